@@ -1,0 +1,210 @@
+// The engine's vocabulary. Pure data: no SDK types leak in here, so the engine stays testable without AWS.
+
+/** Where a need comes from: the task definition, the container and the field (a JSON path). */
+export interface Reason {
+  /** Task definition ARN, `family:revision`, or the file it was read from. */
+  taskDefinition: string;
+  container?: string;
+  /** JSON path inside the task definition, e.g. `containerDefinitions[0].secrets[2].valueFrom`. */
+  field: string;
+  note?: string;
+}
+
+/** One (action, resource) pair the execution role needs. `resource` may hold IAM wildcards (`-??????`, `:*`). */
+export interface Requirement {
+  /** `service:Action`, canonical case from the service authorization reference. */
+  action: string;
+  resource: string;
+  reasons: Reason[];
+  /** The resource lives in another account than the role (needs a resource policy there too). */
+  crossAccount?: boolean;
+}
+
+/** Something a task definition alone cannot tell; an adapter resolves it (e.g. the KMS key behind a secret). */
+export interface Lookup {
+  kind: 'kms-key-for-secret' | 'kms-key-for-parameter';
+  /** The secret or parameter ARN whose key must be found. */
+  resource: string;
+  reasons: Reason[];
+}
+
+/** A resolved lookup: the key ARN (never an alias) or `aws-managed` when nothing is needed. */
+export interface LookupResult {
+  lookup: Lookup;
+  keyArn: string | 'aws-managed' | 'not-found';
+}
+
+export interface Warning {
+  code: string;
+  message: string;
+  reasons?: Reason[];
+}
+
+export interface Intent {
+  requirements: Requirement[];
+  unresolved: Lookup[];
+  warnings: Warning[];
+}
+
+// --- task definitions (the subset Leash reads) ---
+
+export interface KeyValue {
+  name?: string;
+  value?: string;
+}
+
+export interface SecretRef {
+  name?: string;
+  valueFrom?: string;
+}
+
+export interface LogConfiguration {
+  logDriver?: string;
+  options?: Record<string, string>;
+  secretOptions?: SecretRef[];
+}
+
+export interface ContainerDefinition {
+  name?: string;
+  image?: string;
+  repositoryCredentials?: { credentialsParameter?: string };
+  secrets?: SecretRef[];
+  logConfiguration?: LogConfiguration;
+  environmentFiles?: { type?: string; value?: string }[];
+  firelensConfiguration?: { type?: string; options?: Record<string, string> };
+  credentialSpecs?: string[];
+  dockerSecurityOptions?: string[];
+  [key: string]: unknown;
+}
+
+export interface TaskDefinition {
+  family?: string;
+  revision?: number;
+  taskDefinitionArn?: string;
+  status?: string;
+  executionRoleArn?: string | null;
+  taskRoleArn?: string | null;
+  requiresCompatibilities?: string[];
+  compatibilities?: string[];
+  containerDefinitions: ContainerDefinition[];
+  [key: string]: unknown;
+}
+
+/** A task definition together with where it came from, for error messages and reasons. */
+export interface SourcedTaskDefinition {
+  source: string;
+  taskDefinition: TaskDefinition;
+}
+
+// --- IAM policies ---
+
+export type ConditionBlock = Record<string, Record<string, string | string[] | boolean | number | (string | boolean | number)[]>>;
+
+export interface PolicyStatement {
+  Sid?: string;
+  Effect: 'Allow' | 'Deny';
+  Action?: string | string[];
+  NotAction?: string | string[];
+  Resource?: string | string[];
+  NotResource?: string | string[];
+  Condition?: ConditionBlock;
+  Principal?: unknown;
+  NotPrincipal?: unknown;
+}
+
+export interface PolicyDocument {
+  Version?: string;
+  Id?: string;
+  Statement: PolicyStatement[];
+}
+
+export type PolicyKind = 'inline' | 'managed' | 'aws-managed';
+
+/** A policy attached to a role, as read back (documents already URL-decoded and normalized to arrays). */
+export interface NamedPolicy {
+  name: string;
+  kind: PolicyKind;
+  arn?: string;
+  document: PolicyDocument;
+}
+
+export interface RoleGrant {
+  roleArn: string;
+  roleName: string;
+  policies: NamedPolicy[];
+  permissionsBoundary?: NamedPolicy;
+  tags: Record<string, string>;
+  trustPolicy?: PolicyDocument;
+}
+
+/** A single request the evaluator answers: may `action` be done on `resource`? */
+export interface AccessRequest {
+  action: string;
+  resource: string;
+}
+
+export type Decision = 'allowed' | 'conditional' | 'explicit-deny' | 'implicit-deny';
+
+export interface StatementRef {
+  policy: string;
+  statement: number;
+  sid?: string;
+}
+
+export interface Evaluation {
+  decision: Decision;
+  /** Statements that allowed (or denied) the request; for `conditional`, the conditional ones. */
+  matched: StatementRef[];
+  /** Condition blocks that decide the outcome, for `conditional`. */
+  conditions?: ConditionBlock[];
+}
+
+// --- findings ---
+
+export type FindingKind =
+  | 'missing'
+  | 'denied'
+  | 'unexplained-denial'
+  | 'excess'
+  | 'excess-in-use'
+  | 'too-broad'
+  | 'conditional'
+  | 'trust-policy';
+
+export type Severity = 'urgent' | 'review' | 'info';
+
+export interface EvidenceRef {
+  kind: 'denial' | 'use' | 'stop-reason' | 'last-accessed';
+  at: string;
+  source: string;
+  detail?: string;
+}
+
+export interface Finding {
+  kind: FindingKind;
+  severity: Severity;
+  action: string;
+  resource: string;
+  /** Human-readable reasons, one per line of evidence or intent. */
+  reasons: string[];
+  /** Intent behind it (missing, too-broad). */
+  requiredBy?: Reason[];
+  /** Statements that grant it (excess, too-broad, conditional). */
+  grantedBy?: StatementRef[];
+  evidence?: EvidenceRef[];
+}
+
+/** What a compaction step added beyond the exact requirements, so a person can judge it. */
+export interface CompactionNote {
+  action: string;
+  from: string[];
+  to: string;
+  extraAccess: string;
+}
+
+export interface SynthesizedPolicy {
+  document: PolicyDocument;
+  /** Non-whitespace characters, as IAM counts them. */
+  size: number;
+  compaction: CompactionNote[];
+}
