@@ -208,3 +208,41 @@ export interface SynthesizedPolicy {
   size: number;
   compaction: CompactionNote[];
 }
+
+// --- remediation ---
+
+export type Mode = 'observe' | 'ticket' | 'approve' | 'auto';
+
+/** A role's identity-policy state, as read from IAM; its hash is what compare-and-swap checks. */
+export interface RoleState {
+  roleArn: string;
+  /** Inline policies, documents URL-decoded and normalized. Sorted by name. */
+  inline: { name: string; document: PolicyDocument }[];
+  /** Attached managed policy ARNs, sorted. */
+  attached: string[];
+}
+
+/** The complete proposed policy set for one role, bound to the state it was computed from. */
+export interface Plan {
+  roleArn: string;
+  /** Hash of the RoleState the plan was computed from (compare-and-swap key). */
+  baseStateHash: string;
+  /** Hash of the whole plan; approvals bind to it. */
+  planHash: string;
+  /** Name of the Leash-owned inline policy. */
+  policyName: string;
+  /** Document to put as the Leash-owned inline policy. */
+  document: PolicyDocument;
+  /** Other inline policies the plan deletes. */
+  deleteInline: string[];
+  /** Managed policy ARNs the plan detaches. */
+  detach: string[];
+  /** Access the plan adds that the role lacked (from `missing`). */
+  additions: AccessRequest[];
+  /** Access the plan removes (from `excess` and `too-broad`). */
+  removals: AccessRequest[];
+  compaction: CompactionNote[];
+  findings: Finding[];
+  /** Why the plan may not be applied automatically, if any guardrail says so. */
+  needsApproval: string[];
+}
