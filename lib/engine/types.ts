@@ -22,7 +22,7 @@ export interface Requirement {
 
 /** Something a task definition alone cannot tell; an adapter resolves it (e.g. the KMS key behind a secret). */
 export interface Lookup {
-  kind: 'kms-key-for-secret' | 'kms-key-for-parameter';
+  kind: 'kms-key-for-secret' | 'kms-key-for-parameter' | 'needs-account' | 'needs-region';
   /** The secret or parameter ARN whose key must be found. */
   resource: string;
   reasons: Reason[];
@@ -245,4 +245,27 @@ export interface Plan {
   findings: Finding[];
   /** Why the plan may not be applied automatically, if any guardrail says so. */
   needsApproval: string[];
+}
+
+// --- remediation additions (plan/guardrails engineer) ---
+
+/** A policy the plan leaves on the role, and why (Deny inside, in use, not fully understood). */
+export interface KeptPolicy {
+  /** Inline policy name or managed policy ARN. */
+  policy: string;
+  reason: string;
+}
+
+// Declaration merging: adds an optional field without touching the Plan declaration above.
+export interface Plan {
+  /** Policies other than the Leash-owned one that stay attached, each with its reason. Sorted. */
+  kept?: KeptPolicy[];
+}
+
+// --- added by the AWS adapters (IamReader.readState / hashState) ---
+
+export interface RoleState {
+  /** Default version ID of each attached managed policy, by ARN: a new default version changes what the role
+   *  is granted without changing `attached`, so compare-and-swap must see it. Absent when not read. */
+  attachedVersions?: Record<string, string>;
 }

@@ -1,0 +1,121 @@
+// A role's current findings and their history. `changed` tells the caller whether to notify: a re-delivered
+// event that yields the same findings must not announce them again.
+import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { Finding } from '../../engine/types.js';
+import { canonicalInstant, decodeBody, encodeBody, expiresAfter } from './item-codec.js';
+import { canonicalJson, sha256 } from './policy-document.js';
+import { call, errorName } from './sdk-call.js';
+import { keys } from './table-schema.js';
+
+export interface FindingsMeta {
+  at: string;
+  intentHash: string;
+  stateHash: string;
+}
+
+export interface FindingsRecord extends FindingsMeta {
+  roleArn: string;
+  findings: Finding[];
+  /** Identity of the finding set (see findingSetHash). */
+  setHash: string;
+}
+
+type TxItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+const HISTORY_DAYS = 400;
+const MAX_ATTEMPTS = 5;
+
+/** What makes two finding sets "the same" for notification: which (kind, severity, action, resource) are present.
+ *  Reasons and evidence are detail: new evidence for a known finding is recorded but not re-announced. */
+export function findingSetHash(findings: Finding[]): string {
+  const identity = [...new Set(findings.map((f) => canonicalJson([f.kind, f.severity, f.action, f.resource])))].sort();
+  return sha256(identity.join('\n'));
+}
+
+export class FindingsStore {
+  constructor(
+    private readonly ddb: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  /** Stores the latest findings (unless something newer is stored) and appends history when the set differs. */
+  async putCurrent(roleArn: string, findings: Finding[], meta: FindingsMeta): Promise<{ changed: boolean }> {
+    const at = canonicalInstant(meta.at, 'at');
+    const setHash = findingSetHash(findings);
+    const body = encodeBody(findings, `findings of ${roleArn}`);
+    for (let attempt = 1; ; attempt++) {
+      const cur = await this.currentItem(roleArn);
+      if (cur && String(cur.at) > at) return { changed: false };
+      // No record yet and nothing found: nothing to announce.
+      const changed = cur ? cur.setHash !== setHash : findings.length > 0;
+      const attrs = { at, intentHash: meta.intentHash, stateHash: meta.stateHash, setHash, count: findings.length, ...body };
+      const items: TxItem[] = [
+        {
+          Put: {
+            TableName: this.table,
+            Item: { pk: keys.role(roleArn), sk: keys.findingsCurrent, roleArn, ...attrs, version: Number(cur?.version ?? 0) + 1 },
+            ConditionExpression: cur ? 'version = :v' : 'attribute_not_exists(pk)',
+            ...(cur ? { ExpressionAttributeValues: { ':v': cur.version } } : {}),
+          },
+        },
+      ];
+      if (changed) {
+        items.push({
+          Put: {
+            TableName: this.table,
+            Item: { pk: keys.role(roleArn), sk: keys.findingsHistory(at, setHash.slice(0, 16)), roleArn, ...attrs, expiresAt: expiresAfter(at, HISTORY_DAYS) },
+          },
+        });
+      }
+      try {
+        await this.ddb.send(new TransactWriteCommand({ TransactItems: items }));
+        return { changed };
+      } catch (err) {
+        // Someone else wrote meanwhile: re-read and decide again.
+        if (errorName(err) !== 'TransactionCanceledException' || attempt >= MAX_ATTEMPTS) {
+          return call('dynamodb', 'TransactWriteItems', () => Promise.reject(err));
+        }
+      }
+    }
+  }
+
+  async current(roleArn: string): Promise<FindingsRecord | undefined> {
+    const item = await this.currentItem(roleArn);
+    return item ? toRecord(item) : undefined;
+  }
+
+  /** Past finding sets, newest first. */
+  async history(roleArn: string, limit = 20): Promise<FindingsRecord[]> {
+    const res = await call('dynamodb', 'Query', () =>
+      this.ddb.send(
+        new QueryCommand({
+          TableName: this.table,
+          // History keys start FINDINGS#<year>…; `:` sorts after every digit and before `C` of CURRENT.
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
+          ExpressionAttributeValues: { ':pk': keys.role(roleArn), ':lo': 'FINDINGS#0', ':hi': 'FINDINGS#:' },
+          ScanIndexForward: false,
+          Limit: limit,
+        }),
+      ),
+    );
+    return (res.Items ?? []).map(toRecord);
+  }
+
+  private async currentItem(roleArn: string): Promise<Record<string, unknown> | undefined> {
+    const res = await call('dynamodb', 'GetItem', () =>
+      this.ddb.send(new GetCommand({ TableName: this.table, Key: { pk: keys.role(roleArn), sk: keys.findingsCurrent }, ConsistentRead: true })),
+    );
+    return res.Item;
+  }
+}
+
+function toRecord(item: Record<string, unknown>): FindingsRecord {
+  return {
+    roleArn: String(item.roleArn),
+    at: String(item.at),
+    intentHash: String(item.intentHash),
+    stateHash: String(item.stateHash),
+    setHash: String(item.setHash),
+    findings: decodeBody<Finding[]>(item),
+  };
+}

@@ -1,0 +1,249 @@
+// Which task definitions name which execution role, with each revision's own share of the intent. The event path
+// reads a role's intent from here instead of describing every revision in the Region.
+//
+// Items: `ROLE#<role> / TD#<td>` (the entry) and `TD#<td> / META` (a pointer holding the role and a version).
+// Every write is one transaction guarded by the pointer's version, and nothing older than what is stored (by
+// `observedAt`) is ever written: EventBridge delivers at least once and out of order.
+import {
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { Lookup, Requirement } from '../../engine/types.js';
+import { canonicalInstant, decodeBody, encodeBody, expiresAfter } from './item-codec.js';
+import { call, errorName } from './sdk-call.js';
+import { GSI1, keys } from './table-schema.js';
+
+export interface RoleIndexEntry {
+  taskDefinitionArn: string;
+  family: string;
+  revision: number;
+  status: string;
+  executionRoleArn?: string;
+  requirements: Requirement[];
+  unresolved?: Lookup[];
+  registeredAt?: string;
+  inUse?: boolean;
+  /** When the state this entry describes was read (event time or describe time); defaults to now. */
+  observedAt?: string;
+}
+
+export interface WriteOutcome {
+  applied: boolean;
+  /** Why nothing was written: something newer is stored, or the revision is not indexed. */
+  reason?: 'stale' | 'unknown';
+}
+
+interface Pointer {
+  roleArn?: string;
+  observedAt: string;
+  version: number;
+  deleted?: boolean;
+}
+
+type TxItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+const MAX_ATTEMPTS = 5;
+/** A removed revision leaves a tombstone this long, so a late duplicate event cannot bring it back. */
+const TOMBSTONE_DAYS = 30;
+
+function lostRace(err: unknown): boolean {
+  return errorName(err) === 'TransactionCanceledException' || errorName(err) === 'ConditionalCheckFailedException';
+}
+
+export class RoleIndex {
+  constructor(
+    private readonly ddb: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async putTaskDefinition(entry: RoleIndexEntry): Promise<WriteOutcome> {
+    const observedAt = canonicalInstant(entry.observedAt ?? new Date().toISOString(), 'observedAt');
+    const body = encodeBody({ requirements: entry.requirements, unresolved: entry.unresolved ?? [] }, `requirements of ${entry.taskDefinitionArn}`);
+    const role = entry.executionRoleArn;
+    return this.withPointer(entry.taskDefinitionArn, observedAt, (ptr) => {
+      const oldRole = ptr && !ptr.deleted ? ptr.roleArn : undefined;
+      const items: TxItem[] = [
+        this.putPointer(entry.taskDefinitionArn, ptr, { ...(role ? { roleArn: role } : {}), status: entry.status, observedAt }),
+      ];
+      if (role) {
+        items.push({
+          Put: {
+            TableName: this.table,
+            Item: {
+              pk: keys.role(role),
+              sk: keys.taskDefinition(entry.taskDefinitionArn),
+              gsi1pk: keys.roleTaskDefinitions,
+              gsi1sk: `${role}#${entry.taskDefinitionArn}`,
+              taskDefinitionArn: entry.taskDefinitionArn,
+              family: entry.family,
+              revision: entry.revision,
+              status: entry.status,
+              executionRoleArn: role,
+              inUse: entry.inUse ?? false,
+              registeredAt: entry.registeredAt,
+              observedAt,
+              ...body,
+            },
+          },
+        });
+      }
+      // The revision's role changed (or it has none now): its entry moves.
+      if (oldRole && oldRole !== role) items.push(this.deleteEntry(oldRole, entry.taskDefinitionArn));
+      return items;
+    });
+  }
+
+  async markStatus(taskDefinitionArn: string, status: string, inUse: boolean, observedAt?: string): Promise<WriteOutcome> {
+    const at = canonicalInstant(observedAt ?? new Date().toISOString(), 'observedAt');
+    return this.withPointer(taskDefinitionArn, at, (ptr) => {
+      if (!ptr || ptr.deleted) return undefined;
+      const items: TxItem[] = [this.putPointer(taskDefinitionArn, ptr, { ...(ptr.roleArn ? { roleArn: ptr.roleArn } : {}), status, observedAt: at })];
+      if (ptr.roleArn) {
+        items.push({
+          Update: {
+            TableName: this.table,
+            Key: { pk: keys.role(ptr.roleArn), sk: keys.taskDefinition(taskDefinitionArn) },
+            UpdateExpression: 'SET #s = :s, inUse = :u, observedAt = :o',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: { ':s': status, ':u': inUse, ':o': at },
+          },
+        });
+      }
+      return items;
+    });
+  }
+
+  /** Drops the revision (e.g. DeleteTaskDefinitions), leaving a tombstone that expires after 30 days. */
+  async remove(taskDefinitionArn: string, observedAt?: string): Promise<WriteOutcome> {
+    const at = canonicalInstant(observedAt ?? new Date().toISOString(), 'observedAt');
+    return this.withPointer(taskDefinitionArn, at, (ptr) => {
+      const items: TxItem[] = [
+        this.putPointer(taskDefinitionArn, ptr, { deleted: true, observedAt: at, expiresAt: expiresAfter(at, TOMBSTONE_DAYS) }),
+      ];
+      if (ptr?.roleArn && !ptr.deleted) items.push(this.deleteEntry(ptr.roleArn, taskDefinitionArn));
+      return items;
+    });
+  }
+
+  async roleOfTaskDefinition(taskDefinitionArn: string): Promise<string | undefined> {
+    const ptr = await this.pointer(taskDefinitionArn);
+    return ptr && !ptr.deleted ? ptr.roleArn : undefined;
+  }
+
+  async get(taskDefinitionArn: string): Promise<RoleIndexEntry | undefined> {
+    const role = await this.roleOfTaskDefinition(taskDefinitionArn);
+    if (!role) return undefined;
+    const res = await call('dynamodb', 'GetItem', () =>
+      this.ddb.send(new GetCommand({ TableName: this.table, Key: { pk: keys.role(role), sk: keys.taskDefinition(taskDefinitionArn) }, ConsistentRead: true })),
+    );
+    return res.Item ? toEntry(res.Item) : undefined;
+  }
+
+  async entriesForRole(roleArn: string): Promise<RoleIndexEntry[]> {
+    const items = await this.query({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :td)',
+      ExpressionAttributeValues: { ':pk': keys.role(roleArn), ':td': 'TD#' },
+      ConsistentRead: true,
+    });
+    return items.map(toEntry);
+  }
+
+  /** Every role that at least one indexed revision names, sorted. */
+  async allRoles(): Promise<string[]> {
+    const items = await this.query({
+      IndexName: GSI1,
+      KeyConditionExpression: 'gsi1pk = :p',
+      ExpressionAttributeValues: { ':p': keys.roleTaskDefinitions },
+    });
+    return [...new Set(items.map((i) => String(i.pk).slice('ROLE#'.length)))].sort();
+  }
+
+  async getCursor(name: string): Promise<string | undefined> {
+    const res = await call('dynamodb', 'GetItem', () =>
+      this.ddb.send(new GetCommand({ TableName: this.table, Key: { pk: keys.cursor(name), sk: keys.meta }, ConsistentRead: true })),
+    );
+    return typeof res.Item?.cursor === 'string' ? res.Item.cursor : undefined;
+  }
+
+  async putCursor(name: string, cursor: string): Promise<void> {
+    await call('dynamodb', 'TransactWriteItems', () =>
+      this.ddb.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: this.table, Item: { pk: keys.cursor(name), sk: keys.meta, cursor } } }] })),
+    );
+  }
+
+  /** Reads the pointer, asks `plan` for the writes, and commits them only if the pointer did not move meanwhile. */
+  private async withPointer(
+    taskDefinitionArn: string,
+    observedAt: string,
+    plan: (ptr: Pointer | undefined) => TxItem[] | undefined,
+  ): Promise<WriteOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      const ptr = await this.pointer(taskDefinitionArn);
+      if (ptr && ptr.observedAt > observedAt) return { applied: false, reason: 'stale' };
+      const items = plan(ptr);
+      if (!items) return { applied: false, reason: 'unknown' };
+      try {
+        await this.ddb.send(new TransactWriteCommand({ TransactItems: items }));
+        return { applied: true };
+      } catch (err) {
+        if (!lostRace(err) || attempt >= MAX_ATTEMPTS) return call('dynamodb', 'TransactWriteItems', () => Promise.reject(err));
+      }
+    }
+  }
+
+  private putPointer(taskDefinitionArn: string, prev: Pointer | undefined, fields: Record<string, unknown>): TxItem {
+    return {
+      Put: {
+        TableName: this.table,
+        Item: { pk: keys.taskDefinition(taskDefinitionArn), sk: keys.meta, ...fields, version: (prev?.version ?? 0) + 1 },
+        ConditionExpression: prev ? 'version = :v' : 'attribute_not_exists(pk)',
+        ...(prev ? { ExpressionAttributeValues: { ':v': prev.version } } : {}),
+      },
+    };
+  }
+
+  private deleteEntry(roleArn: string, taskDefinitionArn: string): TxItem {
+    return { Delete: { TableName: this.table, Key: { pk: keys.role(roleArn), sk: keys.taskDefinition(taskDefinitionArn) } } };
+  }
+
+  private async pointer(taskDefinitionArn: string): Promise<Pointer | undefined> {
+    const res = await call('dynamodb', 'GetItem', () =>
+      this.ddb.send(new GetCommand({ TableName: this.table, Key: { pk: keys.taskDefinition(taskDefinitionArn), sk: keys.meta }, ConsistentRead: true })),
+    );
+    return res.Item as Pointer | undefined;
+  }
+
+  private async query(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<Record<string, unknown>[]> {
+    const out: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await call('dynamodb', 'Query', () =>
+        this.ddb.send(new QueryCommand({ TableName: this.table, ...input, ExclusiveStartKey: start })),
+      );
+      out.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+}
+
+function toEntry(item: Record<string, unknown>): RoleIndexEntry {
+  const { requirements, unresolved } = decodeBody<{ requirements: Requirement[]; unresolved: Lookup[] }>(item);
+  return {
+    taskDefinitionArn: String(item.taskDefinitionArn),
+    family: String(item.family),
+    revision: Number(item.revision),
+    status: String(item.status),
+    ...(typeof item.executionRoleArn === 'string' ? { executionRoleArn: item.executionRoleArn } : {}),
+    requirements,
+    unresolved,
+    ...(typeof item.registeredAt === 'string' ? { registeredAt: item.registeredAt } : {}),
+    inUse: item.inUse === true,
+    observedAt: String(item.observedAt),
+  };
+}

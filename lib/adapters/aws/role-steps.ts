@@ -1,0 +1,75 @@
+// The IAM mutations a plan or a rollback consists of, in an order that never leaves the role with less than
+// the final access: grants (put, attach) before removals (delete, detach).
+import {
+  AttachRolePolicyCommand,
+  DeleteRolePolicyCommand,
+  DetachRolePolicyCommand,
+  PutRolePolicyCommand,
+  type IAMClient,
+} from '@aws-sdk/client-iam';
+import { canonicalJson } from '../../engine/plan/canonical.js';
+import type { Plan, PolicyDocument, RoleState } from '../../engine/types.js';
+import { call, errorName } from './sdk-call.js';
+
+export type PatchStep =
+  | { op: 'put-inline'; name: string; document: PolicyDocument }
+  | { op: 'attach'; arn: string }
+  | { op: 'delete-inline'; name: string }
+  | { op: 'detach'; arn: string };
+
+export function describeStep(s: PatchStep): string {
+  return s.op === 'put-inline' || s.op === 'delete-inline' ? `${s.op} ${s.name}` : `${s.op} ${s.arn}`;
+}
+
+export function planSteps(plan: Plan): PatchStep[] {
+  return [
+    { op: 'put-inline', name: plan.policyName, document: plan.document },
+    ...plan.deleteInline.map((name): PatchStep => ({ op: 'delete-inline', name })),
+    ...plan.detach.map((arn): PatchStep => ({ op: 'detach', arn })),
+  ];
+}
+
+/** Steps that turn `current` into exactly `target` (inline documents compared canonically). */
+export function restoreSteps(current: RoleState, target: RoleState): PatchStep[] {
+  const now = new Map(current.inline.map((p) => [p.name, canonicalJson(p.document)]));
+  const wanted = new Set(target.inline.map((p) => p.name));
+  return [
+    ...target.inline.filter((p) => now.get(p.name) !== canonicalJson(p.document)).map((p): PatchStep => ({ op: 'put-inline', name: p.name, document: p.document })),
+    ...target.attached.filter((a) => !current.attached.includes(a)).map((arn): PatchStep => ({ op: 'attach', arn })),
+    ...current.inline.filter((p) => !wanted.has(p.name)).map((p): PatchStep => ({ op: 'delete-inline', name: p.name })),
+    ...current.attached.filter((a) => !target.attached.includes(a)).map((arn): PatchStep => ({ op: 'detach', arn })),
+  ];
+}
+
+const gone = (err: unknown): boolean => {
+  const cause = (err as { cause?: unknown }).cause;
+  return ['NoSuchEntityException', 'NoSuchEntity'].includes(errorName(cause ?? err));
+};
+
+/**
+ * Runs steps in order and stops at the first failure, thrown as AdapterError. With `tolerateGone` (restores),
+ * deleting or detaching what is already gone counts as done.
+ */
+export async function runSteps(iam: IAMClient, roleName: string, steps: PatchStep[], tolerateGone = false): Promise<void> {
+  for (const step of steps) {
+    try {
+      await runStep(iam, roleName, step);
+    } catch (err) {
+      if (tolerateGone && (step.op === 'delete-inline' || step.op === 'detach') && gone(err)) continue;
+      throw err;
+    }
+  }
+}
+
+function runStep(iam: IAMClient, RoleName: string, s: PatchStep): Promise<unknown> {
+  switch (s.op) {
+    case 'put-inline':
+      return call('iam', 'PutRolePolicy', () => iam.send(new PutRolePolicyCommand({ RoleName, PolicyName: s.name, PolicyDocument: JSON.stringify(s.document) })));
+    case 'attach':
+      return call('iam', 'AttachRolePolicy', () => iam.send(new AttachRolePolicyCommand({ RoleName, PolicyArn: s.arn })));
+    case 'delete-inline':
+      return call('iam', 'DeleteRolePolicy', () => iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName: s.name })));
+    case 'detach':
+      return call('iam', 'DetachRolePolicy', () => iam.send(new DetachRolePolicyCommand({ RoleName, PolicyArn: s.arn })));
+  }
+}

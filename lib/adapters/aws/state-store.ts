@@ -1,0 +1,193 @@
+// Remediation bookkeeping in the single table: role-state snapshots (for rollback), single-use markers (approvals,
+// tokens), pending plans and watch windows. Bodies are stored as JSON strings so they come back byte-identical.
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { planHash } from '../../engine/plan/canonical.js';
+import type { Plan, RoleState } from '../../engine/types.js';
+import { AdapterError, RefusedError } from '../../errors.js';
+import { call, errorMessage, errorName } from './sdk-call.js';
+import { GSI1, keys } from './table-schema.js';
+
+export interface StoredState {
+  /** `<iso time>#<hash>`: sorts by time, names the exact state. */
+  id: string;
+  roleArn: string;
+  at: string;
+  hash: string;
+  state: RoleState;
+}
+
+export interface Watch {
+  roleArn: string;
+  openedAt: string;
+  until: string;
+  /** Snapshot to return to if a denial shows up inside the window. */
+  stateId: string;
+  planHash: string;
+  /** Hash right after the apply: an automatic rollback only runs while the role is still exactly that. */
+  afterHash: string;
+}
+
+const STATE_PREFIX = 'STATE#';
+const WATCH_SK = 'WATCH';
+const WATCH_INDEX_PK = 'WATCH';
+
+/** ISO time normalized (`…00Z` and `…00.000Z` are the same instant but not the same string). */
+export const isoOf = (time: string): string => new Date(time).toISOString();
+export const epochSeconds = (time: string): number => Math.floor(Date.parse(time) / 1000);
+
+const isConditionFailure = (err: unknown): boolean =>
+  err instanceof ConditionalCheckFailedException || (err as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
+
+export class StateStore {
+  constructor(
+    private readonly ddb: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async putSnapshot(state: RoleState, hash: string, at: string): Promise<StoredState> {
+    const iso = isoOf(at);
+    const id = `${iso}#${hash}`;
+    await call('dynamodb', 'PutItem', () =>
+      this.ddb.send(new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: keys.role(state.roleArn), sk: `${STATE_PREFIX}${id}`, roleArn: state.roleArn, at: iso, hash, state: JSON.stringify(state) },
+      })),
+    );
+    return { id, roleArn: state.roleArn, at: iso, hash, state };
+  }
+
+  async latest(roleArn: string): Promise<StoredState | undefined> {
+    const res = await this.queryStates(roleArn, 1);
+    return res[0];
+  }
+
+  async get(roleArn: string, id: string): Promise<StoredState | undefined> {
+    const res = await call('dynamodb', 'GetItem', () =>
+      this.ddb.send(new GetCommand({ TableName: this.tableName, Key: { pk: keys.role(roleArn), sk: `${STATE_PREFIX}${id}` }, ConsistentRead: true })),
+    );
+    return res.Item ? toStored(res.Item) : undefined;
+  }
+
+  /** Newest first. */
+  list(roleArn: string): Promise<StoredState[]> {
+    return this.queryStates(roleArn);
+  }
+
+  /**
+   * Records that `id` of `kind` was used; false when it already was (a replay). The conditional put makes this
+   * safe under concurrent Lambdas. `expiresAt` is epoch seconds (DynamoDB TTL).
+   */
+  async markUsed(kind: string, id: string, expiresAt: number): Promise<boolean> {
+    try {
+      await this.ddb.send(new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: `USED#${kind}#${id}`, sk: 'USED', expiresAt },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }));
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw new AdapterError(`${errorName(err) || 'Error'}: ${errorMessage(err)}`, 'dynamodb', 'PutItem', { cause: err });
+    }
+  }
+
+  /** Stores a pending plan until `expiresAt` (ISO time). */
+  async putPlan(plan: Plan, expiresAt: string): Promise<void> {
+    await call('dynamodb', 'PutItem', () =>
+      this.ddb.send(new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: `PLAN#${plan.planHash}`, sk: 'PLAN', roleArn: plan.roleArn, plan: JSON.stringify(plan), expiresAt: epochSeconds(expiresAt) },
+      })),
+    );
+  }
+
+  /**
+   * The pending plan, or undefined when absent or expired at `now` (TTL deletion lags by up to days, so expiry
+   * is checked here too). A stored plan whose content no longer matches its hash is refused, never returned.
+   */
+  async getPlan(hash: string, now?: string): Promise<Plan | undefined> {
+    const res = await call('dynamodb', 'GetItem', () =>
+      this.ddb.send(new GetCommand({ TableName: this.tableName, Key: { pk: `PLAN#${hash}`, sk: 'PLAN' }, ConsistentRead: true })),
+    );
+    const item = res.Item;
+    if (!item) return undefined;
+    if (now !== undefined && Number(item.expiresAt) <= epochSeconds(now)) return undefined;
+    const plan = JSON.parse(String(item.plan)) as Plan;
+    if (plan.planHash !== hash || planHash(plan) !== hash) throw new RefusedError(`stored plan ${hash} does not match its hash`, 'plan-integrity');
+    return plan;
+  }
+
+  async openWatch(w: Watch): Promise<void> {
+    const until = isoOf(w.until);
+    await call('dynamodb', 'PutItem', () =>
+      this.ddb.send(new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: keys.role(w.roleArn), sk: WATCH_SK, watch: JSON.stringify({ ...w, until, openedAt: isoOf(w.openedAt) }),
+          // Kept a day past the window so a late denial can still be told "window closed" from "never watched".
+          expiresAt: epochSeconds(until) + 86_400,
+          gsi1pk: WATCH_INDEX_PK, gsi1sk: `${until}#${w.roleArn}`,
+        },
+      })),
+    );
+  }
+
+  async getWatch(roleArn: string): Promise<Watch | undefined> {
+    const res = await call('dynamodb', 'GetItem', () =>
+      this.ddb.send(new GetCommand({ TableName: this.tableName, Key: { pk: keys.role(roleArn), sk: WATCH_SK }, ConsistentRead: true })),
+    );
+    return res.Item ? (JSON.parse(String(res.Item.watch)) as Watch) : undefined;
+  }
+
+  async closeWatch(roleArn: string): Promise<void> {
+    await call('dynamodb', 'DeleteItem', () => this.ddb.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: keys.role(roleArn), sk: WATCH_SK } })));
+  }
+
+  /** Roles whose watch window ended before `now` (gsi1 is keys-only: the role comes from `pk`). */
+  async expiredWatches(now: string): Promise<string[]> {
+    const roles: string[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await call('dynamodb', 'Query', () =>
+        this.ddb.send(new QueryCommand({
+          TableName: this.tableName,
+          IndexName: GSI1,
+          KeyConditionExpression: 'gsi1pk = :w AND gsi1sk < :now',
+          ExpressionAttributeValues: { ':w': WATCH_INDEX_PK, ':now': isoOf(now) },
+          ExclusiveStartKey: start,
+        })),
+      );
+      for (const item of page.Items ?? []) roles.push(String(item.pk).slice(keys.role('').length));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return roles;
+  }
+
+  private async queryStates(roleArn: string, limit?: number): Promise<StoredState[]> {
+    const out: StoredState[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await call('dynamodb', 'Query', () =>
+        this.ddb.send(new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
+          ExpressionAttributeValues: { ':pk': keys.role(roleArn), ':s': STATE_PREFIX },
+          ScanIndexForward: false,
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+          ...(limit ? { Limit: limit - out.length } : {}),
+        })),
+      );
+      out.push(...(page.Items ?? []).map(toStored));
+      start = limit && out.length >= limit ? undefined : page.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+}
+
+function toStored(item: Record<string, unknown>): StoredState {
+  const at = String(item.at);
+  const hash = String(item.hash);
+  return { id: `${at}#${hash}`, roleArn: String(item.roleArn), at, hash, state: JSON.parse(String(item.state)) as RoleState };
+}

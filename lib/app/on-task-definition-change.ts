@@ -1,0 +1,56 @@
+// RegisterTaskDefinition / DeregisterTaskDefinition / DeleteTaskDefinitions → re-read each revision named,
+// update its index entry, and recompute every role it used before or uses now.
+import { isSkip, taskDefinitionChange } from '../engine/events/change-events.js';
+import type { RoleIndexPort, TaskDefinitionReader } from './ports.js';
+import { indexEntryFor } from './index-entry.js';
+import { recomputeRole, type RecomputeDeps, type RoleSummary } from './recompute-role.js';
+
+export interface TaskDefinitionDeps extends RecomputeDeps {
+  ecs: TaskDefinitionReader;
+  index: RoleIndexPort & { markGone?(taskDefinitionArn: string, observedAt: string): Promise<unknown> };
+  pullThroughPrefixes: string[];
+  selfRoleArns: string[];
+}
+
+export interface ChangeSummary {
+  event: string;
+  skipped?: string;
+  taskDefinitions: string[];
+  roles: RoleSummary[];
+}
+
+export async function onTaskDefinitionChange(event: unknown, deps: TaskDefinitionDeps): Promise<ChangeSummary> {
+  const change = taskDefinitionChange(event, deps.selfRoleArns);
+  if (isSkip(change)) return { event: eventId(event), skipped: change.skip, taskDefinitions: [], roles: [] };
+  const roles = new Set<string>();
+  const seen: string[] = [];
+  let inUse: Set<string> | undefined;
+  for (const id of change.taskDefinitions) {
+    const td = await deps.ecs.describe(id);
+    const observedAt = deps.now();
+    if (!td?.taskDefinitionArn) {
+      // Gone entirely (deleted): nothing can run it any more, so its share of the intent goes.
+      const prev = await deps.index.roleOfTaskDefinition(id);
+      if (prev) roles.add(prev);
+      await deps.index.markGone?.(id, observedAt);
+      continue;
+    }
+    const arn = td.taskDefinitionArn;
+    seen.push(arn);
+    const active = td.status === undefined || td.status === 'ACTIVE';
+    // A deregistered revision may still run under a service or as a task: it keeps its intent while it does.
+    if (!active) inUse ??= await deps.ecs.inUseTaskDefinitionArns();
+    const entry = indexEntryFor(td, { pullThroughPrefixes: deps.pullThroughPrefixes, inUse: active || inUse!.has(arn), observedAt });
+    const prev = await deps.index.roleOfTaskDefinition(arn);
+    await deps.index.putTaskDefinition(entry);
+    if (prev) roles.add(prev);
+    if (entry.executionRoleArn) roles.add(entry.executionRoleArn);
+  }
+  const summaries: RoleSummary[] = [];
+  for (const role of [...roles].sort()) summaries.push(await recomputeRole(role, deps));
+  return { event: change.call.id, taskDefinitions: seen, roles: summaries };
+}
+
+function eventId(event: unknown): string {
+  return typeof event === 'object' && event && typeof (event as { id?: unknown }).id === 'string' ? (event as { id: string }).id : 'event';
+}

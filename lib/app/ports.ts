@@ -1,0 +1,47 @@
+// What the application layer needs from the world. The AWS adapters implement these; tests may pass fakes.
+import type { Finding, Lookup, LookupResult, Requirement, RoleGrant, TaskDefinition } from '../engine/types.js';
+
+export interface IndexEntry {
+  taskDefinitionArn: string;
+  family: string;
+  revision: number;
+  status: string;
+  executionRoleArn?: string;
+  requirements: Requirement[];
+  unresolved?: Lookup[];
+  inUse?: boolean;
+  /** When the state this entry describes was read; older writes never overwrite newer ones. */
+  observedAt?: string;
+}
+
+export interface TaskDefinitionReader {
+  describe(id: string): Promise<TaskDefinition | undefined>;
+  inUseTaskDefinitionArns(): Promise<Set<string>>;
+  listAllRevisions(opts: { status: 'ACTIVE' | 'INACTIVE' }): AsyncIterable<string>;
+}
+
+export interface GrantReader {
+  readGrant(roleNameOrArn: string): Promise<RoleGrant | undefined>;
+  rolesUsingPolicy(policyArn: string): Promise<string[]>;
+}
+
+export interface RoleIndexPort {
+  putTaskDefinition(entry: IndexEntry): Promise<unknown>;
+  roleOfTaskDefinition(taskDefinitionArn: string): Promise<string | undefined>;
+  entriesForRole(roleArn: string): Promise<IndexEntry[]>;
+  allRoles(): Promise<string[]>;
+}
+
+export interface FindingsPort {
+  putCurrent(roleArn: string, findings: Finding[], meta: { at: string; intentHash: string; stateHash: string }): Promise<{ changed: boolean }>;
+}
+
+export interface NotifierPort {
+  publishFindings(roleArn: string, findings: Finding[]): Promise<void>;
+}
+
+export interface RemediationQueuePort {
+  enqueue(roleArn: string, reason: string): Promise<void>;
+}
+
+export type KmsResolver = (lookups: Lookup[]) => Promise<LookupResult[]>;

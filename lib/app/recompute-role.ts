@@ -1,0 +1,86 @@
+// Recomputes one execution role from the index (intent), IAM (grant) and stored evidence, then records and
+// announces the findings. Safe to repeat: the same state yields the same findings and no second notice.
+import { createHash } from 'node:crypto';
+import { diffGrant } from '../engine/diff/diff.js';
+import { foldEvidence } from '../engine/evidence/fold.js';
+import type { Denial, Use } from '../engine/evidence/types.js';
+import { mergeRequirements, resolveLookups } from '../engine/intent/index.js';
+import { trustFindings } from '../engine/trust.js';
+import type { Finding, Lookup, Requirement } from '../engine/types.js';
+import type { FindingsPort, GrantReader, IndexEntry, KmsResolver, NotifierPort, RemediationQueuePort, RoleIndexPort } from './ports.js';
+
+export interface EvidencePort {
+  forRole(roleArn: string, sinceIso: string): Promise<{ denials: Denial[]; uses: Use[] }>;
+}
+
+export interface RecomputeDeps {
+  index: RoleIndexPort;
+  grants: GrantReader;
+  findings: FindingsPort;
+  kms: KmsResolver;
+  notifier?: NotifierPort;
+  queue?: RemediationQueuePort;
+  evidence?: EvidencePort;
+  recentUseDays: number;
+  now: () => string;
+}
+
+export interface RoleSummary {
+  roleArn: string;
+  taskDefinitions: number;
+  requirements: Requirement[];
+  findings: Finding[];
+  changed: boolean;
+  skipped?: string;
+}
+
+const sha = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).digest('hex');
+
+/** Entries that count as intent: ACTIVE revisions and INACTIVE ones still used by a service or task. */
+export function liveEntries(entries: IndexEntry[]): IndexEntry[] {
+  return entries.filter((e) => e.status === 'ACTIVE' || e.inUse === true);
+}
+
+function uniqueLookups(entries: IndexEntry[]): Lookup[] {
+  const seen = new Map<string, Lookup>();
+  for (const l of entries.flatMap((e) => e.unresolved ?? [])) {
+    if (l.kind !== 'kms-key-for-secret' && l.kind !== 'kms-key-for-parameter') continue;
+    const key = `${l.kind} ${l.resource}`;
+    const prev = seen.get(key);
+    seen.set(key, prev ? { ...prev, reasons: [...prev.reasons, ...l.reasons] } : l);
+  }
+  return [...seen.values()].sort((a, b) => (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0));
+}
+
+export async function recomputeRole(roleArn: string, deps: RecomputeDeps): Promise<RoleSummary> {
+  const now = deps.now();
+  const entries = liveEntries(await deps.index.entriesForRole(roleArn));
+  const grant = await deps.grants.readGrant(roleArn);
+  if (!grant) {
+    const { changed } = await deps.findings.putCurrent(roleArn, [], { at: now, intentHash: sha([]), stateHash: 'deleted' });
+    return { roleArn, taskDefinitions: entries.length, requirements: [], findings: [], changed, skipped: 'role no longer exists' };
+  }
+  const lookups = uniqueLookups(entries);
+  const resolved = lookups.length ? await deps.kms(lookups) : [];
+  const intent = resolveLookups(
+    { requirements: mergeRequirements(entries.flatMap((e) => e.requirements)), unresolved: lookups, warnings: [] },
+    resolved,
+  );
+  let findings = diffGrant(intent.requirements, grant.policies, grant.permissionsBoundary ? { boundary: grant.permissionsBoundary } : undefined);
+  if (grant.trustPolicy) findings = [...findings, ...trustFindings(grant.roleArn, grant.trustPolicy)];
+  if (deps.evidence) {
+    const since = new Date(Date.parse(now) - deps.recentUseDays * 86_400_000).toISOString();
+    const evidence = await deps.evidence.forRole(grant.roleArn, since);
+    findings = foldEvidence(findings, intent.requirements, evidence, { now, recentDays: deps.recentUseDays });
+  }
+  const { changed } = await deps.findings.putCurrent(grant.roleArn, findings, {
+    at: now,
+    intentHash: sha(intent.requirements.map((r) => [r.action, r.resource])),
+    stateHash: sha(grant.policies),
+  });
+  if (changed) {
+    await deps.notifier?.publishFindings(grant.roleArn, findings);
+    if (findings.length) await deps.queue?.enqueue(grant.roleArn, 'findings changed');
+  }
+  return { roleArn: grant.roleArn, taskDefinitions: entries.length, requirements: intent.requirements, findings, changed };
+}

@@ -1,0 +1,67 @@
+// Configuration from the environment, read once by the composition root. Dry-run is the default everywhere.
+import { InputError } from './errors.js';
+import type { Mode } from './engine/types.js';
+
+export interface LeashConfig {
+  table: string;
+  topicArn?: string;
+  remediationQueueUrl?: string;
+  defaultMode: Mode;
+  dryRun: boolean;
+  pullThroughPrefixes: string[];
+  /** Leash's own role ARNs: IAM changes they make are ignored, so Leash never reacts to itself. */
+  selfRoleArns: string[];
+  approvers: string[];
+  watchMinutes: number;
+  maxChangesPerRun: number;
+  /** Days a CloudTrail use counts as "recent" (never auto-remove what was used in this window). */
+  recentUseDays: number;
+  /** Days denial evidence is kept (DynamoDB TTL). */
+  evidenceTtlDays: number;
+  slackSigningSecretArn?: string;
+  slackTokenSecretArn?: string;
+  linkSigningSecretArn?: string;
+  publicBaseUrl?: string;
+}
+
+const MODES: readonly Mode[] = ['observe', 'ticket', 'approve', 'auto'];
+
+function list(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new InputError(`must be a non-negative integer, got "${raw}"`, 'environment', name);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv): LeashConfig {
+  const mode = (env.LEASH_DEFAULT_MODE ?? 'observe') as Mode;
+  if (!MODES.includes(mode)) throw new InputError(`must be one of ${MODES.join(', ')}, got "${mode}"`, 'environment', 'LEASH_DEFAULT_MODE');
+  const dryRun = (env.LEASH_DRY_RUN ?? 'true').toLowerCase();
+  if (dryRun !== 'true' && dryRun !== 'false') throw new InputError(`must be true or false, got "${dryRun}"`, 'environment', 'LEASH_DRY_RUN');
+  return {
+    table: env.LEASH_TABLE ?? 'leash',
+    topicArn: env.LEASH_TOPIC_ARN || undefined,
+    remediationQueueUrl: env.LEASH_REMEDIATION_QUEUE_URL || undefined,
+    defaultMode: mode,
+    dryRun: dryRun === 'true',
+    pullThroughPrefixes: list(env.LEASH_PULL_THROUGH_PREFIXES),
+    selfRoleArns: list(env.LEASH_SELF_ROLE_ARNS),
+    approvers: list(env.LEASH_APPROVERS),
+    watchMinutes: int(env, 'LEASH_WATCH_MINUTES', 60),
+    maxChangesPerRun: int(env, 'LEASH_MAX_CHANGES_PER_RUN', 5),
+    recentUseDays: int(env, 'LEASH_RECENT_USE_DAYS', 90),
+    evidenceTtlDays: int(env, 'LEASH_EVIDENCE_TTL_DAYS', 90),
+    slackSigningSecretArn: env.LEASH_SLACK_SIGNING_SECRET_ARN || undefined,
+    slackTokenSecretArn: env.LEASH_SLACK_TOKEN_SECRET_ARN || undefined,
+    linkSigningSecretArn: env.LEASH_LINK_SIGNING_SECRET_ARN || undefined,
+    publicBaseUrl: env.LEASH_PUBLIC_BASE_URL || undefined,
+  };
+}

@@ -1,0 +1,154 @@
+// The approval page behind a signed link, and the pages shown after a decision. One self-contained document: no
+// scripts, no external assets, every value escaped. GET only renders; only a POST of the form decides. The token
+// travels in the path and again in a hidden field, and the handler requires both (parseApprovalForm): a cross-site
+// form cannot know the token, and the page itself never leaks it (no-referrer, no third-party requests).
+import { createHash } from 'node:crypto';
+import { InputError } from '../../errors.js';
+import type { Plan } from '../types.js';
+import { safeEqual } from './crypto.js';
+import { diffLines, evidenceLines, groupByKind, KIND_TITLES, roleNameFromArn } from './plan-text.js';
+
+export const DEFAULT_BASE_PATH = '/approve';
+
+const STYLE = [
+  'body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d1d1f}',
+  'code{background:#f3f3f3;padding:0 .2rem;word-break:break-all}',
+  'pre{background:#f3f3f3;padding:.5rem;overflow-x:auto}',
+  'table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.3rem;text-align:left;vertical-align:top}',
+  '.add{color:#116329}.remove{color:#a40e26}.note{color:#7d4e00}',
+  'button{font-size:1rem;padding:.5rem 1.5rem;margin-right:1rem}.approve{background:#116329;color:#fff}.reject{background:#a40e26;color:#fff}',
+].join('\n');
+
+export function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+/** Response headers for every page: the CSP allows only the inline stylesheet (by hash) and same-origin form posts. */
+export function pageHeaders(): Record<string, string> {
+  const styleHash = createHash('sha256').update(STYLE, 'utf8').digest('base64');
+  return {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Security-Policy': `default-src 'none'; style-src 'sha256-${styleHash}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+    'Referrer-Policy': 'no-referrer',
+    'X-Frame-Options': 'DENY',
+    'X-Content-Type-Options': 'nosniff',
+    'Cache-Control': 'no-store',
+  };
+}
+
+export function approvalPath(token: string, basePath = DEFAULT_BASE_PATH): string {
+  return `${basePath}/${encodeURIComponent(token)}`;
+}
+
+export interface ApprovalPageInput {
+  plan: Plan;
+  token: string;
+  /** When the link stops working (ISO-8601), shown to the approver. */
+  expiresAt: string;
+  basePath?: string;
+}
+
+export function renderApprovalPage(input: ApprovalPageInput): string {
+  const { plan, token } = input;
+  const action = approvalPath(token, input.basePath);
+  const findings = groupByKind(plan.findings)
+    .map(
+      ({ kind, findings: group }) => `<h3>${escapeHtml(KIND_TITLES[kind])} (${group.length})</h3>
+<table><tr><th>Action</th><th>Resource</th><th>Why</th></tr>
+${group
+  .map((f) => `<tr><td><code>${escapeHtml(f.action)}</code></td><td><code>${escapeHtml(f.resource)}</code></td><td>${f.reasons.map(escapeHtml).join('<br>')}</td></tr>`)
+  .join('\n')}
+</table>`,
+    )
+    .join('\n');
+  const diff = diffLines(plan)
+    .map((d) => `<li class="${d.sign === '+' ? 'add' : d.sign === '-' ? 'remove' : 'note'}">${d.sign} ${escapeHtml(d.text)}</li>`)
+    .join('\n');
+  const evidence = evidenceLines(plan.findings)
+    .map((e) => `<li><time>${escapeHtml(e.at)}</time> — ${escapeHtml(e.text)}</li>`)
+    .join('\n');
+  const body = `<h1>Approve policy change for ${escapeHtml(roleNameFromArn(plan.roleArn))}</h1>
+<p>Role <code>${escapeHtml(plan.roleArn)}</code><br>Policy <code>${escapeHtml(plan.policyName)}</code> · plan <code>${escapeHtml(plan.planHash)}</code><br>This link expires at <time>${escapeHtml(input.expiresAt)}</time> and works once.</p>
+${plan.needsApproval.length ? `<ul>${plan.needsApproval.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''}
+<h2>Findings</h2>
+${findings || '<p>No findings.</p>'}
+<h2>Policy change</h2>
+${diff ? `<ul>${diff}</ul>` : '<p>No change.</p>'}
+<details><summary>Resulting policy <code>${escapeHtml(plan.policyName)}</code></summary><pre>${escapeHtml(JSON.stringify(plan.document, null, 2))}</pre></details>
+<h2>Evidence</h2>
+${evidence ? `<ul>${evidence}</ul>` : '<p>No evidence recorded.</p>'}
+<form method="post" action="${escapeHtml(action)}">
+<input type="hidden" name="token" value="${escapeHtml(token)}">
+<button type="submit" name="decision" value="approve" class="approve">Approve</button>
+<button type="submit" name="decision" value="reject" class="reject">Reject</button>
+</form>`;
+  return document(`Leash: ${roleNameFromArn(plan.roleArn)}`, body);
+}
+
+export type ResultPageInput =
+  | { status: 'applied' | 'rejected'; roleArn: string; by: string; at: string }
+  | { status: 'refused'; roleArn?: string; reason: string; message: string }
+  | { status: 'expired' };
+
+export function renderResultPage(result: ResultPageInput): string {
+  switch (result.status) {
+    case 'applied':
+    case 'rejected': {
+      const verb = result.status === 'applied' ? 'Applied' : 'Rejected';
+      return document(
+        `Leash: ${verb.toLowerCase()}`,
+        `<h1>${verb}</h1><p>The plan for <code>${escapeHtml(result.roleArn)}</code> was ${verb.toLowerCase()} by ${escapeHtml(result.by)} at <time>${escapeHtml(result.at)}</time>.</p>`,
+      );
+    }
+    case 'refused':
+      return document(
+        'Leash: refused',
+        `<h1>Refused</h1><p>${escapeHtml(result.message)}</p><p>Reason code: <code>${escapeHtml(result.reason)}</code>${result.roleArn ? ` · role <code>${escapeHtml(result.roleArn)}</code>` : ''}</p>`,
+      );
+    case 'expired':
+      return document('Leash: link expired', '<h1>Link expired</h1><p>This approval link has expired. Leash will propose a fresh plan if one is still needed.</p>');
+  }
+}
+
+export interface ApprovalForm {
+  token: string;
+  action: 'approve' | 'reject';
+}
+
+/**
+ * Reads a POSTed approval form. The token in the path and in the body must agree, and the decision must be one of
+ * the two buttons; anything else is refused before the token is even verified.
+ */
+export function parseApprovalForm(rawBody: string, pathToken: string): ApprovalForm {
+  const form = new URLSearchParams(rawBody);
+  const token = form.get('token');
+  const decision = form.get('decision');
+  if (!token) throw new InputError('token field is missing', 'approval-form', '$.token');
+  if (!safeEqual(token, pathToken)) throw new InputError('token field does not match the link', 'approval-form', '$.token');
+  if (decision !== 'approve' && decision !== 'reject') {
+    throw new InputError('decision must be approve or reject', 'approval-form', '$.decision');
+  }
+  return { token, action: decision };
+}
+
+function document(title: string, body: string): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${escapeHtml(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+${body}
+</body>
+</html>
+`;
+}

@@ -1,0 +1,8 @@
+// Evidence: CloudTrail denials and uses, ECS stop reasons, and the fold into findings.
+export * from './types.js';
+export { denialFromCloudTrail, useFromCloudTrail, usesFromCloudTrail, DENIAL_ERROR_CODE, type RecordOptions } from './cloudtrail-records.js';
+export { classifyStoppedTask, type StopOptions } from './stop-reason.js';
+export { parseCloudTrailFile } from './parse-file.js';
+export { parseDenialMessage, type ParsedDenialMessage } from './error-message.js';
+export { foldEvidence, NO_USE_NOTE, type FoldOptions } from './fold.js';
+export { iamGlobMatch, actionMatches, resourceMatches } from './glob.js';

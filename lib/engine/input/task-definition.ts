@@ -1,0 +1,69 @@
+// Reads task definitions from the JSON shapes people actually have at hand and rejects everything else with a
+// message that names the file and the JSON path (and says what to do for CloudFormation templates).
+import { InputError } from '../../errors.js';
+import type { SourcedTaskDefinition } from '../types.js';
+import { findJsonErrorOffset, locate } from './json-location.js';
+import { normalizeTaskDefinition, typeName } from './normalize.js';
+
+export { normalizeTaskDefinition } from './normalize.js';
+
+const CFN_HINT = 'export the task definition with aws ecs describe-task-definition';
+
+function cloudFormationError(text: string, source: string): InputError {
+  const what = text.includes('AWS::ECS::TaskDefinition')
+    ? 'this is a CloudFormation template (AWS::ECS::TaskDefinition)'
+    : 'this is a CloudFormation template, not a task definition';
+  return new InputError(`${what}; ${CFN_HINT}`, source, '$');
+}
+
+function looksLikeCloudFormation(text: string): boolean {
+  return /AWSTemplateFormatVersion|^\s*Resources\s*:|AWS::ECS::TaskDefinition/m.test(text);
+}
+
+function isObj(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Peels one accepted wrapper off `value` and returns the task-definition object with its path. */
+function unwrap(value: unknown, source: string, path: string): { td: unknown; path: string } {
+  if (!isObj(value)) throw new InputError(`expected a task definition object, got ${typeName(value)}`, source, path);
+  // cloud-custodian placebo recordings: {"status_code": 200, "data": {...API response...}}
+  if ('status_code' in value && 'data' in value) {
+    if (value.status_code !== 200) {
+      throw new InputError(`recorded API response has status_code ${String(value.status_code)}`, source, `${path}.status_code`);
+    }
+    return unwrap(value.data, source, `${path}.data`);
+  }
+  // describe-task-definition output and the RegisterTaskDefinition response both nest it under taskDefinition.
+  if ('taskDefinition' in value && !('containerDefinitions' in value)) {
+    return { td: value.taskDefinition, path: `${path}.taskDefinition` };
+  }
+  if ('Resources' in value || 'AWSTemplateFormatVersion' in value) {
+    throw new InputError(`this is a CloudFormation template, not a task definition; ${CFN_HINT}`, source, path);
+  }
+  // register-task-definition --cli-input-json input and the bare TaskDefinition share their field names.
+  return { td: value, path };
+}
+
+/**
+ * Parses a file's text into task definitions. Accepts describe-task-definition output, a placebo-recorded
+ * response, register-task-definition input, a bare task definition, a RegisterTaskDefinition response, or a JSON
+ * array of any of these. Throws InputError (source + JSON path) for anything else.
+ */
+export function parseTaskDefinitions(text: string, source: string): SourcedTaskDefinition[] {
+  const body = text.replace(/^\uFEFF/, '');
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch (cause) {
+    if (looksLikeCloudFormation(body)) throw cloudFormationError(body, source);
+    const at = locate(body, findJsonErrorOffset(body) ?? body.length);
+    throw new InputError(`invalid JSON at line ${at.line}, column ${at.column}`, source, '$', { cause });
+  }
+  const items = Array.isArray(value) ? value.map((v, i) => ({ v, p: `$[${i}]` })) : [{ v: value, p: '$' }];
+  if (Array.isArray(value) && value.length === 0) throw new InputError('empty array: no task definitions', source, '$');
+  return items.map(({ v, p }) => {
+    const { td, path } = unwrap(v, source, p);
+    return { source, taskDefinition: normalizeTaskDefinition(td, source, path) };
+  });
+}

@@ -1,0 +1,75 @@
+// Container image references (`[host[:port]/]path[:tag][@digest]`) and private ECR registry hosts.
+
+export interface ImageRef {
+  /** Registry host (with port), absent for Docker Hub short names such as `nginx` or `amazon/aws-for-fluent-bit`. */
+  host?: string;
+  /** Repository path without tag or digest; may contain `/`. */
+  path: string;
+  tag?: string;
+  digest?: string;
+}
+
+// The grammar of github.com/distribution/reference (what Docker and containerd accept).
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const PATH_RE = new RegExp(`^${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
+const TAG_RE = /^\w[\w.-]{0,127}$/;
+const DIGEST_RE = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
+const HOST_RE = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::\d+)?$/;
+
+/** Splits an image reference without validating the parts (so placeholder hosts can still be recognized). */
+export function splitImage(image: string): ImageRef {
+  let rest = image;
+  let host: string | undefined;
+  const slash = rest.indexOf('/');
+  if (slash !== -1) {
+    const first = rest.slice(0, slash);
+    // Docker's rule: the first component is a registry host if it has a dot or a port, or is localhost.
+    if (/[.:]/.test(first) || first === 'localhost' || first.toLowerCase() !== first) {
+      host = first;
+      rest = rest.slice(slash + 1);
+    }
+  }
+  const ref: ImageRef = { path: rest };
+  if (host !== undefined) ref.host = host;
+  const at = rest.indexOf('@');
+  if (at !== -1) {
+    ref.digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+  }
+  const colon = rest.lastIndexOf(':');
+  if (colon > rest.lastIndexOf('/')) {
+    ref.tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+  }
+  ref.path = rest;
+  return ref;
+}
+
+/** The reference is syntactically valid (lowercase path, valid tag/digest/host). */
+export function isValidImageRef(ref: ImageRef): boolean {
+  if (ref.host !== undefined && !HOST_RE.test(ref.host)) return false;
+  if (!PATH_RE.test(ref.path)) return false;
+  if (ref.tag !== undefined && !TAG_RE.test(ref.tag)) return false;
+  if (ref.digest !== undefined && !DIGEST_RE.test(ref.digest)) return false;
+  return true;
+}
+
+export interface EcrHost {
+  /** As written; may be a placeholder (`XXXXX`). */
+  account: string;
+  /** As written; may be a placeholder (`{{region}}`). */
+  region: string;
+  fips: boolean;
+}
+
+// IPv4 `dkr.ecr`, dual-stack `dkr-ecr` (on.aws), FIPS `dkr.ecr-fips` / `dkr-ecr-fips` (spec 2.3 row 3), over the
+// partitions' DNS suffixes. The account and Region tokens are matched loosely so placeholders are still seen as ECR.
+const ECR_HOST_RE =
+  /^([^.]+)\.(dkr\.ecr|dkr\.ecr-fips|dkr-ecr|dkr-ecr-fips)\.([^.]+)\.(amazonaws\.com|amazonaws\.com\.cn|amazonaws\.eu|on\.aws|c2s\.ic\.gov|sc2s\.sgov\.gov|cloud\.adc-e\.uk|csp\.hci\.ic\.gov)$/i;
+
+/** Parses a private ECR registry host; undefined for any other registry. */
+export function parseEcrHost(host: string): EcrHost | undefined {
+  const m = ECR_HOST_RE.exec(host);
+  if (!m) return undefined;
+  return { account: m[1] as string, region: m[3] as string, fips: (m[2] as string).toLowerCase().endsWith('fips') };
+}

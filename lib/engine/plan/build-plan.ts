@@ -1,0 +1,152 @@
+// Builds a role's complete proposed policy set: the Leash-owned inline policy plus the deletes/detaches it
+// implies. Conservative by construction: a policy goes only when everything it allows is accounted for.
+import type { AccessRequest, Finding, KeptPolicy, NamedPolicy, Plan, Requirement, RoleState, SynthesizedPolicy } from '../types.js';
+import { planHash } from './canonical.js';
+import { planRisks, type CoversFn, type Owner } from './guardrails.js';
+import { actionMatches, compareText, hasDeny, requestKey, statementPairs, uniqueRequests, wildcardMatch } from './match.js';
+
+export const DEFAULT_POLICY_NAME = 'leash-execution-role';
+/** IAM's budget for all inline policies of one role, in non-whitespace characters (spec §7). */
+export const INLINE_BUDGET = 10_240;
+
+export interface BuildPlanInput {
+  roleArn: string;
+  state: RoleState;
+  baseStateHash: string;
+  grant: NamedPolicy[];
+  requirements: Requirement[];
+  synthesized: SynthesizedPolicy;
+  findings: Finding[];
+  owner?: Owner;
+  accountId: string;
+  policyName?: string;
+  covers: CoversFn;
+}
+
+export function policySize(doc: unknown): number {
+  return JSON.stringify(doc).replace(/\s/g, '').length;
+}
+
+const allows = (covers: CoversFn, policies: NamedPolicy[], r: AccessRequest): boolean =>
+  covers(policies, { action: r.action, resource: r.resource, reasons: [] }).decision === 'allowed';
+
+const refersTo = (f: Finding, p: NamedPolicy, statement?: number): boolean =>
+  (f.grantedBy ?? []).some((ref) => (ref.policy === p.name || ref.policy === p.arn) && (statement === undefined || ref.statement === statement));
+
+const pairMatches = (f: Finding, r: AccessRequest): boolean => actionMatches(f.action, r.action) && wildcardMatch(f.resource, r.resource);
+
+interface Verdict {
+  remove: boolean;
+  kept?: string;
+  approval?: string;
+}
+
+/** Decides one non-Leash policy: remove only if every allowed pair is covered by the Leash policy or is `excess`. */
+function judge(p: NamedPolicy, leash: NamedPolicy, findings: Finding[], covers: CoversFn): Verdict {
+  if (hasDeny(p.document)) return { remove: false, kept: 'contains Deny statements: removing a Deny could add access' };
+  const inUse = findings.filter((f) => f.kind === 'excess-in-use' && refersTo(f, p));
+  const pairs: { pair: AccessRequest; statement: number }[] = [];
+  for (const [i, stmt] of p.document.Statement.entries()) {
+    const list = statementPairs(stmt);
+    if (!list) return { remove: false, kept: `statement ${i} uses NotAction/NotResource or has no Resource: what it allows cannot be listed` };
+    for (const pair of list) pairs.push({ pair, statement: i });
+  }
+  for (const { pair } of pairs) {
+    for (const f of findings) if (f.kind === 'excess-in-use' && pairMatches(f, pair) && !inUse.includes(f)) inUse.push(f);
+  }
+  if (inUse.length > 0) {
+    const what = uniqueRequests(inUse).map(requestKey).join(', ');
+    return {
+      remove: false,
+      kept: `grants access used recently (${what})`,
+      approval: `policy ${p.arn ?? p.name} grants ${what}, not needed by any task definition but used recently (excess-in-use): kept; review by hand`,
+    };
+  }
+  for (const { pair, statement } of pairs) {
+    if (allows(covers, [leash], pair)) continue;
+    const explained = findings.some(
+      (f) => (f.kind === 'excess' || f.kind === 'too-broad') && actionMatches(f.action, pair.action) && (wildcardMatch(f.resource, pair.resource) || (f.kind === 'too-broad' && refersTo(f, p, statement))),
+    );
+    if (!explained) return { remove: false, kept: `grants ${requestKey(pair)}, which the Leash policy does not cover and no finding marks as excess` };
+  }
+  if (p.kind !== 'inline' && !p.arn) return { remove: false, kept: 'managed policy without an ARN cannot be detached' };
+  return { remove: true };
+}
+
+const compareFindings = (a: Finding, b: Finding): number =>
+  compareText(a.kind, b.kind) || compareText(a.action, b.action) || compareText(a.resource, b.resource) || compareText(JSON.stringify(a), JSON.stringify(b));
+
+export function buildPlan(input: BuildPlanInput): Plan {
+  const { covers, findings } = input;
+  const policyName = input.policyName ?? DEFAULT_POLICY_NAME;
+  const leash: NamedPolicy = { name: policyName, kind: 'inline', document: input.synthesized.document };
+  const deleteInline: string[] = [];
+  const detach: string[] = [];
+  const kept: KeptPolicy[] = [];
+  const keptPolicies: NamedPolicy[] = [];
+  const goneOrReplaced: NamedPolicy[] = [];
+  const approvals: string[] = [];
+
+  for (const p of input.grant) {
+    if (p.kind === 'inline' && p.name === policyName) {
+      goneOrReplaced.push(p); // replaced in place by PutRolePolicy
+      continue;
+    }
+    const v = judge(p, leash, findings, covers);
+    if (v.approval) approvals.push(v.approval);
+    if (v.remove) {
+      goneOrReplaced.push(p);
+      if (p.kind === 'inline') deleteInline.push(p.name);
+      else detach.push(p.arn as string);
+    } else {
+      keptPolicies.push(p);
+      kept.push({ policy: p.kind === 'inline' ? p.name : (p.arn ?? p.name), reason: v.kept ?? 'kept' });
+    }
+  }
+
+  // Anything on the role that the grant did not describe is left alone: without its document it cannot be judged.
+  const described = new Set(input.grant.map((p) => (p.kind === 'inline' ? `inline ${p.name}` : `managed ${p.arn}`)));
+  for (const i of input.state.inline) {
+    if (i.name !== policyName && !described.has(`inline ${i.name}`)) kept.push({ policy: i.name, reason: 'not in the grant read for this plan' });
+  }
+  for (const arn of input.state.attached) {
+    if (!described.has(`managed ${arn}`)) kept.push({ policy: arn, reason: 'not in the grant read for this plan' });
+  }
+
+  const newSet = [leash, ...keptPolicies];
+  for (const req of input.requirements) {
+    if (!allows(covers, newSet, req)) approvals.push(`the planned policies do not allow ${requestKey(req)}, which a task definition needs`);
+  }
+  const additions = uniqueRequests(
+    findings.filter((f) => f.kind === 'missing' || f.kind === 'denied').filter((f) => allows(covers, newSet, f)),
+  );
+  const candidates: AccessRequest[] = findings.filter((f) => f.kind === 'excess' || f.kind === 'too-broad');
+  for (const p of goneOrReplaced) {
+    for (const stmt of p.document.Statement) if (stmt.Effect === 'Allow') candidates.push(...(statementPairs(stmt) ?? []));
+  }
+  const removals = uniqueRequests(candidates.filter((r) => {
+    const d = covers(newSet, { action: r.action, resource: r.resource, reasons: [] }).decision;
+    return d !== 'allowed' && d !== 'conditional';
+  }));
+
+  const inlineTotal = policySize(leash.document) + keptPolicies.filter((p) => p.kind === 'inline').reduce((n, p) => n + policySize(p.document), 0);
+  if (inlineTotal > INLINE_BUDGET) approvals.push(`inline policies would total ${inlineTotal} non-whitespace characters, over IAM's ${INLINE_BUDGET}`);
+
+  const draft = {
+    roleArn: input.roleArn,
+    baseStateHash: input.baseStateHash,
+    policyName,
+    document: input.synthesized.document,
+    deleteInline: deleteInline.sort(compareText),
+    detach: detach.sort(compareText),
+    additions,
+    removals,
+    compaction: [...input.synthesized.compaction].sort((a, b) => compareText(a.action, b.action) || compareText(a.to, b.to)),
+    findings: [...findings].sort(compareFindings),
+    needsApproval: [] as string[],
+    kept: kept.sort((a, b) => compareText(a.policy, b.policy)),
+  };
+  const risks = planRisks(draft, { owner: input.owner, accountId: input.accountId });
+  draft.needsApproval = [...new Set([...approvals, ...risks])].sort(compareText);
+  return { ...draft, planHash: planHash(draft) };
+}
