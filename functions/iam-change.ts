@@ -1,10 +1,11 @@
-// PLACEHOLDER: replaced by the lead
+// EventBridge: IAM role and managed-policy changes (recorded in us-east-1, forwarded to the home Region).
 import middy from '@middy/core';
+import { onIamChange, type IamChangeDeps } from '../lib/app/on-iam-change.js';
+import { structuredLog } from '../lib/app/middleware/structured-log.js';
+import { pipelineFromEnv } from '../lib/composition.js';
 
-/** Placeholder: echoes the event's id and type so packaging and `invoke local` work before the real handler lands. */
-export async function run(event: unknown, _deps: unknown = {}): Promise<{ ok: true; placeholder: true; received: string }> {
-  const e = (event ?? {}) as Record<string, unknown>;
-  return { ok: true, placeholder: true, received: String(e['detail-type'] ?? e['id'] ?? typeof event) };
-}
+export const run = (event: unknown, deps: IamChangeDeps) => onIamChange(event, deps);
 
-export const handler = middy().handler((event: unknown) => run(event));
+export const handler = middy()
+  .use(structuredLog({ fn: 'iam-change' }))
+  .handler((event: unknown) => run(event, pipelineFromEnv()));

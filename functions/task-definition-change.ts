@@ -1,10 +1,11 @@
-// PLACEHOLDER: replaced by the lead
+// EventBridge: ECS RegisterTaskDefinition / DeregisterTaskDefinition / DeleteTaskDefinitions (via CloudTrail).
 import middy from '@middy/core';
+import { onTaskDefinitionChange, type TaskDefinitionDeps } from '../lib/app/on-task-definition-change.js';
+import { structuredLog } from '../lib/app/middleware/structured-log.js';
+import { pipelineFromEnv } from '../lib/composition.js';
 
-/** Placeholder: echoes the event's id and type so packaging and `invoke local` work before the real handler lands. */
-export async function run(event: unknown, _deps: unknown = {}): Promise<{ ok: true; placeholder: true; received: string }> {
-  const e = (event ?? {}) as Record<string, unknown>;
-  return { ok: true, placeholder: true, received: String(e['detail-type'] ?? e['id'] ?? typeof event) };
-}
+export const run = (event: unknown, deps: TaskDefinitionDeps) => onTaskDefinitionChange(event, deps);
 
-export const handler = middy().handler((event: unknown) => run(event));
+export const handler = middy()
+  .use(structuredLog({ fn: 'task-definition-change' }))
+  .handler((event: unknown) => run(event, pipelineFromEnv()));

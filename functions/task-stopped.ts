@@ -1,10 +1,12 @@
-// PLACEHOLDER: replaced by the lead
+// EventBridge: ECS Task State Change, lastStatus STOPPED. Permission failures become denial evidence;
+// network failures are reported as such, never as missing permissions.
 import middy from '@middy/core';
+import { onTaskStopped, type EvidenceDeps } from '../lib/app/on-evidence.js';
+import { structuredLog } from '../lib/app/middleware/structured-log.js';
+import { pipelineFromEnv } from '../lib/composition.js';
 
-/** Placeholder: echoes the event's id and type so packaging and `invoke local` work before the real handler lands. */
-export async function run(event: unknown, _deps: unknown = {}): Promise<{ ok: true; placeholder: true; received: string }> {
-  const e = (event ?? {}) as Record<string, unknown>;
-  return { ok: true, placeholder: true, received: String(e['detail-type'] ?? e['id'] ?? typeof event) };
-}
+export const run = (event: unknown, deps: EvidenceDeps) => onTaskStopped(event, deps);
 
-export const handler = middy().handler((event: unknown) => run(event));
+export const handler = middy()
+  .use(structuredLog({ fn: 'task-stopped' }))
+  .handler((event: unknown) => run(event, pipelineFromEnv()));

@@ -13,8 +13,8 @@ import { errorMessage } from './sdk-call.js';
 
 export interface RolePatcherDeps {
   iam: IAMClient;
-  store: StateStore;
-  audit: AuditLog;
+  store: Pick<StateStore, 'putSnapshot' | 'latest' | 'get' | 'openWatch' | 'getWatch' | 'closeWatch' | 'expiredWatches'>;
+  audit: Pick<AuditLog, 'record'>;
   readState: (roleName: string) => Promise<RoleState | undefined>;
   hashState: (state: RoleState) => string;
   verifier: { verify(input: VerifyInput): Promise<Verification> };

@@ -61,7 +61,7 @@ export function changeComment(open: OpenTicket, previousIds: string[] | undefine
   const blocks: DocBlock[] = [
     {
       type: 'paragraph',
-      text: `Leash updated this ticket: ${added.length} new, ${resolved.length} resolved, ${items.length - added.length} unchanged (${items.length} open in total).`,
+      text: `Leash updated this ticket: ${added.length} new, ${resolved.length} resolved, ${now.size - added.length} unchanged (${now.size} open in total).`,
     },
   ];
   if (added.length) blocks.push({ type: 'heading', text: 'New' }, { type: 'findings', items: added.slice(0, 50) });

@@ -87,7 +87,7 @@ ${evidence ? `<ul>${evidence}</ul>` : '<p>No evidence recorded.</p>'}
 <button type="submit" name="decision" value="approve" class="approve">Approve</button>
 <button type="submit" name="decision" value="reject" class="reject">Reject</button>
 </form>`;
-  return document(`Leash: ${roleNameFromArn(plan.roleArn)}`, body);
+  return htmlPage(`Leash: ${roleNameFromArn(plan.roleArn)}`, body);
 }
 
 export type ResultPageInput =
@@ -100,18 +100,18 @@ export function renderResultPage(result: ResultPageInput): string {
     case 'applied':
     case 'rejected': {
       const verb = result.status === 'applied' ? 'Applied' : 'Rejected';
-      return document(
+      return htmlPage(
         `Leash: ${verb.toLowerCase()}`,
         `<h1>${verb}</h1><p>The plan for <code>${escapeHtml(result.roleArn)}</code> was ${verb.toLowerCase()} by ${escapeHtml(result.by)} at <time>${escapeHtml(result.at)}</time>.</p>`,
       );
     }
     case 'refused':
-      return document(
+      return htmlPage(
         'Leash: refused',
         `<h1>Refused</h1><p>${escapeHtml(result.message)}</p><p>Reason code: <code>${escapeHtml(result.reason)}</code>${result.roleArn ? ` · role <code>${escapeHtml(result.roleArn)}</code>` : ''}</p>`,
       );
     case 'expired':
-      return document('Leash: link expired', '<h1>Link expired</h1><p>This approval link has expired. Leash will propose a fresh plan if one is still needed.</p>');
+      return htmlPage('Leash: link expired', '<h1>Link expired</h1><p>This approval link has expired. Leash will propose a fresh plan if one is still needed.</p>');
   }
 }
 
@@ -136,7 +136,7 @@ export function parseApprovalForm(rawBody: string, pathToken: string): ApprovalF
   return { token, action: decision };
 }
 
-function document(title: string, body: string): string {
+function htmlPage(title: string, body: string): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

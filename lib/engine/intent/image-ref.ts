@@ -1,4 +1,5 @@
 // Container image references (`[host[:port]/]path[:tag][@digest]`) and private ECR registry hosts.
+import { DNS_SUFFIXES } from '../arn.js';
 
 export interface ImageRef {
   /** Registry host (with port), absent for Docker Hub short names such as `nginx` or `amazon/aws-for-fluent-bit`. */
@@ -64,8 +65,8 @@ export interface EcrHost {
 
 // IPv4 `dkr.ecr`, dual-stack `dkr-ecr` (on.aws), FIPS `dkr.ecr-fips` / `dkr-ecr-fips` (spec 2.3 row 3), over the
 // partitions' DNS suffixes. The account and Region tokens are matched loosely so placeholders are still seen as ECR.
-const ECR_HOST_RE =
-  /^([^.]+)\.(dkr\.ecr|dkr\.ecr-fips|dkr-ecr|dkr-ecr-fips)\.([^.]+)\.(amazonaws\.com|amazonaws\.com\.cn|amazonaws\.eu|on\.aws|c2s\.ic\.gov|sc2s\.sgov\.gov|cloud\.adc-e\.uk|csp\.hci\.ic\.gov)$/i;
+const SUFFIXES = [...DNS_SUFFIXES, 'on.aws'].map((s) => s.replace(/\./g, '\\.')).join('|');
+const ECR_HOST_RE = new RegExp(`^([^.]+)\\.(dkr\\.ecr|dkr\\.ecr-fips|dkr-ecr|dkr-ecr-fips)\\.([^.]+)\\.(${SUFFIXES})$`, 'i');
 
 /** Parses a private ECR registry host; undefined for any other registry. */
 export function parseEcrHost(host: string): EcrHost | undefined {

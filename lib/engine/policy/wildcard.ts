@@ -185,8 +185,16 @@ function arnSegments(value: string, pad: boolean): string[] | undefined {
 
 type Op = (outer: Tokens, inner: Tokens) => boolean;
 
+/** A policy resource that names exactly one string: no wildcard, no variable, not a padded short ARN. */
+function isPlain(value: string): boolean {
+  if (hasWildcard(value) || value.includes('${')) return false;
+  return !value.startsWith('arn:') || value.split(':', 6).length === 6;
+}
+
 function resourceOp(op: Op, policy: string, other: string, otherLiteral: boolean, padOther: boolean): boolean {
   if (policy === '*' && op !== tokensOverlap) return true;
+  // Fast path (most grants name exact ARNs): a plain policy string holds only itself.
+  if (isPlain(policy) && (otherLiteral || isPlain(other))) return policy === other;
   const ps = arnSegments(policy, true);
   const os = arnSegments(other, padOther);
   if (!ps || !os) return op(compile(policy, false, false), compile(other, false, otherLiteral));

@@ -7,7 +7,7 @@ import { GitHubTracker } from '../../../lib/adapters/tickets/github.js';
 import { JiraTracker } from '../../../lib/adapters/tickets/jira.js';
 import { syncTicket } from '../../../lib/adapters/tickets/ticket-sync.js';
 import type { Tracker } from '../../../lib/adapters/tickets/tracker.js';
-import type { RecordedRequest, RunningFake } from '../../fakes/http-fake.js';
+import type { RunningFake } from '../../fakes/http-fake.js';
 import { startGitHubFake, type GitHubFake } from '../../fakes/github-fake.js';
 import { startJiraFake, type JiraFake } from '../../fakes/jira-fake.js';
 import { FINDINGS, ROLE_ARN } from '../../engine/approval/fixtures.js';
@@ -20,6 +20,7 @@ interface Setup {
   tracker(fake: RunningFake): Tracker;
   /** Method + path of the lookup request. */
   lookup: [string, string];
+  create: [string, string];
   update: [string, RegExp];
   comment: [string, RegExp];
   closeCalls: [string, RegExp][];
@@ -32,6 +33,7 @@ const jira: Setup = {
   start: () => startJiraFake({ email: 'leash-bot@example.com', apiToken: 'ATATT3xFfGF0-test', projectKey: 'OPS' }),
   tracker: (f) => new JiraTracker({ baseUrl: `${f.url}/`, email: 'leash-bot@example.com', apiToken: 'ATATT3xFfGF0-test', projectKey: 'OPS' }),
   lookup: ['POST', '/rest/api/3/search/jql'],
+  create: ['POST', '/rest/api/3/issue'],
   update: ['PUT', /^\/rest\/api\/3\/issue\/OPS-\d+$/],
   comment: ['POST', /^\/rest\/api\/3\/issue\/OPS-\d+\/comment$/],
   closeCalls: [
@@ -49,6 +51,7 @@ const github: Setup = {
   start: () => startGitHubFake({ token: 'ghp_testtoken0000000000000000000000000000', owner: 'acme', repo: 'infra' }),
   tracker: (f) => new GitHubTracker({ apiUrl: f.url, token: 'ghp_testtoken0000000000000000000000000000', owner: 'acme', repo: 'infra' }),
   lookup: ['GET', '/repos/acme/infra/issues'],
+  create: ['POST', '/repos/acme/infra/issues'],
   update: ['PATCH', /^\/repos\/acme\/infra\/issues\/\d+$/],
   comment: ['POST', /^\/repos\/acme\/infra\/issues\/\d+\/comments$/],
   closeCalls: [
@@ -59,8 +62,6 @@ const github: Setup = {
     [...(f as GitHubFake).issues.values()].filter((i) => i.state === 'open' && !i.pull_request).map((i) => ({ id: String(i.number), text: i.body ?? '' })),
   closedIds: (f) => [...(f as GitHubFake).issues.values()].filter((i) => i.state === 'closed').map((i) => String(i.number)),
 };
-
-const calls = (reqs: RecordedRequest[]): string[] => reqs.map((r) => `${r.method} ${r.path} ${r.status}`);
 
 describe.each([jira, github])('ticket lifecycle on $name', (setup) => {
   let fake: RunningFake;
@@ -85,7 +86,7 @@ describe.each([jira, github])('ticket lifecycle on $name', (setup) => {
   it('creates one ticket when findings appear', async () => {
     const { result, reqs } = await sync(FINDINGS);
     expect(result.action).toBe('created');
-    expect(reqs.map((r) => [r.method, r.path])).toEqual([setup.lookup, [setup.name === 'Jira' ? 'POST' : 'POST', setup.name === 'Jira' ? '/rest/api/3/issue' : '/repos/acme/infra/issues']]);
+    expect(reqs.map((r) => [r.method, r.path])).toEqual([setup.lookup, setup.create]);
     expect(reqs.every((r) => r.status !== undefined && r.status < 300)).toBe(true);
     const open = setup.openTickets(fake);
     expect(open).toHaveLength(1);
@@ -155,7 +156,7 @@ describe.each([jira, github])('ticket lifecycle on $name', (setup) => {
 
 describe('request shapes', () => {
   it('Jira: searches by the dedupe label and open status category, creates with ADF and labels', async () => {
-    const fake = await jira.start();
+    const fake = (await jira.start()) as JiraFake;
     try {
       await syncTicket(jira.tracker(fake), ROLE_ARN, FINDINGS);
       const [search, create] = fake.requests;
@@ -173,7 +174,7 @@ describe('request shapes', () => {
   });
 
   it('GitHub: lists open leash issues, pages past others’ issues and skips pull requests carrying the marker', async () => {
-    const fake = await github.start();
+    const fake = (await github.start()) as GitHubFake;
     try {
       const tracker = github.tracker(fake);
       const created = await syncTicket(tracker, ROLE_ARN, FINDINGS);
@@ -201,8 +202,8 @@ describe('request shapes', () => {
 
   it('includes the template change as a code block for CloudFormation- and Terraform-owned roles', async () => {
     const document = { Version: '2012-10-17', Statement: [{ Effect: 'Allow' as const, Action: 'ecr:BatchGetImage', Resource: 'arn:aws:ecr:eu-west-1:123456789012:repository/web' }] };
-    const gh = await github.start();
-    const jf = await jira.start();
+    const gh = (await github.start()) as GitHubFake;
+    const jf = (await jira.start()) as JiraFake;
     try {
       await syncTicket(github.tracker(gh), ROLE_ARN, FINDINGS, { tool: 'terraform', location: 'module.web.aws_iam_role.execution', policyName: 'leash-least-privilege', document });
       const body = [...gh.issues.values()][0]!.body ?? '';
@@ -226,7 +227,7 @@ describe('request shapes', () => {
   });
 
   it('fails with an AdapterError carrying the status when credentials are wrong', async () => {
-    const fake = await github.start();
+    const fake = (await github.start()) as GitHubFake;
     try {
       const bad = new GitHubTracker({ apiUrl: fake.url, token: 'ghp_wrong', owner: 'acme', repo: 'infra' });
       await expect(syncTicket(bad, ROLE_ARN, FINDINGS)).rejects.toMatchObject({ name: 'HttpStatusError', status: 401, service: 'github', operation: 'listIssues' });
@@ -235,5 +236,3 @@ describe('request shapes', () => {
     }
   });
 });
-
-void calls;

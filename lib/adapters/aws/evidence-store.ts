@@ -1,0 +1,80 @@
+// Denials and uses per role, kept with a TTL. Denials are stored one per CloudTrail event (re-delivery writes the
+// same item); uses keep only the latest time per (action, resource), which is all the findings need.
+import { createHash } from 'node:crypto';
+import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Denial, Use } from '../../engine/evidence/types.js';
+import { canonicalInstant, expiresAfter } from './item-codec.js';
+import { call, errorName } from './sdk-call.js';
+import { keys } from './table-schema.js';
+
+const id = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).digest('hex').slice(0, 16);
+
+export class EvidenceStore {
+  constructor(
+    private readonly ddb: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly ttlDays: number,
+  ) {}
+
+  async putDenial(denial: Denial): Promise<void> {
+    const at = canonicalInstant(denial.at, 'denial.at');
+    const key = denial.eventId ?? id([denial.action, denial.resource, denial.taskArn, at]);
+    await call('dynamodb', 'PutItem', () =>
+      this.ddb.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: keys.role(denial.roleArn), sk: `DENIAL#${at}#${key}`, at, denial, expiresAt: expiresAfter(at, this.ttlDays) },
+        }),
+      ),
+    );
+  }
+
+  async putUse(use: Use): Promise<void> {
+    const at = canonicalInstant(use.at, 'use.at');
+    try {
+      await this.ddb.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: keys.role(use.roleArn), sk: `USE#${use.action}#${use.resource ?? '*'}` },
+          UpdateExpression: 'SET #at = :at, #use = :use, expiresAt = :exp',
+          // Keep the newest use: an older record arriving late must not move the date back.
+          ConditionExpression: 'attribute_not_exists(#at) OR #at < :at',
+          ExpressionAttributeNames: { '#at': 'at', '#use': 'use' },
+          ExpressionAttributeValues: { ':at': at, ':use': use, ':exp': expiresAfter(at, this.ttlDays) },
+        }),
+      );
+    } catch (err) {
+      if (errorName(err) === 'ConditionalCheckFailedException') return;
+      await call('dynamodb', 'UpdateItem', () => Promise.reject(err));
+    }
+  }
+
+  async forRole(roleArn: string, sinceIso: string): Promise<{ denials: Denial[]; uses: Use[] }> {
+    const items = await this.query(roleArn, 'DENIAL#');
+    const uses = await this.query(roleArn, 'USE#');
+    return {
+      denials: items.filter((i) => String(i.at) >= sinceIso).map((i) => i.denial as Denial),
+      uses: uses.filter((i) => String(i.at) >= sinceIso).map((i) => i.use as Use),
+    };
+  }
+
+  private async query(roleArn: string, prefix: string): Promise<Record<string, unknown>[]> {
+    const out: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await call('dynamodb', 'Query', () =>
+        this.ddb.send(
+          new QueryCommand({
+            TableName: this.table,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+            ExpressionAttributeValues: { ':pk': keys.role(roleArn), ':p': prefix },
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      out.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+}

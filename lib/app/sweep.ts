@@ -1,0 +1,126 @@
+// The reconcile sweep: every task-definition revision in the Region and every execution role, within API rate
+// limits, resumable across Lambda invocations. Revisions are immutable, so an indexed revision whose status
+// did not change is never described again; only new ones cost a DescribeTaskDefinition.
+import type { IndexEntry, RoleIndexPort, TaskDefinitionReader } from './ports.js';
+import { indexEntryFor } from './index-entry.js';
+import { recomputeRole, type RecomputeDeps, type RoleSummary } from './recompute-role.js';
+
+export interface SweepCursor {
+  sweepId: string;
+  startedAt: string;
+  phase: 'ACTIVE' | 'INACTIVE' | 'roles' | 'done';
+  nextToken?: string;
+  pages: number;
+  role: number;
+  described: number;
+  failed: string[];
+}
+
+export interface SweepPorts {
+  listPage(status: 'ACTIVE' | 'INACTIVE', nextToken?: string): Promise<{ arns: string[]; nextToken?: string }>;
+  pointers(arns: string[]): Promise<Map<string, { roleArn?: string; status?: string; deleted?: boolean }>>;
+  putLivePage(sweepId: string, page: number, arns: string[], at: string): Promise<void>;
+  livePages(sweepId: string, pages: number): Promise<Set<string>>;
+  getCursor(): Promise<string | undefined>;
+  putCursor(cursor: string): Promise<void>;
+}
+
+export interface SweepDeps extends RecomputeDeps {
+  ecs: TaskDefinitionReader;
+  index: RoleIndexPort & { markStatus(arn: string, status: string, inUse: boolean, observedAt?: string): Promise<unknown> };
+  sweep: SweepPorts;
+  pullThroughPrefixes: string[];
+  /** Describes in flight at once; the SDK's adaptive retry absorbs throttling beyond it. */
+  concurrency: number;
+  /** Milliseconds the caller has left; the sweep saves its cursor and stops when this runs low. */
+  timeLeft: () => number;
+}
+
+export interface SweepSummary {
+  complete: boolean;
+  cursor: SweepCursor;
+  roles: RoleSummary[];
+}
+
+const RESERVE_MS = 30_000;
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i] as T);
+      }
+    }),
+  );
+  return out;
+}
+
+export async function runSweep(deps: SweepDeps, opts: { restart?: boolean } = {}): Promise<SweepSummary> {
+  const saved = opts.restart ? undefined : await deps.sweep.getCursor();
+  let cursor: SweepCursor = saved ? (JSON.parse(saved) as SweepCursor) : fresh(deps.now());
+  if (cursor.phase === 'done') cursor = fresh(deps.now());
+  const save = () => deps.sweep.putCursor(JSON.stringify(cursor));
+  const roles: RoleSummary[] = [];
+  let inUse: Set<string> | undefined;
+
+  while (cursor.phase === 'ACTIVE' || cursor.phase === 'INACTIVE') {
+    if (deps.timeLeft() < RESERVE_MS) return await save(), { complete: false, cursor, roles };
+    const status = cursor.phase;
+    const page = await deps.sweep.listPage(status, cursor.nextToken);
+    inUse ??= await deps.ecs.inUseTaskDefinitionArns();
+    // INACTIVE revisions count only while a service or task still uses them.
+    const live = status === 'ACTIVE' ? page.arns : page.arns.filter((a) => inUse!.has(a));
+    const known = await deps.sweep.pointers(live);
+    await mapLimit(live, deps.concurrency, async (arn) => {
+      const ptr = known.get(arn);
+      if (ptr && !ptr.deleted && ptr.status === status) return;
+      try {
+        if (ptr && !ptr.deleted) {
+          await deps.index.markStatus(arn, status, true, deps.now());
+          return;
+        }
+        const td = await deps.ecs.describe(arn);
+        cursor.described++;
+        if (!td?.taskDefinitionArn) return;
+        const entry: IndexEntry = indexEntryFor(td, { pullThroughPrefixes: deps.pullThroughPrefixes, inUse: true, observedAt: deps.now() });
+        await deps.index.putTaskDefinition(entry);
+      } catch (err) {
+        // One bad revision must not stop the sweep; it is named in the summary and retried next sweep.
+        cursor.failed.push(`${arn}: ${(err as Error).message}`);
+      }
+    });
+    await deps.sweep.putLivePage(cursor.sweepId, cursor.pages++, live, deps.now());
+    if (page.nextToken) cursor.nextToken = page.nextToken;
+    else {
+      delete cursor.nextToken;
+      cursor.phase = status === 'ACTIVE' ? 'INACTIVE' : 'roles';
+    }
+    await save();
+  }
+
+  if (cursor.phase === 'roles') {
+    const live = await deps.sweep.livePages(cursor.sweepId, cursor.pages);
+    const all = (await deps.index.allRoles()).sort();
+    for (; cursor.role < all.length; cursor.role++) {
+      if (deps.timeLeft() < RESERVE_MS) return await save(), { complete: false, cursor, roles };
+      const roleArn = all[cursor.role]!;
+      // Entries the listing no longer shows (a missed deregistration or deletion) stop counting as intent.
+      for (const e of await deps.index.entriesForRole(roleArn)) {
+        if (!live.has(e.taskDefinitionArn) && (e.status === 'ACTIVE' || e.inUse)) {
+          await deps.index.markStatus(e.taskDefinitionArn, 'INACTIVE', false, deps.now());
+        }
+      }
+      roles.push(await recomputeRole(roleArn, deps));
+    }
+    cursor.phase = 'done';
+    await save();
+  }
+  return { complete: true, cursor, roles };
+}
+
+function fresh(now: string): SweepCursor {
+  return { sweepId: now.replace(/[^0-9]/g, ''), startedAt: now, phase: 'ACTIVE', pages: 0, role: 0, described: 0, failed: [] };
+}

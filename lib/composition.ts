@@ -1,0 +1,60 @@
+// Composition root: builds the adapters once per Lambda container (or per demo/test run) from configuration.
+import { awsConfigFromEnv, makeClients, type AwsClients, type AwsConfig } from './adapters/aws/clients.js';
+import { EcsReader } from './adapters/aws/ecs-reader.js';
+import { EvidenceStore } from './adapters/aws/evidence-store.js';
+import { FindingsStore } from './adapters/aws/findings-store.js';
+import { IamReader } from './adapters/aws/iam-reader.js';
+import { resolveKmsLookups } from './adapters/aws/kms-resolver.js';
+import { SnsNotifier } from './adapters/aws/notifier.js';
+import { RemediationQueue } from './adapters/aws/remediation-queue.js';
+import { RoleIndex } from './adapters/aws/role-index.js';
+import type { EvidenceDeps } from './app/on-evidence.js';
+import type { IamChangeDeps } from './app/on-iam-change.js';
+import type { TaskDefinitionDeps } from './app/on-task-definition-change.js';
+import { loadConfig, type LeashConfig } from './config.js';
+
+export type PipelineDeps = TaskDefinitionDeps & IamChangeDeps & EvidenceDeps & {
+  config: LeashConfig;
+  clients: AwsClients;
+  index: RoleIndex;
+  findingsStore: FindingsStore;
+  evidenceStore: EvidenceStore;
+  iam: IamReader;
+};
+
+export function buildPipeline(config: LeashConfig, aws: AwsConfig, now: () => string = () => new Date().toISOString()): PipelineDeps {
+  const clients = makeClients(aws);
+  const index = new RoleIndex(clients.ddb, config.table);
+  const iam = new IamReader(clients.iam);
+  const findingsStore = new FindingsStore(clients.ddb, config.table);
+  const evidenceStore = new EvidenceStore(clients.ddb, config.table, config.evidenceTtlDays);
+  const sns = config.topicArn ? new SnsNotifier(clients.sns, config.topicArn) : undefined;
+  const queue = config.remediationQueueUrl ? new RemediationQueue(clients.sqs, config.remediationQueueUrl) : undefined;
+  return {
+    config,
+    clients,
+    iam,
+    index,
+    findingsStore,
+    evidenceStore,
+    ecs: new EcsReader(clients.ecs),
+    grants: iam,
+    findings: findingsStore,
+    evidence: evidenceStore,
+    kms: (lookups) => resolveKmsLookups(lookups, clients),
+    ...(sns ? { notifier: { publishFindings: async (roleArn, findings) => void (await sns.publishFindings(roleArn, findings, { at: now() })) } } : {}),
+    // The remediator reads each role's own mode (tag), so every change is queued; observe roles stop there.
+    ...(queue ? { queue } : {}),
+    pullThroughPrefixes: config.pullThroughPrefixes,
+    selfRoleArns: config.selfRoleArns,
+    recentUseDays: config.recentUseDays,
+    now,
+  };
+}
+
+let cached: PipelineDeps | undefined;
+
+/** The Lambda's dependencies, built on first use and kept for the container's lifetime. */
+export function pipelineFromEnv(): PipelineDeps {
+  return (cached ??= buildPipeline(loadConfig(process.env), awsConfigFromEnv(process.env)));
+}
