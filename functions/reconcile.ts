@@ -1,10 +1,21 @@
-// PLACEHOLDER: replaced by the lead
+// Scheduled sweep of every task-definition revision and execution role; resumes from its cursor when the
+// previous run ran out of time.
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { structuredLog } from '../lib/app/middleware/structured-log.js';
+import { runSweep, type SweepDeps } from '../lib/app/sweep.js';
+import { pipelineFromEnv } from '../lib/composition.js';
+import { EventError } from '../lib/errors.js';
 
-/** Placeholder: echoes the event's id and type so packaging and `invoke local` work before the real handler lands. */
-export async function run(event: unknown, _deps: unknown = {}): Promise<{ ok: true; placeholder: true; received: string }> {
-  const e = (event ?? {}) as Record<string, unknown>;
-  return { ok: true, placeholder: true, received: String(e['detail-type'] ?? e['id'] ?? typeof event) };
+export async function run(event: unknown, deps: SweepDeps) {
+  const e = event as { 'detail-type'?: unknown; detail?: { restart?: unknown } } | null;
+  if (!e || typeof e !== 'object' || e['detail-type'] !== 'Scheduled Event') {
+    throw new EventError('expected an EventBridge "Scheduled Event"', 'event', '$.detail-type');
+  }
+  const summary = await runSweep(deps, { restart: e.detail?.restart === true });
+  return { complete: summary.complete, cursor: summary.cursor, roles: summary.roles.map((r) => ({ role: r.roleArn, findings: r.findings.length, changed: r.changed })) };
 }
 
-export const handler = middy().handler((event: unknown) => run(event));
+export const handler = middy<unknown, unknown, Error, Context>()
+  .use(structuredLog({ fn: 'reconcile' }))
+  .handler((event, context) => run(event, { ...pipelineFromEnv(), concurrency: 8, timeLeft: () => context.getRemainingTimeInMillis() }));

@@ -8,6 +8,8 @@ import { resolveKmsLookups } from './adapters/aws/kms-resolver.js';
 import { SnsNotifier } from './adapters/aws/notifier.js';
 import { RemediationQueue } from './adapters/aws/remediation-queue.js';
 import { RoleIndex } from './adapters/aws/role-index.js';
+import { listRevisionsPage, SweepStore } from './adapters/aws/sweep-store.js';
+import type { SweepPorts } from './app/sweep.js';
 import type { EvidenceDeps } from './app/on-evidence.js';
 import type { IamChangeDeps } from './app/on-iam-change.js';
 import type { TaskDefinitionDeps } from './app/on-task-definition-change.js';
@@ -20,6 +22,7 @@ export type PipelineDeps = TaskDefinitionDeps & IamChangeDeps & EvidenceDeps & {
   findingsStore: FindingsStore;
   evidenceStore: EvidenceStore;
   iam: IamReader;
+  sweep: SweepPorts;
 };
 
 export function buildPipeline(config: LeashConfig, aws: AwsConfig, now: () => string = () => new Date().toISOString()): PipelineDeps {
@@ -30,9 +33,19 @@ export function buildPipeline(config: LeashConfig, aws: AwsConfig, now: () => st
   const evidenceStore = new EvidenceStore(clients.ddb, config.table, config.evidenceTtlDays);
   const sns = config.topicArn ? new SnsNotifier(clients.sns, config.topicArn) : undefined;
   const queue = config.remediationQueueUrl ? new RemediationQueue(clients.sqs, config.remediationQueueUrl) : undefined;
+  const sweepStore = new SweepStore(clients.ddb, config.table);
+  const sweep: SweepPorts = {
+    listPage: (status, token) => listRevisionsPage(clients.ecs, status, token),
+    pointers: (arns) => sweepStore.pointers(arns),
+    putLivePage: (id, page, arns, at) => sweepStore.putLivePage(id, page, arns, at),
+    livePages: (id, pages) => sweepStore.livePages(id, pages),
+    getCursor: () => sweepStore.getCursor(),
+    putCursor: (c) => sweepStore.putCursor(c),
+  };
   return {
     config,
     clients,
+    sweep,
     iam,
     index,
     findingsStore,

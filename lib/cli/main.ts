@@ -3,12 +3,14 @@ import { InputError, LeashError } from '../errors.js';
 import type { CliIo } from './io.js';
 import { diffCommand, diffUsage } from './commands/diff.js';
 import { planCommand, planUsage } from './commands/plan.js';
+import { auditUsage } from './commands/audit.js';
 
 type Command = (argv: string[], io: CliIo) => number | Promise<number>;
 
 const commands: Record<string, { run: () => Promise<Command>; usage: string }> = {
   plan: { run: async () => planCommand, usage: planUsage },
   diff: { run: async () => diffCommand, usage: diffUsage },
+  audit: { run: async () => (await import('./commands/audit.js')).auditCommand, usage: auditUsage },
 };
 
 export function usage(): string {

@@ -41,11 +41,15 @@ async function waitUntilUp(endpoint: string, child: ChildProcess, timeoutMs: num
   throw new AdapterError(`moto_server did not answer within ${timeoutMs} ms`, 'moto', 'start', { cause: lastError });
 }
 
-export async function startMotoServer(opts: { command?: string; timeoutMs?: number } = {}): Promise<MotoServer> {
+export async function startMotoServer(
+  opts: { command?: string; timeoutMs?: number; awsManagedPolicies?: boolean } = {},
+): Promise<MotoServer> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const command = opts.command ?? process.env.LEASH_MOTO_SERVER ?? 'moto_server';
-  const child = spawn(command, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // moto loads AWS managed policies (AmazonECSTaskExecutionRolePolicy…) only on request: it slows IAM calls.
+  const env = { ...process.env, ...(opts.awsManagedPolicies ? { MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' } : {}) };
+  const child = spawn(command, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'], env });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);

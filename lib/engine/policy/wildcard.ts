@@ -204,14 +204,26 @@ function resourceOp(op: Op, policy: string, other: string, otherLiteral: boolean
   return true;
 }
 
+/** Characters before the first wildcard or variable: both patterns must agree on them literally. */
+function literalPrefix(value: string, literal: boolean): string {
+  if (literal) return value;
+  const i = value.search(/[*?$]/);
+  return i < 0 ? value : value.slice(0, i);
+}
+
 /** Does the concrete resource (a request) fall inside the policy's resource pattern? */
 export function resourceMatches(pattern: string, resource: string): boolean {
+  if (!resource.startsWith(literalPrefix(pattern, false))) return false;
   return resourceOp(tokensInclude, pattern, resource, true, false);
 }
 
 /** Is every resource of pattern `inner` inside pattern `outer`? (`literal`: `inner` is a concrete request.) */
 export function resourceIncludes(outer: string, inner: string, literal = false): boolean {
   if (outer === inner) return true;
+  // A plain string holds only itself; a pattern with a wildcard names more than one resource.
+  if (isPlain(outer)) return false;
+  // Cheap necessary condition before the automaton: outer's literal prefix is inner's literal prefix.
+  if (!literalPrefix(inner, literal).startsWith(literalPrefix(outer, false))) return false;
   return resourceOp(tokensInclude, outer, inner, literal, !literal);
 }
 
@@ -219,5 +231,8 @@ export function resourceIncludes(outer: string, inner: string, literal = false):
 export function resourceOverlaps(a: string, b: string, literal = false): boolean {
   if (a === b || a === '*') return true;
   if (b === '*' && !literal) return true;
+  const pa = literalPrefix(a, false);
+  const pb = literalPrefix(b, literal);
+  if (!pa.startsWith(pb) && !pb.startsWith(pa)) return false;
   return resourceOp(tokensOverlap, a, b, literal, !literal);
 }

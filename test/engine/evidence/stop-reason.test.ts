@@ -180,6 +180,11 @@ describe('classifyStoppedTask: everything else', () => {
     expect(c).toEqual({ kind: 'other', detail: 'Essential container in task exited; OutOfMemoryError: Container killed due to memory usage' });
   });
 
+  it('a registry "pull access denied" for a missing image, without an IAM principal, is "other"', () => {
+    const c = classify(stopped("CannotPullContainerError: Error response from daemon: pull access denied for nosuchimage, repository does not exist or may require 'docker login': denied: requested access to the resource is denied"));
+    expect(c.kind).toBe('other');
+  });
+
   it('a scale-in is "other"', () => {
     expect(classify(stopped('Scaling activity initiated by (deployment ecs-svc/3922456787425516734)')).kind).toBe('other');
   });

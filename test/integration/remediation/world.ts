@@ -4,7 +4,7 @@ import { AccessAnalyzerClient, CheckNoNewAccessCommand, ValidatePolicyCommand } 
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AttachRolePolicyCommand, CreatePolicyCommand, CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { AuditLog } from '../../../lib/adapters/aws/audit-log.js';
 import { hashState, IamReader } from '../../../lib/adapters/aws/iam-reader.js';
 import { PlanVerifier } from '../../../lib/adapters/aws/plan-verifier.js';
@@ -29,7 +29,7 @@ export interface World {
   store: StateStore;
   audit: AuditLog;
   patcher: RolePatcher;
-  analyzer: ReturnType<typeof mockClient<AccessAnalyzerClient>>;
+  analyzer: AwsClientStub<AccessAnalyzerClient>;
   stateHash: () => Promise<string>;
   makePlan: () => Promise<Plan>;
   managedArn: string;
