@@ -6,7 +6,7 @@ import { foldEvidence } from '../engine/evidence/fold.js';
 import type { Denial, Use } from '../engine/evidence/types.js';
 import { mergeRequirements, resolveLookups } from '../engine/intent/index.js';
 import { trustFindings } from '../engine/trust.js';
-import type { Finding, Lookup, Requirement } from '../engine/types.js';
+import type { Finding, Lookup, Requirement, RoleGrant } from '../engine/types.js';
 import type { FindingsPort, GrantReader, IndexEntry, KmsResolver, NotifierPort, RemediationQueuePort, RoleIndexPort } from './ports.js';
 
 export interface EvidencePort {
@@ -52,14 +52,20 @@ function uniqueLookups(entries: IndexEntry[]): Lookup[] {
   return [...seen.values()].sort((a, b) => (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0));
 }
 
-export async function recomputeRole(roleArn: string, deps: RecomputeDeps): Promise<RoleSummary> {
+export interface Assessment {
+  grant: RoleGrant;
+  requirements: Requirement[];
+  findings: Finding[];
+  evidence: { denials: Denial[]; uses: Use[] };
+  taskDefinitions: number;
+}
+
+/** Intent, grant and evidence for one role, held together: the findings, without recording anything. */
+export async function assessRole(roleArn: string, deps: RecomputeDeps): Promise<Assessment | undefined> {
   const now = deps.now();
   const entries = liveEntries(await deps.index.entriesForRole(roleArn));
   const grant = await deps.grants.readGrant(roleArn);
-  if (!grant) {
-    const { changed } = await deps.findings.putCurrent(roleArn, [], { at: now, intentHash: sha([]), stateHash: 'deleted' });
-    return { roleArn, taskDefinitions: entries.length, requirements: [], findings: [], changed, skipped: 'role no longer exists' };
-  }
+  if (!grant) return undefined;
   const lookups = uniqueLookups(entries);
   const resolved = lookups.length ? await deps.kms(lookups) : [];
   const intent = resolveLookups(
@@ -68,19 +74,31 @@ export async function recomputeRole(roleArn: string, deps: RecomputeDeps): Promi
   );
   let findings = diffGrant(intent.requirements, grant.policies, grant.permissionsBoundary ? { boundary: grant.permissionsBoundary } : undefined);
   if (grant.trustPolicy) findings = [...findings, ...trustFindings(grant.roleArn, grant.trustPolicy)];
+  let evidence: Assessment['evidence'] = { denials: [], uses: [] };
   if (deps.evidence) {
     const since = new Date(Date.parse(now) - deps.recentUseDays * 86_400_000).toISOString();
-    const evidence = await deps.evidence.forRole(grant.roleArn, since);
+    evidence = await deps.evidence.forRole(grant.roleArn, since);
     findings = foldEvidence(findings, intent.requirements, evidence, { now, recentDays: deps.recentUseDays });
   }
+  return { grant, requirements: intent.requirements, findings, evidence, taskDefinitions: entries.length };
+}
+
+export async function recomputeRole(roleArn: string, deps: RecomputeDeps): Promise<RoleSummary> {
+  const now = deps.now();
+  const a = await assessRole(roleArn, deps);
+  if (!a) {
+    const { changed } = await deps.findings.putCurrent(roleArn, [], { at: now, intentHash: sha([]), stateHash: 'deleted' });
+    return { roleArn, taskDefinitions: 0, requirements: [], findings: [], changed, skipped: 'role no longer exists' };
+  }
+  const { grant, findings, requirements } = a;
   const { changed } = await deps.findings.putCurrent(grant.roleArn, findings, {
     at: now,
-    intentHash: sha(intent.requirements.map((r) => [r.action, r.resource])),
+    intentHash: sha(requirements.map((r) => [r.action, r.resource])),
     stateHash: sha(grant.policies),
   });
   if (changed) {
     await deps.notifier?.publishFindings(grant.roleArn, findings);
     if (findings.length) await deps.queue?.enqueue(grant.roleArn, 'findings changed');
   }
-  return { roleArn: grant.roleArn, taskDefinitions: entries.length, requirements: intent.requirements, findings, changed };
+  return { roleArn: grant.roleArn, taskDefinitions: a.taskDefinitions, requirements, findings, changed };
 }

@@ -6,6 +6,7 @@
 // `observedAt`) is ever written: EventBridge delivers at least once and out of order.
 import {
   GetCommand,
+  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   type DynamoDBDocumentClient,
@@ -171,9 +172,7 @@ export class RoleIndex {
   }
 
   async putCursor(name: string, cursor: string): Promise<void> {
-    await call('dynamodb', 'TransactWriteItems', () =>
-      this.ddb.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: this.table, Item: { pk: keys.cursor(name), sk: keys.meta, cursor } } }] })),
-    );
+    await call('dynamodb', 'PutItem', () => this.ddb.send(new PutCommand({ TableName: this.table, Item: { pk: keys.cursor(name), sk: keys.meta, cursor } })));
   }
 
   /** Reads the pointer, asks `plan` for the writes, and commits them only if the pointer did not move meanwhile. */

@@ -1,7 +1,7 @@
 // Compaction steps for a policy over its size budget. A step replaces two or more resources of one
 // statement by `<arn base><name prefix>*`, where the prefix ends at a name delimiter (`/ecs/`, `team/`,
-// `db-`). The candidate with the LONGEST prefix goes first: it adds the least access beyond what was
-// named. Steps never drop a resource; they only widen, so coverage holds by construction (and
+// `db-`). The candidate with the LONGEST name prefix goes first: it adds the least access beyond what
+// was named; ties go to the step that merges more resources. Steps never drop a resource; they only widen, so coverage holds by construction (and
 // synthesize() still checks it).
 import type { CompactionNote } from '../types.js';
 
@@ -12,6 +12,8 @@ export interface Draft {
 
 export interface Step {
   draft: number;
+  /** Length of the name part of the prefix: how specific the widened pattern still is. */
+  specificity: number;
   prefix: string;
   pattern: string;
   absorbed: string[];
@@ -47,28 +49,29 @@ function prefixes(name: string): string[] {
 export function nextStep(drafts: Draft[]): Step | undefined {
   let best: Step | undefined;
   drafts.forEach((d, index) => {
-    const counts = new Map<string, { prefix: string; members: string[] }>();
+    const counts = new Map<string, { prefix: string; specificity: number; members: string[] }>();
     for (const r of d.resources) {
       const split = splitResource(r);
       if (!split) continue;
       for (const prefix of prefixes(split.name)) {
         const key = split.base + prefix;
-        const entry = counts.get(key) ?? { prefix: key, members: [] };
+        const entry = counts.get(key) ?? { prefix: key, specificity: prefix.length, members: [] };
         entry.members.push(r);
         counts.set(key, entry);
       }
     }
-    for (const { prefix, members } of counts.values()) {
+    for (const { prefix, specificity, members } of counts.values()) {
       if (members.length < 2) continue;
-      const candidate: Step = { draft: index, prefix, pattern: `${prefix}*`, absorbed: [...members].sort() };
+      const candidate: Step = { draft: index, specificity, prefix, pattern: `${prefix}*`, absorbed: [...members].sort() };
       if (!best || better(candidate, best)) best = candidate;
     }
   });
   return best;
 }
 
+// Specificity is measured on the name (not the whole ARN), so services with long ARN bases do not win.
 function better(a: Step, b: Step): boolean {
-  if (a.prefix.length !== b.prefix.length) return a.prefix.length > b.prefix.length;
+  if (a.specificity !== b.specificity) return a.specificity > b.specificity;
   if (a.absorbed.length !== b.absorbed.length) return a.absorbed.length > b.absorbed.length;
   if (a.pattern !== b.pattern) return a.pattern < b.pattern;
   return a.draft < b.draft;

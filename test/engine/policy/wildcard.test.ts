@@ -141,3 +141,36 @@ describe('glob properties against a regex reference', () => {
     );
   });
 });
+
+// ARN-level inclusion and overlap, checked against resourceMatches (itself checked against the IAM
+// simulator in evaluate-oracle.test.ts) over a pool of concrete ARNs.
+const NAMES = ['web', 'web2', 'team/web', 'team/api', 'a:b', 'db-AbCdEf', 'db-other-AbCdEf'];
+const REGIONS = ['us-east-1', 'eu-west-1'];
+const POOL = REGIONS.flatMap((r) => NAMES.flatMap((n) => [`arn:aws:ecr:${r}:123456789012:repository/${n}`, `arn:aws:secretsmanager:${r}:123456789012:secret:${n}`]));
+const arnPatternArb = fc
+  .record({
+    base: fc.constantFrom(...POOL),
+    cut: fc.nat(80),
+    tail: fc.constantFrom('*', '', '?', '??????', '-*', '/*', ':*'),
+    region: fc.constantFrom(undefined, '*', 'us-*'),
+  })
+  .map(({ base, cut, tail, region }) => {
+    const parts = base.split(':');
+    if (region) parts[3] = region;
+    const s = parts.join(':');
+    const head = s.split(':').slice(0, 5).join(':').length + 1;
+    return s.slice(0, head + (cut % (s.length - head + 1))) + tail;
+  });
+
+describe('ARN inclusion and overlap agree with matching', () => {
+  it('resourceIncludes is sound and resourceOverlaps finds every shared resource of the pool', () => {
+    fc.assert(
+      fc.property(arnPatternArb, arnPatternArb, (p, q) => {
+        const inQ = POOL.filter((r) => resourceMatches(q, r));
+        if (resourceIncludes(p, q)) expect(inQ.filter((r) => !resourceMatches(p, r))).toEqual([]);
+        if (inQ.some((r) => resourceMatches(p, r))) expect(resourceOverlaps(p, q)).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});

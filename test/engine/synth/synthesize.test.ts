@@ -111,6 +111,13 @@ describe('synthesize: compaction within the size budget', () => {
     expect(out.compaction[0]!.from).toEqual([`${groupArn('/ecs/a/1')}:*`, `${groupArn('/ecs/a/2')}:*`]);
   });
 
+  it('does not widen a small statement when compacting a large one is enough', () => {
+    const reqs = [...ecrImage('team/a'), ...ecrImage('team/b'), ...Array.from({ length: 300 }, (_, i) => awslogs(`/ecs/svc-${i}`)).flat()];
+    const out = synthesize(reqs);
+    expect([...new Set(out.compaction.map((n) => n.to))]).toEqual([`${groupArn('/ecs/svc-')}*`]);
+    expect(out.document.Statement.find((st) => st.Sid === 'EcrPull')!.Resource).toEqual([repoArn('team/a'), repoArn('team/b')]);
+  });
+
   it('throws a LeashError when even compaction cannot fit the budget', () => {
     expect(() => synthesize(intent, { maxSize: 300 })).toThrow(LeashError);
     expect(() => synthesize(intent, { maxSize: 300 })).toThrow(/300-character limit/);

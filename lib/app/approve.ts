@@ -1,0 +1,76 @@
+// Acts on one approval or rejection (from Slack or a signed link): the plan must exist and be unexpired, the
+// approver allowed, the approval unused, and the role unchanged since the plan; only then is the plan applied.
+import { decideApproval, type ApprovalRequest, type RefusalReason } from '../engine/approval/decide.js';
+import type { Plan, Requirement, RoleState } from '../engine/types.js';
+import type { ApplyPort } from './remediate.js';
+
+export interface ApprovalDeps {
+  plans: { getPlan(hash: string, now?: string): Promise<Plan | undefined>; markUsed(kind: string, id: string, expiresAt: number): Promise<boolean> };
+  grants: { readState(role: string): Promise<RoleState | undefined> };
+  hashState(state: RoleState): string;
+  requirementsFor(roleArn: string): Promise<Requirement[]>;
+  patcher: ApplyPort;
+  audit: { record(entry: { at: string; roleArn: string; actor: string; action: string; why: string; planHash?: string; before?: string; detail?: unknown }): Promise<void> };
+  approvers: string[];
+  dryRun: boolean;
+  watchMinutes: number;
+  now: () => string;
+}
+
+export type ApprovalOutcome =
+  | { status: 'applied' | 'rejected' | 'dry-run'; plan: Plan; by: string; at: string; steps?: string[] }
+  | { status: 'refused'; reason: RefusalReason | 'unknown-plan' | 'apply-failed'; message: string; plan?: Plan };
+
+const DAY_S = 86_400;
+
+export async function actOnApproval(request: ApprovalRequest & { nonce?: string }, deps: ApprovalDeps): Promise<ApprovalOutcome> {
+  const at = deps.now();
+  const plan = await deps.plans.getPlan(request.planHash, at);
+  if (!plan) {
+    return { status: 'refused', reason: 'unknown-plan', message: 'No pending plan with this hash: it expired, was already decided, or never existed.' };
+  }
+  const state = await deps.grants.readState(plan.roleArn);
+  const currentStateHash = state ? deps.hashState(state) : 'deleted';
+  const audit = (action: string, why: string, detail?: unknown) =>
+    deps.audit.record({ at, roleArn: plan.roleArn, actor: request.approver, action, why, planHash: plan.planHash, before: currentStateHash, detail });
+  const decision = decideApproval({
+    request,
+    // The store already dropped expired plans; the decision re-checks against the plan's own clock.
+    plan: { planHash: plan.planHash, roleArn: plan.roleArn, expiresAt: new Date(Date.parse(at) + 1000).toISOString() },
+    currentStateHash,
+    planBaseStateHash: plan.baseStateHash,
+    approvers: deps.approvers,
+    alreadyUsed: false,
+    now: new Date(at),
+  });
+  if (!decision.ok) {
+    await audit('refuse', `${request.action} via ${request.via} refused: ${decision.reason}`);
+    return { status: 'refused', reason: decision.reason, message: decision.message, plan };
+  }
+  // Single use: the plan (and the link's nonce) are consumed atomically before anything changes.
+  const ttl = Math.floor(Date.parse(at) / 1000) + 30 * DAY_S;
+  const fresh = (await deps.plans.markUsed('plan', plan.planHash, ttl)) && (!request.nonce || (await deps.plans.markUsed('link', request.nonce, ttl)));
+  if (!fresh) {
+    await audit('refuse', `${request.action} via ${request.via} refused: already-used`);
+    return { status: 'refused', reason: 'already-used', message: 'This approval was already used.', plan };
+  }
+  if (request.action === 'reject') {
+    await audit('reject', `rejected via ${request.via}`);
+    return { status: 'rejected', plan, by: request.approver, at };
+  }
+  await audit('approve', `approved via ${request.via}`);
+  try {
+    const result = await deps.patcher.apply(plan, {
+      dryRun: deps.dryRun,
+      actor: request.approver,
+      reason: `approved by ${request.approver} via ${request.via}`,
+      now: at,
+      watchMinutes: deps.watchMinutes,
+      requirements: await deps.requirementsFor(plan.roleArn),
+    });
+    return { status: result.applied ? 'applied' : 'dry-run', plan, by: request.approver, at, steps: result.steps };
+  } catch (err) {
+    // The patcher refused (compare-and-swap lost, verification failed) and recorded why; nothing was changed.
+    return { status: 'refused', reason: 'apply-failed', message: (err as Error).message, plan };
+  }
+}

@@ -1,0 +1,139 @@
+// From findings to action for one role, per its mode: observe (record only), ticket, approve (Slack / signed link),
+// auto (apply within the guardrails). Dry-run by default: a plan is recorded and announced, never applied.
+import { randomUUID } from 'node:crypto';
+import { coversRequirement } from '../engine/policy/evaluate.js';
+import { buildPlan } from '../engine/plan/build-plan.js';
+import { guardrails, type Owner } from '../engine/plan/guardrails.js';
+import { modeFor } from '../engine/plan/mode.js';
+import { createToken } from '../engine/approval/link-token.js';
+import { approvalPath } from '../engine/approval/page.js';
+import { synthesize } from '../engine/synth/synthesize.js';
+import type { Mode, Plan, Requirement, RoleGrant, RoleState, Warning } from '../engine/types.js';
+import type { TemplateChange as TicketTemplate } from '../adapters/tickets/ticket-content.js';
+import { assessRole, type RecomputeDeps } from './recompute-role.js';
+
+export interface ApplyPort {
+  apply(plan: Plan, opts: { dryRun: boolean; actor: string; reason: string; now: string; watchMinutes: number; requirements: Requirement[] }): Promise<{ applied: boolean; dryRun: boolean; steps: string[]; after?: string }>;
+}
+
+export interface RemediationDeps extends RecomputeDeps {
+  grants: RecomputeDeps['grants'] & { readState(role: string): Promise<RoleState | undefined> };
+  hashState(state: RoleState): string;
+  roleOwner(grant: RoleGrant): Owner | undefined;
+  patcher: ApplyPort;
+  plans: { putPlan(plan: Plan, expiresAt: string): Promise<void> };
+  audit: { record(entry: { at: string; roleArn: string; actor: string; action: string; why: string; planHash?: string; before?: string; detail?: unknown }): Promise<void> };
+  /** Sends the approval request (Slack message and/or SNS with signed links). */
+  requestApproval?: (plan: Plan, links: { approver: string; url: string }[]) => Promise<string[]>;
+  tracker?: (roleArn: string, plan: Plan, template?: TicketTemplate) => Promise<string>;
+  settings: {
+    defaultMode: Mode;
+    dryRun: boolean;
+    watchMinutes: number;
+    maxChangesPerRun: number;
+    planTtlHours: number;
+    approvers: string[];
+    linkSecret?: string;
+    publicBaseUrl?: string;
+  };
+}
+
+export interface RemediationSummary {
+  roleArn: string;
+  mode?: Mode;
+  outcome: 'skipped' | 'nothing-to-do' | 'ticket' | 'approval-requested' | 'applied' | 'dry-run';
+  why: string;
+  plan?: Plan;
+  steps?: string[];
+  warnings?: Warning[];
+}
+
+const ACTOR = 'leash-remediate';
+
+function isNoop(plan: Plan, grant: RoleGrant): boolean {
+  const current = grant.policies.find((p) => p.kind === 'inline' && p.name === plan.policyName);
+  const same = current !== undefined && JSON.stringify(current.document) === JSON.stringify(plan.document);
+  return same && !plan.deleteInline.length && !plan.detach.length && !plan.additions.length && !plan.removals.length;
+}
+
+/** Builds the role's plan from its current state; undefined when the role is gone. */
+export async function planFor(roleArn: string, deps: RemediationDeps) {
+  const a = await assessRole(roleArn, deps);
+  const state = a && (await deps.grants.readState(a.grant.roleArn));
+  if (!a || !state) return undefined;
+  const owner = deps.roleOwner(a.grant);
+  const plan = buildPlan({
+    roleArn: a.grant.roleArn,
+    state,
+    baseStateHash: deps.hashState(state),
+    grant: a.grant.policies,
+    requirements: a.requirements,
+    synthesized: synthesize(a.requirements),
+    findings: a.findings,
+    ...(owner ? { owner } : {}),
+    accountId: a.grant.roleArn.split(':')[4] ?? '',
+    covers: coversRequirement,
+  });
+  return { assessment: a, plan, owner };
+}
+
+export async function remediateRole(roleArn: string, deps: RemediationDeps, run: { changedThisRun: number }): Promise<RemediationSummary> {
+  const now = deps.now();
+  const planned = await planFor(roleArn, deps);
+  if (!planned) return { roleArn, outcome: 'skipped', why: 'role no longer exists' };
+  const { assessment, plan, owner } = planned;
+  const warnings: Warning[] = [];
+  const mode = modeFor(assessment.grant.tags, deps.settings.defaultMode, warnings);
+  const base = { at: now, roleArn: plan.roleArn, actor: ACTOR, planHash: plan.planHash, before: plan.baseStateHash };
+  if (mode === 'observe') {
+    await deps.audit.record({ ...base, action: 'skip', why: 'mode observe: findings recorded only' });
+    return { roleArn, mode, outcome: 'skipped', why: 'mode observe', warnings };
+  }
+  if (isNoop(plan, assessment.grant)) return { roleArn, mode, outcome: 'nothing-to-do', why: 'the role already matches its plan', plan };
+
+  const recentUse = new Set(assessment.evidence.uses.map((u) => `${u.action} ${u.resource ?? '*'}`));
+  const g = guardrails(plan, {
+    mode,
+    ...(owner ? { owner } : {}),
+    accountId: plan.roleArn.split(':')[4] ?? '',
+    changedThisRun: run.changedThisRun,
+    maxChangesPerRun: deps.settings.maxChangesPerRun,
+    recentUse,
+    covers: coversRequirement,
+  });
+
+  if (g.ticketOnly || mode === 'ticket') {
+    // IaC-owned roles get the template change in the ticket instead of a mutation.
+    const template = owner ? { tool: owner, policyName: plan.policyName, document: plan.document } : undefined;
+    const ticket = deps.tracker ? await deps.tracker(plan.roleArn, plan, template) : 'no ticket tracker configured';
+    await deps.audit.record({ ...base, action: 'ticket', why: g.ticketOnly ? g.reasons.join('; ') : 'mode ticket', detail: { ticket } });
+    return { roleArn, mode, outcome: 'ticket', why: ticket, plan, warnings };
+  }
+
+  if (mode === 'auto' && g.allowedAuto) {
+    const result = await deps.patcher.apply(plan, {
+      dryRun: deps.settings.dryRun,
+      actor: 'leash-auto',
+      reason: 'auto mode, within guardrails',
+      now,
+      watchMinutes: deps.settings.watchMinutes,
+      requirements: assessment.requirements,
+    });
+    return { roleArn, mode, outcome: result.applied ? 'applied' : 'dry-run', why: result.applied ? 'applied automatically' : 'dry-run: not applied', plan, steps: result.steps, warnings };
+  }
+
+  // approve mode, or auto refused by a guardrail: a person decides.
+  const expiresAt = new Date(Date.parse(now) + deps.settings.planTtlHours * 3_600_000).toISOString();
+  await deps.plans.putPlan(plan, expiresAt);
+  const links =
+    deps.settings.linkSecret && deps.settings.publicBaseUrl
+      ? deps.settings.approvers.map((approver) => ({
+          approver,
+          url: deps.settings.publicBaseUrl + approvalPath(createToken({ planHash: plan.planHash, roleArn: plan.roleArn, approverHint: approver, expiresAt, nonce: randomUUID() }, deps.settings.linkSecret!)),
+        }))
+      : [];
+  const sent = deps.requestApproval ? await deps.requestApproval(plan, links) : [];
+  const why = mode === 'auto' ? `auto refused by guardrails: ${g.reasons.join('; ')}` : 'mode approve';
+  await deps.audit.record({ ...base, action: 'plan', why, detail: { expiresAt, sent, needsApproval: plan.needsApproval } });
+  return { roleArn, mode, outcome: 'approval-requested', why: `${why}; sent to ${sent.join(', ') || 'nobody (no channel configured)'}`, plan, warnings };
+}
