@@ -1,10 +1,13 @@
-// PLACEHOLDER: replaced by the lead
+// HTTP API: POST /slack/interactivity, GET and POST /approve/{token}.
 import middy from '@middy/core';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { awsConfigFromEnv } from '../lib/adapters/aws/clients.js';
+import { handleApprovalRequest, type HttpApprovalDeps } from '../lib/app/http-approvals.js';
+import { structuredLog } from '../lib/app/middleware/structured-log.js';
+import { remediationFromEnv } from '../lib/composition-remediation.js';
 
-/** Placeholder: echoes the event's id and type so packaging and `invoke local` work before the real handler lands. */
-export async function run(event: unknown, _deps: unknown = {}): Promise<{ ok: true; placeholder: true; received: string }> {
-  const e = (event ?? {}) as Record<string, unknown>;
-  return { ok: true, placeholder: true, received: String(e['detail-type'] ?? e['id'] ?? typeof event) };
-}
+export const run = (event: APIGatewayProxyEventV2, deps: HttpApprovalDeps) => handleApprovalRequest(event, deps);
 
-export const handler = middy().handler((event: unknown) => run(event));
+export const handler = middy<APIGatewayProxyEventV2>()
+  .use(structuredLog({ fn: 'approvals' }))
+  .handler(async (event) => run(event, await remediationFromEnv(awsConfigFromEnv)));

@@ -1,10 +1,29 @@
-// PLACEHOLDER: replaced by the lead
+// SQS: roles whose findings changed, and rollback requests from the watch. Reports partial batch failures so one
+// bad message is retried (and then dead-lettered) alone.
 import middy from '@middy/core';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { awsConfigFromEnv } from '../lib/adapters/aws/clients.js';
+import { structuredLog } from '../lib/app/middleware/structured-log.js';
+import { onRemediationMessage, parseRemediationMessage, type MessageOutcome, type RemediationMessageDeps } from '../lib/app/on-remediation-message.js';
+import { remediationFromEnv } from '../lib/composition-remediation.js';
 
-/** Placeholder: echoes the event's id and type so packaging and `invoke local` work before the real handler lands. */
-export async function run(event: unknown, _deps: unknown = {}): Promise<{ ok: true; placeholder: true; received: string }> {
-  const e = (event ?? {}) as Record<string, unknown>;
-  return { ok: true, placeholder: true, received: String(e['detail-type'] ?? e['id'] ?? typeof event) };
+export async function run(event: SQSEvent, deps: RemediationMessageDeps): Promise<SQSBatchResponse & { outcomes: MessageOutcome[] }> {
+  const outcomes: MessageOutcome[] = [];
+  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+  const run = { changedThisRun: 0 };
+  for (const record of event.Records ?? []) {
+    try {
+      const outcome = await onRemediationMessage(parseRemediationMessage(record.body, `message ${record.messageId}`), deps, run);
+      if (outcome.outcome === 'applied' || outcome.outcome === 'rolled-back') run.changedThisRun++;
+      outcomes.push(outcome);
+    } catch (err) {
+      console.log(JSON.stringify({ fn: 'remediate', messageId: record.messageId, error: `${(err as Error).name}: ${(err as Error).message}` }));
+      batchItemFailures.push({ itemIdentifier: record.messageId });
+    }
+  }
+  return { batchItemFailures, outcomes };
 }
 
-export const handler = middy().handler((event: unknown) => run(event));
+export const handler = middy<SQSEvent>()
+  .use(structuredLog({ fn: 'remediate' }))
+  .handler(async (event) => run(event, await remediationFromEnv(awsConfigFromEnv)));

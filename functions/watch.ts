@@ -1,10 +1,17 @@
-// PLACEHOLDER: replaced by the lead
+// Scheduled: closes post-apply watch windows whose time is up.
 import middy from '@middy/core';
+import { awsConfigFromEnv } from '../lib/adapters/aws/clients.js';
+import { structuredLog } from '../lib/app/middleware/structured-log.js';
+import { remediationFromEnv } from '../lib/composition-remediation.js';
+import { EventError } from '../lib/errors.js';
 
-/** Placeholder: echoes the event's id and type so packaging and `invoke local` work before the real handler lands. */
-export async function run(event: unknown, _deps: unknown = {}): Promise<{ ok: true; placeholder: true; received: string }> {
-  const e = (event ?? {}) as Record<string, unknown>;
-  return { ok: true, placeholder: true, received: String(e['detail-type'] ?? e['id'] ?? typeof event) };
+export async function run(event: unknown, deps: { rolePatcher: { closeExpiredWatches(now: string): Promise<string[]> }; now: () => string }) {
+  if ((event as { 'detail-type'?: unknown } | null)?.['detail-type'] !== 'Scheduled Event') {
+    throw new EventError('expected an EventBridge "Scheduled Event"', 'event', '$.detail-type');
+  }
+  return { closed: await deps.rolePatcher.closeExpiredWatches(deps.now()) };
 }
 
-export const handler = middy().handler((event: unknown) => run(event));
+export const handler = middy()
+  .use(structuredLog({ fn: 'watch' }))
+  .handler(async (event: unknown) => run(event, await remediationFromEnv(awsConfigFromEnv)));

@@ -9,6 +9,8 @@ import { SnsNotifier } from './adapters/aws/notifier.js';
 import { RemediationQueue } from './adapters/aws/remediation-queue.js';
 import { RoleIndex } from './adapters/aws/role-index.js';
 import { listRevisionsPage, SweepStore } from './adapters/aws/sweep-store.js';
+import { StateStore } from './adapters/aws/state-store.js';
+import { watchForDenials } from './app/watch.js';
 import type { SweepPorts } from './app/sweep.js';
 import type { EvidenceDeps } from './app/on-evidence.js';
 import type { IamChangeDeps } from './app/on-iam-change.js';
@@ -58,6 +60,7 @@ export function buildPipeline(config: LeashConfig, aws: AwsConfig, now: () => st
     ...(sns ? { notifier: { publishFindings: async (roleArn, findings) => void (await sns.publishFindings(roleArn, findings, { at: now() })) } } : {}),
     // The remediator reads each role's own mode (tag), so every change is queued; observe roles stop there.
     ...(queue ? { queue } : {}),
+    watch: watchForDenials(new StateStore(clients.ddb, config.table), queue),
     pullThroughPrefixes: config.pullThroughPrefixes,
     selfRoleArns: config.selfRoleArns,
     recentUseDays: config.recentUseDays,

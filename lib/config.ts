@@ -22,6 +22,10 @@ export interface LeashConfig {
   slackTokenSecretArn?: string;
   linkSigningSecretArn?: string;
   publicBaseUrl?: string;
+  slackChannel?: string;
+  planTtlHours: number;
+  jira?: { baseUrl: string; email: string; projectKey: string; tokenSecretArn: string };
+  github?: { owner: string; repo: string; tokenSecretArn: string; apiUrl?: string };
 }
 
 const MODES: readonly Mode[] = ['observe', 'ticket', 'approve', 'auto'];
@@ -39,6 +43,14 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new InputError(`must be a non-negative integer, got "${raw}"`, 'environment', name);
   return n;
+}
+
+function githubConfig(env: NodeJS.ProcessEnv): LeashConfig['github'] {
+  const repo = env.LEASH_GITHUB_REPO;
+  if (!repo || !env.LEASH_GITHUB_TOKEN_SECRET_ARN) return undefined;
+  const [owner, name, ...rest] = repo.split('/');
+  if (!owner || !name || rest.length) throw new InputError(`must be owner/repo, got "${repo}"`, 'environment', 'LEASH_GITHUB_REPO');
+  return { owner, repo: name, tokenSecretArn: env.LEASH_GITHUB_TOKEN_SECRET_ARN, ...(env.LEASH_GITHUB_API_URL ? { apiUrl: env.LEASH_GITHUB_API_URL } : {}) };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv): LeashConfig {
@@ -63,5 +75,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): LeashConfig {
     slackTokenSecretArn: env.LEASH_SLACK_TOKEN_SECRET_ARN || undefined,
     linkSigningSecretArn: env.LEASH_LINK_SIGNING_SECRET_ARN || undefined,
     publicBaseUrl: env.LEASH_PUBLIC_BASE_URL || undefined,
+    slackChannel: env.LEASH_SLACK_CHANNEL || undefined,
+    planTtlHours: int(env, 'LEASH_PLAN_TTL_HOURS', 72),
+    jira:
+      env.LEASH_JIRA_URL && env.LEASH_JIRA_EMAIL && env.LEASH_JIRA_PROJECT && env.LEASH_JIRA_TOKEN_SECRET_ARN
+        ? { baseUrl: env.LEASH_JIRA_URL, email: env.LEASH_JIRA_EMAIL, projectKey: env.LEASH_JIRA_PROJECT, tokenSecretArn: env.LEASH_JIRA_TOKEN_SECRET_ARN }
+        : undefined,
+    github: githubConfig(env),
   };
 }

@@ -1,6 +1,7 @@
 // Acts on one approval or rejection (from Slack or a signed link): the plan must exist and be unexpired, the
 // approver allowed, the approval unused, and the role unchanged since the plan; only then is the plan applied.
 import { decideApproval, type ApprovalRequest, type RefusalReason } from '../engine/approval/decide.js';
+import type { AuditEntry } from '../adapters/aws/audit-log.js';
 import type { Plan, Requirement, RoleState } from '../engine/types.js';
 import type { ApplyPort } from './remediate.js';
 
@@ -10,7 +11,7 @@ export interface ApprovalDeps {
   hashState(state: RoleState): string;
   requirementsFor(roleArn: string): Promise<Requirement[]>;
   patcher: ApplyPort;
-  audit: { record(entry: { at: string; roleArn: string; actor: string; action: string; why: string; planHash?: string; before?: string; detail?: unknown }): Promise<void> };
+  audit: { record(entry: AuditEntry): Promise<unknown> };
   approvers: string[];
   dryRun: boolean;
   watchMinutes: number;
@@ -31,7 +32,7 @@ export async function actOnApproval(request: ApprovalRequest & { nonce?: string 
   }
   const state = await deps.grants.readState(plan.roleArn);
   const currentStateHash = state ? deps.hashState(state) : 'deleted';
-  const audit = (action: string, why: string, detail?: unknown) =>
+  const audit = (action: AuditEntry['action'], why: string, detail?: unknown) =>
     deps.audit.record({ at, roleArn: plan.roleArn, actor: request.approver, action, why, planHash: plan.planHash, before: currentStateHash, detail });
   const decision = decideApproval({
     request,

@@ -8,6 +8,7 @@ import { modeFor } from '../engine/plan/mode.js';
 import { createToken } from '../engine/approval/link-token.js';
 import { approvalPath } from '../engine/approval/page.js';
 import { synthesize } from '../engine/synth/synthesize.js';
+import type { AuditEntry } from '../adapters/aws/audit-log.js';
 import type { Mode, Plan, Requirement, RoleGrant, RoleState, Warning } from '../engine/types.js';
 import type { TemplateChange as TicketTemplate } from '../adapters/tickets/ticket-content.js';
 import { assessRole, type RecomputeDeps } from './recompute-role.js';
@@ -22,7 +23,7 @@ export interface RemediationDeps extends RecomputeDeps {
   roleOwner(grant: RoleGrant): Owner | undefined;
   patcher: ApplyPort;
   plans: { putPlan(plan: Plan, expiresAt: string): Promise<void> };
-  audit: { record(entry: { at: string; roleArn: string; actor: string; action: string; why: string; planHash?: string; before?: string; detail?: unknown }): Promise<void> };
+  audit: { record(entry: AuditEntry): Promise<unknown> };
   /** Sends the approval request (Slack message and/or SNS with signed links). */
   requestApproval?: (plan: Plan, links: { approver: string; url: string }[]) => Promise<string[]>;
   tracker?: (roleArn: string, plan: Plan, template?: TicketTemplate) => Promise<string>;
