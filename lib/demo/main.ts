@@ -17,6 +17,7 @@ import { run as runTaskStopped } from '../../functions/task-stopped.js';
 import { run as runReconcile } from '../../functions/reconcile.js';
 import { DEMO_REGION, roleArn, seedDemo } from './seed.js';
 import { findingsTable, step } from './print.js';
+import { remediationPhase } from './remediation-phase.js';
 
 const eventsDir = join(dirname(fileURLToPath(import.meta.url)), '../../events');
 const event = (name: string): Record<string, unknown> => JSON.parse(readFileSync(join(eventsDir, name), 'utf8'));
@@ -48,7 +49,10 @@ export async function runDemo(): Promise<void> {
       remediationQueueUrl: res.remediationQueueUrl,
       selfRoleArns: ['arn:aws:iam::123456789012:role/leash-prod-remediate'],
     };
-    const deps: PipelineDeps = buildPipeline(config, aws);
+    // The demo's clock starts where the events in events/ happen, so their times fall inside its windows.
+    const started = Date.now();
+    const now = () => new Date(Date.parse('2026-11-22T07:20:00Z') + (Date.now() - started)).toISOString();
+    const deps: PipelineDeps = buildPipeline(config, aws, now);
     let n = 0;
 
     say(step(++n, 'Scheduled reconcile sweep (events/scheduled-reconcile.json): index every revision, recompute every role'));
@@ -100,10 +104,11 @@ export async function runDemo(): Promise<void> {
     const inbox = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: res.topicQueueUrl, MaxNumberOfMessages: 10 }));
     const first = inbox.Messages?.[0]?.Body?.split('\n').slice(0, 3).join('\n      ');
     say(`\n    SNS topic delivered ${inbox.Messages?.length ?? 0}+ messages; the first begins:\n      ${first ?? '(none)'}`);
+    await remediationPhase({ aws, clients, config, now, event, say, step: (text) => say(step(++n, text)) });
   } finally {
     await moto.stop();
   }
-  say('\nDone: moto_server stopped. Nothing was changed outside this process (dry-run).');
+  say('\nDone: moto_server stopped. Nothing outside this process was touched.');
 }
 
 const isMain = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];
