@@ -4,6 +4,7 @@ import type { CliIo } from './io.js';
 import { diffCommand, diffUsage } from './commands/diff.js';
 import { planCommand, planUsage } from './commands/plan.js';
 import { auditUsage } from './commands/audit.js';
+import { historyUsage, rollbackUsage } from './commands/operate.js';
 
 type Command = (argv: string[], io: CliIo) => number | Promise<number>;
 
@@ -11,6 +12,8 @@ const commands: Record<string, { run: () => Promise<Command>; usage: string }> =
   plan: { run: async () => planCommand, usage: planUsage },
   diff: { run: async () => diffCommand, usage: diffUsage },
   audit: { run: async () => (await import('./commands/audit.js')).auditCommand, usage: auditUsage },
+  rollback: { run: async () => (await import('./commands/operate.js')).rollbackCommand, usage: rollbackUsage },
+  history: { run: async () => (await import('./commands/operate.js')).historyCommand, usage: historyUsage },
 };
 
 export function usage(): string {

@@ -70,8 +70,8 @@ export class StateStore {
   }
 
   /** Newest first. */
-  list(roleArn: string): Promise<StoredState[]> {
-    return this.queryStates(roleArn);
+  list(roleArn: string, limit?: number): Promise<StoredState[]> {
+    return this.queryStates(roleArn, limit);
   }
 
   /**
