@@ -54,13 +54,21 @@ export function table(rows: string[][]): string {
   return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')).join('\n');
 }
 
+/** First reason, plus how many more: the table stays readable; --json carries them all. */
+function reasonsShort(reasons: Reason[]): string {
+  const [first, ...rest] = reasons;
+  if (!first) return '';
+  const where = [first.taskDefinition, first.container ? `container ${first.container}` : undefined, first.field].filter(Boolean).join(' ');
+  return rest.length ? `${where} (+${rest.length} more)` : where;
+}
+
 export function planText(intent: Intent, policy: SynthesizedPolicy): string {
   const out: string[] = [];
   out.push(`Requirements (${intent.requirements.length}):`);
-  out.push(table(intent.requirements.map((r) => ['  ' + r.action, r.resource, r.reasons.map(reasonText).join('; ')])));
+  out.push(table(intent.requirements.map((r) => ['  ' + r.action, r.resource, reasonsShort(r.reasons)])));
   if (intent.unresolved.length) {
     out.push('', `Unresolved (${intent.unresolved.length}):`);
-    out.push(table(intent.unresolved.map((l) => ['  ' + l.kind, l.resource, l.reasons.map(reasonText).join('; ')])));
+    out.push(table(intent.unresolved.map((l) => ['  ' + l.kind, l.resource, reasonsShort(l.reasons)])));
   }
   if (intent.warnings.length) {
     out.push('', `Warnings (${intent.warnings.length}):`);
