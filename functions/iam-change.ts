@@ -2,10 +2,10 @@
 import middy from '@middy/core';
 import { onIamChange, type IamChangeDeps } from '../lib/app/on-iam-change.js';
 import { structuredLog } from '../lib/app/middleware/structured-log.js';
-import { pipelineFromEnv } from '../lib/composition.js';
+import { accountOf, pipelineFromEnv } from '../lib/composition.js';
 
 export const run = (event: unknown, deps: IamChangeDeps) => onIamChange(event, deps);
 
 export const handler = middy()
   .use(structuredLog({ fn: 'iam-change' }))
-  .handler((event: unknown) => run(event, pipelineFromEnv()));
+  .handler((event: unknown) => run(event, pipelineFromEnv(accountOf(event))));

@@ -1,5 +1,6 @@
-// Scheduled sweep of every task-definition revision and execution role; resumes from its cursor when the
-// previous run ran out of time.
+// Scheduled sweep of every task-definition revision and execution role — in this account and, in an
+// organization, in each member account through its Leash role. Each account's sweep resumes from its own cursor
+// when a previous run ran out of time.
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { structuredLog } from '../lib/app/middleware/structured-log.js';
@@ -18,4 +19,14 @@ export async function run(event: unknown, deps: SweepDeps) {
 
 export const handler = middy<unknown, unknown, Error, Context>()
   .use(structuredLog({ fn: 'reconcile' }))
-  .handler((event, context) => run(event, { ...pipelineFromEnv(), concurrency: 8, timeLeft: () => context.getRemainingTimeInMillis() }));
+  .handler(async (event, context) => {
+    const home = pipelineFromEnv();
+    const accounts = [undefined, ...(home.config.member?.accounts ?? [])];
+    const results = [];
+    for (const account of accounts) {
+      const deps = pipelineFromEnv(account);
+      results.push({ account: account ?? 'home', ...(await run(event, { ...deps, concurrency: 8, timeLeft: () => context.getRemainingTimeInMillis() })) });
+      if (context.getRemainingTimeInMillis() < 60_000) break; // the rest resume on the next schedule
+    }
+    return results;
+  });

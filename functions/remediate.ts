@@ -7,13 +7,19 @@ import { structuredLog } from '../lib/app/middleware/structured-log.js';
 import { onRemediationMessage, parseRemediationMessage, type MessageOutcome, type RemediationMessageDeps } from '../lib/app/on-remediation-message.js';
 import { remediationFromEnv } from '../lib/composition-remediation.js';
 
-export async function run(event: SQSEvent, deps: RemediationMessageDeps): Promise<SQSBatchResponse & { outcomes: MessageOutcome[] }> {
+/** `deps` for the home account, or a function giving each role's account its own (organizations). */
+export async function run(
+  event: SQSEvent,
+  deps: RemediationMessageDeps | ((roleArn: string) => Promise<RemediationMessageDeps>),
+): Promise<SQSBatchResponse & { outcomes: MessageOutcome[] }> {
   const outcomes: MessageOutcome[] = [];
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   const run = { changedThisRun: 0 };
   for (const record of event.Records ?? []) {
     try {
-      const outcome = await onRemediationMessage(parseRemediationMessage(record.body, `message ${record.messageId}`), deps, run);
+      const msg = parseRemediationMessage(record.body, `message ${record.messageId}`);
+      const acting = typeof deps === 'function' ? await deps(msg.roleArn) : deps;
+      const outcome = await onRemediationMessage(msg, acting, run);
       if (outcome.outcome === 'applied' || outcome.outcome === 'rolled-back') run.changedThisRun++;
       outcomes.push(outcome);
     } catch (err) {
@@ -26,4 +32,4 @@ export async function run(event: SQSEvent, deps: RemediationMessageDeps): Promis
 
 export const handler = middy<SQSEvent>()
   .use(structuredLog({ fn: 'remediate' }))
-  .handler(async (event) => run(event, await remediationFromEnv(awsConfigFromEnv)));
+  .handler((event) => run(event, (roleArn) => remediationFromEnv(awsConfigFromEnv, roleArn.split(':')[4])));

@@ -39,8 +39,9 @@ export async function buildRemediation(
   aws: AwsConfig,
   overrides: RemediationOverrides = {},
   now: () => string = () => new Date().toISOString(),
+  account?: string,
 ): Promise<RemediationRuntime> {
-  const pipeline = buildPipeline(config, aws, now);
+  const pipeline = buildPipeline(config, aws, now, account);
   const { clients } = pipeline;
   const secret = (arn: string | undefined) => (arn ? secretValue(clients.secrets, arn) : Promise.resolve(undefined));
   const stateStore = new StateStore(clients.ddb, config.table);
@@ -127,8 +128,20 @@ async function trackerFrom(config: LeashConfig, secret: (arn?: string) => Promis
   return undefined;
 }
 
-let cached: Promise<RemediationRuntime> | undefined;
+const cached = new Map<string, Promise<RemediationRuntime>>();
 
-export function remediationFromEnv(awsFromEnv: (env: NodeJS.ProcessEnv) => AwsConfig): Promise<RemediationRuntime> {
-  return (cached ??= buildRemediation(loadConfig(process.env), awsFromEnv(process.env)));
+/** The acting functions' dependencies for one account of the organization (home when omitted). */
+export function remediationFromEnv(awsFromEnv: (env: NodeJS.ProcessEnv) => AwsConfig, account?: string): Promise<RemediationRuntime> {
+  const key = account ?? '';
+  let rt = cached.get(key);
+  if (!rt) {
+    rt = buildRemediation(loadConfig(process.env), awsFromEnv(process.env), {}, undefined, account).then((r) => ({
+      ...r,
+      // Approvals arrive at the home endpoint; the change itself is made in the role's own account.
+      forRole: (roleArn: string) => remediationFromEnv(awsFromEnv, roleArn.split(':')[4]),
+    }));
+    rt.catch(() => cached.delete(key));
+    cached.set(key, rt);
+  }
+  return rt;
 }

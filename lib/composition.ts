@@ -1,5 +1,6 @@
 // Composition root: builds the adapters once per Lambda container (or per demo/test run) from configuration.
 import { awsConfigFromEnv, makeClients, type AwsClients, type AwsConfig } from './adapters/aws/clients.js';
+import { memberClients } from './adapters/aws/member-account.js';
 import { EcsReader } from './adapters/aws/ecs-reader.js';
 import { EvidenceStore } from './adapters/aws/evidence-store.js';
 import { FindingsStore } from './adapters/aws/findings-store.js';
@@ -27,15 +28,29 @@ export type PipelineDeps = TaskDefinitionDeps & IamChangeDeps & EvidenceDeps & {
   sweep: SweepPorts;
 };
 
-export function buildPipeline(config: LeashConfig, aws: AwsConfig, now: () => string = () => new Date().toISOString()): PipelineDeps {
-  const clients = makeClients(aws);
+/** Home clients for the table, topic and queues; `account` (another account of the organization) for the rest. */
+export function buildPipeline(
+  config: LeashConfig,
+  aws: AwsConfig,
+  now: () => string = () => new Date().toISOString(),
+  account?: string,
+): PipelineDeps {
+  const home = makeClients(aws);
+  const foreign = account !== undefined && config.member && config.homeAccount && account !== config.homeAccount;
+  const world = foreign ? memberClients(home, aws, account, config.member!.roleName, config.member!.externalId) : home;
+  // Reads of ECS, IAM, KMS, SSM and Secrets Manager go to the account the event came from; state stays home.
+  const clients: AwsClients = Object.create(world, {
+    ddb: { get: () => home.ddb },
+    sns: { get: () => home.sns },
+    sqs: { get: () => home.sqs },
+  }) as AwsClients;
   const index = new RoleIndex(clients.ddb, config.table);
   const iam = new IamReader(clients.iam);
   const findingsStore = new FindingsStore(clients.ddb, config.table);
   const evidenceStore = new EvidenceStore(clients.ddb, config.table, config.evidenceTtlDays);
   const sns = config.topicArn ? new SnsNotifier(clients.sns, config.topicArn) : undefined;
   const queue = config.remediationQueueUrl ? new RemediationQueue(clients.sqs, config.remediationQueueUrl) : undefined;
-  const sweepStore = new SweepStore(clients.ddb, config.table);
+  const sweepStore = new SweepStore(clients.ddb, config.table, foreign ? account : 'home');
   const sweep: SweepPorts = {
     listPage: (status, token) => listRevisionsPage(clients.ecs, status, token),
     pointers: (arns) => sweepStore.pointers(arns),
@@ -68,9 +83,18 @@ export function buildPipeline(config: LeashConfig, aws: AwsConfig, now: () => st
   };
 }
 
-let cached: PipelineDeps | undefined;
+const cached = new Map<string, PipelineDeps>();
 
-/** The Lambda's dependencies, built on first use and kept for the container's lifetime. */
-export function pipelineFromEnv(): PipelineDeps {
-  return (cached ??= buildPipeline(loadConfig(process.env), awsConfigFromEnv(process.env)));
+/** The Lambda's dependencies for the event's account, built on first use and kept for the container's lifetime. */
+export function pipelineFromEnv(account?: string): PipelineDeps {
+  const key = account ?? '';
+  let deps = cached.get(key);
+  if (!deps) cached.set(key, (deps = buildPipeline(loadConfig(process.env), awsConfigFromEnv(process.env), undefined, account)));
+  return deps;
+}
+
+/** The account an EventBridge event came from (forwarded events keep it), if it names one. */
+export function accountOf(event: unknown): string | undefined {
+  const account = (event as { account?: unknown } | null)?.account;
+  return typeof account === 'string' && /^\d{12}$/.test(account) ? account : undefined;
 }

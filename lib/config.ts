@@ -24,6 +24,10 @@ export interface LeashConfig {
   publicBaseUrl?: string;
   slackChannel?: string;
   planTtlHours: number;
+  /** Organizations: the role Leash assumes in member accounts, and its ExternalId. */
+  member?: { roleName: string; externalId: string; accounts: string[] };
+  /** The account Leash runs in; events from any other account are handled through the member role. */
+  homeAccount?: string;
   jira?: { baseUrl: string; email: string; projectKey: string; tokenSecretArn: string };
   github?: { owner: string; repo: string; tokenSecretArn: string; apiUrl?: string };
 }
@@ -82,5 +86,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): LeashConfig {
         ? { baseUrl: env.LEASH_JIRA_URL, email: env.LEASH_JIRA_EMAIL, projectKey: env.LEASH_JIRA_PROJECT, tokenSecretArn: env.LEASH_JIRA_TOKEN_SECRET_ARN }
         : undefined,
     github: githubConfig(env),
+    homeAccount: env.LEASH_HOME_ACCOUNT || undefined,
+    member:
+      env.LEASH_MEMBER_ROLE_NAME && env.LEASH_MEMBER_EXTERNAL_ID
+        ? { roleName: env.LEASH_MEMBER_ROLE_NAME, externalId: env.LEASH_MEMBER_EXTERNAL_ID, accounts: list(env.LEASH_MEMBER_ACCOUNTS) }
+        : undefined,
   };
 }

@@ -17,6 +17,8 @@ export class SweepStore {
   constructor(
     private readonly ddb: DynamoDBDocumentClient,
     private readonly table: string,
+    /** One sweep per account: its cursor and pages are kept apart by this scope. */
+    private readonly scope = 'home',
   ) {}
 
   /** Pointers for up to any number of revisions, read 100 at a time (BatchGetItem's limit). */
@@ -41,7 +43,7 @@ export class SweepStore {
       this.ddb.send(
         new PutCommand({
           TableName: this.table,
-          Item: { pk: `SWEEP#${sweepId}`, sk: `PAGE#${String(page).padStart(6, '0')}`, arns, expiresAt: expiresAfter(at, 7) },
+          Item: { pk: `SWEEP#${this.scope}#${sweepId}`, sk: `PAGE#${String(page).padStart(6, '0')}`, arns, expiresAt: expiresAfter(at, 7) },
         }),
       ),
     );
@@ -54,7 +56,7 @@ export class SweepStore {
       const res = await call('dynamodb', 'BatchGetItem', () =>
         this.ddb.send(
           new BatchGetCommand({
-            RequestItems: { [this.table]: { Keys: batch.map((i) => ({ pk: `SWEEP#${sweepId}`, sk: `PAGE#${String(i).padStart(6, '0')}` })) } },
+            RequestItems: { [this.table]: { Keys: batch.map((i) => ({ pk: `SWEEP#${this.scope}#${sweepId}`, sk: `PAGE#${String(i).padStart(6, '0')}` })) } },
           }),
         ),
       );
@@ -65,14 +67,14 @@ export class SweepStore {
 
   async getCursor(): Promise<string | undefined> {
     const res = await call('dynamodb', 'GetItem', () =>
-      this.ddb.send(new GetCommand({ TableName: this.table, Key: { pk: 'SWEEP', sk: keys.cursor('sweep') }, ConsistentRead: true })),
+      this.ddb.send(new GetCommand({ TableName: this.table, Key: { pk: 'SWEEP', sk: keys.cursor(this.scope) }, ConsistentRead: true })),
     );
     return typeof res.Item?.cursor === 'string' ? res.Item.cursor : undefined;
   }
 
   async putCursor(cursor: string): Promise<void> {
     await call('dynamodb', 'PutItem', () =>
-      this.ddb.send(new PutCommand({ TableName: this.table, Item: { pk: 'SWEEP', sk: keys.cursor('sweep'), cursor } })),
+      this.ddb.send(new PutCommand({ TableName: this.table, Item: { pk: 'SWEEP', sk: keys.cursor(this.scope), cursor } })),
     );
   }
 }

@@ -91,12 +91,18 @@ ${evidence ? `<ul>${evidence}</ul>` : '<p>No evidence recorded.</p>'}
 }
 
 export type ResultPageInput =
-  | { status: 'applied' | 'rejected'; roleArn: string; by: string; at: string }
+  | { status: 'applied' | 'rejected' | 'dry-run'; roleArn: string; by: string; at: string }
   | { status: 'refused'; roleArn?: string; reason: string; message: string }
   | { status: 'expired' };
 
 export function renderResultPage(result: ResultPageInput): string {
   switch (result.status) {
+    case 'dry-run':
+      // Approved, but Leash runs in dry-run mode: saying "Applied" here would tell the approver something false.
+      return htmlPage(
+        'Leash: approved (dry run)',
+        `<h1>Approved, not applied (dry run)</h1><p>The plan for <code>${escapeHtml(result.roleArn)}</code> was approved by ${escapeHtml(result.by)} at <time>${escapeHtml(result.at)}</time>. Leash runs in dry-run mode, so the role was not changed.</p>`,
+      );
     case 'applied':
     case 'rejected': {
       const verb = result.status === 'applied' ? 'Applied' : 'Rejected';

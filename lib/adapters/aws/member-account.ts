@@ -1,0 +1,28 @@
+// Organizations: in a member account Leash works through the read-only role infra/org-member-stackset.yml creates
+// there (ExternalId required). Credentials are refreshed five minutes before they expire.
+import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
+import { makeClients, type AwsClients, type AwsConfig, type StaticCredentials } from './clients.js';
+import { call } from './sdk-call.js';
+
+const REFRESH_MS = 5 * 60_000;
+
+export function assumeRoleCredentials(sts: STSClient, roleArn: string, externalId: string, sessionName = 'leash'): () => Promise<StaticCredentials> {
+  let current: StaticCredentials | undefined;
+  return async () => {
+    if (current?.expiration && current.expiration.getTime() - Date.now() > REFRESH_MS) return current;
+    const res = await call('sts', 'AssumeRole', () =>
+      sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionName, ExternalId: externalId, DurationSeconds: 3600 })),
+    );
+    const c = res.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`AssumeRole ${roleArn} returned no credentials`);
+    current = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, ...(c.Expiration ? { expiration: c.Expiration } : {}) };
+    return current;
+  };
+}
+
+/** Clients that act in `account` through its member role; the home clients keep the table, topic and queues. */
+export function memberClients(home: AwsClients, aws: AwsConfig, account: string, roleName: string, externalId: string): AwsClients {
+  const partition = /^(cn)-/.test(aws.region) ? 'aws-cn' : /^us-gov-/.test(aws.region) ? 'aws-us-gov' : 'aws';
+  const roleArn = `arn:${partition}:iam::${account}:role/${roleName}`;
+  return makeClients({ ...aws, credentials: assumeRoleCredentials(home.sts, roleArn, externalId) });
+}
