@@ -4,17 +4,32 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { structuredLog } from '../lib/app/middleware/structured-log.js';
+import type { BackfillSummary } from '../lib/app/backfill.js';
+import { recomputeRole } from '../lib/app/recompute-role.js';
 import { runSweep, type SweepDeps } from '../lib/app/sweep.js';
 import { pipelineFromEnv } from '../lib/composition.js';
 import { EventError } from '../lib/errors.js';
 
-export async function run(event: unknown, deps: SweepDeps) {
+export async function run(event: unknown, deps: SweepDeps & { backfill?: (timeLeft: () => number) => Promise<BackfillSummary> }) {
   const e = event as { 'detail-type'?: unknown; detail?: { restart?: unknown } } | null;
   if (!e || typeof e !== 'object' || e['detail-type'] !== 'Scheduled Event') {
     throw new EventError('expected an EventBridge "Scheduled Event"', 'event', '$.detail-type');
   }
   const summary = await runSweep(deps, { restart: e.detail?.restart === true });
-  return { complete: summary.complete, cursor: summary.cursor, roles: summary.roles.map((r) => ({ role: r.roleArn, findings: r.findings.length, changed: r.changed })) };
+  // Evidence backfill (CloudTrail, last-accessed) once the index is current; it resumes like the sweep.
+  const evidence = summary.complete && deps.backfill ? await deps.backfill(deps.timeLeft) : undefined;
+  let roles = summary.roles;
+  if (evidence?.complete && (evidence.denials || evidence.uses)) {
+    // Fold the new evidence into every role's findings now rather than at the next event.
+    roles = [];
+    for (const r of summary.roles) roles.push(await recomputeRole(r.roleArn, deps));
+  }
+  return {
+    complete: summary.complete,
+    cursor: summary.cursor,
+    roles: roles.map((r) => ({ role: r.roleArn, findings: r.findings.length, changed: r.changed })),
+    ...(evidence ? { evidence } : {}),
+  };
 }
 
 export const handler = middy<unknown, unknown, Error, Context>()

@@ -1,6 +1,10 @@
 // Composition root: builds the adapters once per Lambda container (or per demo/test run) from configuration.
-import { awsConfigFromEnv, makeClients, type AwsClients, type AwsConfig } from './adapters/aws/clients.js';
-import { memberClients } from './adapters/aws/member-account.js';
+import { awsConfigFromEnv, clientOptions, makeClients, type AwsClients, type AwsConfig } from './adapters/aws/clients.js';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { CloudTrailBackfill } from './adapters/aws/cloudtrail-backfill.js';
+import { LastAccessed } from './adapters/aws/last-accessed.js';
+import { memberConfig } from './adapters/aws/member-account.js';
+import { backfillEvidence, type BackfillSummary } from './app/backfill.js';
 import { EcsReader } from './adapters/aws/ecs-reader.js';
 import { EvidenceStore } from './adapters/aws/evidence-store.js';
 import { FindingsStore } from './adapters/aws/findings-store.js';
@@ -26,6 +30,8 @@ export type PipelineDeps = TaskDefinitionDeps & IamChangeDeps & EvidenceDeps & {
   evidenceStore: EvidenceStore;
   iam: IamReader;
   sweep: SweepPorts;
+  /** CloudTrail and last-accessed backfill of this account's evidence (resumable; see lib/app/backfill.ts). */
+  backfill: (timeLeft: () => number) => Promise<BackfillSummary>;
 };
 
 /** Home clients for the table, topic and queues; `account` (another account of the organization) for the rest. */
@@ -34,10 +40,13 @@ export function buildPipeline(
   aws: AwsConfig,
   now: () => string = () => new Date().toISOString(),
   account?: string,
+  /** Where moto lacks a service (local demo, tests): another CloudTrail endpoint, or no last-accessed data. */
+  local: { cloudTrailEndpoint?: string; lastAccessed?: false } = {},
 ): PipelineDeps {
   const home = makeClients(aws);
   const foreign = account !== undefined && config.member && config.homeAccount && account !== config.homeAccount;
-  const world = foreign ? memberClients(home, aws, account, config.member!.roleName, config.member!.externalId) : home;
+  const worldConfig = foreign ? memberConfig(home, aws, account, config.member!.roleName, config.member!.externalId) : aws;
+  const world = foreign ? makeClients(worldConfig) : home;
   // Reads of ECS, IAM, KMS, SSM and Secrets Manager go to the account the event came from; state stays home.
   const clients: AwsClients = Object.create(world, {
     ddb: { get: () => home.ddb },
@@ -59,10 +68,37 @@ export function buildPipeline(
     getCursor: () => sweepStore.getCursor(),
     putCursor: (c) => sweepStore.putCursor(c),
   };
+  // LookupEvents is paced by the backfill's own limiter (2 a second): SDK retries would bypass it.
+  const cloudTrail = new CloudTrailBackfill(
+    (region) =>
+      new CloudTrailClient({
+        ...clientOptions(worldConfig, region),
+        maxAttempts: 1,
+        ...(local.cloudTrailEndpoint ? { endpoint: local.cloudTrailEndpoint } : {}),
+      }),
+  );
+  const accountId = account ?? config.homeAccount ?? 'home';
+  const backfill = (timeLeft: () => number) =>
+    backfillEvidence({
+      index,
+      cloudTrail,
+      ...(local.lastAccessed === false ? {} : { lastAccessed: new LastAccessed(clients.iam) }),
+      evidenceStore,
+      cursor: {
+        get: async () => (await index.getCursor(`backfill#${accountId}`)) || undefined,
+        put: (c) => index.putCursor(`backfill#${accountId}`, c ?? ''),
+      },
+      region: aws.region,
+      account: accountId,
+      windowDays: Math.min(config.recentUseDays, 90),
+      now,
+      timeLeft,
+    });
   return {
     config,
     clients,
     sweep,
+    backfill,
     iam,
     index,
     findingsStore,

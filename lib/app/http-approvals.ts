@@ -51,8 +51,8 @@ async function auditUnauthenticated(planHash: string, claimedRole: string, actor
   await deps.audit.record({ at: deps.now(), roleArn: plan.roleArn, actor, action: 'refuse', why, planHash: plan.planHash });
 }
 
-function outcomeFor(o: ApprovalOutcome): Outcome {
-  if (o.status === 'refused') return { status: 'refused', by: 'leash', reason: o.message, at: new Date().toISOString() };
+function outcomeFor(o: ApprovalOutcome, now: string): Outcome {
+  if (o.status === 'refused') return { status: 'refused', by: 'leash', reason: o.message, at: now };
   return { status: o.status === 'rejected' ? 'rejected' : 'applied', by: o.by, at: o.at, ...(o.status === 'dry-run' ? { reason: 'dry-run: nothing changed' } : {}) };
 }
 
@@ -74,7 +74,7 @@ async function slackInteraction(event: APIGatewayProxyEventV2, deps: HttpApprova
   const i = parseInteraction(body);
   const outcome = await actOnApproval({ planHash: i.planHash, roleArn: i.roleArn, approver: i.userId, action: i.action, via: 'slack' }, await acting(deps, i.roleArn));
   const final = outcome.status !== 'refused' || !PENDING_REFUSALS.has(outcome.reason);
-  if (outcome.plan && deps.slack && final) await deps.slack.updateOutcome(i.channel, i.ts, outcome.plan, outcomeFor(outcome));
+  if (outcome.plan && deps.slack && final) await deps.slack.updateOutcome(i.channel, i.ts, outcome.plan, outcomeFor(outcome, deps.now()));
   // Slack wants a quick 200; the message update carries the outcome.
   return text(200, outcome.status === 'refused' ? `refused: ${outcome.message}` : outcome.status);
 }

@@ -30,10 +30,17 @@ async function record(event: unknown, denial: Denial, deps: EvidenceDeps): Promi
   return { event: idOf(event), denial, ...(watched?.rolledBack ? { rolledBack: true } : {}), role };
 }
 
+/** An event another rule should have routed elsewhere is rejected (so it reaches the DLQ), not skipped in silence. */
+function expectDetailType(event: object, detailType: string): void {
+  const got = (event as { 'detail-type'?: unknown })['detail-type'];
+  if (got !== detailType) throw new EventError(`expected detail-type "${detailType}", got ${JSON.stringify(got)}`, idOf(event), '$.detail-type');
+}
+
 export async function onDenialEvent(event: unknown, deps: EvidenceDeps): Promise<EvidenceSummary> {
   if (typeof event !== 'object' || event === null || !('detail' in event)) {
     throw new EventError('expected an EventBridge event with a CloudTrail record in detail', idOf(event), '$.detail');
   }
+  expectDetailType(event, 'AWS API Call via CloudTrail');
   const roles = new Set(await deps.index.allRoles());
   const result = denialFromCloudTrail(event, { roles });
   if (isIgnored(result)) return { event: idOf(event), skipped: result.ignored };
@@ -44,6 +51,7 @@ export async function onTaskStopped(event: unknown, deps: EvidenceDeps): Promise
   if (typeof event !== 'object' || event === null || !('detail' in event)) {
     throw new EventError('expected an ECS Task State Change event', idOf(event), '$.detail');
   }
+  expectDetailType(event, 'ECS Task State Change');
   const result = classifyStoppedTask(event);
   if (isIgnored(result)) return { event: idOf(event), skipped: result.ignored };
   if (result.kind === 'network') {

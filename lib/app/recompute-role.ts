@@ -10,7 +10,7 @@ import type { Finding, Lookup, Requirement, RoleGrant } from '../engine/types.js
 import type { FindingsPort, GrantReader, IndexEntry, KmsResolver, NotifierPort, RemediationQueuePort, RoleIndexPort } from './ports.js';
 
 export interface EvidencePort {
-  forRole(roleArn: string, sinceIso: string): Promise<{ denials: Denial[]; uses: Use[] }>;
+  forRole(roleArn: string, sinceIso: string): Promise<{ denials: Denial[]; uses: Use[]; cloudTrail?: { since: string; until: string } }>;
 }
 
 export interface RecomputeDeps {
@@ -77,8 +77,15 @@ export async function assessRole(roleArn: string, deps: RecomputeDeps): Promise<
   let evidence: Assessment['evidence'] = { denials: [], uses: [] };
   if (deps.evidence) {
     const since = new Date(Date.parse(now) - deps.recentUseDays * 86_400_000).toISOString();
-    evidence = await deps.evidence.forRole(grant.roleArn, since);
-    findings = foldEvidence(findings, intent.requirements, evidence, { now, recentDays: deps.recentUseDays });
+    const found = await deps.evidence.forRole(grant.roleArn, since);
+    evidence = { denials: found.denials, uses: found.uses };
+    // Absence of use is confirmed only by a backfill that ended recently (uses after it are not streamed).
+    const fresh = found.cloudTrail && Date.parse(now) - Date.parse(found.cloudTrail.until) <= 2 * 86_400_000;
+    findings = foldEvidence(findings, intent.requirements, evidence, {
+      now,
+      recentDays: deps.recentUseDays,
+      ...(fresh ? { cloudTrailSince: found.cloudTrail!.since } : {}),
+    });
   }
   return { grant, requirements: intent.requirements, findings, evidence, taskDefinitions: entries.length };
 }

@@ -34,6 +34,19 @@ export interface SweepDeps extends RecomputeDeps {
   concurrency: number;
   /** Milliseconds the caller has left; the sweep saves its cursor and stops when this runs low. */
   timeLeft: () => number;
+  /** Optional, off by default: paces DescribeTaskDefinition client-side (e.g. an IntervalLimiter at the API's
+   *  sustained rate, so a large sweep stops burning retries on throttles) and retries a describe that still
+   *  fails with throttling after the SDK's own retries. */
+  describeThrottle?: DescribeThrottle;
+}
+
+export interface DescribeThrottle {
+  limiter?: { acquire(): Promise<void> };
+  /** Extra attempts after a throttled describe; default 3. */
+  retries?: number;
+  /** Wait before extra attempt `n` (0-based); default 1 s · 2^n. */
+  backoffMs?: (attempt: number) => number;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface SweepSummary {
@@ -82,7 +95,7 @@ export async function runSweep(deps: SweepDeps, opts: { restart?: boolean } = {}
           await deps.index.markStatus(arn, status, true, deps.now());
           return;
         }
-        const td = await deps.ecs.describe(arn);
+        const td = await describe(deps, arn);
         cursor.described++;
         if (!td?.taskDefinitionArn) return;
         const entry: IndexEntry = indexEntryFor(td, { pullThroughPrefixes: deps.pullThroughPrefixes, inUse: true, observedAt: deps.now() });
@@ -119,6 +132,30 @@ export async function runSweep(deps: SweepDeps, opts: { restart?: boolean } = {}
     await save();
   }
   return { complete: true, cursor, roles };
+}
+
+/** Throttling as the SDK names it, also when an adapter wrapped it (AdapterError keeps it as `cause`). */
+function throttled(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 3; e = (e as { cause?: unknown }).cause, depth++) {
+    const name = (e as { name?: unknown }).name;
+    if (name === 'ThrottlingException' || name === 'Throttling' || name === 'TooManyRequestsException') return true;
+  }
+  return false;
+}
+
+async function describe(deps: SweepDeps, arn: string) {
+  const t = deps.describeThrottle;
+  if (!t) return deps.ecs.describe(arn);
+  const sleep = t.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  for (let attempt = 0; ; attempt++) {
+    await t.limiter?.acquire();
+    try {
+      return await deps.ecs.describe(arn);
+    } catch (err) {
+      if (attempt >= (t.retries ?? 3) || !throttled(err)) throw err;
+      await sleep(t.backoffMs?.(attempt) ?? 1000 * 2 ** attempt);
+    }
+  }
 }
 
 function fresh(now: string): SweepCursor {

@@ -15,9 +15,10 @@ import { run as runIamChange } from '../../functions/iam-change.js';
 import { run as runDenial } from '../../functions/denial.js';
 import { run as runTaskStopped } from '../../functions/task-stopped.js';
 import { run as runReconcile } from '../../functions/reconcile.js';
-import { DEMO_REGION, roleArn, seedDemo } from './seed.js';
+import { DEMO_ACCOUNT, DEMO_REGION, roleArn, seedDemo } from './seed.js';
 import { findingsTable, step } from './print.js';
 import { remediationPhase } from './remediation-phase.js';
+import { startCloudTrailFake } from './cloudtrail-fake.js';
 
 const eventsDir = join(dirname(fileURLToPath(import.meta.url)), '../../events');
 const event = (name: string): Record<string, unknown> => JSON.parse(readFileSync(join(eventsDir, name), 'utf8'));
@@ -48,16 +49,21 @@ export async function runDemo(): Promise<void> {
       topicArn: res.topicArn,
       remediationQueueUrl: res.remediationQueueUrl,
       selfRoleArns: ['arn:aws:iam::123456789012:role/leash-prod-remediate'],
+      homeAccount: DEMO_ACCOUNT,
     };
     // The demo's clock starts where the events in events/ happen, so their times fall inside its windows.
     const started = Date.now();
     const now = () => new Date(Date.parse('2026-11-22T07:20:00Z') + (Date.now() - started)).toISOString();
-    const deps: PipelineDeps = buildPipeline(config, aws, now);
+    // moto has no CloudTrail LookupEvents and no IAM last-accessed: a local stand-in serves the former.
+    const cloudTrail = await startCloudTrailFake(now);
+    const deps: PipelineDeps = buildPipeline(config, aws, now, undefined, { cloudTrailEndpoint: cloudTrail.url, lastAccessed: false });
     let n = 0;
 
-    say(step(++n, 'Scheduled reconcile sweep (events/scheduled-reconcile.json): index every revision, recompute every role'));
+    say(step(++n, 'Scheduled reconcile (events/scheduled-reconcile.json): sweep every revision and role, then backfill CloudTrail evidence'));
     const sweep = await runReconcile(event('scheduled-reconcile.json'), { ...deps, concurrency: 4, timeLeft: () => 600_000 });
-    say(`    complete=${sweep.complete}; ${sweep.cursor.described} revisions described; roles: ${sweep.roles.map((r) => `${r.role.split('/').pop()} (${r.findings})`).join(', ')}`);
+    say(`    sweep complete=${sweep.complete}; ${sweep.cursor.described} revisions described; roles: ${sweep.roles.map((r) => `${r.role.split('/').pop()} (${r.findings})`).join(', ')}`);
+    say(`    backfill: ${sweep.evidence?.pages} LookupEvents pages (${cloudTrail.calls} calls, ≤ 2/s), ${sweep.evidence?.uses} uses, ${sweep.evidence?.denials} denials stored; IAM last-accessed skipped (moto lacks it)`);
+    await cloudTrail.close();
 
     say(step(++n, 'RegisterTaskDefinition web-api:3, delivered twice (EventBridge is at-least-once)'));
     say('    first:  ' + describe(await runTaskDefinitionChange(event('register-task-definition.json'), deps)));

@@ -14,7 +14,15 @@ export function findingsTable(roleArn: string, findings: Finding[]): string {
     short(f.resource),
     (f.evidence?.length ? `[${f.evidence.length} evidence] ` : '') + (f.reasons[0] ?? ''),
   ]);
-  return `${head}\n${table([['  SEVERITY', 'KIND', 'ACTION', 'RESOURCE', 'WHY'], ...rows])}`;
+  // What the evidence said (the fold's last reason) goes on its own line under the finding.
+  const lines = table([['  SEVERITY', 'KIND', 'ACTION', 'RESOURCE', 'WHY'], ...rows]).split('\n');
+  const out = [lines[0]!];
+  findings.forEach((f, i) => {
+    out.push(lines[i + 1]!);
+    const last = f.reasons.at(-1);
+    if (f.reasons.length > 1 && last && /confirmed unused|used \d+ time|absence of use|denied \d+ time/.test(last)) out.push(`      ↳ ${last}`);
+  });
+  return `${head}\n${out.join('\n')}`;
 }
 
 export function step(n: number, text: string): string {

@@ -134,6 +134,7 @@ export async function seedDemo(c: AwsClients): Promise<DemoResources> {
       PolicyDocument: doc(
         { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: '*' },
         { Effect: 'Allow', Action: 's3:*', Resource: '*' },
+        { Effect: 'Allow', Action: 'ssm:GetParameters', Resource: arn('ssm', 'parameter/*') },
       ),
     }),
   );

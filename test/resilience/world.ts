@@ -90,7 +90,7 @@ export function seedTaskDefinitions(): RegisterTaskDefinitionCommandInput[] {
   const ecr = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`;
   const stripe = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:web/stripe-AbCdEf`;
   const tds: RegisterTaskDefinitionCommandInput[] = [];
-  const exec = (name: string) => ({ executionRoleArn: roleArn(name), requiresCompatibilities: ['FARGATE'], networkMode: 'awsvpc' as const, cpu: '256', memory: '512' });
+  const exec = (name: string) => ({ executionRoleArn: roleArn(name), requiresCompatibilities: ['FARGATE' as const], networkMode: 'awsvpc' as const, cpu: '256', memory: '512' });
   for (const tag of ['1.4.0', '1.4.1']) {
     tds.push({ ...web, containerDefinitions: web.containerDefinitions!.map((c) => ({ ...c, image: `${ecr}/web/api:${tag}` })) });
   }

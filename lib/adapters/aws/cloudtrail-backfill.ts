@@ -40,6 +40,8 @@ export interface LookupOptions {
   /** Exact `sessionIssuer.arn`; or give `roleName` to match any path. */
   roleArn?: string;
   roleName?: string;
+  /** Every assumed role's records in one pass (the caller filters): one scan serves all roles of the Region. */
+  allRoles?: boolean;
   start: string | Date;
   end: string | Date;
   /** A `cursor` from an earlier page of the same lookup. */
@@ -120,8 +122,8 @@ export class CloudTrailBackfill {
   }
 
   async *lookup(opts: LookupOptions): AsyncGenerator<BackfillPage> {
-    const role = opts.roleArn ?? opts.roleName;
-    if (!role) throw new InputError('roleArn or roleName is required', 'lookup', '$');
+    const role = opts.roleArn ?? opts.roleName ?? (opts.allRoles ? '*' : undefined);
+    if (!role) throw new InputError('roleArn, roleName or allRoles is required', 'lookup', '$');
     const end = toMs(opts.end, 'end');
     // LookupEvents only reaches 90 days back; asking for more silently returns less.
     const start = Math.max(toMs(opts.start, 'start'), this.clock.now() - LOOKBACK_MS);
@@ -219,7 +221,7 @@ export class CloudTrailBackfill {
       const o = obj(rec);
       const who = o ? issuerRole(o) : undefined;
       if (!who || isIgnored(who)) continue;
-      if (opts.roleArn ? who.roleArn === opts.roleArn : who.roleName === opts.roleName) records.push(rec);
+      if (opts.allRoles || (opts.roleArn ? who.roleArn === opts.roleArn : who.roleName === opts.roleName)) records.push(rec);
     }
     return { records, unreadable };
   }

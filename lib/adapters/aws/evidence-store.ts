@@ -49,16 +49,35 @@ export class EvidenceStore {
     }
   }
 
-  async forRole(roleArn: string, sinceIso: string): Promise<{ denials: Denial[]; uses: Use[] }> {
+  async forRole(roleArn: string, sinceIso: string): Promise<{ denials: Denial[]; uses: Use[]; cloudTrail?: { since: string; until: string } }> {
     const items = await this.query(roleArn, 'DENIAL#');
     const uses = await this.query(roleArn, 'USE#');
+    const coverage = await this.coverage(roleArn.split(':')[4] ?? '');
     return {
       denials: items.filter((i) => String(i.at) >= sinceIso).map((i) => i.denial as Denial),
       uses: uses.filter((i) => String(i.at) >= sinceIso).map((i) => i.use as Use),
+      ...(coverage ? { cloudTrail: coverage } : {}),
     };
   }
 
-  private async query(roleArn: string, prefix: string): Promise<Record<string, unknown>[]> {
+  /** Records that a CloudTrail backfill of `account` completed over [since, until]: absence of use then means something. */
+  async putCoverage(account: string, since: string, until: string): Promise<void> {
+    await call('dynamodb', 'PutItem', () =>
+      this.ddb.send(new PutCommand({ TableName: this.table, Item: { pk: `EVIDENCE#${account}`, sk: 'COVERAGE', since, until } })),
+    );
+  }
+
+  /** The last completed backfill window (the window the absence of use was checked over). */
+  async coverage(account: string): Promise<{ since: string; until: string } | undefined> {
+    const item = (await this.queryKey(`EVIDENCE#${account}`, 'COVERAGE'))[0];
+    return typeof item?.since === 'string' && typeof item.until === 'string' ? { since: item.since, until: item.until } : undefined;
+  }
+
+  private query(roleArn: string, prefix: string): Promise<Record<string, unknown>[]> {
+    return this.queryKey(keys.role(roleArn), prefix);
+  }
+
+  private async queryKey(pk: string, prefix: string): Promise<Record<string, unknown>[]> {
     const out: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
@@ -67,7 +86,7 @@ export class EvidenceStore {
           new QueryCommand({
             TableName: this.table,
             KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-            ExpressionAttributeValues: { ':pk': keys.role(roleArn), ':p': prefix },
+            ExpressionAttributeValues: { ':pk': pk, ':p': prefix },
             ExclusiveStartKey: start,
           }),
         ),

@@ -20,9 +20,13 @@ export function assumeRoleCredentials(sts: STSClient, roleArn: string, externalI
   };
 }
 
-/** Clients that act in `account` through its member role; the home clients keep the table, topic and queues. */
-export function memberClients(home: AwsClients, aws: AwsConfig, account: string, roleName: string, externalId: string): AwsClients {
+/** The AWS configuration that acts in `account` through its member role (home keeps the table, topic, queues). */
+export function memberConfig(home: AwsClients, aws: AwsConfig, account: string, roleName: string, externalId: string): AwsConfig {
   const partition = /^(cn)-/.test(aws.region) ? 'aws-cn' : /^us-gov-/.test(aws.region) ? 'aws-us-gov' : 'aws';
   const roleArn = `arn:${partition}:iam::${account}:role/${roleName}`;
-  return makeClients({ ...aws, credentials: assumeRoleCredentials(home.sts, roleArn, externalId) });
+  return { ...aws, credentials: assumeRoleCredentials(home.sts, roleArn, externalId) };
+}
+
+export function memberClients(home: AwsClients, aws: AwsConfig, account: string, roleName: string, externalId: string): AwsClients {
+  return makeClients(memberConfig(home, aws, account, roleName, externalId));
 }

@@ -12,6 +12,22 @@ export interface FoldOptions {
   recentDays: number;
   /** When given, evidence attributed to other roles is dropped. */
   roleArn?: string;
+  /** Start of the window a completed CloudTrail backfill covered: unused management-event actions are then confirmed. */
+  cloudTrailSince?: string;
+}
+
+/**
+ * Whether CloudTrail records every call of `action` as a management event, so its absence over a backfilled window
+ * means it was not used. Not so for logs:PutLogEvents (never logged), S3 calls (many are data events, off by
+ * default) or wildcards that span both.
+ */
+export function recordedByCloudTrail(action: string): boolean {
+  const a = action.toLowerCase();
+  if (a.includes('*') || a.includes('?')) return false;
+  if (a === 'logs:putlogevents') return false;
+  // Many S3 calls (GetObject, ListBucket → ListObjects, …) are data events: never confirm S3 non-use.
+  if (a.startsWith('s3:')) return false;
+  return true;
 }
 
 const KIND_ORDER: FindingKind[] = [
@@ -131,7 +147,7 @@ function useMatches(f: Finding, u: Use): boolean {
   return actionOk && (u.resource === undefined || resourceMatches(f.resource, u.resource));
 }
 
-function foldExcess(f: Finding, uses: Use[], nowMs: number, recentDays: number): Finding {
+function foldExcess(f: Finding, uses: Use[], nowMs: number, recentDays: number, cloudTrailSince?: string): Finding {
   const matched = uses.filter((u) => useMatches(f, u));
   const since = nowMs - recentDays * DAY_MS;
   const recent = matched.filter((u) => Date.parse(u.at) >= since);
@@ -152,7 +168,11 @@ function foldExcess(f: Finding, uses: Use[], nowMs: number, recentDays: number):
     };
   }
   const older = last ? [`last seen ${last}, more than ${recentDays} days ago`] : [`no use seen in the last ${recentDays} days`];
-  return { ...f, reasons: [...f.reasons, ...older, NO_USE_NOTE], ...(evidence.length > 0 ? { evidence } : {}) };
+  const covered = cloudTrailSince !== undefined && Date.parse(cloudTrailSince) <= since && recordedByCloudTrail(f.action);
+  const note = covered
+    ? `confirmed unused: CloudTrail records every ${f.action} call, and the backfill since ${cloudTrailSince} found none by this role`
+    : NO_USE_NOTE;
+  return { ...f, reasons: [...f.reasons, ...older, note], ...(evidence.length > 0 ? { evidence } : {}) };
 }
 
 function compareFindings(a: Finding, b: Finding): number {
@@ -180,7 +200,7 @@ export function foldEvidence(
     opts.roleArn === undefined ? xs : xs.filter((x) => x.roleArn === opts.roleArn);
   const denials = dedupe(mine(evidence.denials));
   const uses = mine(evidence.uses);
-  const out = findings.map((f) => (f.kind === 'excess' ? foldExcess(f, uses, nowMs, opts.recentDays) : { ...f }));
+  const out = findings.map((f) => (f.kind === 'excess' ? foldExcess(f, uses, nowMs, opts.recentDays, opts.cloudTrailSince) : { ...f }));
   out.push(...deniedFindings(denials, reqs, findings));
   return out.sort(compareFindings);
 }

@@ -1,0 +1,144 @@
+// perEvent and sweepMoto: the real handlers and the real sweep against moto, counting every AWS call with an SDK
+// middleware on every client and measuring this process's CPU time.
+import { ECSClient, RegisterTaskDefinitionCommand, type RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
+import { mapLimit } from '../../lib/adapters/aws/limiter.js';
+import { startMotoServer, type MotoServer } from '../../lib/adapters/aws/moto-server.js';
+import { runSweep } from '../../lib/app/sweep.js';
+import type { PipelineDeps } from '../../lib/composition.js';
+import { loadEventJson } from '../support/corpus.js';
+import { everyClient } from '../support/fault-injection.js';
+import { handlers, pipeline, REGION, roleArn, SCENARIO, seedAccount, seedTaskDefinitions, sweepDeps, indexAccount } from '../resilience/world.js';
+import { generatedTaskDefinition } from './generate.js';
+
+export class CallCounter {
+  readonly calls = new Map<string, number>();
+  total(): number {
+    return [...this.calls.values()].reduce((a, b) => a + b, 0);
+  }
+  reset(): void {
+    this.calls.clear();
+  }
+  byOperation(): Record<string, number> {
+    return Object.fromEntries([...this.calls].sort(([a], [b]) => a.localeCompare(b)));
+  }
+  /** Counts each command once (initialize step: retries are not new calls). */
+  attach(deps: PipelineDeps): void {
+    for (const client of everyClient(deps.clients, [REGION, 'us-east-1'])) {
+      (client as unknown as { middlewareStack: { add(mw: unknown, o: object): void } }).middlewareStack.add(
+        (next: (a: unknown) => Promise<unknown>, ctx: { clientName?: string; commandName?: string }) => async (args: unknown) => {
+          const key = `${(ctx.clientName ?? '').replace(/Client$/, '')}:${(ctx.commandName ?? '').replace(/Command$/, '')}`;
+          this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
+          return next(args);
+        },
+        { step: 'initialize', name: 'leashBenchCounter', override: true },
+      );
+    }
+  }
+}
+
+const cpuMs = (start: NodeJS.CpuUsage) => {
+  const d = process.cpuUsage(start);
+  return Math.round((d.user + d.system) / 100) / 10;
+};
+
+/** The events' account with one role (web-exec) shared by 10 task definitions. */
+function tenForWebExec(): RegisterTaskDefinitionCommandInput[] {
+  const base = seedTaskDefinitions(); // web-api ×3 and web-worker ×4 use web-exec
+  const cron = base[3]!;
+  const extra = [1, 2, 3].map((i) => ({ ...cron, family: 'web-cron', containerDefinitions: cron.containerDefinitions!.map((c) => ({ ...c, image: `${c.image}-cron${i}` })) }));
+  return [...base, ...extra];
+}
+
+async function withMoto<T>(fn: (server: MotoServer) => Promise<T>): Promise<T> {
+  const server = await startMotoServer();
+  try {
+    return await fn(server);
+  } finally {
+    await server.stop();
+  }
+}
+
+export function benchPerEvent() {
+  return withMoto(async (server) => {
+    const e = { endpoint: server.endpoint };
+    const seeded = await seedAccount(e, tenForWebExec());
+    const deps = pipeline(e, seeded);
+    await indexAccount(deps);
+    const shared = (await deps.index.entriesForRole(roleArn('web-exec'))).length;
+    const counter = new CallCounter();
+    counter.attach(deps);
+    const fns = handlers(deps);
+    const runAll = async (measure: boolean) => {
+      const out: Record<string, unknown>[] = [];
+      for (const [fn, file] of SCENARIO) {
+        counter.reset();
+        const cpu = process.cpuUsage();
+        const started = performance.now();
+        let error: string | undefined;
+        try {
+          await fns[fn]!(loadEventJson(file));
+        } catch (err) {
+          error = `${(err as Error).name}: ${(err as Error).message}`;
+        }
+        if (measure) {
+          out.push({
+            event: file.replace(/\.json$/, ''),
+            function: fn,
+            awsCalls: counter.total(),
+            cpuMs: cpuMs(cpu),
+            wallMs: Math.round(performance.now() - started),
+            calls: counter.byOperation(),
+            ...(error ? { error } : {}),
+          });
+        }
+      }
+      return out;
+    };
+    await runAll(false); // warm-up: JIT, connection pools, the AWS managed policy cache
+    return { sharedTaskDefinitions: shared, events: await runAll(true) };
+  });
+}
+
+export function benchSweepMoto(revisions = 2000) {
+  return withMoto(async (server) => {
+    const e = { endpoint: server.endpoint };
+    // 20 families × 100 revisions over 5 roles, registered 8 at a time.
+    const tds = Array.from({ length: revisions }, (_, i) => {
+      const td = generatedTaskDefinition(i % 20, roleArn(`exec-${i % 5}`));
+      return {
+        family: td.family!,
+        executionRoleArn: td.executionRoleArn!,
+        requiresCompatibilities: ['FARGATE' as const],
+        networkMode: 'awsvpc' as const,
+        cpu: '256',
+        memory: '512',
+        containerDefinitions: td.containerDefinitions.map((c) => ({ ...c, image: `${c.image}-${i}` })),
+      } as RegisterTaskDefinitionCommandInput;
+    });
+    const seeded = await seedAccount(e, []);
+    const ecs = new ECSClient({ region: REGION, endpoint: e.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    const regStart = performance.now();
+    await mapLimit(tds, 8, (td) => ecs.send(new RegisterTaskDefinitionCommand(td)));
+    const registerMs = Math.round(performance.now() - regStart);
+    const deps = pipeline(e, seeded);
+    const counter = new CallCounter();
+    counter.attach(deps);
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    const res = await runSweep(sweepDeps(deps, { concurrency: 4 }), { restart: true });
+    return {
+      revisions,
+      families: 20,
+      roles: 5,
+      registerMs,
+      complete: res.complete,
+      described: res.cursor.described,
+      failedItems: res.cursor.failed.length,
+      rolesRecomputed: res.roles.length,
+      awsCalls: counter.total(),
+      wallMs: Math.round(performance.now() - started),
+      cpuMs: cpuMs(cpu),
+      calls: counter.byOperation(),
+    };
+  });
+}
