@@ -17,9 +17,11 @@ export async function run(event: unknown, deps: SweepDeps & { backfill?: (timeLe
   }
   const summary = await runSweep(deps, { restart: e.detail?.restart === true });
   // Evidence backfill (CloudTrail, last-accessed) once the index is current; it resumes like the sweep.
-  const evidence = summary.complete && deps.backfill ? await deps.backfill(deps.timeLeft) : undefined;
+  // A backfill failure (CloudTrail unavailable, access denied) must not lose the sweep: it is reported, and the
+  // saved cursor lets the next run continue.
+  const evidence = summary.complete && deps.backfill ? await deps.backfill(deps.timeLeft).catch((err: Error) => ({ error: `${err.name}: ${err.message}` })) : undefined;
   let roles = summary.roles;
-  if (evidence?.complete && (evidence.denials || evidence.uses)) {
+  if (evidence && 'complete' in evidence && evidence.complete && (evidence.denials || evidence.uses)) {
     // Fold the new evidence into every role's findings now rather than at the next event.
     roles = [];
     for (const r of summary.roles) roles.push(await recomputeRole(r.roleArn, deps));

@@ -7,7 +7,7 @@ import { recomputeRole, type RecomputeDeps, type RoleSummary } from './recompute
 
 export interface TaskDefinitionDeps extends RecomputeDeps {
   ecs: TaskDefinitionReader;
-  index: RoleIndexPort & { markGone?(taskDefinitionArn: string, observedAt: string): Promise<unknown> };
+  index: RoleIndexPort & { remove(taskDefinitionArn: string, observedAt?: string): Promise<unknown> };
   pullThroughPrefixes: string[];
   selfRoleArns: string[];
 }
@@ -30,9 +30,12 @@ export async function onTaskDefinitionChange(event: unknown, deps: TaskDefinitio
     const observedAt = deps.now();
     if (!td?.taskDefinitionArn) {
       // Gone entirely (deleted): nothing can run it any more, so its share of the intent goes.
-      const prev = await deps.index.roleOfTaskDefinition(id);
-      if (prev) roles.add(prev);
-      await deps.index.markGone?.(id, observedAt);
+      const arn = id.startsWith('arn:') ? id : `arn:aws:ecs:${change.call.region}:${change.call.account}:task-definition/${id}`;
+      const prev = await deps.index.roleOfTaskDefinition(arn);
+      if (prev) {
+        roles.add(prev);
+        await deps.index.remove(arn, observedAt);
+      }
       continue;
     }
     const arn = td.taskDefinitionArn;

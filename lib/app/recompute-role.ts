@@ -95,6 +95,8 @@ export async function recomputeRole(roleArn: string, deps: RecomputeDeps): Promi
   const a = await assessRole(roleArn, deps);
   if (!a) {
     const { changed } = await deps.findings.putCurrent(roleArn, [], { at: now, intentHash: sha([]), stateHash: 'deleted' });
+    // Its findings are cleared; say so once, so nobody keeps chasing them.
+    if (changed) await deps.notifier?.publishFindings(roleArn, []);
     return { roleArn, taskDefinitions: 0, requirements: [], findings: [], changed, skipped: 'role no longer exists' };
   }
   const { grant, findings, requirements } = a;

@@ -62,7 +62,12 @@ export async function runDemo(): Promise<void> {
     say(step(++n, 'Scheduled reconcile (events/scheduled-reconcile.json): sweep every revision and role, then backfill CloudTrail evidence'));
     const sweep = await runReconcile(event('scheduled-reconcile.json'), { ...deps, concurrency: 4, timeLeft: () => 600_000 });
     say(`    sweep complete=${sweep.complete}; ${sweep.cursor.described} revisions described; roles: ${sweep.roles.map((r) => `${r.role.split('/').pop()} (${r.findings})`).join(', ')}`);
-    say(`    backfill: ${sweep.evidence?.pages} LookupEvents pages (${cloudTrail.calls} calls, ≤ 2/s), ${sweep.evidence?.uses} uses, ${sweep.evidence?.denials} denials stored; IAM last-accessed skipped (moto lacks it)`);
+    const ev = sweep.evidence;
+    say(
+      ev && 'pages' in ev
+        ? `    backfill: ${ev.pages} LookupEvents pages (${cloudTrail.calls} calls, ≤ 2/s), ${ev.uses} uses, ${ev.denials} denials stored; IAM last-accessed skipped (moto lacks it)`
+        : `    backfill failed: ${ev && 'error' in ev ? ev.error : 'not run'}`,
+    );
     await cloudTrail.close();
 
     say(step(++n, 'RegisterTaskDefinition web-api:3, delivered twice (EventBridge is at-least-once)'));

@@ -12,11 +12,17 @@ import { generatedTaskDefinition } from './generate.js';
 
 export class CallCounter {
   readonly calls = new Map<string, number>();
+  /** Wall milliseconds spent inside each operation (moto's own speed shows here). */
+  readonly ms = new Map<string, number>();
   total(): number {
     return [...this.calls.values()].reduce((a, b) => a + b, 0);
   }
   reset(): void {
     this.calls.clear();
+    this.ms.clear();
+  }
+  msByOperation(): Record<string, number> {
+    return Object.fromEntries([...this.ms].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, Math.round(v)]));
   }
   byOperation(): Record<string, number> {
     return Object.fromEntries([...this.calls].sort(([a], [b]) => a.localeCompare(b)));
@@ -28,7 +34,12 @@ export class CallCounter {
         (next: (a: unknown) => Promise<unknown>, ctx: { clientName?: string; commandName?: string }) => async (args: unknown) => {
           const key = `${(ctx.clientName ?? '').replace(/Client$/, '')}:${(ctx.commandName ?? '').replace(/Command$/, '')}`;
           this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
-          return next(args);
+          const t = performance.now();
+          try {
+            return await next(args);
+          } finally {
+            this.ms.set(key, (this.ms.get(key) ?? 0) + performance.now() - t);
+          }
         },
         { step: 'initialize', name: 'leashBenchCounter', override: true },
       );
@@ -41,11 +52,11 @@ const cpuMs = (start: NodeJS.CpuUsage) => {
   return Math.round((d.user + d.system) / 100) / 10;
 };
 
-/** The events' account with one role (web-exec) shared by 10 task definitions. */
+/** The events' account with one role (web-exec) shared by 10 live task definitions (web-api:2 is deregistered). */
 function tenForWebExec(): RegisterTaskDefinitionCommandInput[] {
   const base = seedTaskDefinitions(); // web-api ×3 and web-worker ×4 use web-exec
   const cron = base[3]!;
-  const extra = [1, 2, 3].map((i) => ({ ...cron, family: 'web-cron', containerDefinitions: cron.containerDefinitions!.map((c) => ({ ...c, image: `${c.image}-cron${i}` })) }));
+  const extra = [1, 2, 3, 4].map((i) => ({ ...cron, family: 'web-cron', containerDefinitions: cron.containerDefinitions!.map((c) => ({ ...c, image: `${c.image}-cron${i}` })) }));
   return [...base, ...extra];
 }
 
@@ -139,6 +150,7 @@ export function benchSweepMoto(revisions = 2000) {
       wallMs: Math.round(performance.now() - started),
       cpuMs: cpuMs(cpu),
       calls: counter.byOperation(),
+      msInOperation: counter.msByOperation(),
     };
   });
 }

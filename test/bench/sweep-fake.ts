@@ -84,7 +84,7 @@ async function once(variant: 'as-written' | 'describe-limiter', concurrency: num
 const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
 
 export async function benchSweepFake() {
-  const runs = [await once('as-written', 4), await once('describe-limiter', 4)];
+  const runs = [await once('as-written', 4), await once('describe-limiter', 4), await once('as-written', 16), await once('describe-limiter', 16)];
   return {
     account: { ...SWEEP_ACCOUNT, latencyMs: { ecs: 40, iam: 40, dynamodb: 5 } },
     limits: LIMITS,

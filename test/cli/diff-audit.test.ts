@@ -138,6 +138,6 @@ describe('leash audit --cloudtrail', () => {
     expect(out.evidence.denials + out.evidence.uses + out.evidence.ignored).toBe(records);
     // The one AccessDenied by an assumed role (EA02: LeaveOrganization), explained by no requirement.
     expect(out.evidence.denials).toBe(1);
-    expect(keys(out.findings)).toEqual(['unexplained-denial review organizations:LeaveOrganization *']);
+    expect(keys(out.findings)).toEqual(['unexplained-denial urgent organizations:LeaveOrganization *']);
   });
 });

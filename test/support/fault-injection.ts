@@ -98,8 +98,8 @@ export class FaultInjector {
   }
 
   /** Adds the middleware to a client, inside its retry middleware so the SDK retries injected faults. */
-  attach<C extends StackOwner>(client: C): C {
-    client.middlewareStack.addRelativeTo(this.middleware(), {
+  attach<C>(client: C): C {
+    (client as unknown as StackOwner).middlewareStack.addRelativeTo(this.middleware(), {
       relation: 'after',
       toMiddleware: 'retryMiddleware',
       name: 'leashFaultInjection',

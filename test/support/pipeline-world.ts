@@ -189,12 +189,14 @@ export async function createWorld(e: Endpoint, opts: { now?: () => string } = {}
     selfRoleArns: [SELF_ROLE],
   };
   const deps = buildPipeline(config, aws, opts.now ?? (() => NOW));
+  const { backfill: _backfill, ...sweepOnly } = deps;
   const run: World['run'] = {
     taskDefinitionChange: (ev) => runTaskDefinitionChange(ev, deps),
     iamChange: (ev) => runIamChange(ev, deps),
     denial: (ev) => runDenial(ev, deps),
     taskStopped: (ev) => runTaskStopped(ev, deps),
-    reconcile: (ev, o = {}) => runReconcile(ev, { ...deps, concurrency: 4, timeLeft: () => 600_000, ...o }),
+    // The sweep only: moto has no CloudTrail LookupEvents for the evidence backfill (tested in test/app/backfill.test.ts).
+    reconcile: (ev, o = {}) => runReconcile(ev, { ...sweepOnly, concurrency: 4, timeLeft: () => 600_000, ...o }),
   };
   const world: World = {
     deps,

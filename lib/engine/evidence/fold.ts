@@ -131,7 +131,7 @@ function deniedFindings(denials: Denial[], reqs: Requirement[], findings: Findin
     const [action, resource] = k.split('\u0000') as [string, string];
     out.push({
       kind: 'unexplained-denial',
-      severity: 'review',
+      severity: 'urgent', // DESIGN: a denial is urgent with or without intent behind it
       action,
       resource,
       reasons: [`denied ${ds.length} time(s) ${span(ds)}`, UNEXPLAINED_CAUSES, ...denialNotes(ds)],

@@ -78,9 +78,9 @@ describe('foldEvidence', () => {
     expect(f.reasons.join('\n')).toMatch(/may already grant it/);
   });
 
-  it('a denial no requirement explains is `unexplained-denial` for review, with what is known', () => {
+  it('a denial no requirement explains is `unexplained-denial` (urgent, like any denial), with what is known', () => {
     const f = find('unexplained-denial', 'dynamodb:GetItem')!;
-    expect(f.severity).toBe('review');
+    expect(f.severity).toBe('urgent');
     expect(f.resource).toBe(`arn:aws:dynamodb:eu-west-1:${ACCT}:table/orders`);
     expect(f.reasons.join('\n')).toMatch(/task role/);
     expect(f.reasons.join('\n')).toMatch(/stale task definition revision/);

@@ -97,8 +97,9 @@ describe('iam-change: each IAM event in events/, enacted in moto then delivered'
   it('after the sweep, each role’s findings are what its grant lacks or over-grants', async () => {
     expect(keysOf(await w.findings(WEB))).toEqual(WEB_BASELINE);
     expect(keysOf(await w.findings(REPORTS))).toEqual([`missing logs:CreateLogGroup ${logGroup('/ecs/reports')}`, `missing logs:CreateLogGroup ${logGroup('/ecs/reports')}:*`]);
+    // billing-exec holds only billing-extra: its secret on *, s3:* and SSM parameters it never reads.
     expect(keysOf(await w.findings(BILLING))).toEqual(
-      ['missing ecr:GetAuthorizationToken *', ...BILLING_PULL_AND_LOGS.map((k) => `missing ${k}`), 'too-broad secretsmanager:GetSecretValue *', 'excess s3:* *'].sort(),
+      ['missing ecr:GetAuthorizationToken *', ...BILLING_PULL_AND_LOGS.map((k) => `missing ${k}`), 'too-broad secretsmanager:GetSecretValue *', 'excess s3:* *', `excess ssm:GetParameters ${parameter('*')}`].sort(),
     );
   });
 
@@ -111,7 +112,7 @@ describe('iam-change: each IAM event in events/, enacted in moto then delivered'
     expect(findings).toContain('excess s3:GetObject *');
     expect(findings).toContain('excess s3:ListBucket *');
     const notices = await w.notices();
-    expect(notices.map((n) => [n.role, n.subject])).toEqual([[BILLING, 'Leash: 6 urgent, 4 review findings on role billing-exec']]);
+    expect(notices.map((n) => [n.role, n.subject])).toEqual([[BILLING, 'Leash: 6 urgent, 5 review findings on role billing-exec']]);
     expect(notices[0]!.lines.some((l) => l.startsWith('[review] excess: s3:GetObject on *'))).toBe(true);
   });
 
@@ -129,7 +130,7 @@ describe('iam-change: each IAM event in events/, enacted in moto then delivered'
         'too-broad secretsmanager:GetSecretValue *',
       ].sort(),
     );
-    expect((await w.notices()).map((n) => n.subject)).toEqual(['Leash: 9 review findings on role billing-exec']);
+    expect((await w.notices()).map((n) => n.subject)).toEqual(['Leash: 10 review findings on role billing-exec']);
   });
 
   it('TagRole changes no permission: recomputed, unchanged, not announced', async () => {

@@ -33,8 +33,9 @@ export class MemoryIndex implements RoleIndexPort {
     return { applied: true };
   }
 
-  async markGone(arn: string): Promise<void> {
-    this.entries.delete(arn);
+  /** A deleted revision (DeleteTaskDefinitions): its entry goes. */
+  async remove(arn: string): Promise<{ applied: boolean }> {
+    return { applied: this.entries.delete(arn) };
   }
 }
 
