@@ -33,7 +33,13 @@ export interface RoleIndexPort {
 }
 
 export interface FindingsPort {
-  putCurrent(roleArn: string, findings: Finding[], meta: { at: string; intentHash: string; stateHash: string }): Promise<{ changed: boolean }>;
+  putCurrent(
+    roleArn: string,
+    findings: Finding[],
+    meta: { at: string; intentHash: string; stateHash: string },
+  ): Promise<{ changed: boolean; pendingNotice?: boolean }>;
+  /** Optional: stores that the set was announced, so a failed publish is retried by the next delivery. */
+  markNotified?(roleArn: string, findings: Finding[]): Promise<void>;
 }
 
 export interface NotifierPort {

@@ -94,20 +94,26 @@ export async function recomputeRole(roleArn: string, deps: RecomputeDeps): Promi
   const now = deps.now();
   const a = await assessRole(roleArn, deps);
   if (!a) {
-    const { changed } = await deps.findings.putCurrent(roleArn, [], { at: now, intentHash: sha([]), stateHash: 'deleted' });
+    const { changed, pendingNotice } = await deps.findings.putCurrent(roleArn, [], { at: now, intentHash: sha([]), stateHash: 'deleted' });
     // Its findings are cleared; say so once, so nobody keeps chasing them.
-    if (changed) await deps.notifier?.publishFindings(roleArn, []);
+    if (changed || pendingNotice) {
+      await deps.notifier?.publishFindings(roleArn, []);
+      await deps.findings.markNotified?.(roleArn, []);
+    }
     return { roleArn, taskDefinitions: 0, requirements: [], findings: [], changed, skipped: 'role no longer exists' };
   }
   const { grant, findings, requirements } = a;
-  const { changed } = await deps.findings.putCurrent(grant.roleArn, findings, {
+  const { changed, pendingNotice } = await deps.findings.putCurrent(grant.roleArn, findings, {
     at: now,
     intentHash: sha(requirements.map((r) => [r.action, r.resource])),
     stateHash: sha(grant.policies),
   });
-  if (changed) {
+  // Stored first, announced after: a failed publish leaves the set marked un-announced, and the retry (or the
+  // next delivery) publishes it then; it is never lost, at worst sent twice.
+  if (changed || pendingNotice) {
     await deps.notifier?.publishFindings(grant.roleArn, findings);
     if (findings.length) await deps.queue?.enqueue(grant.roleArn, 'findings changed');
+    await deps.findings.markNotified?.(grant.roleArn, findings);
   }
   return { roleArn: grant.roleArn, taskDefinitions: a.taskDefinitions, requirements, findings, changed };
 }

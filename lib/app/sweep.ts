@@ -13,7 +13,9 @@ export interface SweepCursor {
   pages: number;
   role: number;
   described: number;
+  /** The first failures, by revision (capped: the cursor lives in one DynamoDB item); `failedCount` has them all. */
   failed: string[];
+  failedCount?: number;
 }
 
 export interface SweepPorts {
@@ -56,6 +58,7 @@ export interface SweepSummary {
 }
 
 const RESERVE_MS = 30_000;
+const MAX_FAILED_LISTED = 50;
 
 async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
@@ -102,7 +105,8 @@ export async function runSweep(deps: SweepDeps, opts: { restart?: boolean } = {}
         await deps.index.putTaskDefinition(entry);
       } catch (err) {
         // One bad revision must not stop the sweep; it is named in the summary and retried next sweep.
-        cursor.failed.push(`${arn}: ${(err as Error).message}`);
+        cursor.failedCount = (cursor.failedCount ?? 0) + 1;
+        if (cursor.failed.length < MAX_FAILED_LISTED) cursor.failed.push(`${arn}: ${(err as Error).message}`.slice(0, 300));
       }
     });
     await deps.sweep.putLivePage(cursor.sweepId, cursor.pages++, live, deps.now());

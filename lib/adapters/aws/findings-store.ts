@@ -1,6 +1,6 @@
 // A role's current findings and their history. `changed` tells the caller whether to notify: a re-delivered
 // event that yields the same findings must not announce them again.
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Finding } from '../../engine/types.js';
 import { canonicalInstant, decodeBody, encodeBody, expiresAfter } from './item-codec.js';
 import { canonicalJson, sha256 } from './policy-document.js';
@@ -39,7 +39,11 @@ export class FindingsStore {
   ) {}
 
   /** Stores the latest findings (unless something newer is stored) and appends history when the set differs. */
-  async putCurrent(roleArn: string, findings: Finding[], meta: FindingsMeta): Promise<{ changed: boolean }> {
+  /**
+   * `pendingNotice`: the set did not change, but its announcement never went out (the publish failed after the
+   * store): the caller publishes now and calls markNotified, so a notice is never lost to a retry.
+   */
+  async putCurrent(roleArn: string, findings: Finding[], meta: FindingsMeta): Promise<{ changed: boolean; pendingNotice?: boolean }> {
     const at = canonicalInstant(meta.at, 'at');
     const setHash = findingSetHash(findings);
     const body = encodeBody(findings, `findings of ${roleArn}`);
@@ -48,7 +52,8 @@ export class FindingsStore {
       if (cur && String(cur.at) > at) return { changed: false };
       // No record yet and nothing found: nothing to announce.
       const changed = cur ? cur.setHash !== setHash : findings.length > 0;
-      const attrs = { at, intentHash: meta.intentHash, stateHash: meta.stateHash, setHash, count: findings.length, ...body };
+      const notified = changed ? false : cur?.notified !== false;
+      const attrs = { at, intentHash: meta.intentHash, stateHash: meta.stateHash, setHash, count: findings.length, notified, ...body };
       const items: TxItem[] = [
         {
           Put: {
@@ -69,13 +74,30 @@ export class FindingsStore {
       }
       try {
         await this.ddb.send(new TransactWriteCommand({ TransactItems: items }));
-        return { changed };
+        return changed ? { changed } : { changed, ...(notified ? {} : { pendingNotice: true }) };
       } catch (err) {
         // Someone else wrote meanwhile: re-read and decide again.
         if (errorName(err) !== 'TransactionCanceledException' || attempt >= MAX_ATTEMPTS) {
           return call('dynamodb', 'TransactWriteItems', () => Promise.reject(err));
         }
       }
+    }
+  }
+
+  /** Records that the set with `setHash` was announced (a newer set keeps its own flag). */
+  async markNotified(roleArn: string, findings: Finding[]): Promise<void> {
+    try {
+      await this.ddb.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: keys.role(roleArn), sk: keys.findingsCurrent },
+          UpdateExpression: 'SET notified = :t',
+          ConditionExpression: 'setHash = :h',
+          ExpressionAttributeValues: { ':t': true, ':h': findingSetHash(findings) },
+        }),
+      );
+    } catch (err) {
+      if (errorName(err) !== 'ConditionalCheckFailedException') await call('dynamodb', 'UpdateItem', () => Promise.reject(err));
     }
   }
 

