@@ -9,6 +9,8 @@ import { loadEventJson } from '../support/corpus.js';
 import { everyClient } from '../support/fault-injection.js';
 import { handlers, pipeline, REGION, roleArn, SCENARIO, seedAccount, seedTaskDefinitions, sweepDeps, indexAccount } from '../resilience/world.js';
 import { generatedTaskDefinition } from './generate.js';
+import { MemoryFindings, MemoryIndex } from '../support/fake-aws/memory-ports.js';
+import type { SweepDeps } from '../../lib/app/sweep.js';
 
 export class CallCounter {
   readonly calls = new Map<string, number>();
@@ -110,7 +112,38 @@ export function benchPerEvent() {
   });
 }
 
-export function benchSweepMoto(revisions = 2000) {
+/**
+ * Leash's own state (index, findings, sweep pages) in memory instead of moto's DynamoDB: moto deep-copies the whole
+ * table on every TransactWriteItems, so with thousands of revisions its DynamoDB, not Leash, sets the time.
+ * ECS (list, describe, in-use) and IAM still go to moto through the real SDK clients.
+ */
+function memoryState(deps: SweepDeps): SweepDeps {
+  const index = new MemoryIndex();
+  const pages = new Map<string, string[]>();
+  let cursor: string | undefined;
+  return {
+    ...deps,
+    index,
+    findings: new MemoryFindings(),
+    sweep: {
+      ...deps.sweep,
+      pointers: async (arns) => {
+        const out = new Map<string, { roleArn?: string; status?: string }>();
+        for (const a of arns) {
+          const e = index.entries.get(a);
+          if (e) out.set(a, { ...(e.executionRoleArn ? { roleArn: e.executionRoleArn } : {}), status: e.status });
+        }
+        return out;
+      },
+      putLivePage: async (id, page, arns) => void pages.set(`${id}#${page}`, arns),
+      livePages: async (id, n) => new Set(Array.from({ length: n }, (_, i) => pages.get(`${id}#${i}`) ?? []).flat()),
+      getCursor: async () => cursor,
+      putCursor: async (c) => void (cursor = c),
+    },
+  };
+}
+
+export function benchSweepMoto(revisions = 2000, opts: { stateInMemory?: boolean } = {}) {
   return withMoto(async (server) => {
     const e = { endpoint: server.endpoint };
     // 20 families × 100 revisions over 5 roles, registered 8 at a time.
@@ -136,9 +169,11 @@ export function benchSweepMoto(revisions = 2000) {
     counter.attach(deps);
     const cpu = process.cpuUsage();
     const started = performance.now();
-    const res = await runSweep(sweepDeps(deps, { concurrency: 4 }), { restart: true });
+    const base = sweepDeps(deps, { concurrency: 4 });
+    const res = await runSweep(opts.stateInMemory ? memoryState(base) : base, { restart: true });
     return {
       revisions,
+      leashState: opts.stateInMemory ? 'in memory (moto DynamoDB deep-copies its table per transaction)' : 'moto DynamoDB',
       families: 20,
       roles: 5,
       registerMs,

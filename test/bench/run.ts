@@ -1,5 +1,6 @@
 // `npm run bench` (readable report) and `npm run bench -- --json` (one JSON object on stdout, nothing else).
-// Options: --only=plan,perEvent,…  --sweep-moto-revisions=N (default 2000; moto slows down as it fills up).
+// Options: --only=plan,perEvent,…  --sweep-moto-revisions=N (default 2000, Leash's state in memory)
+//          --sweep-moto-dynamodb-revisions=N (default 300, everything in moto: its DynamoDB is quadratic).
 import { benchPerEvent, benchSweepMoto } from './moto.js';
 import { benchPlan, benchPolicySize } from './plan.js';
 import { benchSweepFake } from './sweep-fake.js';
@@ -12,6 +13,7 @@ const json = args.includes('--json');
 const opt = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const only = opt('only')?.split(',') as Section[] | undefined;
 const sweepRevisions = Number(opt('sweep-moto-revisions') ?? 2000);
+const sweepDynamoRevisions = Number(opt('sweep-moto-dynamodb-revisions') ?? 300);
 
 async function bundles(): Promise<unknown> {
   // Written by another engineer; may be missing or fail: report, never crash.
@@ -23,7 +25,10 @@ async function bundles(): Promise<unknown> {
 const RUNNERS: Record<Section, () => unknown> = {
   plan: benchPlan,
   perEvent: benchPerEvent,
-  sweepMoto: () => benchSweepMoto(sweepRevisions),
+  sweepMoto: async () => ({
+    ecsInMoto: await benchSweepMoto(sweepRevisions, { stateInMemory: true }),
+    allInMoto: await benchSweepMoto(sweepDynamoRevisions),
+  }),
   sweepFake: benchSweepFake,
   policySize: benchPolicySize,
   bundles,
