@@ -14,6 +14,8 @@ import { repoRoot } from '../support/corpus.js';
  * are checked against esbuild's metafile by test/infra/bundles.test.ts, so they cannot drift silently.
  */
 const PIPELINE_SDK: Array<[string, string]> = [
+  // CloudTrail: the evidence backfill (reconcile) is built with the pipeline's dependencies.
+  ['@aws-sdk/client-cloudtrail', 'CloudTrailClient'],
   ['@aws-sdk/client-dynamodb', 'DynamoDBClient'],
   ['@aws-sdk/client-ecs', 'ECSClient'],
   ['@aws-sdk/client-iam', 'IAMClient'],
