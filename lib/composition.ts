@@ -2,6 +2,7 @@
 import { awsConfigFromEnv, clientOptions, makeClients, type AwsClients, type AwsConfig } from './adapters/aws/clients.js';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CloudTrailBackfill } from './adapters/aws/cloudtrail-backfill.js';
+import { CloudTrailLake } from './adapters/aws/cloudtrail-lake.js';
 import { LastAccessed } from './adapters/aws/last-accessed.js';
 import { memberConfig } from './adapters/aws/member-account.js';
 import { backfillEvidence, type BackfillSummary } from './app/backfill.js';
@@ -69,14 +70,27 @@ export function buildPipeline(
     putCursor: (c) => sweepStore.putCursor(c),
   };
   // LookupEvents is paced by the backfill's own limiter (2 a second): SDK retries would bypass it.
-  const cloudTrail = new CloudTrailBackfill(
-    (region) =>
-      new CloudTrailClient({
-        ...clientOptions(worldConfig, region),
-        maxAttempts: 1,
-        ...(local.cloudTrailEndpoint ? { endpoint: local.cloudTrailEndpoint } : {}),
-      }),
-  );
+  const trailClient = (region: string, maxAttempts?: number) =>
+    new CloudTrailClient({
+      ...clientOptions(worldConfig, region),
+      ...(maxAttempts ? { maxAttempts } : {}),
+      ...(local.cloudTrailEndpoint ? { endpoint: local.cloudTrailEndpoint } : {}),
+    });
+  const lookup = new CloudTrailBackfill((region) => trailClient(region, 1));
+  // With a CloudTrail Lake event data store, one SQL query per role replaces the 2-per-second LookupEvents scan.
+  const lake = config.cloudTrailLake ? new CloudTrailLake(trailClient(aws.region)) : undefined;
+  const cloudTrail: Parameters<typeof backfillEvidence>[0]['cloudTrail'] = lake
+    ? {
+        async *lookup(o) {
+          const roles = await index.allRoles();
+          // The cursor is the next role's position, so a run that stops resumes with the following role.
+          for (let i = Number(o.resume ?? 0); i < roles.length; i++) {
+            const records = await lake.records({ eventDataStore: config.cloudTrailLake!, roleArn: roles[i]!, start: o.start, end: o.end });
+            yield { records, ...(i + 1 < roles.length ? { cursor: String(i + 1) } : {}) };
+          }
+        },
+      }
+    : lookup;
   const accountId = account ?? config.homeAccount ?? 'home';
   const backfill = (timeLeft: () => number) =>
     backfillEvidence({

@@ -6,7 +6,11 @@ import type { Plan, Requirement, RoleState } from '../engine/types.js';
 import type { ApplyPort } from './remediate.js';
 
 export interface ApprovalDeps {
-  plans: { getPlan(hash: string, now?: string): Promise<Plan | undefined>; markUsed(kind: string, id: string, expiresAt: number): Promise<boolean> };
+  plans: {
+    getPlan(hash: string, now?: string): Promise<Plan | undefined>;
+    markUsed(kind: string, id: string, expiresAt: number): Promise<boolean>;
+    isUsed?(kind: string, id: string): Promise<boolean>;
+  };
   grants: { readState(role: string): Promise<RoleState | undefined> };
   hashState(state: RoleState): string;
   requirementsFor(roleArn: string): Promise<Requirement[]>;
@@ -41,7 +45,8 @@ export async function actOnApproval(request: ApprovalRequest & { nonce?: string 
     currentStateHash,
     planBaseStateHash: plan.baseStateHash,
     approvers: deps.approvers,
-    alreadyUsed: false,
+    // Read first so a replay is refused as a replay; markUsed below is still the atomic guard.
+    alreadyUsed: (await deps.plans.isUsed?.('plan', plan.planHash)) === true || (request.nonce !== undefined && (await deps.plans.isUsed?.('link', request.nonce)) === true),
     now: new Date(at),
   });
   if (!decision.ok) {

@@ -7,6 +7,7 @@ export const intentOptionSpec = {
   account: { type: 'string' },
   region: { type: 'string' },
   'pull-through-prefix': { type: 'string', multiple: true },
+  'extra-image': { type: 'string', multiple: true },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const satisfies ParseArgsConfig['options'];
@@ -19,7 +20,7 @@ export function parse<O extends NonNullable<ParseArgsConfig['options']>>(argv: s
   }
 }
 
-export function intentOptions(values: { account?: string; region?: string; 'pull-through-prefix'?: string[] }): IntentOptions {
+export function intentOptions(values: { account?: string; region?: string; 'pull-through-prefix'?: string[]; 'extra-image'?: string[] }): IntentOptions {
   if (values.account !== undefined && !/^\d{12}$/.test(values.account)) {
     throw new InputError(`--account must be a 12-digit AWS account ID, got "${values.account}"`, 'command line', '--account');
   }
@@ -30,5 +31,7 @@ export function intentOptions(values: { account?: string; region?: string; 'pull
     account: values.account,
     region: values.region,
     pullThroughPrefixes: values['pull-through-prefix'] ?? [],
+    // Images no task definition shows but the role must pull (e.g. the GuardDuty Runtime Monitoring sidecar).
+    extraImages: values['extra-image'] ?? [],
   };
 }

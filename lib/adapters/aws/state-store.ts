@@ -92,6 +92,14 @@ export class StateStore {
     }
   }
 
+  /** Whether `id` of `kind` was already used (a read: markUsed stays the atomic guard). */
+  async isUsed(kind: string, id: string): Promise<boolean> {
+    const res = await call('dynamodb', 'GetItem', () =>
+      this.ddb.send(new GetCommand({ TableName: this.tableName, Key: { pk: `USED#${kind}#${id}`, sk: 'USED' }, ConsistentRead: true })),
+    );
+    return res.Item !== undefined;
+  }
+
   /** Stores a pending plan until `expiresAt` (ISO time). */
   async putPlan(plan: Plan, expiresAt: string): Promise<void> {
     await call('dynamodb', 'PutItem', () =>

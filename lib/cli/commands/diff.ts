@@ -9,7 +9,7 @@ import { readInputFile, writeJson, type CliIo } from '../io.js';
 import { readTaskDefinitions } from './plan.js';
 
 export const diffUsage =
-  'usage: leash diff --policy POLICY.json... [--account ID] [--region R] [--pull-through-prefix P]... [--json] FILE...';
+  'usage: leash diff --policy POLICY.json... [--account ID] [--region R] [--pull-through-prefix P]... [--extra-image URI]... [--json] FILE...';
 
 export function readPolicies(files: string[] | undefined): NamedPolicy[] {
   if (!files?.length) throw new InputError('at least one --policy POLICY.json is required', 'command line', '--policy');

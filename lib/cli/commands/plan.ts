@@ -7,7 +7,7 @@ import { intentOptions, intentOptionSpec, parse } from '../args.js';
 import { planJson, planText } from '../format.js';
 import { readInputFile, writeJson, type CliIo } from '../io.js';
 
-export const planUsage = 'usage: leash plan [--account ID] [--region R] [--pull-through-prefix P]... [--json] FILE...';
+export const planUsage = 'usage: leash plan [--account ID] [--region R] [--pull-through-prefix P]... [--extra-image URI]... [--json] FILE...';
 
 export function readTaskDefinitions(files: string[]): SourcedTaskDefinition[] {
   if (!files.length) throw new InputError('no task definition files given', 'command line', 'FILE');
