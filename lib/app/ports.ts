@@ -1,18 +1,7 @@
 // What the application layer needs from the world. The AWS adapters implement these; tests may pass fakes.
-import type { Finding, Lookup, LookupResult, Requirement, RoleGrant, TaskDefinition } from '../engine/types.js';
+import type { Finding, IndexEntry, Lookup, LookupResult, RoleGrant, TaskDefinition } from '../engine/types.js';
 
-export interface IndexEntry {
-  taskDefinitionArn: string;
-  family: string;
-  revision: number;
-  status: string;
-  executionRoleArn?: string;
-  requirements: Requirement[];
-  unresolved?: Lookup[];
-  inUse?: boolean;
-  /** When the state this entry describes was read; older writes never overwrite newer ones. */
-  observedAt?: string;
-}
+export type { IndexEntry };
 
 export interface TaskDefinitionReader {
   describe(id: string): Promise<TaskDefinition | undefined>;

@@ -46,6 +46,22 @@ export interface Intent {
   warnings: Warning[];
 }
 
+/** One task-definition revision's share of a role's intent, as the role index keeps it. */
+export interface IndexEntry {
+  taskDefinitionArn: string;
+  family: string;
+  revision: number;
+  status: string;
+  executionRoleArn?: string;
+  requirements: Requirement[];
+  unresolved?: Lookup[];
+  registeredAt?: string;
+  /** A deregistered (INACTIVE) revision still used by a service or a running task. */
+  inUse?: boolean;
+  /** When the state this entry describes was read (event or describe time); older writes never overwrite newer. */
+  observedAt?: string;
+}
+
 // --- task definitions (the subset Leash reads) ---
 
 export interface KeyValue {

@@ -13,24 +13,12 @@ import {
   type QueryCommandInput,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { Lookup, Requirement } from '../../engine/types.js';
+import type { IndexEntry, Lookup, Requirement } from '../../engine/types.js';
 import { canonicalInstant, decodeBody, encodeBody, expiresAfter } from './item-codec.js';
 import { call, errorName } from './sdk-call.js';
 import { GSI1, keys } from './table-schema.js';
 
-export interface RoleIndexEntry {
-  taskDefinitionArn: string;
-  family: string;
-  revision: number;
-  status: string;
-  executionRoleArn?: string;
-  requirements: Requirement[];
-  unresolved?: Lookup[];
-  registeredAt?: string;
-  inUse?: boolean;
-  /** When the state this entry describes was read (event time or describe time); defaults to now. */
-  observedAt?: string;
-}
+export type RoleIndexEntry = IndexEntry;
 
 export interface WriteOutcome {
   applied: boolean;
