@@ -127,10 +127,17 @@ export function buildPipeline(
     ...(queue ? { queue } : {}),
     watch: watchForDenials(new StateStore(clients.ddb, config.table), queue),
     pullThroughPrefixes: config.pullThroughPrefixes,
-    selfRoleArns: config.selfRoleArns,
+    // In a member account Leash writes through the member role, so the changes that role makes are Leash's own too.
+    selfRoleArns: foreign ? [...config.selfRoleArns, memberRoleArn(aws.region, account!, config.member!.roleName)] : config.selfRoleArns,
     recentUseDays: config.recentUseDays,
     now,
   };
+}
+
+/** The ARN memberConfig assumes in `account` (same partition rule). */
+function memberRoleArn(region: string, account: string, roleName: string): string {
+  const partition = /^cn-/.test(region) ? 'aws-cn' : /^us-gov-/.test(region) ? 'aws-us-gov' : 'aws';
+  return `arn:${partition}:iam::${account}:role/${roleName}`;
 }
 
 const cached = new Map<string, PipelineDeps>();

@@ -2,6 +2,7 @@
 // approver allowed, the approval unused, and the role unchanged since the plan; only then is the plan applied.
 import { decideApproval, type ApprovalRequest, type RefusalReason } from '../engine/approval/decide.js';
 import type { AuditEntry } from '../adapters/aws/audit-log.js';
+import { ConflictError, LeashError, RefusedError } from '../errors.js';
 import type { Plan, Requirement, RoleState } from '../engine/types.js';
 import type { ApplyPort } from './remediate.js';
 
@@ -76,7 +77,13 @@ export async function actOnApproval(request: ApprovalRequest & { nonce?: string 
     });
     return { status: result.applied ? 'applied' : 'dry-run', plan, by: request.approver, at, steps: result.steps };
   } catch (err) {
-    // The patcher refused (compare-and-swap lost, verification failed) and recorded why; nothing was changed.
-    return { status: 'refused', reason: 'apply-failed', message: (err as Error).message, plan };
+    // The patcher records its own refusals (compare-and-swap lost, verification failed). Anything else (IAM throttled,
+    // a step failed and was rolled back, a bug) is recorded here, or the trail would end at "approve".
+    if (!(err instanceof RefusedError || err instanceof ConflictError)) {
+      await audit('refuse', `approved but not applied: ${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? String(err)}`);
+    }
+    // Only Leash's own errors are outcomes; an unexpected one surfaces (logs, alarms) instead of reading as a refusal.
+    if (!(err instanceof LeashError)) throw err;
+    return { status: 'refused', reason: 'apply-failed', message: err.message, plan };
   }
 }

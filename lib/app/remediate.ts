@@ -22,7 +22,12 @@ export interface RemediationDeps extends RecomputeDeps {
   hashState(state: RoleState): string;
   roleOwner(grant: RoleGrant): Owner | undefined;
   patcher: ApplyPort;
-  plans: { putPlan(plan: Plan, expiresAt: string): Promise<void> };
+  plans: {
+    putPlan(plan: Plan, expiresAt: string): Promise<void>;
+    /** With these, a plan already pending or decided is not proposed again (duplicate or repeated delivery). */
+    getPlan?(hash: string, now?: string): Promise<Plan | undefined>;
+    isUsed?(kind: string, id: string): Promise<boolean>;
+  };
   audit: { record(entry: AuditEntry): Promise<unknown> };
   /** Sends the approval request (Slack message and/or SNS with signed links). */
   requestApproval?: (plan: Plan, links: { approver: string; url: string }[]) => Promise<string[]>;
@@ -123,7 +128,15 @@ export async function remediateRole(roleArn: string, deps: RemediationDeps, run:
     return { roleArn, mode, outcome: result.applied ? 'applied' : 'dry-run', why: result.applied ? 'applied automatically' : 'dry-run: not applied', plan, steps: result.steps, warnings };
   }
 
-  // approve mode, or auto refused by a guardrail: a person decides.
+  // approve mode, or auto refused by a guardrail: a person decides — once per plan. The same plan (same role state,
+  // same content) comes back on every redelivery: re-sending would spam, mint more live links and, for a decided
+  // plan, post buttons that can only say "already used".
+  if ((await deps.plans.isUsed?.('plan', plan.planHash)) === true) {
+    return { roleArn, mode, outcome: 'skipped', why: `plan ${plan.planHash} was already decided; a new plan follows when the role or its needs change`, plan, warnings };
+  }
+  if ((await deps.plans.getPlan?.(plan.planHash, now)) !== undefined) {
+    return { roleArn, mode, outcome: 'approval-requested', why: `approval of plan ${plan.planHash} is already pending; not sent again`, plan, warnings };
+  }
   const expiresAt = new Date(Date.parse(now) + deps.settings.planTtlHours * 3_600_000).toISOString();
   await deps.plans.putPlan(plan, expiresAt);
   const links =

@@ -78,8 +78,26 @@ export function planText(intent: Intent, policy: SynthesizedPolicy): string {
     out.push('', 'Compaction (extra access added to fit IAM size limits):');
     for (const c of policy.compaction) out.push(`  ${c.action}: ${c.from.length} resources → ${c.to} (${c.extraAccess})`);
   }
+  const blind = intent.unresolved.filter((l) => l.kind === 'needs-account' || l.kind === 'needs-region');
+  if (blind.length) {
+    out.push('', `INCOMPLETE: ${blind.length} requirement(s) are left out until --account / --region are given (see Unresolved).`);
+  }
   out.push('', `Policy (${policy.size} of 10240 characters):`, JSON.stringify(policy.document, null, 2));
   return out.join('\n') + '\n';
+}
+
+/** What the findings cannot see yet: lookups to resolve and warnings, after the findings table. */
+export function unresolvedText(intent: Intent): string {
+  const out: string[] = [];
+  if (intent.unresolved.length) {
+    out.push('', `Unresolved (${intent.unresolved.length}): not part of the findings until resolved`);
+    out.push(table(intent.unresolved.map((l) => ['  ' + l.kind, l.resource, reasonsShort(l.reasons)])));
+  }
+  if (intent.warnings.length) {
+    out.push('', `Warnings (${intent.warnings.length}):`);
+    for (const w of intent.warnings) out.push(`  [${w.code}] ${w.message}`);
+  }
+  return out.length ? out.join('\n') + '\n' : '';
 }
 
 export function findingsText(findings: Finding[]): string {

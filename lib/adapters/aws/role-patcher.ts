@@ -94,6 +94,13 @@ export class RolePatcher {
       return { applied: false, dryRun: true, steps: stepText, before };
     }
 
+    // IAM has no conditional write: re-read right before the first one, since verification took round trips. A change
+    // made meanwhile would otherwise be deleted unexamined, and the stale snapshot would roll it away later.
+    const latest = await this.deps.readState(roleName);
+    const beforeWrite = latest ? hashState(latest) : 'deleted';
+    if (beforeWrite !== before) {
+      await refuse(new ConflictError(`role ${plan.roleArn} changed while the plan was being verified (plan base ${before}, now ${beforeWrite})`), beforeWrite);
+    }
     const snapshot = await store.putSnapshot(current, before, opts.now);
     try {
       await runSteps(this.deps.iam, roleName, steps);

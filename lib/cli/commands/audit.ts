@@ -4,7 +4,7 @@ import { denialFromCloudTrail, foldEvidence, isIgnored, parseCloudTrailFile, use
 import { executionRoleArnOf } from '../../app/index-entry.js';
 import { InputError } from '../../errors.js';
 import { intentOptions, intentOptionSpec, parse } from '../args.js';
-import { findingJson, findingsText, planJson } from '../format.js';
+import { findingJson, findingsText, planJson, unresolvedText } from '../format.js';
 import { readInputFile, writeJson, type CliIo } from '../io.js';
 import { readPolicies } from './diff.js';
 import { readTaskDefinitions } from './plan.js';
@@ -52,7 +52,7 @@ export function auditCommand(argv: string[], io: CliIo, now: () => string = () =
     writeJson(io, { ...planJson(intent, policy), evidence: { denials: denials.length, uses: uses.length, ignored }, findings: folded.map(findingJson) });
   } else {
     io.stdout.write(`Evidence: ${denials.length} denials, ${uses.length} uses, ${ignored} records ignored\n`);
-    io.stdout.write(findingsText(folded));
+    io.stdout.write(findingsText(folded) + unresolvedText(intent));
   }
   return 0;
 }

@@ -4,7 +4,7 @@ import { parsePolicyFile } from '../../engine/policy/parse.js';
 import { InputError } from '../../errors.js';
 import type { NamedPolicy } from '../../engine/types.js';
 import { intentOptions, intentOptionSpec, parse } from '../args.js';
-import { findingJson, findingsText, planJson } from '../format.js';
+import { findingJson, findingsText, planJson, unresolvedText } from '../format.js';
 import { readInputFile, writeJson, type CliIo } from '../io.js';
 import { readTaskDefinitions } from './plan.js';
 
@@ -26,6 +26,6 @@ export function diffCommand(argv: string[], io: CliIo): number {
     policies,
   });
   if (values.json) writeJson(io, { ...planJson(intent, policy), findings: findings.map(findingJson) });
-  else io.stdout.write(findingsText(findings));
+  else io.stdout.write(findingsText(findings) + unresolvedText(intent));
   return 0;
 }

@@ -66,7 +66,7 @@ export function coverageFindings(reqs: Requirement[], policies: NamedPolicy[], o
         const partly = partlyGranted(policies, r);
         reasons.push(
           partly.length
-            ? `${what} is only partly granted (${partly.map(refText).join('; ')} cover some, not all, of the resources it names).`
+            ? `${what} is only partly granted (${partly.map(refText).join('; ')} ${partly.length === 1 ? 'covers' : 'cover'} some, not all, of the resources it names).`
             : `No statement allows ${what}.`,
         );
       }

@@ -66,7 +66,8 @@ export interface EcrHost {
 // IPv4 `dkr.ecr`, dual-stack `dkr-ecr` (on.aws), FIPS `dkr.ecr-fips` / `dkr-ecr-fips` (spec 2.3 row 3), over the
 // partitions' DNS suffixes. The account and Region tokens are matched loosely so placeholders are still seen as ECR.
 const SUFFIXES = [...DNS_SUFFIXES, 'on.aws'].map((s) => s.replace(/\./g, '\\.')).join('|');
-const ECR_HOST_RE = new RegExp(`^([^.]+)\\.(dkr\\.ecr|dkr\\.ecr-fips|dkr-ecr|dkr-ecr-fips)\\.([^.]+)\\.(${SUFFIXES})$`, 'i');
+// An explicit `:443` is the same HTTPS endpoint (Docker keeps it in the host), so it is still an ECR registry.
+const ECR_HOST_RE = new RegExp(`^([^.]+)\\.(dkr\\.ecr|dkr\\.ecr-fips|dkr-ecr|dkr-ecr-fips)\\.([^.]+)\\.(${SUFFIXES})(?::443)?$`, 'i');
 
 /** Parses a private ECR registry host; undefined for any other registry. */
 export function parseEcrHost(host: string): EcrHost | undefined {

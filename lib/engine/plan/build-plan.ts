@@ -90,6 +90,11 @@ export function buildPlan(input: BuildPlanInput): Plan {
   for (const p of input.grant) {
     if (p.kind === 'inline' && p.name === policyName) {
       goneOrReplaced.push(p); // replaced in place by PutRolePolicy
+      // Overwritten without being judged: what a person added to it goes too, so anything judge() would keep needs a human.
+      if (hasDeny(p.document)) approvals.push(`replaces ${policyName}, whose current version has Deny statements: overwriting them could add access`);
+      if (p.document.Statement.some((s) => s.Effect === 'Allow' && !statementPairs(s))) {
+        approvals.push(`replaces ${policyName}, whose current version uses NotAction/NotResource or has no Resource: what it allows cannot be listed`);
+      }
       continue;
     }
     const v = judge(p, leash, findings, covers);

@@ -103,6 +103,8 @@ describe('diffGrant: realistic inline grants', () => {
     const findings = diffGrant(intent, grant);
     expect(summary(findings)).toEqual([['missing', 'urgent', 'secretsmanager:GetSecretValue', secretArn('prod/db-??????')]]);
     expect(findings[0]!.reasons[0]).toMatch(/only partly granted/);
+    // One statement: singular verb, so the sentence reads correctly to the person triaging it.
+    expect(findings[0]!.reasons[0]).toContain('(s statement 0 covers some, not all, of the resources it names)');
   });
 
   it('reports conditional coverage with the condition keys', () => {

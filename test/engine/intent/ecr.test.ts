@@ -27,6 +27,8 @@ describe('private ECR images', () => {
     [`${ACCT}.dkr.ecr-fips.us-gov-west-1.amazonaws.com/app:1`, `arn:aws-us-gov:ecr:us-gov-west-1:${ACCT}:repository/app`],
     [`${ACCT}.dkr.ecr.cn-north-1.amazonaws.com.cn/app:1`, `arn:aws-cn:ecr:cn-north-1:${ACCT}:repository/app`],
     [`${ACCT}.dkr.ecr.eusc-de-east-1.amazonaws.eu/app:1`, `arn:aws-eusc:ecr:eusc-de-east-1:${ACCT}:repository/app`],
+    // Docker keeps an explicit HTTPS port in the registry host; it is still the same ECR registry.
+    [`${ACCT}.dkr.ecr.us-east-1.amazonaws.com:443/team/app:1`, `arn:aws:ecr:us-east-1:${ACCT}:repository/team/app`],
   ])('%s', (image, repoArn) => {
     const intent = imageIntent(image);
     expect(pairs(intent)).toEqual(pull(repoArn));

@@ -1,0 +1,53 @@
+// The compare-and-swap must hold up to the first write, not just up to the first read: verification (Access
+// Analyzer round trips) takes seconds, and a change made meanwhile must stop the apply — otherwise Leash deletes
+// a policy someone just edited, and its snapshot (taken from the stale read) would roll that edit away too.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { hashState } from '../../../lib/adapters/aws/iam-reader.js';
+import type { Verification, VerifyInput } from '../../../lib/adapters/aws/plan-verifier.js';
+import { RolePatcher } from '../../../lib/adapters/aws/role-patcher.js';
+import { ConflictError } from '../../../lib/errors.js';
+import { useMoto } from '../../support/moto.js';
+import { requirements, ROLE_ARN, ROLE_NAME } from '../../engine/plan/fixtures.js';
+import { makeWorld, type World } from './world.js';
+
+const moto = useMoto();
+const T0 = '2026-03-01T10:00:00.000Z';
+
+let w: World;
+beforeEach(async () => {
+  w = await makeWorld(moto.config());
+});
+afterEach(() => w.analyzer.restore());
+
+// Someone widens the inline policy the plan is about to delete, while Leash is verifying.
+const edited = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'ssm:GetParameters', 'kms:Decrypt'], Resource: '*' }] };
+
+function patcherEditingDuringVerify(): RolePatcher {
+  const verifier = {
+    async verify(_input: VerifyInput): Promise<Verification> {
+      await w.iam.send(new PutRolePolicyCommand({ RoleName: ROLE_NAME, PolicyName: 'secrets-everywhere', PolicyDocument: JSON.stringify(edited) }));
+      return { ok: true, problems: [] };
+    },
+  };
+  return new RolePatcher({ iam: w.iam, store: w.store, audit: w.audit, readState: (n) => w.reader.readState(n), hashState, verifier });
+}
+
+describe('RolePatcher.apply: a change during verification', () => {
+  it('refuses with ConflictError and leaves the edited role untouched', async () => {
+    const plan = await w.makePlan();
+    expect(plan.deleteInline).toEqual(['secrets-everywhere']);
+    const err = await patcherEditingDuringVerify()
+      .apply(plan, { dryRun: false, actor: 'alice@example.com', reason: 'approved', now: T0, watchMinutes: 30, requirements })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConflictError);
+    const state = await w.reader.readState(ROLE_NAME);
+    expect(state?.inline).toEqual([{ name: 'secrets-everywhere', document: edited }]);
+    expect(state?.attached).toEqual([w.managedArn]);
+    // Nothing was applied, so there is no snapshot to roll back to and no watch.
+    expect(await w.store.list(ROLE_ARN)).toEqual([]);
+    expect(await w.store.getWatch(ROLE_ARN)).toBeUndefined();
+    const [last] = await w.audit.history(ROLE_ARN);
+    expect(last).toMatchObject({ action: 'refuse', planHash: plan.planHash, before: await w.stateHash() });
+  });
+});
