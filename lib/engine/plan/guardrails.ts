@@ -92,12 +92,23 @@ function usedRemovals(plan: Plan, ctx: GuardrailContext): string[] {
     const space = key.indexOf(' ');
     if (space < 0) continue;
     const used = { action: key.slice(0, space), resource: key.slice(space + 1) };
-    const hit = plan.removals.find((r) => actionMatches(r.action, used.action) && wildcardMatch(r.resource, used.resource));
+    // Last-accessed evidence has no resource ("*") and may be service-level ("ssm:*"): it may have been any resource,
+    // and any action of the service, so it meets every removal of a matching action.
+    const serviceLevel = used.action.endsWith(':*');
+    const hit = plan.removals.find(
+      (r) => (actionMatches(r.action, used.action) || actionMatches(used.action, r.action)) && (used.resource === '*' || wildcardMatch(r.resource, used.resource)),
+    );
     if (!hit) continue;
-    if (ctx.covers?.([leash], { ...used, reasons: [] }).decision === 'allowed') continue;
+    // A service-level use says no more than "the service was used": it is served while the Leash policy keeps the service.
+    if (serviceLevel && grantsServiceAction(plan, used.action)) continue;
+    if (!serviceLevel && ctx.covers?.([leash], { ...used, reasons: [] }).decision === 'allowed') continue;
     reasons.push(`removes ${requestKey(hit)}, which covers ${key}, used recently`);
   }
   return reasons;
+}
+
+function grantsServiceAction(plan: Plan, servicePattern: string): boolean {
+  return plan.document.Statement.some((s) => s.Effect === 'Allow' && toArray(s.Action).some((a) => actionMatches(servicePattern, a)));
 }
 
 export function guardrails(plan: Plan, ctx: GuardrailContext): GuardrailResult {

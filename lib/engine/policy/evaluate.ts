@@ -86,5 +86,15 @@ export function coversRequirement(policies: NamedPolicy[], req: Requirement | Ac
     actionLiteral: !hasWildcard(req.action),
     resourceLiteral: req.resource === '*' || !hasWildcard(req.resource),
   };
-  return run(policies, t, opts);
+  const result = run(policies, t, opts);
+  // `log-group:G:*` names nothing but G's log streams (`log-group:G:log-stream:S`), which is where CreateLogStream
+  // and PutLogEvents are authorized: a grant on `log-group:G:log-stream:*` covers the same resources.
+  const streams = /^(arn:[^:]+:logs:[^:]*:[^:]*:log-group:[^*?]+):\*$/.exec(req.resource);
+  if (result.decision !== 'allowed' && streams && LOG_STREAM_ACTIONS.has(req.action.toLowerCase())) {
+    const alt = run(policies, { ...t, resource: `${streams[1]}:log-stream:*` }, opts);
+    if (alt.decision === 'allowed') return alt;
+  }
+  return result;
 }
+
+const LOG_STREAM_ACTIONS = new Set(['logs:createlogstream', 'logs:putlogevents']);

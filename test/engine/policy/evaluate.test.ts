@@ -131,7 +131,8 @@ describe('coversRequirement: every resource of the requirement pattern', () => {
     const logs = need('logs:CreateLogStream', `${GROUP}:*`);
     const grant = (Resource: string) => [policy('p', { Effect: 'Allow', Action: 'logs:CreateLogStream', Resource })];
     expect(coversRequirement(grant(`arn:aws:logs:us-east-1:${ACCT}:log-group:/ecs/*`), logs).decision).toBe('allowed');
-    expect(coversRequirement(grant(`${GROUP}:log-stream:*`), logs).decision).toBe('implicit-deny');
+    // Only some of the group's streams: not enough (every stream of G is; see 'log streams' below).
+    expect(coversRequirement(grant(`${GROUP}:log-stream:web-*`), logs).decision).toBe('implicit-deny');
     const repos = need('ecr:BatchGetImage', `arn:aws:ecr:us-east-1:${ACCT}:repository/cache/*`);
     const ecr = (Resource: string) => [policy('p', { Effect: 'Allow', Action: 'ecr:BatchGetImage', Resource })];
     expect(coversRequirement(ecr(`arn:aws:ecr:us-east-1:${ACCT}:repository/*`), repos).decision).toBe('allowed');
@@ -150,5 +151,26 @@ describe('coversRequirement: every resource of the requirement pattern', () => {
     const ps = [managed[0]!, policy('guard', { Effect: 'Deny', Action: 'ecr:*', Resource: REPO })];
     expect(coversRequirement(ps, r).decision).toBe('allowed');
     expect(coversRequirement([policy('p', { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: `arn:aws:ecr:*:${ACCT}:*` })], r).decision).toBe('implicit-deny');
+  });
+});
+
+describe('log streams', () => {
+  const group = 'arn:aws:logs:us-east-1:111122223333:log-group:/ecs/app';
+  const policy = (Resource: string): NamedPolicy => ({
+    name: 'p',
+    kind: 'inline',
+    document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource }] },
+  });
+  const req = (action: string) => ({ action, resource: `${group}:*`, reasons: [] });
+
+  it('a grant on log-group:G:log-stream:* covers the stream requirement log-group:G:*', () => {
+    expect(coversRequirement([policy(`${group}:log-stream:*`)], req('logs:CreateLogStream')).decision).toBe('allowed');
+    expect(coversRequirement([policy(`${group}:log-stream:*`)], req('logs:PutLogEvents')).decision).toBe('allowed');
+  });
+
+  it('but not another group, a single stream, or another action', () => {
+    expect(coversRequirement([policy('arn:aws:logs:us-east-1:111122223333:log-group:/ecs/other:log-stream:*')], req('logs:CreateLogStream')).decision).toBe('implicit-deny');
+    expect(coversRequirement([policy(`${group}:log-stream:one`)], req('logs:PutLogEvents')).decision).toBe('implicit-deny');
+    expect(coversRequirement([policy(`${group}:log-stream:*`)], req('logs:CreateLogGroup')).decision).toBe('implicit-deny');
   });
 });
