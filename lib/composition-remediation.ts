@@ -68,17 +68,26 @@ export async function buildRemediation(
       const m = await slack.postPlan(config.slackChannel, plan);
       sent.push(`slack ${m.channel} ${m.ts}`);
     }
-    if (config.topicArn && links.length) {
-      const lines = links.map((l) => `${l.approver}: ${l.url}`);
+    // One message per approver, tagged with the `approver` attribute: each approver's subscription filters on it,
+    // so nobody else on the topic holds a link that acts in that approver's name.
+    for (const l of config.topicArn ? links : []) {
       await clients.sns.send(
         new PublishCommand({
           TopicArn: config.topicArn,
           Subject: `Leash: approval needed for ${plan.roleArn.split('/').pop()}`.slice(0, 100),
-          Message: [`Leash proposes a change to ${plan.roleArn} (plan ${plan.planHash}).`, 'Approve or reject (one link per approver, single use):', ...lines].join('\n'),
+          Message: [
+            `Leash proposes a change to ${plan.roleArn} (plan ${plan.planHash}).`,
+            `Approve or reject as ${l.approver} (single use; the link works for you only):`,
+            l.url,
+          ].join('\n'),
+          MessageAttributes: {
+            kind: { DataType: 'String', StringValue: 'approval-link' },
+            approver: { DataType: 'String', StringValue: l.approver },
+          },
         }),
       );
-      sent.push(`sns ${links.length} link(s)`);
     }
+    if (config.topicArn && links.length) sent.push(`sns ${links.length} link(s), one message per approver`);
     return sent;
   };
 

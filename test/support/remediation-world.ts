@@ -219,10 +219,14 @@ export async function makeWorld(moto: AwsTestConfig, opts: WorldOptions = {}): P
       return { plan: out.plan, message };
     },
     async linkToken(plan, approver = LINK_APPROVER) {
-      const published = (await drain(clients, res.inboxUrl)).find((m) => m.includes(plan.planHash)) ?? '';
-      const url = published.split('\n').find((l) => l.startsWith(`${approver}: ${PUBLIC_BASE_URL}/approve/`));
-      if (!url) throw new Error(`no approval link for ${approver} in the SNS message: ${published}`);
-      return decodeURIComponent(url.slice(`${approver}: ${PUBLIC_BASE_URL}/approve/`.length));
+      // One SNS message per approver: take the one addressed to `approver`.
+      const messages = (await drain(clients, res.inboxUrl)).filter((m) => m.includes(plan.planHash));
+      const published = messages.find((m) => m.includes(`as ${approver} `)) ?? '';
+      const url = published.split('\n').find((l) => l.startsWith(`${PUBLIC_BASE_URL}/approve/`));
+      if (!url) throw new Error(`no approval link for ${approver} in the SNS messages: ${messages.join(' | ')}`);
+      // Nobody else's message may carry this approver's link.
+      if (messages.filter((m) => m.includes(url)).length !== 1) throw new Error(`the link for ${approver} went out in more than one message`);
+      return decodeURIComponent(url.slice(`${PUBLIC_BASE_URL}/approve/`.length));
     },
     click: (plan, o = {}) =>
       signedClick(

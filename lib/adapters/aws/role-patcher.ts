@@ -126,7 +126,8 @@ export class RolePatcher {
   }
 
   /** Restores a stored snapshot exactly (latest when `to` is not given) and checks the hash afterwards. */
-  async rollback(roleArn: string, opts: { to?: string; actor: string; reason: string; now: string }): Promise<RollbackResult> {
+  /** `expectHash`: roll back only if the role is still in that state (the automatic watch passes the post-apply hash). */
+  async rollback(roleArn: string, opts: { to?: string; actor: string; reason: string; now: string; expectHash?: string }): Promise<RollbackResult> {
     const { store, hashState } = this.deps;
     const target = opts.to ? await store.get(roleArn, opts.to) : await store.latest(roleArn);
     const base = { at: opts.now, roleArn, actor: opts.actor };
@@ -139,6 +140,11 @@ export class RolePatcher {
     const current = await this.deps.readState(roleName);
     if (!current) throw new ConflictError(`role ${roleArn} no longer exists`);
     const before = hashState(current);
+    if (opts.expectHash !== undefined && before !== opts.expectHash) {
+      const err = new ConflictError(`role ${roleArn} changed since it was checked (expected ${opts.expectHash}, now ${before}): not rolled back`);
+      await this.deps.audit.record({ ...base, action: 'refuse', why: err.message, before });
+      throw err;
+    }
     const steps = restoreSteps(current, target.state);
     if (before !== target.hash) await store.putSnapshot(current, before, opts.now); // a rollback can be undone too
     const restored = before === target.hash ? { after: before, exact: true, error: undefined } : await this.restore(roleName, target.state, target.hash, current);
@@ -166,7 +172,7 @@ export class RolePatcher {
       return { rolledBack: false, notice };
     }
     const notice = `denial at ${isoOf(denialAt)} inside the watch window of plan ${watch.planHash}: rolled back to ${watch.stateId}`;
-    const rollback = await this.rollback(roleArn, { to: watch.stateId, actor: WATCH_ACTOR, reason: notice, now });
+    const rollback = await this.rollback(roleArn, { to: watch.stateId, actor: WATCH_ACTOR, reason: notice, now, expectHash: watch.afterHash });
     return { rolledBack: true, notice, rollback };
   }
 

@@ -20,7 +20,8 @@ describe('a duplicate remediation message for an unchanged role', () => {
     w = await makeWorld(moto.config());
     const { plan } = await w.requestApproval(ROLE);
     const firstLinks = (await w.drain(w.inboxUrl)).filter((m) => m.includes(plan.planHash));
-    expect(firstLinks).toHaveLength(1);
+    // One message per approver (two configured), each carrying only that approver's link.
+    expect(firstLinks).toHaveLength(2);
     expect(w.slack.messages.size).toBe(1);
 
     const again = await w.remediate(ROLE);
