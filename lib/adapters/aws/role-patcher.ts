@@ -83,7 +83,7 @@ export class RolePatcher {
       await refuse(new ConflictError(`role ${plan.roleArn} changed since the plan was made (plan base ${plan.baseStateHash}, now ${before})`), before);
     }
 
-    const steps = planSteps(plan);
+    const steps = planSteps(plan, current);
     const verification = await this.deps.verifier.verify({ plan, state: current, requirements: opts.requirements });
     if (!verification.ok) {
       await refuse(new RefusedError(`verification failed: ${verification.problems.join('; ')}`, 'verification'), before, { problems: verification.problems });

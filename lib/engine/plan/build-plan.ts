@@ -136,6 +136,13 @@ export function buildPlan(input: BuildPlanInput): Plan {
 
   const inlineTotal = policySize(leash.document) + keptPolicies.filter((p) => p.kind === 'inline').reduce((n, p) => n + policySize(p.document), 0);
   if (inlineTotal > INLINE_BUDGET) approvals.push(`inline policies would total ${inlineTotal} non-whitespace characters, over IAM's ${INLINE_BUDGET}`);
+  // Putting the new policy before deleting the old ones would pass IAM's inline limit: the deletes must go first,
+  // leaving the role briefly with less than either state. That moment is a person's call.
+  const beforeDeletes =
+    policySize(leash.document) + input.state.inline.filter((p) => p.name !== policyName).reduce((n, p) => n + policySize(p.document), 0);
+  if (inlineTotal <= INLINE_BUDGET && beforeDeletes > INLINE_BUDGET) {
+    approvals.push(`the role's inline policies leave no room to add ${policyName} first: the old ones are deleted just before it is put (a brief window with less access)`);
+  }
 
   const draft = {
     roleArn: input.roleArn,
