@@ -2,16 +2,11 @@
 // API Gateway (HTTP API, payload 2.0) hands it to the approvals function. Used by the demo and the tests.
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { APPROVE_ACTION_ID, REJECT_ACTION_ID } from '../engine/approval/blocks.js';
+import type { SlackInteraction } from '../engine/approval/interaction.js';
 import { signSlackRequest } from '../engine/approval/slack-signature.js';
 
-export interface Click {
-  userId: string;
-  action: 'approve' | 'reject';
-  planHash: string;
-  roleArn: string;
-  channel: string;
-  ts: string;
-}
+/** What a click carries, as parseInteraction reads it back (the response URL is Slack's own). */
+export type Click = Omit<SlackInteraction, 'responseUrl'>;
 
 export function clickBody(c: Click): string {
   const payload = {

@@ -40,7 +40,7 @@ async function runScenario(e: Endpoint, seeded: Seeded, deps: PipelineDeps): Pro
 const notPublish = (c: { commandName: string }) => c.commandName !== 'PublishCommand';
 
 function withFaults(deps: PipelineDeps, rate: number, seed: number, maxAttempts: number): FaultInjector {
-  const faults = new FaultInjector({ rate, seed, only: notPublish });
+  const faults = new FaultInjector({ rate, seed, where: notPublish });
   for (const client of everyClient(deps.clients, [REGION, 'us-east-1'])) {
     faults.attach(client);
     fastRetries(client, maxAttempts);

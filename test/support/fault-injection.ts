@@ -11,7 +11,7 @@ export interface FaultOptions {
   /** Which failures to draw from (uniformly); default all four. */
   kinds?: FaultKind[];
   /** Limit faults to some operations, e.g. `(c) => c.commandName !== 'PublishCommand'`. */
-  only?: (call: { clientName: string; commandName: string }) => boolean;
+  where?: (call: { clientName: string; commandName: string }) => boolean;
 }
 
 /** Mulberry32: tiny, seedable, good enough to pick which call fails. */
@@ -84,7 +84,7 @@ export class FaultInjector {
       async (args: unknown) => {
         this.attempts++;
         const call = { clientName: context.clientName ?? '', commandName: context.commandName ?? '' };
-        if (this.enabled && (!this.opts.only || this.opts.only(call))) {
+        if (this.enabled && (!this.opts.where || this.opts.where(call))) {
           // Draw both numbers every time so the sequence does not depend on which calls are filtered.
           const hit = this.random() < this.opts.rate;
           const kind = this.kinds[Math.floor(this.random() * this.kinds.length)]!;
