@@ -179,7 +179,7 @@ export function benchSweepMoto(revisions = 2000, opts: { stateInMemory?: boolean
       registerMs,
       complete: res.complete,
       described: res.cursor.described,
-      failedItems: res.cursor.failed.length,
+      failedItems: res.cursor.failedCount ?? res.cursor.failed.length,
       rolesRecomputed: res.roles.length,
       awsCalls: counter.total(),
       wallMs: Math.round(performance.now() - started),

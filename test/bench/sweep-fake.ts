@@ -70,7 +70,7 @@ async function once(variant: 'as-written' | 'describe-limiter', concurrency: num
     complete: res.complete,
     totalCalls: total,
     throttledCalls: throttled,
-    failedItems: res.cursor.failed.length,
+    failedItems: res.cursor.failedCount ?? res.cursor.failed.length,
     described: res.cursor.described,
     rolesRecomputed: res.roles.length,
     wallSeconds: round(wall),
