@@ -5,6 +5,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { structuredLog } from '../lib/app/middleware/structured-log.js';
 import type { BackfillSummary } from '../lib/app/backfill.js';
+import { IntervalLimiter } from '../lib/adapters/aws/rate-limiter.js';
 import { recomputeRole } from '../lib/app/recompute-role.js';
 import { runSweep, type SweepDeps } from '../lib/app/sweep.js';
 import { pipelineFromEnv } from '../lib/composition.js';
@@ -42,7 +43,11 @@ export const handler = middy<unknown, unknown, Error, Context>()
     const results = [];
     for (const account of accounts) {
       const deps = pipelineFromEnv(account);
-      results.push({ account: account ?? 'home', ...(await run(event, { ...deps, concurrency: 8, timeLeft: () => context.getRemainingTimeInMillis() })) });
+      // Paced below ECS's throttling (per account and Region), so retries never exhaust the SDK's retry quota.
+      const rate = deps.config.ecsDescribeRate;
+      const describeThrottle = rate > 0 ? { limiter: new IntervalLimiter(1000 / rate) } : undefined;
+      const sweepDeps = { ...deps, concurrency: 8, timeLeft: () => context.getRemainingTimeInMillis(), ...(describeThrottle ? { describeThrottle } : {}) };
+      results.push({ account: account ?? 'home', ...(await run(event, sweepDeps)) });
       if (context.getRemainingTimeInMillis() < 60_000) break; // the rest resume on the next schedule
     }
     return results;

@@ -26,6 +26,8 @@ export interface LeashConfig {
   planTtlHours: number;
   /** Organizations: the role Leash assumes in member accounts, and its ExternalId. */
   member?: { roleName: string; externalId: string; accounts: string[] };
+  /** DescribeTaskDefinition calls per second the sweep allows itself (client-side pacing below ECS's throttling). */
+  ecsDescribeRate: number;
   /** CloudTrail Lake event data store (ID or ARN): when set, evidence is backfilled from it instead of LookupEvents. */
   cloudTrailLake?: string;
   /** The account Leash runs in; events from any other account are handled through the member role. */
@@ -90,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): LeashConfig {
     github: githubConfig(env),
     homeAccount: env.LEASH_HOME_ACCOUNT || undefined,
     cloudTrailLake: env.LEASH_CLOUDTRAIL_LAKE_EDS || undefined,
+    ecsDescribeRate: int(env, 'LEASH_ECS_DESCRIBE_RATE', 20),
     member:
       env.LEASH_MEMBER_ROLE_NAME && env.LEASH_MEMBER_EXTERNAL_ID
         ? { roleName: env.LEASH_MEMBER_ROLE_NAME, externalId: env.LEASH_MEMBER_EXTERNAL_ID, accounts: list(env.LEASH_MEMBER_ACCOUNTS) }
