@@ -4,18 +4,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../lib/cli/main.js';
+import { leash } from '../support/cli.js';
 import { corpusPath, repoRoot } from '../support/corpus.js';
 
-async function leash(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const sink = (add: (s: string) => void) => new Writable({ write: (chunk, _enc, cb) => (add(String(chunk)), cb()) });
-  const code = await main(argv, { stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)) });
-  return { code, out, err };
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'leash-cli-bad-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -3,10 +3,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../lib/cli/main.js';
 import { demoTaskDefinitions } from '../../lib/demo/seed.js';
+import { leash } from '../support/cli.js';
 import { corpusPath, repoRoot } from '../support/corpus.js';
 
 interface Finding {
@@ -18,13 +17,6 @@ interface Finding {
   evidence?: { kind: string; source: string }[];
 }
 
-async function leash(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const sink = (add: (s: string) => void) => new Writable({ write: (chunk, _enc, cb) => (add(String(chunk)), cb()) });
-  const code = await main(argv, { stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)) });
-  return { code, out, err };
-}
 
 async function json<T>(...argv: string[]): Promise<T> {
   const r = await leash(...argv);

@@ -2,9 +2,8 @@
 // few files, main() in-process for all; the requirements of ten of them written from the spec (§2.3, §11).
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../lib/cli/main.js';
+import { leash } from '../support/cli.js';
 import { corpusPath, listCorpus, repoRoot } from '../support/corpus.js';
 
 interface PlanJson {
@@ -14,13 +13,6 @@ interface PlanJson {
   warnings: { code: string; message: string }[];
 }
 
-async function leash(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const sink = (add: (s: string) => void) => new Writable({ write: (chunk, _enc, cb) => (add(String(chunk)), cb()) });
-  const code = await main(argv, { stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)) });
-  return { code, out, err };
-}
 
 const td = (name: string) => corpusPath('task-definitions', name);
 const JSON_FILES = listCorpus('task-definitions', '.json');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../../lib/errors.js';
+import { inputErrorOf } from '../../support/thrown.js';
 import { planBlocks } from '../../../lib/engine/approval/blocks.js';
 import { parseInteraction } from '../../../lib/engine/approval/interaction.js';
 import { PLAN_HASH, ROLE_ARN, samplePlan } from './fixtures.js';
@@ -36,15 +36,6 @@ function payload(overrides: Record<string, unknown> = {}, actionOverrides: Recor
 }
 const body = (p: unknown): string => new URLSearchParams({ payload: JSON.stringify(p) }).toString();
 
-function inputErrorOf(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof InputError) return e;
-    throw e;
-  }
-  throw new Error('expected an InputError');
-}
 
 describe('parseInteraction', () => {
   it('reads who clicked what on which message, from a button our blocks produced', () => {

@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../../lib/errors.js';
+import { inputErrorOf as error } from '../../support/thrown.js';
 import { parseCloudTrailFile } from '../../../lib/engine/evidence/index.js';
 import { readCorpusText } from '../../support/corpus.js';
 import { denied, record } from './fixtures.js';
 
-function error(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof InputError) return e;
-    throw e;
-  }
-  throw new Error('expected an InputError');
-}
 
 const a = record({ eventID: 'a' });
 const b = denied('Access Denied', { eventID: 'b' });

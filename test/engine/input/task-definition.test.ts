@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../../lib/errors.js';
+import { inputErrorOf as errorOf } from '../../support/thrown.js';
 import { findJsonErrorOffset } from '../../../lib/engine/input/json-location.js';
 import { normalizeTaskDefinition, parseTaskDefinitions } from '../../../lib/engine/input/task-definition.js';
 import { readCorpusText } from '../../support/corpus.js';
@@ -11,15 +11,6 @@ const bare = {
   containerDefinitions: [{ name: 'app', image: 'nginx' }],
 };
 
-function errorOf(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof InputError) return e;
-    throw e;
-  }
-  throw new Error('expected an InputError');
-}
 
 describe('parseTaskDefinitions: accepted shapes', () => {
   it('a bare task definition / register-task-definition --cli-input-json input', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError, PolicyError } from '../../../lib/errors.js';
 import { parsePolicyDocument, parsePolicyFile } from '../../../lib/engine/policy/parse.js';
 import { corpusPath, readCorpusText } from '../../support/corpus.js';
+import { thrown } from '../../support/thrown.js';
 
 // Spec §1: v1 of the managed policy, six actions on "*", no logs:CreateLogGroup.
 const MANAGED_ACTIONS = [
@@ -13,15 +14,7 @@ const MANAGED_ACTIONS = [
   'logs:PutLogEvents',
 ];
 
-function thrown(fn: () => unknown): PolicyError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(PolicyError);
-    return err as PolicyError;
-  }
-  throw new Error('expected a PolicyError');
-}
+const policyErrorOf = (fn: () => unknown): PolicyError => thrown(fn, PolicyError);
 
 describe('parsePolicyFile on the corpus', () => {
   it('reads `aws iam get-policy-version` output (MAMIP copy of AmazonECSTaskExecutionRolePolicy)', () => {
@@ -72,7 +65,7 @@ describe('parsePolicyFile shapes', () => {
 
   it('reports errors with the full JSON path inside the record', () => {
     const bad = [{ PolicyName: 'a', PolicyDocument: doc }, { PolicyName: 'b', PolicyDocument: { Statement: [doc.Statement, { ...doc.Statement, Effect: 'allow' }] } }];
-    const err = thrown(() => parsePolicyFile(JSON.stringify(bad), 'bad.json'));
+    const err = policyErrorOf(() => parsePolicyFile(JSON.stringify(bad), 'bad.json'));
     expect(err.jsonPath).toBe('$[1].PolicyDocument.Statement[1].Effect');
     expect(err.source).toBe('bad.json');
   });
@@ -112,7 +105,7 @@ describe('parsePolicyDocument', () => {
     [{ Version: '2020-01-01', Statement: [stmt] }, '$.Version'],
     [{ Version: '2012-10-17' }, '$.Statement'],
   ])('rejects %j at %s', (raw, path) => {
-    const err = thrown(() => parsePolicyDocument(raw, 'inline:test'));
+    const err = policyErrorOf(() => parsePolicyDocument(raw, 'inline:test'));
     expect(err.jsonPath).toBe(path);
     expect(err.name).toBe('PolicyError');
     expect(err).toBeInstanceOf(InputError);
@@ -120,7 +113,7 @@ describe('parsePolicyDocument', () => {
   });
 
   it('rejects text that is neither JSON nor URL-encoded JSON, keeping the cause', () => {
-    const err = thrown(() => parsePolicyDocument('%7Bnot json', 's'));
+    const err = policyErrorOf(() => parsePolicyDocument('%7Bnot json', 's'));
     expect(err.jsonPath).toBe('$');
     expect(err.cause).toBeInstanceOf(SyntaxError);
   });
@@ -128,6 +121,6 @@ describe('parsePolicyDocument', () => {
   it('accepts a trust policy (Principal, no Resource) when asked to', () => {
     const trust = { Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
     expect(parsePolicyDocument(trust, 's', { kind: 'trust' }).Statement[0]!.Principal).toEqual({ Service: 'ecs-tasks.amazonaws.com' });
-    expect(thrown(() => parsePolicyDocument(trust, 's')).jsonPath).toBe('$.Statement[0].Resource');
+    expect(policyErrorOf(() => parsePolicyDocument(trust, 's')).jsonPath).toBe('$.Statement[0].Resource');
   });
 });
