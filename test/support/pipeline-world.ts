@@ -45,6 +45,20 @@ export const logGroup = (name: string) => `arn:aws:logs:${REGION}:${ACCOUNT}:log
 export const parameter = (path: string) => `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/${path.replace(/^\//, '')}`;
 export const secret = (nameWithSuffix: string) => `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${nameWithSuffix}`;
 
+/**
+ * web-exec's findings against the seeded ecs-exec-shared policy (spec §2.3 rows 1, 1b, 7, 7b, 8, 9): CreateLogGroup
+ * is not granted (both ARN forms needed), and every wildcard grant that an exact ARN would serve is too broad.
+ */
+export const WEB_SEEDED_FINDINGS = [
+  `missing logs:CreateLogGroup ${logGroup('/ecs/web')}`,
+  `missing logs:CreateLogGroup ${logGroup('/ecs/web')}:*`,
+  `too-broad ecr:BatchCheckLayerAvailability ${ecrRepo('web/*')}`,
+  `too-broad ecr:BatchGetImage ${ecrRepo('web/*')}`,
+  `too-broad ecr:GetDownloadUrlForLayer ${ecrRepo('web/*')}`,
+  `too-broad secretsmanager:GetSecretValue ${secret('web/stripe-*')}`,
+  `too-broad ssm:GetParameters ${parameter('/web/prod/*')}`,
+].sort();
+
 export interface Endpoint {
   endpoint: string;
   credentials: { accessKeyId: string; secretAccessKey: string };

@@ -1,7 +1,9 @@
 // A realistic execution role used across the remediation tests: the real AWS managed policy (corpus) plus an
 // over-broad inline policy, and what a task definition with one ECR image, awslogs and one secret needs.
 import { loadCorpusJson } from '../../support/corpus.js';
-import type { Finding, NamedPolicy, PolicyDocument, Requirement, SynthesizedPolicy } from '../../../lib/engine/types.js';
+import { buildPlan } from '../../../lib/engine/plan/build-plan.js';
+import type { Finding, NamedPolicy, Plan, PolicyDocument, Requirement, SynthesizedPolicy } from '../../../lib/engine/types.js';
+import { fakeCovers } from './fake-covers.js';
 
 export const ACCOUNT = '123456789012';
 export const ROLE_NAME = 'app-exec';
@@ -65,4 +67,19 @@ export function findings(): Finding[] {
     { kind: 'too-broad', severity: 'review', action: 'secretsmanager:GetSecretValue', resource: '*', reasons: ['granted on *'], grantedBy: ref('secrets-everywhere') },
     { kind: 'excess', severity: 'review', action: 'ssm:GetParameters', resource: '*', reasons: ['no task definition uses SSM'], grantedBy: ref('secrets-everywhere') },
   ];
+}
+
+/** The fixture role's plan: the managed policy and the broad inline policy, against the fixture intent. */
+export function fixturePlan(): Plan {
+  return buildPlan({
+    roleArn: ROLE_ARN,
+    state: { roleArn: ROLE_ARN, inline: [{ name: broadInline.name, document: broadInline.document }], attached: [managedPolicy().arn as string] },
+    baseStateHash: 'h',
+    grant: [managedPolicy(), broadInline],
+    requirements,
+    synthesized,
+    findings: findings(),
+    accountId: ACCOUNT,
+    covers: fakeCovers,
+  });
 }

@@ -2,23 +2,12 @@
 // per action (tracked actions) or per service, so its keys are "ssm:GetParameters *" or "ssm:* *". Such a use says
 // the action (or service) was used on something: a removal of that action on any resource may be that something.
 import { describe, expect, it } from 'vitest';
-import { buildPlan } from '../../../lib/engine/plan/build-plan.js';
 import { guardrails, type GuardrailContext } from '../../../lib/engine/plan/guardrails.js';
 import type { Plan } from '../../../lib/engine/types.js';
 import { fakeCovers } from './fake-covers.js';
-import { ACCOUNT, broadInline, findings, managedPolicy, requirements, ROLE_ARN, synthesized } from './fixtures.js';
+import { ACCOUNT, fixturePlan } from './fixtures.js';
 
-const basePlan: Plan = buildPlan({
-  roleArn: ROLE_ARN,
-  state: { roleArn: ROLE_ARN, inline: [{ name: broadInline.name, document: broadInline.document }], attached: [managedPolicy().arn as string] },
-  baseStateHash: 'h',
-  grant: [managedPolicy(), broadInline],
-  requirements,
-  synthesized,
-  findings: findings(),
-  accountId: ACCOUNT,
-  covers: fakeCovers,
-});
+const basePlan: Plan = fixturePlan();
 
 const PARAM = `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/app/db-url`;
 // A plan that takes away one named SSM parameter (the synthesized Leash policy grants no SSM at all).

@@ -3,19 +3,9 @@ import { broadness, guardrails, type GuardrailContext } from '../../../lib/engin
 import { buildPlan } from '../../../lib/engine/plan/build-plan.js';
 import type { AccessRequest, Finding, Plan } from '../../../lib/engine/types.js';
 import { fakeCovers } from './fake-covers.js';
-import { ACCOUNT, broadInline, findings, managedPolicy, REPO, requirements, ROLE_ARN, synthesized } from './fixtures.js';
+import { ACCOUNT, fixturePlan, REPO, requirements, ROLE_ARN, synthesized } from './fixtures.js';
 
-const basePlan: Plan = buildPlan({
-  roleArn: ROLE_ARN,
-  state: { roleArn: ROLE_ARN, inline: [{ name: broadInline.name, document: broadInline.document }], attached: [managedPolicy().arn as string] },
-  baseStateHash: 'h',
-  grant: [managedPolicy(), broadInline],
-  requirements,
-  synthesized,
-  findings: findings(),
-  accountId: ACCOUNT,
-  covers: fakeCovers,
-});
+const basePlan: Plan = fixturePlan();
 
 const ctx = (over: Partial<GuardrailContext> = {}): GuardrailContext => ({
   mode: 'auto',

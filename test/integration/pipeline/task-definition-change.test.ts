@@ -22,22 +22,12 @@ import {
   soloRevision,
   tdArn,
   type World,
+  WEB_SEEDED_FINDINGS,
 } from '../../support/pipeline-world.js';
 
 const moto = useMoto({ resetEachTest: false });
 const WEB = roleArn('web-exec');
 
-// web-api:3 alone (spec §2.3 rows 1, 1b, 7, 7b, 8, 9) against the seeded ecs-exec-shared policy: CreateLogGroup is
-// not granted (both ARN forms needed), and every wildcard grant that an exact ARN would serve is too broad.
-const WEB_API_ONLY = [
-  `missing logs:CreateLogGroup ${logGroup('/ecs/web')}`,
-  `missing logs:CreateLogGroup ${logGroup('/ecs/web')}:*`,
-  `too-broad ecr:BatchCheckLayerAvailability ${ecrRepo('web/*')}`,
-  `too-broad ecr:BatchGetImage ${ecrRepo('web/*')}`,
-  `too-broad ecr:GetDownloadUrlForLayer ${ecrRepo('web/*')}`,
-  `too-broad secretsmanager:GetSecretValue ${secret('web/stripe-*')}`,
-  `too-broad ssm:GetParameters ${parameter('/web/prod/*')}`,
-].sort();
 
 describe('task-definition-change on the demo account', () => {
   let w: World;
@@ -65,7 +55,7 @@ describe('task-definition-change on the demo account', () => {
       ]),
     );
 
-    expect(keysOf(await w.findings(WEB))).toEqual(WEB_API_ONLY);
+    expect(keysOf(await w.findings(WEB))).toEqual(WEB_SEEDED_FINDINGS);
     const notices = await w.notices();
     expect(notices).toHaveLength(1);
     expect(notices[0]!.role).toBe(WEB);
@@ -129,7 +119,7 @@ describe('task-definition-change on the demo account', () => {
     const entries = await w.entries(WEB);
     expect(entries.find((e) => e.family === 'web-legacy')).toMatchObject({ status: 'INACTIVE', inUse: true });
     expect(entries.find((e) => e.family === 'web-old')).toMatchObject({ status: 'INACTIVE', inUse: false });
-    expect(keysOf(await w.findings(WEB))).toEqual([...WEB_API_ONLY, `missing secretsmanager:GetSecretValue ${secret('legacy/db-QwErTy')}`].sort());
+    expect(keysOf(await w.findings(WEB))).toEqual([...WEB_SEEDED_FINDINGS, `missing secretsmanager:GetSecretValue ${secret('legacy/db-QwErTy')}`].sort());
     const [notice, ...more] = await w.notices();
     expect(more).toEqual([]);
     expect(notice!.subject).toBe('Leash: 3 urgent, 5 review findings on role web-exec');
