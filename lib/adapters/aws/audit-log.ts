@@ -1,9 +1,10 @@
 // Append-only record of every remediation decision and change: who, why, and the state hashes around it.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AdapterError } from '../../errors.js';
-import { call, errorMessage, errorName } from './sdk-call.js';
+import { errorMessage, errorName } from './sdk-call.js';
 import { keys } from './table-schema.js';
+import { queryItems } from './query-items.js';
 
 export type AuditAction = 'plan' | 'approve' | 'reject' | 'refuse' | 'apply' | 'rollback' | 'ticket' | 'skip';
 
@@ -57,22 +58,17 @@ export class AuditLog {
 
   /** Newest first; `limit` caps how many are returned. */
   async history(roleArn: string, limit?: number): Promise<AuditEntry[]> {
-    const out: AuditEntry[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await call('dynamodb', 'Query', () =>
-        this.ddb.send(new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :a)',
-          ExpressionAttributeValues: { ':pk': keys.role(roleArn), ':a': PREFIX },
-          ScanIndexForward: false,
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        })),
-      );
-      for (const item of page.Items ?? []) out.push(JSON.parse(String(item.entry)) as AuditEntry);
-      start = limit !== undefined && out.length >= limit ? undefined : page.LastEvaluatedKey;
-    } while (start);
-    return limit !== undefined ? out.slice(0, limit) : out;
+    const items = await queryItems(
+      this.ddb,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :a)',
+        ExpressionAttributeValues: { ':pk': keys.role(roleArn), ':a': PREFIX },
+        ScanIndexForward: false,
+        ConsistentRead: true,
+      },
+      limit,
+    );
+    return items.map((item) => JSON.parse(String(item.entry)) as AuditEntry);
   }
 }

@@ -1,11 +1,12 @@
 // Denials and uses per role, kept with a TTL. Denials are stored one per CloudTrail event (re-delivery writes the
 // same item); uses keep only the latest time per (action, resource), which is all the findings need.
 import { createHash } from 'node:crypto';
-import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Denial, Use } from '../../engine/evidence/types.js';
 import { canonicalInstant, expiresAfter } from './item-codec.js';
 import { call, errorName } from './sdk-call.js';
 import { keys } from './table-schema.js';
+import { queryItems } from './query-items.js';
 
 const id = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).digest('hex').slice(0, 16);
 
@@ -77,23 +78,11 @@ export class EvidenceStore {
     return this.queryKey(keys.role(roleArn), prefix);
   }
 
-  private async queryKey(pk: string, prefix: string): Promise<Record<string, unknown>[]> {
-    const out: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await call('dynamodb', 'Query', () =>
-        this.ddb.send(
-          new QueryCommand({
-            TableName: this.table,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-            ExpressionAttributeValues: { ':pk': pk, ':p': prefix },
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      out.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
+  private queryKey(pk: string, prefix: string): Promise<Record<string, unknown>[]> {
+    return queryItems(this.ddb, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+      ExpressionAttributeValues: { ':pk': pk, ':p': prefix },
+    });
   }
 }

@@ -7,7 +7,6 @@
 import {
   GetCommand,
   PutCommand,
-  QueryCommand,
   TransactWriteCommand,
   type DynamoDBDocumentClient,
   type QueryCommandInput,
@@ -17,6 +16,7 @@ import type { IndexEntry, Lookup, Requirement } from '../../engine/types.js';
 import { canonicalInstant, decodeBody, encodeBody, expiresAfter } from './item-codec.js';
 import { call, errorName } from './sdk-call.js';
 import { GSI1, keys } from './table-schema.js';
+import { queryItems } from './query-items.js';
 
 export type RoleIndexEntry = IndexEntry;
 
@@ -205,17 +205,8 @@ export class RoleIndex {
     return res.Item as Pointer | undefined;
   }
 
-  private async query(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<Record<string, unknown>[]> {
-    const out: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await call('dynamodb', 'Query', () =>
-        this.ddb.send(new QueryCommand({ TableName: this.table, ...input, ExclusiveStartKey: start })),
-      );
-      out.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
+  private query(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey' | 'Limit'>): Promise<Record<string, unknown>[]> {
+    return queryItems(this.ddb, { TableName: this.table, ...input });
   }
 }
 

@@ -1,12 +1,13 @@
 // Remediation bookkeeping in the single table: role-state snapshots (for rollback), single-use markers (approvals,
 // tokens), pending plans and watch windows. Bodies are stored as JSON strings so they come back byte-identical.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { planHash } from '../../engine/plan/canonical.js';
 import type { Plan, RoleState } from '../../engine/types.js';
 import { AdapterError, RefusedError } from '../../errors.js';
 import { call, errorMessage, errorName } from './sdk-call.js';
 import { GSI1, keys } from './table-schema.js';
+import { queryItems } from './query-items.js';
 
 export interface StoredState {
   /** `<iso time>#<hash>`: sorts by time, names the exact state. */
@@ -154,43 +155,28 @@ export class StateStore {
 
   /** Roles whose watch window ended before `now` (gsi1 is keys-only: the role comes from `pk`). */
   async expiredWatches(now: string): Promise<string[]> {
-    const roles: string[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await call('dynamodb', 'Query', () =>
-        this.ddb.send(new QueryCommand({
-          TableName: this.tableName,
-          IndexName: GSI1,
-          KeyConditionExpression: 'gsi1pk = :w AND gsi1sk < :now',
-          ExpressionAttributeValues: { ':w': WATCH_INDEX_PK, ':now': isoOf(now) },
-          ExclusiveStartKey: start,
-        })),
-      );
-      for (const item of page.Items ?? []) roles.push(String(item.pk).slice(keys.role('').length));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return roles;
+    const items = await queryItems(this.ddb, {
+      TableName: this.tableName,
+      IndexName: GSI1,
+      KeyConditionExpression: 'gsi1pk = :w AND gsi1sk < :now',
+      ExpressionAttributeValues: { ':w': WATCH_INDEX_PK, ':now': isoOf(now) },
+    });
+    return items.map((item) => String(item.pk).slice(keys.role('').length));
   }
 
   private async queryStates(roleArn: string, limit?: number): Promise<StoredState[]> {
-    const out: StoredState[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await call('dynamodb', 'Query', () =>
-        this.ddb.send(new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
-          ExpressionAttributeValues: { ':pk': keys.role(roleArn), ':s': STATE_PREFIX },
-          ScanIndexForward: false,
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-          ...(limit ? { Limit: limit - out.length } : {}),
-        })),
-      );
-      out.push(...(page.Items ?? []).map(toStored));
-      start = limit && out.length >= limit ? undefined : page.LastEvaluatedKey;
-    } while (start);
-    return out;
+    const items = await queryItems(
+      this.ddb,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
+        ExpressionAttributeValues: { ':pk': keys.role(roleArn), ':s': STATE_PREFIX },
+        ScanIndexForward: false,
+        ConsistentRead: true,
+      },
+      limit,
+    );
+    return items.map(toStored);
   }
 }
 
