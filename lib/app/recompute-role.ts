@@ -1,8 +1,8 @@
 // Recomputes one execution role from the index (intent), IAM (grant) and stored evidence, then records and
 // announces the findings. Safe to repeat: the same state yields the same findings and no second notice.
-import { createHash } from 'node:crypto';
 import { diffGrant } from '../engine/diff/diff.js';
 import { foldEvidence } from '../engine/evidence/fold.js';
+import { hashCanonical } from '../engine/plan/canonical.js';
 import type { Denial, Use } from '../engine/evidence/types.js';
 import { mergeRequirements, resolveLookups } from '../engine/intent/index.js';
 import { trustFindings } from '../engine/trust.js';
@@ -34,7 +34,6 @@ export interface RoleSummary {
   skipped?: string;
 }
 
-const sha = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).digest('hex');
 
 /** Entries that count as intent: ACTIVE revisions and INACTIVE ones still used by a service or task. */
 export function liveEntries(entries: IndexEntry[]): IndexEntry[] {
@@ -94,7 +93,7 @@ export async function recomputeRole(roleArn: string, deps: RecomputeDeps): Promi
   const now = deps.now();
   const a = await assessRole(roleArn, deps);
   if (!a) {
-    const { changed, pendingNotice } = await deps.findings.putCurrent(roleArn, [], { at: now, intentHash: sha([]), stateHash: 'deleted' });
+    const { changed, pendingNotice } = await deps.findings.putCurrent(roleArn, [], { at: now, intentHash: hashCanonical([]), stateHash: 'deleted' });
     // Its findings are cleared; say so once, so nobody keeps chasing them.
     if (changed || pendingNotice) {
       await deps.notifier?.publishFindings(roleArn, []);
@@ -105,8 +104,8 @@ export async function recomputeRole(roleArn: string, deps: RecomputeDeps): Promi
   const { grant, findings, requirements } = a;
   const { changed, pendingNotice } = await deps.findings.putCurrent(grant.roleArn, findings, {
     at: now,
-    intentHash: sha(requirements.map((r) => [r.action, r.resource])),
-    stateHash: sha(grant.policies),
+    intentHash: hashCanonical(requirements.map((r) => [r.action, r.resource])),
+    stateHash: hashCanonical(grant.policies),
   });
   // Stored first, announced after: a failed publish leaves the set marked un-announced, and the retry (or the
   // next delivery) publishes it then; it is never lost, at worst sent twice.

@@ -1,14 +1,14 @@
 // Denials and uses per role, kept with a TTL. Denials are stored one per CloudTrail event (re-delivery writes the
 // same item); uses keep only the latest time per (action, resource), which is all the findings need.
-import { createHash } from 'node:crypto';
 import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Denial, Use } from '../../engine/evidence/types.js';
+import { hashCanonical } from '../../engine/plan/canonical.js';
 import { canonicalInstant, expiresAfter } from './item-codec.js';
 import { call, errorName } from './sdk-call.js';
 import { keys } from './table-schema.js';
 import { queryItems } from './query-items.js';
 
-const id = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).digest('hex').slice(0, 16);
+const id = (v: unknown) => hashCanonical(v).slice(0, 16);
 
 export class EvidenceStore {
   constructor(

@@ -3,7 +3,7 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Finding } from '../../engine/types.js';
 import { canonicalInstant, decodeBody, encodeBody, expiresAfter } from './item-codec.js';
-import { canonicalJson, sha256 } from './policy-document.js';
+import { canonicalJson, sha256Hex } from '../../engine/plan/canonical.js';
 import { call, errorName } from './sdk-call.js';
 import { keys } from './table-schema.js';
 
@@ -29,7 +29,7 @@ const MAX_ATTEMPTS = 5;
  *  Reasons and evidence are detail: new evidence for a known finding is recorded but not re-announced. */
 export function findingSetHash(findings: Finding[]): string {
   const identity = [...new Set(findings.map((f) => canonicalJson([f.kind, f.severity, f.action, f.resource])))].sort();
-  return sha256(identity.join('\n'));
+  return sha256Hex(identity.join('\n'));
 }
 
 export class FindingsStore {

@@ -13,7 +13,8 @@ import {
 } from '@aws-sdk/client-iam';
 import type { NamedPolicy, PolicyDocument, PolicyKind, RoleGrant, RoleState } from '../../engine/types.js';
 import { mapLimit } from './limiter.js';
-import { canonicalJson, decodePolicyDocument, normalizeForHash, sha256 } from './policy-document.js';
+import { canonicalJson, sha256Hex } from '../../engine/plan/canonical.js';
+import { decodePolicyDocument, normalizeForHash } from './policy-document.js';
 import { call, callOrMissing, named } from './sdk-call.js';
 
 /** Policy documents by `arn#versionId`. Only AWS managed policies go in: their versions are immutable and
@@ -149,7 +150,7 @@ export class IamReader {
 /** sha256 of the canonical state: the same logical state hashes the same however IAM orders or encodes it. */
 export function hashState(state: RoleState): string {
   const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-  return sha256(
+  return sha256Hex(
     canonicalJson({
       roleArn: state.roleArn,
       inline: [...state.inline].sort(byName).map((p) => ({ name: p.name, document: normalizeForHash(p.document) })),

@@ -1,6 +1,6 @@
 // Policy documents as IAM returns them (URL-encoded, RFC 3986; SDK v3 does not decode: spec §3.5, §11.13)
 // and the canonical form used to hash a role's state.
-import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../engine/plan/canonical.js';
 import { PolicyError } from '../../errors.js';
 import type { PolicyDocument, PolicyStatement } from '../../engine/types.js';
 
@@ -31,20 +31,8 @@ export function decodePolicyDocument(raw: string | undefined, source: string): P
 }
 
 /** JSON with object keys sorted at every level, so equal values serialize equally. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
+// One canonical JSON for the whole project (engine/plan/canonical.ts): state hashes and plan hashes agree.
+export { canonicalJson };
 
 const isScalar = (v: unknown): boolean => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 

@@ -1,7 +1,7 @@
 // What a role's ticket says, independent of the tracker: a small document model that jira.ts renders to Atlassian
 // Document Format and github.ts to Markdown. The marker at the end records the role key, the hash of the finding set
 // and the short id of every finding, so a re-delivered event finds the ticket unchanged and posts nothing.
-import { createHash } from 'node:crypto';
+import { sha256Hex as sha256 } from '../../engine/plan/canonical.js';
 import type { Finding, PolicyDocument } from '../../engine/types.js';
 import { groupByKind, KIND_TITLES, roleNameFromArn } from '../../engine/approval/plan-text.js';
 
@@ -136,9 +136,6 @@ function templateBlocks(roleArn: string, t: TemplateChange): DocBlock[] {
   ];
 }
 
-function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
 
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;

@@ -1,12 +1,8 @@
 // Small HMAC/hash helpers shared by the approval code. node:crypto only: the engine stays pure.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export function hmacSha256(secret: string, data: string): Buffer {
   return createHmac('sha256', secret).update(data, 'utf8').digest();
-}
-
-export function sha256Hex(data: string): string {
-  return createHash('sha256').update(data, 'utf8').digest('hex');
 }
 
 /** Constant-time string comparison; unequal lengths fail without comparing (the formats are fixed-length). */
