@@ -20,7 +20,10 @@ export async function run(event: unknown, deps: SweepDeps & { backfill?: (timeLe
   // Evidence backfill (CloudTrail, last-accessed) once the index is current; it resumes like the sweep.
   // A backfill failure (CloudTrail unavailable, access denied) must not lose the sweep: it is reported, and the
   // saved cursor lets the next run continue.
-  const evidence = summary.complete && deps.backfill ? await deps.backfill(deps.timeLeft).catch((err: Error) => ({ error: `${err.name}: ${err.message}` })) : undefined;
+  const evidence =
+    summary.complete && deps.backfill
+      ? await deps.backfill(deps.timeLeft).catch((err: Error) => ({ error: `${err.name}: ${err.message}` }))
+      : undefined;
   let roles = summary.roles;
   if (evidence && 'complete' in evidence && evidence.complete && (evidence.denials || evidence.uses)) {
     // Fold the new evidence into every role's findings now rather than at the next event.
@@ -46,7 +49,12 @@ export const handler = middy<unknown, unknown, Error, Context>()
       // Paced below ECS's throttling (per account and Region), so retries never exhaust the SDK's retry quota.
       const rate = deps.config.ecsDescribeRate;
       const describeThrottle = rate > 0 ? { limiter: new IntervalLimiter(1000 / rate) } : undefined;
-      const sweepDeps = { ...deps, concurrency: 8, timeLeft: () => context.getRemainingTimeInMillis(), ...(describeThrottle ? { describeThrottle } : {}) };
+      const sweepDeps = {
+        ...deps,
+        concurrency: 8,
+        timeLeft: () => context.getRemainingTimeInMillis(),
+        ...(describeThrottle ? { describeThrottle } : {}),
+      };
       results.push({ account: account ?? 'home', ...(await run(event, sweepDeps)) });
       if (context.getRemainingTimeInMillis() < 60_000) break; // the rest resume on the next schedule
     }

@@ -4,7 +4,12 @@ import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { awsConfigFromEnv } from '../lib/adapters/aws/clients.js';
 import { structuredLog } from '../lib/app/middleware/structured-log.js';
-import { onRemediationMessage, parseRemediationMessage, type MessageOutcome, type RemediationMessageDeps } from '../lib/app/on-remediation-message.js';
+import {
+  onRemediationMessage,
+  parseRemediationMessage,
+  type MessageOutcome,
+  type RemediationMessageDeps,
+} from '../lib/app/on-remediation-message.js';
 import { remediationFromEnv } from '../lib/composition-remediation.js';
 
 /** `deps` for the home account, or a function giving each role's account its own (organizations). */
@@ -23,7 +28,9 @@ export async function run(
       if (outcome.outcome === 'applied' || outcome.outcome === 'rolled-back') run.changedThisRun++;
       outcomes.push(outcome);
     } catch (err) {
-      console.log(JSON.stringify({ fn: 'remediate', messageId: record.messageId, error: `${(err as Error).name}: ${(err as Error).message}` }));
+      console.log(
+        JSON.stringify({ fn: 'remediate', messageId: record.messageId, error: `${(err as Error).name}: ${(err as Error).message}` }),
+      );
       batchItemFailures.push({ itemIdentifier: record.messageId });
     }
   }

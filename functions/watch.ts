@@ -5,7 +5,10 @@ import { structuredLog } from '../lib/app/middleware/structured-log.js';
 import { remediationFromEnv } from '../lib/composition-remediation.js';
 import { EventError } from '../lib/errors.js';
 
-export async function run(event: unknown, deps: { rolePatcher: { closeExpiredWatches(now: string): Promise<string[]> }; now: () => string }) {
+export async function run(
+  event: unknown,
+  deps: { rolePatcher: { closeExpiredWatches(now: string): Promise<string[]> }; now: () => string },
+) {
   if ((event as { 'detail-type'?: unknown } | null)?.['detail-type'] !== 'Scheduled Event') {
     throw new EventError('expected an EventBridge "Scheduled Event"', 'event', '$.detail-type');
   }

@@ -47,7 +47,11 @@ export async function buildRemediation(
   const stateStore = new StateStore(clients.ddb, config.table);
   const auditLog = new AuditLog(clients.ddb, config.table);
   const analyzer = overrides.analyzer === null ? undefined : (overrides.analyzer ?? new AccessAnalyzerClient(clientOptions(aws)));
-  const verifier = new PlanVerifier({ ...(analyzer ? { analyzer } : {}), covers: coversRequirement, managedPolicy: (arn) => pipeline.iam.managedPolicy(arn) });
+  const verifier = new PlanVerifier({
+    ...(analyzer ? { analyzer } : {}),
+    covers: coversRequirement,
+    managedPolicy: (arn) => pipeline.iam.managedPolicy(arn),
+  });
   const rolePatcher = new RolePatcher({
     iam: clients.iam,
     store: stateStore,
@@ -104,7 +108,9 @@ export async function buildRemediation(
     audit: auditLog,
     auditLog,
     requestApproval,
-    ...(tracker ? { tracker: async (roleArn, plan, template) => (await syncTicket(tracker, roleArn, plan.findings, template)).action } : {}),
+    ...(tracker
+      ? { tracker: async (roleArn, plan, template) => (await syncTicket(tracker, roleArn, plan.findings, template)).action }
+      : {}),
     settings: {
       defaultMode: config.defaultMode,
       dryRun: config.dryRun,
@@ -119,7 +125,9 @@ export async function buildRemediation(
     approvers: config.approvers,
     dryRun: config.dryRun,
     watchMinutes: config.watchMinutes,
-    ...(overrides.slackSigningSecret ?? (await secret(config.slackSigningSecretArn)) ? { slackSigningSecret: overrides.slackSigningSecret ?? (await secret(config.slackSigningSecretArn))! } : {}),
+    ...((overrides.slackSigningSecret ?? (await secret(config.slackSigningSecretArn)))
+      ? { slackSigningSecret: overrides.slackSigningSecret ?? (await secret(config.slackSigningSecretArn))! }
+      : {}),
     ...(linkSecret ? { linkSecret } : {}),
     ...(slack ? { slack } : {}),
   };
@@ -132,7 +140,12 @@ async function trackerFrom(config: LeashConfig, secret: (arn?: string) => Promis
   }
   if (config.github) {
     const token = (await secret(config.github.tokenSecretArn)) ?? '';
-    return new GitHubTracker({ token, owner: config.github.owner, repo: config.github.repo, ...(config.github.apiUrl ? { apiUrl: config.github.apiUrl } : {}) });
+    return new GitHubTracker({
+      token,
+      owner: config.github.owner,
+      repo: config.github.repo,
+      ...(config.github.apiUrl ? { apiUrl: config.github.apiUrl } : {}),
+    });
   }
   return undefined;
 }

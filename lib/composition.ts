@@ -23,17 +23,19 @@ import type { IamChangeDeps } from './app/on-iam-change.js';
 import type { TaskDefinitionDeps } from './app/on-task-definition-change.js';
 import { loadConfig, type LeashConfig } from './config.js';
 
-export type PipelineDeps = TaskDefinitionDeps & IamChangeDeps & EvidenceDeps & {
-  config: LeashConfig;
-  clients: AwsClients;
-  index: RoleIndex;
-  findingsStore: FindingsStore;
-  evidenceStore: EvidenceStore;
-  iam: IamReader;
-  sweep: SweepPorts;
-  /** CloudTrail and last-accessed backfill of this account's evidence (resumable; see lib/app/backfill.ts). */
-  backfill: (timeLeft: () => number) => Promise<BackfillSummary>;
-};
+export type PipelineDeps = TaskDefinitionDeps &
+  IamChangeDeps &
+  EvidenceDeps & {
+    config: LeashConfig;
+    clients: AwsClients;
+    index: RoleIndex;
+    findingsStore: FindingsStore;
+    evidenceStore: EvidenceStore;
+    iam: IamReader;
+    sweep: SweepPorts;
+    /** CloudTrail and last-accessed backfill of this account's evidence (resumable; see lib/app/backfill.ts). */
+    backfill: (timeLeft: () => number) => Promise<BackfillSummary>;
+  };
 
 /** Home clients for the table, topic and queues; `account` (another account of the organization) for the rest. */
 export function buildPipeline(
@@ -122,7 +124,9 @@ export function buildPipeline(
     findings: findingsStore,
     evidence: evidenceStore,
     kms: (lookups) => resolveKmsLookups(lookups, clients),
-    ...(sns ? { notifier: { publishFindings: async (roleArn, findings) => void (await sns.publishFindings(roleArn, findings, { at: now() })) } } : {}),
+    ...(sns
+      ? { notifier: { publishFindings: async (roleArn, findings) => void (await sns.publishFindings(roleArn, findings, { at: now() })) } }
+      : {}),
     // The remediator reads each role's own mode (tag), so every change is queued; observe roles stop there.
     ...(queue ? { queue } : {}),
     watch: watchForDenials(new StateStore(clients.ddb, config.table), queue),

@@ -58,14 +58,20 @@ function githubConfig(env: NodeJS.ProcessEnv): LeashConfig['github'] {
   if (!repo || !env.LEASH_GITHUB_TOKEN_SECRET_ARN) return undefined;
   const [owner, name, ...rest] = repo.split('/');
   if (!owner || !name || rest.length) throw new InputError(`must be owner/repo, got "${repo}"`, 'environment', 'LEASH_GITHUB_REPO');
-  return { owner, repo: name, tokenSecretArn: env.LEASH_GITHUB_TOKEN_SECRET_ARN, ...(env.LEASH_GITHUB_API_URL ? { apiUrl: env.LEASH_GITHUB_API_URL } : {}) };
+  return {
+    owner,
+    repo: name,
+    tokenSecretArn: env.LEASH_GITHUB_TOKEN_SECRET_ARN,
+    ...(env.LEASH_GITHUB_API_URL ? { apiUrl: env.LEASH_GITHUB_API_URL } : {}),
+  };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv): LeashConfig {
   const mode = (env.LEASH_DEFAULT_MODE ?? 'observe') as Mode;
   if (!MODES.includes(mode)) throw new InputError(`must be one of ${MODES.join(', ')}, got "${mode}"`, 'environment', 'LEASH_DEFAULT_MODE');
   const dryRun = (env.LEASH_DRY_RUN ?? 'true').toLowerCase();
-  if (dryRun !== 'true' && dryRun !== 'false') throw new InputError(`must be true or false, got "${dryRun}"`, 'environment', 'LEASH_DRY_RUN');
+  if (dryRun !== 'true' && dryRun !== 'false')
+    throw new InputError(`must be true or false, got "${dryRun}"`, 'environment', 'LEASH_DRY_RUN');
   return {
     table: env.LEASH_TABLE ?? 'leash',
     topicArn: env.LEASH_TOPIC_ARN || undefined,
@@ -87,7 +93,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): LeashConfig {
     planTtlHours: int(env, 'LEASH_PLAN_TTL_HOURS', 72),
     jira:
       env.LEASH_JIRA_URL && env.LEASH_JIRA_EMAIL && env.LEASH_JIRA_PROJECT && env.LEASH_JIRA_TOKEN_SECRET_ARN
-        ? { baseUrl: env.LEASH_JIRA_URL, email: env.LEASH_JIRA_EMAIL, projectKey: env.LEASH_JIRA_PROJECT, tokenSecretArn: env.LEASH_JIRA_TOKEN_SECRET_ARN }
+        ? {
+            baseUrl: env.LEASH_JIRA_URL,
+            email: env.LEASH_JIRA_EMAIL,
+            projectKey: env.LEASH_JIRA_PROJECT,
+            tokenSecretArn: env.LEASH_JIRA_TOKEN_SECRET_ARN,
+          }
         : undefined,
     github: githubConfig(env),
     homeAccount: env.LEASH_HOME_ACCOUNT || undefined,

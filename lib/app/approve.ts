@@ -33,12 +33,25 @@ export async function actOnApproval(request: ApprovalRequest & { nonce?: string 
   const at = deps.now();
   const plan = await deps.plans.getPlan(request.planHash, at);
   if (!plan) {
-    return { status: 'refused', reason: 'unknown-plan', message: 'No pending plan with this hash: it expired, was already decided, or never existed.' };
+    return {
+      status: 'refused',
+      reason: 'unknown-plan',
+      message: 'No pending plan with this hash: it expired, was already decided, or never existed.',
+    };
   }
   const state = await deps.grants.readState(plan.roleArn);
   const currentStateHash = state ? deps.hashState(state) : 'deleted';
   const audit = (action: AuditEntry['action'], why: string, detail?: unknown) =>
-    deps.audit.record({ at, roleArn: plan.roleArn, actor: request.approver, action, why, planHash: plan.planHash, before: currentStateHash, detail });
+    deps.audit.record({
+      at,
+      roleArn: plan.roleArn,
+      actor: request.approver,
+      action,
+      why,
+      planHash: plan.planHash,
+      before: currentStateHash,
+      detail,
+    });
   const decision = decideApproval({
     request,
     // The store already dropped expired plans; the decision re-checks against the plan's own clock.
@@ -47,7 +60,9 @@ export async function actOnApproval(request: ApprovalRequest & { nonce?: string 
     planBaseStateHash: plan.baseStateHash,
     approvers: deps.approvers,
     // Read first so a replay is refused as a replay; markUsed below is still the atomic guard.
-    alreadyUsed: (await deps.plans.isUsed?.('plan', plan.planHash)) === true || (request.nonce !== undefined && (await deps.plans.isUsed?.('link', request.nonce)) === true),
+    alreadyUsed:
+      (await deps.plans.isUsed?.('plan', plan.planHash)) === true ||
+      (request.nonce !== undefined && (await deps.plans.isUsed?.('link', request.nonce)) === true),
     now: new Date(at),
   });
   if (!decision.ok) {
@@ -56,7 +71,8 @@ export async function actOnApproval(request: ApprovalRequest & { nonce?: string 
   }
   // Single use: the plan (and the link's nonce) are consumed atomically before anything changes.
   const ttl = Math.floor(Date.parse(at) / 1000) + 30 * DAY_S;
-  const fresh = (await deps.plans.markUsed('plan', plan.planHash, ttl)) && (!request.nonce || (await deps.plans.markUsed('link', request.nonce, ttl)));
+  const fresh =
+    (await deps.plans.markUsed('plan', plan.planHash, ttl)) && (!request.nonce || (await deps.plans.markUsed('link', request.nonce, ttl)));
   if (!fresh) {
     await audit('refuse', `${request.action} via ${request.via} refused: already-used`);
     return { status: 'refused', reason: 'already-used', message: 'This approval was already used.', plan };

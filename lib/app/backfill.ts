@@ -11,7 +11,9 @@ export interface BackfillPagePort {
 
 export interface BackfillDeps {
   index: Pick<RoleIndexPort, 'allRoles'>;
-  cloudTrail: { lookup(opts: { region: string; allRoles: true; start: string; end: string; resume?: string }): AsyncIterable<BackfillPagePort> };
+  cloudTrail: {
+    lookup(opts: { region: string; allRoles: true; start: string; end: string; resume?: string }): AsyncIterable<BackfillPagePort>;
+  };
   lastAccessed?: { uses(roleArn: string): Promise<Use[]> };
   evidenceStore: {
     putDenial(d: Denial): Promise<void>;
@@ -49,8 +51,16 @@ export async function backfillEvidence(deps: BackfillDeps): Promise<BackfillSumm
   const raw = await deps.cursor.get();
   const now = deps.now();
   // A resumed backfill keeps its window: CloudTrail's NextToken is only valid with the same parameters.
-  const saved: Saved = raw ? (JSON.parse(raw) as Saved) : { start: new Date(Date.parse(now) - deps.windowDays * 86_400_000).toISOString(), end: now };
-  for await (const page of deps.cloudTrail.lookup({ region: deps.region, allRoles: true, start: saved.start, end: saved.end, ...(saved.resume ? { resume: saved.resume } : {}) })) {
+  const saved: Saved = raw
+    ? (JSON.parse(raw) as Saved)
+    : { start: new Date(Date.parse(now) - deps.windowDays * 86_400_000).toISOString(), end: now };
+  for await (const page of deps.cloudTrail.lookup({
+    region: deps.region,
+    allRoles: true,
+    start: saved.start,
+    end: saved.end,
+    ...(saved.resume ? { resume: saved.resume } : {}),
+  })) {
     summary.pages++;
     for (const record of page.records) {
       const d = denialFromCloudTrail(record, { roles });

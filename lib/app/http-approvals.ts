@@ -23,7 +23,11 @@ const acting = async (deps: HttpApprovalDeps, roleArn: string): Promise<Approval
 type Response = APIGatewayProxyStructuredResultV2;
 
 const html = (statusCode: number, body: string): Response => ({ statusCode, headers: pageHeaders(), body });
-const text = (statusCode: number, body: string): Response => ({ statusCode, headers: { 'content-type': 'text/plain; charset=utf-8' }, body });
+const text = (statusCode: number, body: string): Response => ({
+  statusCode,
+  headers: { 'content-type': 'text/plain; charset=utf-8' },
+  body,
+});
 
 function rawBody(event: APIGatewayProxyEventV2): string {
   if (!event.body) return '';
@@ -45,7 +49,13 @@ const PENDING_REFUSALS = new Set<string>(['approver-not-allowed', 'no-approvers-
  * plan's own role, and only when the request names that role: unknown plans leave no trace, so a forger cannot
  * write audit entries for arbitrary roles.
  */
-async function auditUnauthenticated(planHash: string, claimedRole: string, actor: string, why: string, deps: HttpApprovalDeps): Promise<void> {
+async function auditUnauthenticated(
+  planHash: string,
+  claimedRole: string,
+  actor: string,
+  why: string,
+  deps: HttpApprovalDeps,
+): Promise<void> {
   const plan = await deps.plans.getPlan(planHash);
   if (!plan || plan.roleArn !== claimedRole) return;
   await deps.audit.record({ at: deps.now(), roleArn: plan.roleArn, actor, action: 'refuse', why, planHash: plan.planHash });
@@ -53,7 +63,12 @@ async function auditUnauthenticated(planHash: string, claimedRole: string, actor
 
 function outcomeFor(o: ApprovalOutcome, now: string): Outcome {
   if (o.status === 'refused') return { status: 'refused', by: 'leash', reason: o.message, at: now };
-  return { status: o.status === 'rejected' ? 'rejected' : 'applied', by: o.by, at: o.at, ...(o.status === 'dry-run' ? { reason: 'dry-run: nothing changed' } : {}) };
+  return {
+    status: o.status === 'rejected' ? 'rejected' : 'applied',
+    by: o.by,
+    at: o.at,
+    ...(o.status === 'dry-run' ? { reason: 'dry-run: nothing changed' } : {}),
+  };
 }
 
 async function slackInteraction(event: APIGatewayProxyEventV2, deps: HttpApprovalDeps): Promise<Response> {
@@ -68,11 +83,21 @@ async function slackInteraction(event: APIGatewayProxyEventV2, deps: HttpApprova
   });
   if (!verified.ok) {
     const claimed = tryParseInteraction(body);
-    if (claimed) await auditUnauthenticated(claimed.planHash, claimed.roleArn, 'unauthenticated', `${claimed.action} via slack refused: ${verified.reason} (claimed user ${claimed.userId})`, deps);
+    if (claimed)
+      await auditUnauthenticated(
+        claimed.planHash,
+        claimed.roleArn,
+        'unauthenticated',
+        `${claimed.action} via slack refused: ${verified.reason} (claimed user ${claimed.userId})`,
+        deps,
+      );
     return text(401, `request refused: ${verified.reason}`);
   }
   const i = parseInteraction(body);
-  const outcome = await actOnApproval({ planHash: i.planHash, roleArn: i.roleArn, approver: i.userId, action: i.action, via: 'slack' }, await acting(deps, i.roleArn));
+  const outcome = await actOnApproval(
+    { planHash: i.planHash, roleArn: i.roleArn, approver: i.userId, action: i.action, via: 'slack' },
+    await acting(deps, i.roleArn),
+  );
   const final = outcome.status !== 'refused' || !PENDING_REFUSALS.has(outcome.reason);
   if (outcome.plan && deps.slack && final) await deps.slack.updateOutcome(i.channel, i.ts, outcome.plan, outcomeFor(outcome, deps.now()));
   // Slack wants a quick 200; the message update carries the outcome.
@@ -83,11 +108,18 @@ async function linkPage(event: APIGatewayProxyEventV2, token: string, deps: Http
   if (!deps.linkSecret) return text(404, 'link approvals are not configured');
   const verified = verifyToken(token, deps.linkSecret, new Date(deps.now()));
   if (!verified.ok) {
-    if (verified.reason !== 'expired') return html(403, renderResultPage({ status: 'refused', reason: verified.reason, message: 'This link is not valid.' }));
+    if (verified.reason !== 'expired')
+      return html(403, renderResultPage({ status: 'refused', reason: verified.reason, message: 'This link is not valid.' }));
     // The MAC checked out, so the claims are authentic: a decision on a dead link is recorded (viewing is not).
     const claims = expiredClaims(token);
     if (claims && event.requestContext.http.method === 'POST') {
-      await auditUnauthenticated(claims.planHash, claims.roleArn, claims.approverHint ?? 'link', 'decision via link refused: the link expired', deps);
+      await auditUnauthenticated(
+        claims.planHash,
+        claims.roleArn,
+        claims.approverHint ?? 'link',
+        'decision via link refused: the link expired',
+        deps,
+      );
     }
     return html(410, renderResultPage({ status: 'expired' }));
   }
@@ -100,10 +132,18 @@ async function linkPage(event: APIGatewayProxyEventV2, token: string, deps: Http
   }
   const form = parseApprovalForm(rawBody(event), token);
   const outcome = await actOnApproval(
-    { planHash: claims.planHash, roleArn: claims.roleArn, approver: claims.approverHint ?? '', action: form.action, via: 'link', nonce: claims.nonce },
+    {
+      planHash: claims.planHash,
+      roleArn: claims.roleArn,
+      approver: claims.approverHint ?? '',
+      action: form.action,
+      via: 'link',
+      nonce: claims.nonce,
+    },
     await acting(deps, claims.roleArn),
   );
-  if (outcome.status === 'refused') return html(409, renderResultPage({ status: 'refused', reason: outcome.reason, message: outcome.message, roleArn: claims.roleArn }));
+  if (outcome.status === 'refused')
+    return html(409, renderResultPage({ status: 'refused', reason: outcome.reason, message: outcome.message, roleArn: claims.roleArn }));
   return html(200, renderResultPage({ status: outcome.status, roleArn: outcome.plan.roleArn, by: outcome.by, at: outcome.at }));
 }
 

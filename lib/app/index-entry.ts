@@ -13,10 +13,7 @@ export function executionRoleArnOf(td: TaskDefinition): string | undefined {
   return tdArn ? `arn:${tdArn.partition}:iam::${tdArn.account}:role/${role}` : undefined;
 }
 
-export function indexEntryFor(
-  td: TaskDefinition,
-  opts: { pullThroughPrefixes: string[]; inUse: boolean; observedAt: string },
-): IndexEntry {
+export function indexEntryFor(td: TaskDefinition, opts: { pullThroughPrefixes: string[]; inUse: boolean; observedAt: string }): IndexEntry {
   const arn = td.taskDefinitionArn;
   if (!arn) throw new Error('a described task definition always has an ARN');
   const intent = deriveIntent([{ source: arn, taskDefinition: td }], { pullThroughPrefixes: opts.pullThroughPrefixes });

@@ -33,7 +33,8 @@ async function record(event: unknown, denial: Denial, deps: EvidenceDeps): Promi
 /** An event another rule should have routed elsewhere is rejected (so it reaches the DLQ), not skipped in silence. */
 function expectDetailType(event: object, detailType: string): void {
   const got = (event as { 'detail-type'?: unknown })['detail-type'];
-  if (got !== detailType) throw new EventError(`expected detail-type "${detailType}", got ${JSON.stringify(got)}`, idOf(event), '$.detail-type');
+  if (got !== detailType)
+    throw new EventError(`expected detail-type "${detailType}", got ${JSON.stringify(got)}`, idOf(event), '$.detail-type');
 }
 
 export async function onDenialEvent(event: unknown, deps: EvidenceDeps): Promise<EvidenceSummary> {
@@ -64,7 +65,8 @@ export async function onTaskStopped(event: unknown, deps: EvidenceDeps): Promise
     // Stop reasons drop the role path; match the indexed role by name.
     const name = result.denial.roleArn.split('/').pop();
     const match = roles.find((r) => r.split('/').pop() === name);
-    if (!match) return { event: idOf(event), skipped: `role ${result.denial.roleArn} is not an indexed execution role`, denial: result.denial };
+    if (!match)
+      return { event: idOf(event), skipped: `role ${result.denial.roleArn} is not an indexed execution role`, denial: result.denial };
     result.denial.roleArn = match;
   }
   return record(event, result.denial, deps);

@@ -27,7 +27,12 @@ export async function onIamChange(event: unknown, deps: IamChangeDeps): Promise<
   const names = change.roleName ? [change.roleName] : (await deps.grants.rolesUsingPolicy(change.policyArn!)).map(roleNameOf);
   const targets = [...new Set(names.map((n) => byName.get(n)).filter((a): a is string => a !== undefined))].sort();
   if (!targets.length) {
-    return { event: change.call.id, eventName: change.eventName, skipped: 'no execution role of an indexed task definition is affected', roles: [] };
+    return {
+      event: change.call.id,
+      eventName: change.eventName,
+      skipped: 'no execution role of an indexed task definition is affected',
+      roles: [],
+    };
   }
   const roles: RoleSummary[] = [];
   for (const arn of targets) roles.push(await recomputeRole(arn, deps));

@@ -32,7 +32,11 @@ export async function onRemediationMessage(
   if (msg.reason.startsWith(ROLLBACK_REASON)) {
     const at = msg.reason.slice(ROLLBACK_REASON.length).trim() || deps.now();
     const notice = await deps.rolePatcher.onDenial(msg.roleArn, at);
-    return { roleArn: msg.roleArn, outcome: notice?.rolledBack ? 'rolled-back' : 'not-rolled-back', why: notice?.notice ?? 'no open watch window for this role' };
+    return {
+      roleArn: msg.roleArn,
+      outcome: notice?.rolledBack ? 'rolled-back' : 'not-rolled-back',
+      why: notice?.notice ?? 'no open watch window for this role',
+    };
   }
   return remediateRole(msg.roleArn, deps, run);
 }

@@ -34,7 +34,6 @@ export interface RoleSummary {
   skipped?: string;
 }
 
-
 /** Entries that count as intent: ACTIVE revisions and INACTIVE ones still used by a service or task. */
 export function liveEntries(entries: IndexEntry[]): IndexEntry[] {
   return entries.filter((e) => e.status === 'ACTIVE' || e.inUse === true);
@@ -71,7 +70,11 @@ export async function assessRole(roleArn: string, deps: RecomputeDeps): Promise<
     { requirements: mergeRequirements(entries.flatMap((e) => e.requirements)), unresolved: lookups, warnings: [] },
     resolved,
   );
-  let findings = diffGrant(intent.requirements, grant.policies, grant.permissionsBoundary ? { boundary: grant.permissionsBoundary } : undefined);
+  let findings = diffGrant(
+    intent.requirements,
+    grant.policies,
+    grant.permissionsBoundary ? { boundary: grant.permissionsBoundary } : undefined,
+  );
   if (grant.trustPolicy) findings = [...findings, ...trustFindings(grant.roleArn, grant.trustPolicy)];
   let evidence: Assessment['evidence'] = { denials: [], uses: [] };
   if (deps.evidence) {
@@ -93,7 +96,11 @@ export async function recomputeRole(roleArn: string, deps: RecomputeDeps): Promi
   const now = deps.now();
   const a = await assessRole(roleArn, deps);
   if (!a) {
-    const { changed, pendingNotice } = await deps.findings.putCurrent(roleArn, [], { at: now, intentHash: hashCanonical([]), stateHash: 'deleted' });
+    const { changed, pendingNotice } = await deps.findings.putCurrent(roleArn, [], {
+      at: now,
+      intentHash: hashCanonical([]),
+      stateHash: 'deleted',
+    });
     // Its findings are cleared; say so once, so nobody keeps chasing them.
     if (changed || pendingNotice) {
       await deps.notifier?.publishFindings(roleArn, []);

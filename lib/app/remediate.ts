@@ -14,7 +14,10 @@ import type { TemplateChange as TicketTemplate } from '../adapters/tickets/ticke
 import { assessRole, type RecomputeDeps } from './recompute-role.js';
 
 export interface ApplyPort {
-  apply(plan: Plan, opts: { dryRun: boolean; actor: string; reason: string; now: string; watchMinutes: number; requirements: Requirement[] }): Promise<{ applied: boolean; dryRun: boolean; steps: string[]; after?: string }>;
+  apply(
+    plan: Plan,
+    opts: { dryRun: boolean; actor: string; reason: string; now: string; watchMinutes: number; requirements: Requirement[] },
+  ): Promise<{ applied: boolean; dryRun: boolean; steps: string[]; after?: string }>;
 }
 
 export interface RemediationDeps extends RecomputeDeps {
@@ -125,17 +128,39 @@ export async function remediateRole(roleArn: string, deps: RemediationDeps, run:
       watchMinutes: deps.settings.watchMinutes,
       requirements: assessment.requirements,
     });
-    return { roleArn, mode, outcome: result.applied ? 'applied' : 'dry-run', why: result.applied ? 'applied automatically' : 'dry-run: not applied', plan, steps: result.steps, warnings };
+    return {
+      roleArn,
+      mode,
+      outcome: result.applied ? 'applied' : 'dry-run',
+      why: result.applied ? 'applied automatically' : 'dry-run: not applied',
+      plan,
+      steps: result.steps,
+      warnings,
+    };
   }
 
   // approve mode, or auto refused by a guardrail: a person decides — once per plan. The same plan (same role state,
   // same content) comes back on every redelivery: re-sending would spam, mint more live links and, for a decided
   // plan, post buttons that can only say "already used".
   if ((await deps.plans.isUsed?.('plan', plan.planHash)) === true) {
-    return { roleArn, mode, outcome: 'skipped', why: `plan ${plan.planHash} was already decided; a new plan follows when the role or its needs change`, plan, warnings };
+    return {
+      roleArn,
+      mode,
+      outcome: 'skipped',
+      why: `plan ${plan.planHash} was already decided; a new plan follows when the role or its needs change`,
+      plan,
+      warnings,
+    };
   }
   if ((await deps.plans.getPlan?.(plan.planHash, now)) !== undefined) {
-    return { roleArn, mode, outcome: 'approval-requested', why: `approval of plan ${plan.planHash} is already pending; not sent again`, plan, warnings };
+    return {
+      roleArn,
+      mode,
+      outcome: 'approval-requested',
+      why: `approval of plan ${plan.planHash} is already pending; not sent again`,
+      plan,
+      warnings,
+    };
   }
   const expiresAt = new Date(Date.parse(now) + deps.settings.planTtlHours * 3_600_000).toISOString();
   await deps.plans.putPlan(plan, expiresAt);
@@ -143,11 +168,25 @@ export async function remediateRole(roleArn: string, deps: RemediationDeps, run:
     deps.settings.linkSecret && deps.settings.publicBaseUrl
       ? deps.settings.approvers.map((approver) => ({
           approver,
-          url: deps.settings.publicBaseUrl + approvalPath(createToken({ planHash: plan.planHash, roleArn: plan.roleArn, approverHint: approver, expiresAt, nonce: randomUUID() }, deps.settings.linkSecret!)),
+          url:
+            deps.settings.publicBaseUrl +
+            approvalPath(
+              createToken(
+                { planHash: plan.planHash, roleArn: plan.roleArn, approverHint: approver, expiresAt, nonce: randomUUID() },
+                deps.settings.linkSecret!,
+              ),
+            ),
         }))
       : [];
   const sent = deps.requestApproval ? await deps.requestApproval(plan, links) : [];
   const why = mode === 'auto' ? `auto refused by guardrails: ${g.reasons.join('; ')}` : 'mode approve';
   await deps.audit.record({ ...base, action: 'plan', why, detail: { expiresAt, sent, needsApproval: plan.needsApproval } });
-  return { roleArn, mode, outcome: 'approval-requested', why: `${why}; sent to ${sent.join(', ') || 'nobody (no channel configured)'}`, plan, warnings };
+  return {
+    roleArn,
+    mode,
+    outcome: 'approval-requested',
+    why: `${why}; sent to ${sent.join(', ') || 'nobody (no channel configured)'}`,
+    plan,
+    warnings,
+  };
 }

@@ -83,7 +83,7 @@ export async function runSweep(deps: SweepDeps, opts: { restart?: boolean } = {}
   let inUse: Set<string> | undefined;
 
   while (cursor.phase === 'ACTIVE' || cursor.phase === 'INACTIVE') {
-    if (deps.timeLeft() < RESERVE_MS) return await save(), { complete: false, cursor, roles };
+    if (deps.timeLeft() < RESERVE_MS) return (await save(), { complete: false, cursor, roles });
     const status = cursor.phase;
     const page = await deps.sweep.listPage(status, cursor.nextToken);
     inUse ??= await deps.ecs.inUseTaskDefinitionArns();
@@ -122,7 +122,7 @@ export async function runSweep(deps: SweepDeps, opts: { restart?: boolean } = {}
     const live = await deps.sweep.livePages(cursor.sweepId, cursor.pages);
     const all = (await deps.index.allRoles()).sort();
     for (; cursor.role < all.length; cursor.role++) {
-      if (deps.timeLeft() < RESERVE_MS) return await save(), { complete: false, cursor, roles };
+      if (deps.timeLeft() < RESERVE_MS) return (await save(), { complete: false, cursor, roles });
       const roleArn = all[cursor.role]!;
       // Entries the listing no longer shows (a missed deregistration or deletion) stop counting as intent.
       for (const e of await deps.index.entriesForRole(roleArn)) {

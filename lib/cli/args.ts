@@ -20,7 +20,12 @@ export function parse<O extends NonNullable<ParseArgsConfig['options']>>(argv: s
   }
 }
 
-export function intentOptions(values: { account?: string; region?: string; 'pull-through-prefix'?: string[]; 'extra-image'?: string[] }): IntentOptions {
+export function intentOptions(values: {
+  account?: string;
+  region?: string;
+  'pull-through-prefix'?: string[];
+  'extra-image'?: string[];
+}): IntentOptions {
   if (values.account !== undefined && !/^\d{12}$/.test(values.account)) {
     throw new InputError(`--account must be a 12-digit AWS account ID, got "${values.account}"`, 'command line', '--account');
   }

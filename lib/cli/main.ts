@@ -32,7 +32,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return 2;
   }
   try {
-    return await (await command.run())(rest, io);
+    return await (
+      await command.run()
+    )(rest, io);
   } catch (err) {
     if (err instanceof InputError) {
       io.stderr.write(`leash ${name}: ${err.message}\n`);

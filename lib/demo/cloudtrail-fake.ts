@@ -28,7 +28,9 @@ function record(c: Call, i: number) {
       principalId: `AROADEMO${i}:4f1c2e3d5a6b47c8`,
       arn: `arn:aws:sts::${DEMO_ACCOUNT}:assumed-role/${c.role}/4f1c2e3d5a6b47c89d0e1f2a3b4c5d6e`,
       accountId: DEMO_ACCOUNT,
-      sessionContext: { sessionIssuer: { type: 'Role', principalId: `AROADEMO${i}`, arn: issuer, accountId: DEMO_ACCOUNT, userName: c.role } },
+      sessionContext: {
+        sessionIssuer: { type: 'Role', principalId: `AROADEMO${i}`, arn: issuer, accountId: DEMO_ACCOUNT, userName: c.role },
+      },
     },
     eventTime: c.at,
     eventSource: c.source,
@@ -54,8 +56,20 @@ export function demoCalls(now: string): Call[] {
   const secret = `arn:aws:secretsmanager:${DEMO_REGION}:${DEMO_ACCOUNT}:secret:billing/db-XyZ123`;
   const out: Call[] = [];
   for (const d of [1, 8, 15, 29]) {
-    out.push({ role: 'billing-exec', source: 'secretsmanager.amazonaws.com', name: 'GetSecretValue', at: daysAgo(d), requestParameters: { secretId: secret } });
-    out.push({ role: 'billing-exec', source: 'ecr.amazonaws.com', name: 'BatchGetImage', at: daysAgo(d), requestParameters: { registryId: DEMO_ACCOUNT, repositoryName: 'billing', imageIds: [{ imageTag: '2026.11' }] } });
+    out.push({
+      role: 'billing-exec',
+      source: 'secretsmanager.amazonaws.com',
+      name: 'GetSecretValue',
+      at: daysAgo(d),
+      requestParameters: { secretId: secret },
+    });
+    out.push({
+      role: 'billing-exec',
+      source: 'ecr.amazonaws.com',
+      name: 'BatchGetImage',
+      at: daysAgo(d),
+      requestParameters: { registryId: DEMO_ACCOUNT, repositoryName: 'billing', imageIds: [{ imageTag: '2026.11' }] },
+    });
     out.push({
       role: 'web-exec',
       source: 'ssm.amazonaws.com',
@@ -83,11 +97,18 @@ export async function startCloudTrailFake(now: () => string): Promise<CloudTrail
         res.end(JSON.stringify({ __type: 'UnknownOperationException', message: `not served here: ${target}` }));
         return;
       }
-      const input = JSON.parse(body || '{}') as { LookupAttributes?: { AttributeKey: string; AttributeValue: string }[]; StartTime?: number; EndTime?: number; NextToken?: string };
+      const input = JSON.parse(body || '{}') as {
+        LookupAttributes?: { AttributeKey: string; AttributeValue: string }[];
+        StartTime?: number;
+        EndTime?: number;
+        NextToken?: string;
+      };
       const source = input.LookupAttributes?.find((a) => a.AttributeKey === 'EventSource')?.AttributeValue;
       const from = (input.StartTime ?? 0) * 1000;
       const to = (input.EndTime ?? Number.MAX_SAFE_INTEGER / 1000) * 1000;
-      const matching = records.filter((r) => (!source || r.eventSource === source) && Date.parse(r.eventTime) >= from && Date.parse(r.eventTime) <= to);
+      const matching = records.filter(
+        (r) => (!source || r.eventSource === source) && Date.parse(r.eventTime) >= from && Date.parse(r.eventTime) <= to,
+      );
       const offset = Number(input.NextToken ?? 0);
       const page = matching.slice(offset, offset + PAGE);
       res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });

@@ -22,7 +22,8 @@ import { startCloudTrailFake } from './cloudtrail-fake.js';
 
 const eventsDir = join(dirname(fileURLToPath(import.meta.url)), '../../events');
 const event = (name: string): Record<string, unknown> => JSON.parse(readFileSync(join(eventsDir, name), 'utf8'));
-const docOf = (name: string) => String((event(name).detail as { requestParameters: { policyDocument: string } }).requestParameters.policyDocument);
+const docOf = (name: string) =>
+  String((event(name).detail as { requestParameters: { policyDocument: string } }).requestParameters.policyDocument);
 
 function say(line: string): void {
   process.stdout.write(line + '\n');
@@ -32,7 +33,12 @@ function describe(summary: { skipped?: string; roles?: { roleArn: string; findin
   if (summary.skipped) return `skipped: ${summary.skipped}`;
   const roles = summary.roles ?? [];
   if (!roles.length) return 'no execution role affected';
-  return roles.map((r) => `${r.roleArn.split('/').pop()}: ${r.findings.length} findings${r.changed ? ' (changed, notified)' : ' (unchanged, no notice)'}`).join('; ');
+  return roles
+    .map(
+      (r) =>
+        `${r.roleArn.split('/').pop()}: ${r.findings.length} findings${r.changed ? ' (changed, notified)' : ' (unchanged, no notice)'}`,
+    )
+    .join('; ');
 }
 
 export async function runDemo(): Promise<void> {
@@ -59,9 +65,13 @@ export async function runDemo(): Promise<void> {
     const deps: PipelineDeps = buildPipeline(config, aws, now, undefined, { cloudTrailEndpoint: cloudTrail.url, lastAccessed: false });
     let n = 0;
 
-    say(step(++n, 'Scheduled reconcile (events/scheduled-reconcile.json): sweep every revision and role, then backfill CloudTrail evidence'));
+    say(
+      step(++n, 'Scheduled reconcile (events/scheduled-reconcile.json): sweep every revision and role, then backfill CloudTrail evidence'),
+    );
     const sweep = await runReconcile(event('scheduled-reconcile.json'), { ...deps, concurrency: 4, timeLeft: () => 600_000 });
-    say(`    sweep complete=${sweep.complete}; ${sweep.cursor.described} revisions described; roles: ${sweep.roles.map((r) => `${r.role.split('/').pop()} (${r.findings})`).join(', ')}`);
+    say(
+      `    sweep complete=${sweep.complete}; ${sweep.cursor.described} revisions described; roles: ${sweep.roles.map((r) => `${r.role.split('/').pop()} (${r.findings})`).join(', ')}`,
+    );
     const ev = sweep.evidence;
     say(
       ev && 'pages' in ev
@@ -81,30 +91,48 @@ export async function runDemo(): Promise<void> {
     say(`    ${describe(dereg)}; web-api:2 status=${kept?.status} inUse=${kept?.inUse} (still counts as intent)`);
 
     say(step(++n, 'AttachRolePolicy AmazonECSTaskExecutionRolePolicy → billing-exec'));
-    await clients.iam.send(new AttachRolePolicyCommand({ RoleName: 'billing-exec', PolicyArn: 'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy' }));
+    await clients.iam.send(
+      new AttachRolePolicyCommand({
+        RoleName: 'billing-exec',
+        PolicyArn: 'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy',
+      }),
+    );
     say('    ' + describe(await runIamChange(event('attach-role-policy.json'), deps)));
 
     say(step(++n, 'PutRolePolicy billing-exports (s3:GetObject, s3:ListBucket on *) → billing-exec'));
-    await clients.iam.send(new PutRolePolicyCommand({ RoleName: 'billing-exec', PolicyName: 'billing-exports', PolicyDocument: docOf('put-role-policy.json') }));
+    await clients.iam.send(
+      new PutRolePolicyCommand({ RoleName: 'billing-exec', PolicyName: 'billing-exports', PolicyDocument: docOf('put-role-policy.json') }),
+    );
     say('    ' + describe(await runIamChange(event('put-role-policy.json'), deps)));
 
-    say(step(++n, "UpdateAssumeRolePolicy on reports-exec: trust opened to account 210987654321"));
-    await clients.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'reports-exec', PolicyDocument: docOf('update-assume-role-policy.json') }));
+    say(step(++n, 'UpdateAssumeRolePolicy on reports-exec: trust opened to account 210987654321'));
+    await clients.iam.send(
+      new UpdateAssumeRolePolicyCommand({ RoleName: 'reports-exec', PolicyDocument: docOf('update-assume-role-policy.json') }),
+    );
     say('    ' + describe(await runIamChange(event('update-assume-role-policy.json'), deps)));
 
     say(step(++n, 'PutRolePolicy made by Leash itself (events/put-role-policy-by-leash.json)'));
     say('    ' + describe(await runIamChange(event('put-role-policy-by-leash.json'), deps)));
 
-    say(step(++n, 'CloudTrail denials for reports-exec: GetSecretValue, GetParameters, CreateLogGroup (then GetSecretValue again, duplicated)'));
+    say(
+      step(
+        ++n,
+        'CloudTrail denials for reports-exec: GetSecretValue, GetParameters, CreateLogGroup (then GetSecretValue again, duplicated)',
+      ),
+    );
     for (const name of ['denial-secretsmanager.json', 'denial-ssm.json', 'denial-logs.json', 'denial-secretsmanager.json']) {
       const s = await runDenial(event(name), deps);
-      say(`    ${name}: ${s.skipped ? 'skipped: ' + s.skipped : `${s.denial?.action} denied → ${describe({ roles: s.role ? [s.role] : [] })}`}`);
+      say(
+        `    ${name}: ${s.skipped ? 'skipped: ' + s.skipped : `${s.denial?.action} denied → ${describe({ roles: s.role ? [s.role] : [] })}`}`,
+      );
     }
 
     say(step(++n, 'ECS tasks STOPPED: a network failure and an essential-container exit'));
     for (const name of ['task-stopped-network.json', 'task-stopped-essential-exit.json']) {
       const s = await runTaskStopped(event(name), deps);
-      say(`    ${name}: ${s.network ? `network failure (${s.network.service ?? 'unknown service'}), not a missing permission` : s.skipped ? 'skipped: ' + s.skipped : 'denial recorded'}`);
+      say(
+        `    ${name}: ${s.network ? `network failure (${s.network.service ?? 'unknown service'}), not a missing permission` : s.skipped ? 'skipped: ' + s.skipped : 'denial recorded'}`,
+      );
     }
 
     say(step(++n, 'Findings per role (stored in DynamoDB, published to SNS)'));

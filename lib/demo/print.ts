@@ -20,7 +20,8 @@ export function findingsTable(roleArn: string, findings: Finding[]): string {
   findings.forEach((f, i) => {
     out.push(lines[i + 1]!);
     const last = f.reasons.at(-1);
-    if (f.reasons.length > 1 && last && /confirmed unused|used \d+ time|absence of use|denied \d+ time/.test(last)) out.push(`      ↳ ${last}`);
+    if (f.reasons.length > 1 && last && /confirmed unused|used \d+ time|absence of use|denied \d+ time/.test(last))
+      out.push(`      ↳ ${last}`);
   });
   return `${head}\n${out.join('\n')}`;
 }

@@ -36,7 +36,11 @@ export async function remediationPhase(ctx: PhaseContext): Promise<void> {
     const rt = await buildRemediation(
       config,
       ctx.aws,
-      { analyzer: null, slack: new SlackClient('xoxb-demo', { slackApiUrl: slackFake.apiUrl, retries: 0 }), slackSigningSecret: SIGNING_SECRET },
+      {
+        analyzer: null,
+        slack: new SlackClient('xoxb-demo', { slackApiUrl: slackFake.apiUrl, retries: 0 }),
+        slackSigningSecret: SIGNING_SECRET,
+      },
       ctx.now,
     );
     const billing = roleArn('billing-exec');
@@ -49,12 +53,26 @@ export async function remediationPhase(ctx: PhaseContext): Promise<void> {
     const plan = 'plan' in out ? out.plan : undefined;
     if (!plan) throw new Error(`expected a plan for billing-exec, got ${JSON.stringify(out)}`);
     say(`    outcome: ${out.outcome} — ${out.why}`);
-    say(`    plan ${plan.planHash.slice(0, 12)}…: put inline ${plan.policyName}; delete inline [${plan.deleteInline.join(', ')}]; detach [${plan.detach.map((a) => a.split('/').pop()).join(', ')}]`);
-    say(`    removes ${plan.removals.length} grants (e.g. ${plan.removals.slice(0, 2).map((r) => `${r.action} on ${r.resource}`).join(', ')}); adds ${plan.additions.length}`);
+    say(
+      `    plan ${plan.planHash.slice(0, 12)}…: put inline ${plan.policyName}; delete inline [${plan.deleteInline.join(', ')}]; detach [${plan.detach.map((a) => a.split('/').pop()).join(', ')}]`,
+    );
+    say(
+      `    removes ${plan.removals.length} grants (e.g. ${plan.removals
+        .slice(0, 2)
+        .map((r) => `${r.action} on ${r.resource}`)
+        .join(', ')}); adds ${plan.additions.length}`,
+    );
     const posted = [...slackFake.messages.values()][0];
     say(`    Slack: message ${posted?.ts} in ${posted?.channel} with ${posted?.blocks.length} blocks and Approve / Reject buttons`);
 
-    const click = { userId: APPROVER, action: 'approve' as const, planHash: plan.planHash, roleArn: billing, channel: posted!.channel, ts: posted!.ts };
+    const click = {
+      userId: APPROVER,
+      action: 'approve' as const,
+      planHash: plan.planHash,
+      roleArn: billing,
+      channel: posted!.channel,
+      ts: posted!.ts,
+    };
     step('Approval requests that must be refused');
     const forged = await handleApprovalRequest(signedClick(click, 'not-the-signing-secret', epoch()), rt);
     say(`    forged signature:   HTTP ${forged.statusCode} ${forged.body}`);
@@ -68,9 +86,14 @@ export async function remediationPhase(ctx: PhaseContext): Promise<void> {
     say(`    HTTP ${approved.statusCode} ${approved.body}`);
     const after = (await rt.iam.readState('billing-exec'))!;
     const leash = after.inline.find((p) => p.name === plan.policyName);
-    const equal = after.inline.length === 1 && after.attached.length === 0 && JSON.stringify(leash?.document) === JSON.stringify(plan.document);
-    say(`    billing-exec now: inline [${after.inline.map((p) => p.name).join(', ')}], attached [${after.attached.join(', ')}] — equals the plan: ${equal}`);
-    say(`    Slack message updated (${slackFake.message(posted!.channel, posted!.ts)?.updates ?? 0} update): buttons replaced by the outcome`);
+    const equal =
+      after.inline.length === 1 && after.attached.length === 0 && JSON.stringify(leash?.document) === JSON.stringify(plan.document);
+    say(
+      `    billing-exec now: inline [${after.inline.map((p) => p.name).join(', ')}], attached [${after.attached.join(', ')}] — equals the plan: ${equal}`,
+    );
+    say(
+      `    Slack message updated (${slackFake.message(posted!.channel, posted!.ts)?.updates ?? 0} update): buttons replaced by the outcome`,
+    );
     const replay = await handleApprovalRequest(signedClick(click, SIGNING_SECRET, epoch()), rt);
     say(`    the same click replayed: HTTP ${replay.statusCode} ${replay.body}`);
 

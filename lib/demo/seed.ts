@@ -1,6 +1,11 @@
 // Seeds moto with the demo account the events in events/ describe: three execution roles (one shared by three
 // families, one over-privileged, one under-privileged), their task definitions, secrets, parameters and keys.
-import { CreateClusterCommand, CreateServiceCommand, RegisterTaskDefinitionCommand, type RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  RegisterTaskDefinitionCommand,
+  type RegisterTaskDefinitionCommandInput,
+} from '@aws-sdk/client-ecs';
 import { AttachRolePolicyCommand, CreatePolicyCommand, CreateRoleCommand, PutRolePolicyCommand, TagRoleCommand } from '@aws-sdk/client-iam';
 import { CreateAliasCommand, CreateKeyCommand } from '@aws-sdk/client-kms';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
@@ -36,7 +41,11 @@ function awslogs(group: string, prefix: string, create = false) {
   };
 }
 
-function fargate(family: string, role: string, containers: RegisterTaskDefinitionCommandInput['containerDefinitions']): RegisterTaskDefinitionCommandInput {
+function fargate(
+  family: string,
+  role: string,
+  containers: RegisterTaskDefinitionCommandInput['containerDefinitions'],
+): RegisterTaskDefinitionCommandInput {
   return {
     family,
     executionRoleArn: roleArn(role),
@@ -54,11 +63,27 @@ const webSecrets = [
 ];
 
 export const demoTaskDefinitions: RegisterTaskDefinitionCommandInput[] = [
-  fargate('web-api', 'web-exec', [{ name: 'api', image: `${ECR}/web/api:1.4.2`, essential: true, secrets: webSecrets, logConfiguration: awslogs('/ecs/web', 'api', true) }]),
-  fargate('web-worker', 'web-exec', [
-    { name: 'worker', image: `${ECR}/web/worker@sha256:${'9f'.repeat(32)}`, essential: true, secrets: webSecrets, logConfiguration: awslogs('/ecs/web', 'worker', true) },
+  fargate('web-api', 'web-exec', [
+    {
+      name: 'api',
+      image: `${ECR}/web/api:1.4.2`,
+      essential: true,
+      secrets: webSecrets,
+      logConfiguration: awslogs('/ecs/web', 'api', true),
+    },
   ]),
-  fargate('web-cron', 'web-exec', [{ name: 'cron', image: `${ECR}/web/api:1.4.2`, essential: true, logConfiguration: awslogs('/ecs/web', 'cron', true) }]),
+  fargate('web-worker', 'web-exec', [
+    {
+      name: 'worker',
+      image: `${ECR}/web/worker@sha256:${'9f'.repeat(32)}`,
+      essential: true,
+      secrets: webSecrets,
+      logConfiguration: awslogs('/ecs/web', 'worker', true),
+    },
+  ]),
+  fargate('web-cron', 'web-exec', [
+    { name: 'cron', image: `${ECR}/web/api:1.4.2`, essential: true, logConfiguration: awslogs('/ecs/web', 'cron', true) },
+  ]),
   fargate('billing', 'billing-exec', [
     {
       name: 'billing',
@@ -95,14 +120,19 @@ export async function seedDemo(c: AwsClients): Promise<DemoResources> {
   await c.ddb.send(new CreateTableCommand(tableDefinition(table)));
   const topicArn = (await c.sns.send(new CreateTopicCommand({ Name: 'leash-findings' }))).TopicArn!;
   const topicQueueUrl = (await c.sqs.send(new CreateQueueCommand({ QueueName: 'leash-findings-inbox' }))).QueueUrl!;
-  const inboxArn = (await c.sqs.send(new GetQueueAttributesCommand({ QueueUrl: topicQueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
-  await c.sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: inboxArn, Attributes: { RawMessageDelivery: 'true' } }));
+  const inboxArn = (await c.sqs.send(new GetQueueAttributesCommand({ QueueUrl: topicQueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!
+    .QueueArn!;
+  await c.sns.send(
+    new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: inboxArn, Attributes: { RawMessageDelivery: 'true' } }),
+  );
   const remediationQueueUrl = (await c.sqs.send(new CreateQueueCommand({ QueueName: 'leash-remediation' }))).QueueUrl!;
 
   // A customer-managed key behind the web secrets: kms:Decrypt on it is part of web-exec's intent.
   const key = (await c.kms.send(new CreateKeyCommand({ Description: 'web secrets' }))).KeyMetadata!;
   await c.kms.send(new CreateAliasCommand({ AliasName: 'alias/web-secrets', TargetKeyId: key.KeyId! }));
-  await c.secrets.send(new CreateSecretCommand({ Name: 'web/stripe', SecretString: '{"apiKey":"sk_demo"}', KmsKeyId: 'alias/web-secrets' }));
+  await c.secrets.send(
+    new CreateSecretCommand({ Name: 'web/stripe', SecretString: '{"apiKey":"sk_demo"}', KmsKeyId: 'alias/web-secrets' }),
+  );
   await c.secrets.send(new CreateSecretCommand({ Name: 'billing/db', SecretString: 'demo' }));
   await c.secrets.send(new CreateSecretCommand({ Name: 'reports/smtp', SecretString: 'demo' }));
   await c.ssm.send(new PutParameterCommand({ Name: '/web/prod/db-password', Type: 'SecureString', Value: 'demo', KeyId: key.KeyId! }));
@@ -117,7 +147,11 @@ export async function seedDemo(c: AwsClients): Promise<DemoResources> {
       PolicyName: 'ecs-exec-shared',
       PolicyDocument: doc(
         { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
-        { Effect: 'Allow', Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'], Resource: arn('ecr', 'repository/web/*') },
+        {
+          Effect: 'Allow',
+          Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+          Resource: arn('ecr', 'repository/web/*'),
+        },
         { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: arn('logs', 'log-group:/ecs/web:*') },
         { Effect: 'Allow', Action: 'ssm:GetParameters', Resource: arn('ssm', 'parameter/web/prod/*') },
         { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: arn('secretsmanager', 'secret:web/stripe-*') },
@@ -146,16 +180,23 @@ export async function seedDemo(c: AwsClients): Promise<DemoResources> {
       PolicyName: 'reports-base',
       PolicyDocument: doc(
         { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
-        { Effect: 'Allow', Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'], Resource: `arn:aws:ecr:${DEMO_REGION}:210987654321:repository/shared/reports` },
+        {
+          Effect: 'Allow',
+          Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+          Resource: `arn:aws:ecr:${DEMO_REGION}:210987654321:repository/shared/reports`,
+        },
         { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: arn('logs', 'log-group:/ecs/reports:*') },
       ),
     }),
   );
 
   // web-api has three revisions, so the register event's web-api:3 and the deregister event's web-api:2 exist.
-  for (const td of [demoTaskDefinitions[0]!, demoTaskDefinitions[0]!, ...demoTaskDefinitions]) await c.ecs.send(new RegisterTaskDefinitionCommand(td));
+  for (const td of [demoTaskDefinitions[0]!, demoTaskDefinitions[0]!, ...demoTaskDefinitions])
+    await c.ecs.send(new RegisterTaskDefinitionCommand(td));
   // A service still runs web-api:2, so deregistering it must not shrink web-exec.
   await c.ecs.send(new CreateClusterCommand({ clusterName: 'prod' }));
-  await c.ecs.send(new CreateServiceCommand({ cluster: 'prod', serviceName: 'web-api-canary', taskDefinition: 'web-api:2', desiredCount: 1 }));
+  await c.ecs.send(
+    new CreateServiceCommand({ cluster: 'prod', serviceName: 'web-api-canary', taskDefinition: 'web-api:2', desiredCount: 1 }),
+  );
   return { table, topicArn, topicQueueUrl, remediationQueueUrl, keyArn: key.Arn! };
 }

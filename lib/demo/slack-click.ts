@@ -15,7 +15,12 @@ export function clickBody(c: Click): string {
     channel: { id: c.channel },
     container: { type: 'message', channel_id: c.channel, message_ts: c.ts },
     response_url: 'https://hooks.slack.invalid/actions/demo',
-    actions: [{ action_id: c.action === 'approve' ? APPROVE_ACTION_ID : REJECT_ACTION_ID, value: JSON.stringify({ planHash: c.planHash, roleArn: c.roleArn }) }],
+    actions: [
+      {
+        action_id: c.action === 'approve' ? APPROVE_ACTION_ID : REJECT_ACTION_ID,
+        value: JSON.stringify({ planHash: c.planHash, roleArn: c.roleArn }),
+      },
+    ],
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }

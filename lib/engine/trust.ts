@@ -55,7 +55,15 @@ export function trustFindings(roleArn: string, trust: PolicyDocument): Finding[]
     if (s.Effect !== 'Allow') return;
     if (s.NotPrincipal !== undefined) {
       // Allow + NotPrincipal admits everyone not listed.
-      out.push(finding(roleArn, s, i, 'urgent', `${statementLabel(i, s)} uses NotPrincipal with Allow: every principal not listed may assume the role`));
+      out.push(
+        finding(
+          roleArn,
+          s,
+          i,
+          'urgent',
+          `${statementLabel(i, s)} uses NotPrincipal with Allow: every principal not listed may assume the role`,
+        ),
+      );
       return;
     }
     for (const p of principalsOf(s.Principal)) {
@@ -65,7 +73,13 @@ export function trustFindings(roleArn: string, trust: PolicyDocument): Finding[]
       }
       const severity: Severity = p.value === '*' ? 'urgent' : 'review';
       out.push(
-        finding(roleArn, s, i, severity, `${statementLabel(i, s)} lets ${describe(p)} assume the role; an execution role should trust only ecs-tasks.amazonaws.com`),
+        finding(
+          roleArn,
+          s,
+          i,
+          severity,
+          `${statementLabel(i, s)} lets ${describe(p)} assume the role; an execution role should trust only ecs-tasks.amazonaws.com`,
+        ),
       );
     }
   });

@@ -178,14 +178,7 @@ export interface Evaluation {
 // --- findings ---
 
 export type FindingKind =
-  | 'missing'
-  | 'denied'
-  | 'unexplained-denial'
-  | 'excess'
-  | 'excess-in-use'
-  | 'too-broad'
-  | 'conditional'
-  | 'trust-policy';
+  'missing' | 'denied' | 'unexplained-denial' | 'excess' | 'excess-in-use' | 'too-broad' | 'conditional' | 'trust-policy';
 
 export type Severity = 'urgent' | 'review' | 'info';
 

@@ -14,9 +14,18 @@ const state: RoleState = { roleArn: ROLE, inline: [], attached: [] };
 
 function makePlan(): Plan {
   const draft = {
-    roleArn: ROLE, baseStateHash: 'h0', policyName: 'leash-execution-role',
+    roleArn: ROLE,
+    baseStateHash: 'h0',
+    policyName: 'leash-execution-role',
     document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow' as const, Action: 'ecr:GetAuthorizationToken', Resource: '*' }] },
-    deleteInline: [], detach: [], additions: [], removals: [], compaction: [], findings: [], needsApproval: [], kept: [],
+    deleteInline: [],
+    detach: [],
+    additions: [],
+    removals: [],
+    compaction: [],
+    findings: [],
+    needsApproval: [],
+    kept: [],
   };
   return { ...draft, planHash: planHash(draft) };
 }
@@ -33,7 +42,11 @@ function deps(applyError: Error, entries: AuditEntry[]): ApprovalDeps {
     grants: { readState: async () => state },
     hashState: () => 'h0',
     requirementsFor: async () => [],
-    patcher: { apply: async () => { throw applyError; } },
+    patcher: {
+      apply: async () => {
+        throw applyError;
+      },
+    },
     audit: { record: async (e) => void entries.push(e) },
     approvers: ['U0APPROVER'],
     dryRun: false,
@@ -42,7 +55,13 @@ function deps(applyError: Error, entries: AuditEntry[]): ApprovalDeps {
   };
 }
 
-const request = () => ({ planHash: makePlan().planHash, roleArn: ROLE, approver: 'U0APPROVER', action: 'approve' as const, via: 'slack' as const });
+const request = () => ({
+  planHash: makePlan().planHash,
+  roleArn: ROLE,
+  approver: 'U0APPROVER',
+  action: 'approve' as const,
+  via: 'slack' as const,
+});
 
 describe('actOnApproval when the apply fails', () => {
   it('records an unrecorded failure after the approval', async () => {

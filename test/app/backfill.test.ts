@@ -14,14 +14,24 @@ function rec(role: string, name: string, source: string, at: string, extra: Reco
     eventName: name,
     awsRegion: 'eu-west-1',
     eventID: `${role}-${name}-${at}`,
-    userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::123456789012:assumed-role/${role.split('/').pop()}/t1`, sessionContext: { sessionIssuer: { type: 'Role', arn: role } } },
+    userIdentity: {
+      type: 'AssumedRole',
+      arn: `arn:aws:sts::123456789012:assumed-role/${role.split('/').pop()}/t1`,
+      sessionContext: { sessionIssuer: { type: 'Role', arn: role } },
+    },
     requestParameters: { secretId: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:billing/db-XyZ123' },
     ...extra,
   };
 }
 
 function world(pages: { records: unknown[]; cursor?: string }[], opts: { timeLeft?: () => number; saved?: string } = {}) {
-  const stored = { denials: [] as Denial[], uses: [] as Use[], coverage: [] as string[][], cursor: opts.saved as string | undefined, lookups: [] as unknown[] };
+  const stored = {
+    denials: [] as Denial[],
+    uses: [] as Use[],
+    coverage: [] as string[][],
+    cursor: opts.saved as string | undefined,
+    lookups: [] as unknown[],
+  };
   const deps: BackfillDeps = {
     index: { allRoles: async () => [ROLE] },
     cloudTrail: {
@@ -82,7 +92,13 @@ describe('backfillEvidence', () => {
 });
 
 describe('confirmed non-use', () => {
-  const excess = (action: string): Finding => ({ kind: 'excess', severity: 'review', action, resource: '*', reasons: ['granted, not needed'] });
+  const excess = (action: string): Finding => ({
+    kind: 'excess',
+    severity: 'review',
+    action,
+    resource: '*',
+    reasons: ['granted, not needed'],
+  });
 
   it('only for actions CloudTrail records as management events', () => {
     expect(recordedByCloudTrail('ssm:GetParameters')).toBe(true);
@@ -95,10 +111,20 @@ describe('confirmed non-use', () => {
 
   it('says "confirmed unused" when a backfill covered the window, and only then', () => {
     const now = '2026-11-22T07:00:00.000Z';
-    const covered = foldEvidence([excess('ssm:GetParameters'), excess('logs:PutLogEvents')], [], { denials: [], uses: [] }, { now, recentDays: 90, cloudTrailSince: '2026-08-20T00:00:00.000Z' });
+    const covered = foldEvidence(
+      [excess('ssm:GetParameters'), excess('logs:PutLogEvents')],
+      [],
+      { denials: [], uses: [] },
+      { now, recentDays: 90, cloudTrailSince: '2026-08-20T00:00:00.000Z' },
+    );
     expect(covered.find((f) => f.action === 'ssm:GetParameters')!.reasons.at(-1)).toMatch(/^confirmed unused/);
     expect(covered.find((f) => f.action === 'logs:PutLogEvents')!.reasons.at(-1)).toMatch(/absence of use is not proof/);
-    const shortWindow = foldEvidence([excess('ssm:GetParameters')], [], { denials: [], uses: [] }, { now, recentDays: 90, cloudTrailSince: '2026-10-01T00:00:00.000Z' });
+    const shortWindow = foldEvidence(
+      [excess('ssm:GetParameters')],
+      [],
+      { denials: [], uses: [] },
+      { now, recentDays: 90, cloudTrailSince: '2026-10-01T00:00:00.000Z' },
+    );
     expect(shortWindow[0]!.reasons.at(-1)).toMatch(/absence of use is not proof/);
     const none = foldEvidence([excess('ssm:GetParameters')], [], { denials: [], uses: [] }, { now, recentDays: 90 });
     expect(none[0]!.reasons.at(-1)).toMatch(/absence of use is not proof/);

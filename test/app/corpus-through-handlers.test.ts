@@ -12,7 +12,17 @@ const LEAVE_ORG_AT = '2024-08-02T09:30:00.000Z';
 
 function envelope(record: Record<string, unknown>, i: number) {
   const source = `aws.${String(record.eventSource ?? 'unknown.amazonaws.com').split('.')[0]}`;
-  return { version: '0', id: `corpus-${i}`, 'detail-type': 'AWS API Call via CloudTrail', source, account: '307578594326', time: record.eventTime, region: record.awsRegion, resources: [], detail: record };
+  return {
+    version: '0',
+    id: `corpus-${i}`,
+    'detail-type': 'AWS API Call via CloudTrail',
+    source,
+    account: '307578594326',
+    time: record.eventTime,
+    region: record.awsRegion,
+    resources: [],
+    detail: record,
+  };
 }
 
 function corpusRecords(): Record<string, unknown>[] {
@@ -27,7 +37,10 @@ describe('corpus CloudTrail records through functions/denial.ts', () => {
     const records = corpusRecords();
     expect(records.length).toBeGreaterThan(30);
     // The denial is from the detonation's day: evaluate there, so it falls inside the evidence window.
-    const deps = { ...memoryDeps(LEAVE_ORG_AT), grants: { readGrant: async () => ({ ...basicGrant(LEAVE_ORG_ROLE), roleArn: LEAVE_ORG_ROLE }), rolesUsingPolicy: async () => [] } };
+    const deps = {
+      ...memoryDeps(LEAVE_ORG_AT),
+      grants: { readGrant: async () => ({ ...basicGrant(LEAVE_ORG_ROLE), roleArn: LEAVE_ORG_ROLE }), rolesUsingPolicy: async () => [] },
+    };
     // Not indexed yet: every record is ignored.
     for (const [i, r] of records.entries()) {
       const s = await runDenial(envelope(r, i), deps as unknown as EvidenceDeps);
@@ -35,11 +48,20 @@ describe('corpus CloudTrail records through functions/denial.ts', () => {
     }
     expect(await deps.evidence.forRole(LEAVE_ORG_ROLE, '2000-01-01T00:00:00Z')).toMatchObject({ denials: [] });
 
-    await deps.index.putTaskDefinition({ taskDefinitionArn: 'arn:aws:ecs:us-east-1:307578594326:task-definition/x:1', family: 'x', revision: 1, status: 'ACTIVE', executionRoleArn: LEAVE_ORG_ROLE, requirements: [] });
+    await deps.index.putTaskDefinition({
+      taskDefinitionArn: 'arn:aws:ecs:us-east-1:307578594326:task-definition/x:1',
+      family: 'x',
+      revision: 1,
+      status: 'ACTIVE',
+      executionRoleArn: LEAVE_ORG_ROLE,
+      requirements: [],
+    });
     const outcomes = [];
     for (const [i, r] of records.entries()) outcomes.push(await runDenial(envelope(r, i), deps as unknown as EvidenceDeps));
     const recorded = outcomes.filter((o) => o.denial);
-    expect(recorded.map((o) => [o.denial!.roleArn, o.denial!.action, o.denial!.errorCode])).toEqual([[LEAVE_ORG_ROLE, 'organizations:LeaveOrganization', 'AccessDenied']]);
+    expect(recorded.map((o) => [o.denial!.roleArn, o.denial!.action, o.denial!.errorCode])).toEqual([
+      [LEAVE_ORG_ROLE, 'organizations:LeaveOrganization', 'AccessDenied'],
+    ]);
     // No task definition explains it: an unexplained denial, urgent.
     const finding = recorded[0]!.role!.findings.find((f) => f.kind === 'unexplained-denial');
     expect(finding).toMatchObject({ severity: 'urgent', action: 'organizations:LeaveOrganization' });

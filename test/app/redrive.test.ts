@@ -21,7 +21,12 @@ class MemoryQueue implements DlqPort {
 const record = (fn: string, payload: unknown) =>
   JSON.stringify({
     version: '1.0',
-    requestContext: { requestId: 'r', functionArn: `arn:aws:lambda:eu-west-1:123456789012:function:${fn}:$LATEST`, condition: 'RetriesExhausted', approximateInvokeCount: 3 },
+    requestContext: {
+      requestId: 'r',
+      functionArn: `arn:aws:lambda:eu-west-1:123456789012:function:${fn}:$LATEST`,
+      condition: 'RetriesExhausted',
+      approximateInvokeCount: 3,
+    },
     requestPayload: payload,
     responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
     responsePayload: { errorType: 'AdapterError', errorMessage: 'x' },

@@ -55,14 +55,24 @@ export interface BundleMeasure {
 export function deploymentBuildOptions(): BuildOptions {
   const o = JSON.parse(readFileSync(join(repoRoot, 'infra/esbuild-options.json'), 'utf8')) as Record<string, unknown>;
   const { exclude: _exclude, outputFileExtension, ...esbuildOptions } = o;
-  return { ...(esbuildOptions as BuildOptions), outExtension: { '.js': String(outputFileExtension) }, absWorkingDir: repoRoot, logLevel: 'silent' };
+  return {
+    ...(esbuildOptions as BuildOptions),
+    outExtension: { '.js': String(outputFileExtension) },
+    absWorkingDir: repoRoot,
+    logLevel: 'silent',
+  };
 }
 
 /** Bundles one function into `outDir`; returns the bundle path and the npm packages it contains. */
 export async function bundleFunction(fn: string, outDir: string): Promise<{ file: string; packages: string[] }> {
   const spec = FUNCTION_SDK[fn];
   if (!spec) throw new Error(`unknown function ${fn}`);
-  const result = await build({ ...deploymentBuildOptions(), entryPoints: { [fn]: join(repoRoot, spec.entry) }, outdir: outDir, metafile: true });
+  const result = await build({
+    ...deploymentBuildOptions(),
+    entryPoints: { [fn]: join(repoRoot, spec.entry) },
+    outdir: outDir,
+    metafile: true,
+  });
   return { file: join(outDir, `${fn}.mjs`), packages: packagesOf(result.metafile) };
 }
 
@@ -78,22 +88,32 @@ function packagesOf(meta: Metafile): string[] {
 async function bundleBaseline(fn: string, outDir: string): Promise<string> {
   const sdk = FUNCTION_SDK[fn]!.sdk;
   // The client classes only (commands are what Leash adds on top), kept alive so tree-shaking leaves them in.
-  const contents = sdk.map(([pkg, client]) => `import { ${client} } from '${pkg}';`).join('\n') + `\nexport const clients = [${sdk.map(([, c]) => c).join(', ')}];\n`;
+  const contents =
+    sdk.map(([pkg, client]) => `import { ${client} } from '${pkg}';`).join('\n') +
+    `\nexport const clients = [${sdk.map(([, c]) => c).join(', ')}];\n`;
   const file = join(outDir, `${fn}.baseline.mjs`);
-  await build({ ...deploymentBuildOptions(), stdin: { contents, resolveDir: repoRoot, sourcefile: `${fn}.baseline.mjs`, loader: 'js' }, outfile: file });
+  await build({
+    ...deploymentBuildOptions(),
+    stdin: { contents, resolveDir: repoRoot, sourcefile: `${fn}.baseline.mjs`, loader: 'js' },
+    outfile: file,
+  });
   return file;
 }
 
 function importOnce(file: string): Promise<number> {
   const probe = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t));`;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', probe], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', probe], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(Number(out)) : reject(new Error(`import of ${file} failed (${code}): ${err.slice(0, 500)}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(Number(out)) : reject(new Error(`import of ${file} failed (${code}): ${err.slice(0, 500)}`)),
+    );
   });
 }
 

@@ -18,7 +18,10 @@ export function generatedTaskDefinition(i: number, role = `arn:aws:iam::${ACCOUN
   ];
   const secrets = [
     { name: 'DB', valueFrom: `arn:aws:secretsmanager:${region}:${ACCOUNT}:secret:${family}/db` },
-    { name: 'API', valueFrom: `arn:aws:secretsmanager:${region}:${ACCOUNT}:secret:${family}/api-Ab${String(i % 10_000).padStart(4, '0')}:key::` },
+    {
+      name: 'API',
+      valueFrom: `arn:aws:secretsmanager:${region}:${ACCOUNT}:secret:${family}/api-Ab${String(i % 10_000).padStart(4, '0')}:key::`,
+    },
     { name: 'FLAG', valueFrom: `/${family}/flags/${i % 4}` },
     { name: 'SHARED', valueFrom: `arn:aws:ssm:${region}:${ACCOUNT}:parameter/shared/config-${i % 9}` },
   ].slice(0, 1 + (i % 4));
@@ -36,7 +39,12 @@ export function generatedTaskDefinition(i: number, role = `arn:aws:iam::${ACCOUN
         secrets,
         logConfiguration: {
           logDriver: 'awslogs',
-          options: { 'awslogs-group': `/ecs/${family}`, 'awslogs-region': region, 'awslogs-stream-prefix': 'app', ...(i % 3 === 0 ? { 'awslogs-create-group': 'true' } : {}) },
+          options: {
+            'awslogs-group': `/ecs/${family}`,
+            'awslogs-region': region,
+            'awslogs-stream-prefix': 'app',
+            ...(i % 3 === 0 ? { 'awslogs-create-group': 'true' } : {}),
+          },
         },
         ...(i % 5 === 0 ? { environmentFiles: [{ type: 's3', value: `arn:aws:s3:::config-${i % 3}/${family}/app.env` }] } : {}),
       },

@@ -7,7 +7,17 @@ import { runSweep } from '../../lib/app/sweep.js';
 import type { PipelineDeps } from '../../lib/composition.js';
 import { loadEventJson } from '../support/corpus.js';
 import { everyClient } from '../support/fault-injection.js';
-import { handlers, pipeline, REGION, roleArn, SCENARIO, seedAccount, seedTaskDefinitions, sweepDeps, indexAccount } from '../resilience/world.js';
+import {
+  handlers,
+  pipeline,
+  REGION,
+  roleArn,
+  SCENARIO,
+  seedAccount,
+  seedTaskDefinitions,
+  sweepDeps,
+  indexAccount,
+} from '../resilience/world.js';
 import { generatedTaskDefinition } from './generate.js';
 import { MemoryFindings, MemoryIndex } from '../support/fake-aws/memory-ports.js';
 import type { SweepDeps } from '../../lib/app/sweep.js';
@@ -58,7 +68,11 @@ const cpuMs = (start: NodeJS.CpuUsage) => {
 function tenForWebExec(): RegisterTaskDefinitionCommandInput[] {
   const base = seedTaskDefinitions(); // web-api ×3 and web-worker ×4 use web-exec
   const cron = base[3]!;
-  const extra = [1, 2, 3, 4].map((i) => ({ ...cron, family: 'web-cron', containerDefinitions: cron.containerDefinitions!.map((c) => ({ ...c, image: `${c.image}-cron${i}` })) }));
+  const extra = [1, 2, 3, 4].map((i) => ({
+    ...cron,
+    family: 'web-cron',
+    containerDefinitions: cron.containerDefinitions!.map((c) => ({ ...c, image: `${c.image}-cron${i}` })),
+  }));
   return [...base, ...extra];
 }
 
@@ -160,7 +174,11 @@ export function benchSweepMoto(revisions = 2000, opts: { stateInMemory?: boolean
       } as RegisterTaskDefinitionCommandInput;
     });
     const seeded = await seedAccount(e, []);
-    const ecs = new ECSClient({ region: REGION, endpoint: e.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    const ecs = new ECSClient({
+      region: REGION,
+      endpoint: e.endpoint,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    });
     const regStart = performance.now();
     await mapLimit(tds, 8, (td) => ecs.send(new RegisterTaskDefinitionCommand(td)));
     const registerMs = Math.round(performance.now() - regStart);

@@ -45,7 +45,12 @@ function sharedRole(n: number) {
       budget: BUDGET,
       usedPercent: Math.round((policy.size / BUDGET) * 1000) / 10,
       compactionNotes: policy.compaction.length,
-      compaction: policy.compaction.map((c) => ({ action: c.action, mergedResources: c.from.length, to: c.to, extraAccess: c.extraAccess })),
+      compaction: policy.compaction.map((c) => ({
+        action: c.action,
+        mergedResources: c.from.length,
+        to: c.to,
+        extraAccess: c.extraAccess,
+      })),
     };
   } catch (err) {
     return { taskDefinitions: n, ms: Math.round(performance.now() - start), error: `${(err as Error).name}: ${(err as Error).message}` };
@@ -59,7 +64,12 @@ export function benchPlan() {
   });
   const shared = sharedRole(500);
   return {
-    corpus: { taskDefinitions: tds.length, skippedFiles: skipped, taskDefinitionsPerSecond: each.perSecond * tds.length, repetitions: each.runs },
+    corpus: {
+      taskDefinitions: tds.length,
+      skippedFiles: skipped,
+      taskDefinitionsPerSecond: each.perSecond * tds.length,
+      repetitions: each.runs,
+    },
     sharedRole500: { ...shared, compaction: undefined },
   };
 }

@@ -42,7 +42,11 @@ async function main(): Promise<void> {
   // In --json mode stdout carries exactly one JSON object: anything else that logs goes to stderr.
   const stdoutWrite = process.stdout.write.bind(process.stdout);
   if (json) console.log = console.info = (...a: unknown[]) => void process.stderr.write(`${a.map(String).join(' ')}\n`);
-  const report: Record<string, unknown> = { startedAt: new Date().toISOString(), node: process.version, platform: `${process.platform}/${process.arch}` };
+  const report: Record<string, unknown> = {
+    startedAt: new Date().toISOString(),
+    node: process.version,
+    platform: `${process.platform}/${process.arch}`,
+  };
   for (const s of SECTIONS.filter((x) => !only || only.includes(x))) {
     progress(`running ${s} …`);
     const started = performance.now();
@@ -62,24 +66,55 @@ function readable(r: Record<string, unknown>): string {
   const section = (title: string, body: unknown) => {
     lines.push(`== ${title}`);
     if (body && typeof body === 'object' && 'error' in body) lines.push(`  error: ${String((body as { error: unknown }).error)}`);
-    else lines.push(...JSON.stringify(body, null, 2).split('\n').map((l) => `  ${l}`));
+    else
+      lines.push(
+        ...JSON.stringify(body, null, 2)
+          .split('\n')
+          .map((l) => `  ${l}`),
+      );
     lines.push('');
   };
-  const plan = r.plan as { corpus?: { taskDefinitionsPerSecond: number; taskDefinitions: number }; sharedRole500?: { ms: number; policySize: number; compactionNotes: number } } | undefined;
+  const plan = r.plan as
+    | {
+        corpus?: { taskDefinitionsPerSecond: number; taskDefinitions: number };
+        sharedRole500?: { ms: number; policySize: number; compactionNotes: number };
+      }
+    | undefined;
   if (plan?.corpus && plan.sharedRole500) {
-    lines.push(`plan: ${plan.corpus.taskDefinitionsPerSecond} task definitions/s over ${plan.corpus.taskDefinitions} corpus task definitions;`);
-    lines.push(`      500 sharing one role: ${plan.sharedRole500.ms} ms, ${plan.sharedRole500.policySize}/10240 characters, ${plan.sharedRole500.compactionNotes} compaction notes`);
+    lines.push(
+      `plan: ${plan.corpus.taskDefinitionsPerSecond} task definitions/s over ${plan.corpus.taskDefinitions} corpus task definitions;`,
+    );
+    lines.push(
+      `      500 sharing one role: ${plan.sharedRole500.ms} ms, ${plan.sharedRole500.policySize}/10240 characters, ${plan.sharedRole500.compactionNotes} compaction notes`,
+    );
   }
   const events = (r.perEvent as { events?: { event: string; awsCalls: number; cpuMs: number }[] } | undefined)?.events;
   if (events) {
     lines.push('perEvent (moto, role shared by 10 task definitions):');
-    for (const e of events) lines.push(`  ${e.event.padEnd(34)} ${String(e.awsCalls).padStart(4)} AWS calls  ${String(e.cpuMs).padStart(7)} ms CPU`);
+    for (const e of events)
+      lines.push(`  ${e.event.padEnd(34)} ${String(e.awsCalls).padStart(4)} AWS calls  ${String(e.cpuMs).padStart(7)} ms CPU`);
   }
-  const fake = (r.sweepFake as { runs?: { variant: string; totalCalls: number; throttledCalls: number; failedItems: number; wallSeconds: number; lowerBoundSeconds: number; ratio: number }[] } | undefined)?.runs;
+  const fake = (
+    r.sweepFake as
+      | {
+          runs?: {
+            variant: string;
+            totalCalls: number;
+            throttledCalls: number;
+            failedItems: number;
+            wallSeconds: number;
+            lowerBoundSeconds: number;
+            ratio: number;
+          }[];
+        }
+      | undefined
+  )?.runs;
   if (fake) {
     lines.push('sweepFake (10,000 revisions, 300 roles, virtual time):');
     for (const f of fake) {
-      lines.push(`  ${f.variant.padEnd(18)} ${f.totalCalls} calls, ${f.throttledCalls} throttled, ${f.failedItems} failed, ${f.wallSeconds} s vs bound ${f.lowerBoundSeconds} s: ratio ${f.ratio}`);
+      lines.push(
+        `  ${f.variant.padEnd(18)} ${f.totalCalls} calls, ${f.throttledCalls} throttled, ${f.failedItems} failed, ${f.wallSeconds} s vs bound ${f.lowerBoundSeconds} s: ratio ${f.ratio}`,
+      );
     }
   }
   lines.push('');

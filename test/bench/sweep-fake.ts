@@ -84,12 +84,18 @@ async function once(variant: 'as-written' | 'describe-limiter', concurrency: num
 const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
 
 export async function benchSweepFake() {
-  const runs = [await once('as-written', 4), await once('describe-limiter', 4), await once('as-written', 16), await once('describe-limiter', 16)];
+  const runs = [
+    await once('as-written', 4),
+    await once('describe-limiter', 4),
+    await once('as-written', 16),
+    await once('describe-limiter', 16),
+  ];
   return {
     account: { ...SWEEP_ACCOUNT, latencyMs: { ecs: 40, iam: 40, dynamodb: 5 } },
     limits: LIMITS,
     retry: 'SDK v3 standard mode emulated per client: 8 attempts, full jitter, 500 ms base for throttles, 500-token retry quota',
-    lowerBoundRule: 'phases are serial (revisions, then roles): sum over phases of max over that phase\'s buckets of max(0, calls - burst) / rate',
+    lowerBoundRule:
+      "phases are serial (revisions, then roles): sum over phases of max over that phase's buckets of max(0, calls - burst) / rate",
     runs,
   };
 }

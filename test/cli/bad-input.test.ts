@@ -8,7 +8,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { leash } from '../support/cli.js';
 import { corpusPath, repoRoot } from '../support/corpus.js';
 
-
 const dir = mkdtempSync(join(tmpdir(), 'leash-cli-bad-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -35,7 +34,10 @@ async function rejected(argv: string[], where: string, path: string): Promise<st
 describe('leash CLI on bad input', () => {
   it('invalid JSON: the line and column of the error', async () => {
     // Line 5 is `  ]`: the trailing comma on line 4 makes `]` unexpected at column 3.
-    const f = file('trailing-comma.json', '{\n  "family": "web",\n  "containerDefinitions": [\n    { "name": "app", "image": "nginx" },\n  ]\n}\n');
+    const f = file(
+      'trailing-comma.json',
+      '{\n  "family": "web",\n  "containerDefinitions": [\n    { "name": "app", "image": "nginx" },\n  ]\n}\n',
+    );
     const err = await rejected(['plan', f], f, '$');
     expect(err).toContain('line 5, column 3');
   });
@@ -49,7 +51,11 @@ describe('leash CLI on bad input', () => {
   it.each([
     ['an image that is a number', '{"family":"x","containerDefinitions":[{"name":"a","image":5}]}', '$.containerDefinitions[0].image'],
     ['containerDefinitions that is an object', '{"family":"x","containerDefinitions":{"name":"a"}}', '$.containerDefinitions'],
-    ['a secret whose valueFrom is an object', '{"family":"x","containerDefinitions":[{"name":"a","image":"nginx","secrets":[{"name":"S","valueFrom":{}}]}]}', '$.containerDefinitions[0].secrets[0].valueFrom'],
+    [
+      'a secret whose valueFrom is an object',
+      '{"family":"x","containerDefinitions":[{"name":"a","image":"nginx","secrets":[{"name":"S","valueFrom":{}}]}]}',
+      '$.containerDefinitions[0].secrets[0].valueFrom',
+    ],
     ['an array of numbers', '[1, 2]', '$[0]'],
   ])('wrong types: %s', async (_what, text, path) => {
     const f = file(`wrong-${path.replace(/\W+/g, '_')}.json`, text);
@@ -75,7 +81,9 @@ describe('leash CLI on bad input', () => {
   it('an unknown flag, a bad --account, a bad --region, no file', async () => {
     expect(await rejected(['plan', '--bogus', A12], 'command line', '$')).toContain('--bogus');
     expect(await rejected(['plan', '--account', '12345', A12], 'command line', '--account')).toContain('12-digit');
-    expect(await rejected(['diff', '--account', 'acct-123456789012', '--policy', MANAGED, A12], 'command line', '--account')).toContain('12-digit');
+    expect(await rejected(['diff', '--account', 'acct-123456789012', '--policy', MANAGED, A12], 'command line', '--account')).toContain(
+      '12-digit',
+    );
     await rejected(['plan', '--region', 'Ireland', A12], 'command line', '--region');
     await rejected(['plan'], 'command line', 'FILE');
     await rejected(['audit', A12], 'command line', '--cloudtrail');

@@ -17,7 +17,6 @@ interface Finding {
   evidence?: { kind: string; source: string }[];
 }
 
-
 async function json<T>(...argv: string[]): Promise<T> {
   const r = await leash(...argv);
   expect(r.err).toBe('');
@@ -33,13 +32,23 @@ describe('leash diff --policy with the AWS managed policy', () => {
   it.each(['AmazonECSTaskExecutionRolePolicy.MAMIP.json', 'AmazonECSTaskExecutionRolePolicy.iam-dataset.json'])(
     '%s vs A12 (private ECR, awslogs-create-group): ECR and logs too broad, CreateLogGroup missing',
     async (policyFile) => {
-      const { findings } = await json<{ findings: Finding[] }>('diff', '--json', '--policy', corpusPath('managed-policies', policyFile), A12);
+      const { findings } = await json<{ findings: Finding[] }>(
+        'diff',
+        '--json',
+        '--policy',
+        corpusPath('managed-policies', policyFile),
+        A12,
+      );
       expect(keys(findings)).toEqual(
         [
           // The managed policy grants the six actions on * (spec §1): GetAuthorizationToken must be *, the rest need not.
-          ...['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'logs:CreateLogStream', 'logs:PutLogEvents'].map(
-            (a) => `too-broad review ${a} *`,
-          ),
+          ...[
+            'ecr:BatchCheckLayerAvailability',
+            'ecr:BatchGetImage',
+            'ecr:GetDownloadUrlForLayer',
+            'logs:CreateLogStream',
+            'logs:PutLogEvents',
+          ].map((a) => `too-broad review ${a} *`),
           // …and has no logs:CreateLogGroup, which awslogs-create-group needs on both ARN forms (§2.3 row 7b).
           `missing urgent logs:CreateLogGroup ${GROUP}`,
           `missing urgent logs:CreateLogGroup ${GROUP}:*`,
@@ -61,8 +70,17 @@ describe('leash audit --cloudtrail', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   // reports-exec's revision of the demo account (lib/demo/seed.ts), as DescribeTaskDefinition would return it.
   const reports = join(dir, 'reports.json');
-  writeFileSync(reports, JSON.stringify({ ...demoTaskDefinitions[4], taskDefinitionArn: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/reports:1', revision: 1 }));
-  const DENIALS = ['denial-ecr.json', 'denial-kms.json', 'denial-logs.json', 'denial-secretsmanager.json', 'denial-ssm.json'].map((f) => join(repoRoot, 'events', f));
+  writeFileSync(
+    reports,
+    JSON.stringify({
+      ...demoTaskDefinitions[4],
+      taskDefinitionArn: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/reports:1',
+      revision: 1,
+    }),
+  );
+  const DENIALS = ['denial-ecr.json', 'denial-kms.json', 'denial-logs.json', 'denial-secretsmanager.json', 'denial-ssm.json'].map((f) =>
+    join(repoRoot, 'events', f),
+  );
   const trail = (files: string[]) => files.flatMap((f) => ['--cloudtrail', f]);
 
   const REPORTS_DENIED = [
@@ -73,7 +91,12 @@ describe('leash audit --cloudtrail', () => {
   ];
 
   it('the denials in events/ for reports-exec become `denied` findings; web-exec’s KMS denial is not its business', async () => {
-    const out = await json<{ evidence: { denials: number; uses: number; ignored: number }; findings: Finding[] }>('audit', '--json', ...trail(DENIALS), reports);
+    const out = await json<{ evidence: { denials: number; uses: number; ignored: number }; findings: Finding[] }>(
+      'audit',
+      '--json',
+      ...trail(DENIALS),
+      reports,
+    );
     expect(out.evidence).toEqual({ denials: 4, uses: 0, ignored: 1 });
     expect(keys(out.findings)).toEqual(REPORTS_DENIED);
     expect(out.findings.every((f) => f.evidence?.length === 1 && f.evidence[0]!.kind === 'denial')).toBe(true);
@@ -95,8 +118,16 @@ describe('leash audit --cloudtrail', () => {
         Version: '2012-10-17',
         Statement: [
           { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
-          { Effect: 'Allow', Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'], Resource: 'arn:aws:ecr:eu-west-1:210987654321:repository/shared/reports' },
-          { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: 'arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/reports:*' },
+          {
+            Effect: 'Allow',
+            Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+            Resource: 'arn:aws:ecr:eu-west-1:210987654321:repository/shared/reports',
+          },
+          {
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: 'arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/reports:*',
+          },
         ],
       }),
     );
@@ -126,7 +157,14 @@ describe('leash audit --cloudtrail', () => {
     const records = files.reduce((n, f) => n + (f.endsWith('.log') ? 1 : (JSON.parse(readFileSync(f, 'utf8')) as unknown[]).length), 0);
     // A01 names no execution role, so evidence from any role is considered.
     const A01 = corpusPath('task-definitions', 'A01_aws-containers-task-definitions_nginx_fargate.json');
-    const out = await json<{ evidence: { denials: number; uses: number; ignored: number }; findings: Finding[] }>('audit', '--json', '--account', '111122223333', ...trail(files), A01);
+    const out = await json<{ evidence: { denials: number; uses: number; ignored: number }; findings: Finding[] }>(
+      'audit',
+      '--json',
+      '--account',
+      '111122223333',
+      ...trail(files),
+      A01,
+    );
     expect(out.evidence.denials + out.evidence.uses + out.evidence.ignored).toBe(records);
     // The one AccessDenied by an assumed role (EA02: LeaveOrganization), explained by no requirement.
     expect(out.evidence.denials).toBe(1);

@@ -13,7 +13,6 @@ interface PlanJson {
   warnings: { code: string; message: string }[];
 }
 
-
 const td = (name: string) => corpusPath('task-definitions', name);
 const JSON_FILES = listCorpus('task-definitions', '.json');
 
@@ -27,19 +26,35 @@ async function plan(...argv: string[]): Promise<PlanJson> {
 const needs = (p: PlanJson) => p.requirements.map((r) => `${r.action} ${r.resource}`).sort();
 const PULL = ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'];
 /** Spec §2.3 rows 1/1b: the token on *, the three pull actions on the registry account's repository. */
-const ecr = (region: string, account: string, repo: string) => ['ecr:GetAuthorizationToken *', ...PULL.map((a) => `${a} arn:aws:ecr:${region}:${account}:repository/${repo}`)];
+const ecr = (region: string, account: string, repo: string) => [
+  'ecr:GetAuthorizationToken *',
+  ...PULL.map((a) => `${a} arn:aws:ecr:${region}:${account}:repository/${repo}`),
+];
 /** Row 7 (stream actions on `log-group:G:*`) and, with awslogs-create-group, row 7b (CreateLogGroup on both forms). */
 const logs = (region: string, account: string, group: string, create = false) => {
   const g = `arn:aws:logs:${region}:${account}:log-group:${group}`;
-  return [`logs:CreateLogStream ${g}:*`, `logs:PutLogEvents ${g}:*`, ...(create ? [`logs:CreateLogGroup ${g}`, `logs:CreateLogGroup ${g}:*`] : [])];
+  return [
+    `logs:CreateLogStream ${g}:*`,
+    `logs:PutLogEvents ${g}:*`,
+    ...(create ? [`logs:CreateLogGroup ${g}`, `logs:CreateLogGroup ${g}:*`] : []),
+  ];
 };
-const ssm = (region: string, account: string, names: string[]) => names.map((n) => `ssm:GetParameters arn:aws:ssm:${region}:${account}:parameter/${n.replace(/^\//, '')}`);
-const sm = (region: string, account: string, names: string[]) => names.map((n) => `secretsmanager:GetSecretValue arn:aws:secretsmanager:${region}:${account}:secret:${n}`);
+const ssm = (region: string, account: string, names: string[]) =>
+  names.map((n) => `ssm:GetParameters arn:aws:ssm:${region}:${account}:parameter/${n.replace(/^\//, '')}`);
+const sm = (region: string, account: string, names: string[]) =>
+  names.map((n) => `secretsmanager:GetSecretValue arn:aws:secretsmanager:${region}:${account}:secret:${n}`);
 
 describe('leash plan --json over the corpus', () => {
   it('the installed binary runs (exit 0, plan JSON on stdout) for a few files', () => {
-    for (const file of ['A12_c7n-placebo_test-delete-definition_2.json', 'A20_where-is-the-power_task-definition.json', 'A27_the-floor2_task-definition.json']) {
-      const r = spawnSync(process.execPath, [join(repoRoot, 'lib/cli/leash.mjs'), 'plan', '--json', td(file)], { cwd: repoRoot, encoding: 'utf8' });
+    for (const file of [
+      'A12_c7n-placebo_test-delete-definition_2.json',
+      'A20_where-is-the-power_task-definition.json',
+      'A27_the-floor2_task-definition.json',
+    ]) {
+      const r = spawnSync(process.execPath, [join(repoRoot, 'lib/cli/leash.mjs'), 'plan', '--json', td(file)], {
+        cwd: repoRoot,
+        encoding: 'utf8',
+      });
       expect(r.stderr, file).toBe('');
       expect(r.status, file).toBe(0);
       const p = JSON.parse(r.stdout) as PlanJson;
@@ -63,7 +78,8 @@ describe('leash plan --json over the corpus', () => {
         expect(r.resource, file).not.toContain('parameter//');
         expect(r.resource, file).not.toMatch(/:alias\//);
       }
-      for (const u of p.unresolved) expect(['kms-key-for-secret', 'kms-key-for-parameter', 'needs-account', 'needs-region'], file).toContain(u.kind);
+      for (const u of p.unresolved)
+        expect(['kms-key-for-secret', 'kms-key-for-parameter', 'needs-account', 'needs-region'], file).toContain(u.kind);
       for (const w of p.warnings) expect(typeof w.code === 'string' && w.message.length > 0, file).toBe(true);
       // Every requirement the policy must allow appears in it (the full check is in policy-evaluate.test.ts).
       if (p.requirements.length === 0) expect(p.policy.Statement, file).toEqual([]);
@@ -81,13 +97,20 @@ describe('leash plan --json over the corpus', () => {
     );
     // The key behind a SecureString is not in the task definition (spec §11.6): a lookup, never a guess.
     expect(p.unresolved.map((u) => `${u.kind} ${u.resource}`).sort()).toEqual(
-      ssm('us-east-2', '644160558196', ['dev/redash/cookie_secret', 'dev/redash/secret']).map((s) => s.replace('ssm:GetParameters', 'kms-key-for-parameter')),
+      ssm('us-east-2', '644160558196', ['dev/redash/cookie_secret', 'dev/redash/secret']).map((s) =>
+        s.replace('ssm:GetParameters', 'kms-key-for-parameter'),
+      ),
     );
   });
 
   it('A12: same-account private ECR (repository name with a slash) and awslogs-create-group', async () => {
     const p = await plan(td('A12_c7n-placebo_test-delete-definition_2.json'));
-    expect(needs(p)).toEqual([...ecr('us-east-1', '644160558196', 'docker-on-aws/nodejs'), ...logs('us-east-1', '644160558196', '/ecs/test-delete-definition', true)].sort());
+    expect(needs(p)).toEqual(
+      [
+        ...ecr('us-east-1', '644160558196', 'docker-on-aws/nodejs'),
+        ...logs('us-east-1', '644160558196', '/ecs/test-delete-definition', true),
+      ].sort(),
+    );
   });
 
   it('A13: a Docker Hub image needs no ECR permission; awslogs without create-group needs no CreateLogGroup', async () => {
@@ -98,7 +121,11 @@ describe('leash plan --json over the corpus', () => {
   it('A27: seventeen JSON-key references into one secret → a single GetSecretValue on its full ARN', async () => {
     const p = await plan(td('A27_the-floor2_task-definition.json'));
     expect(needs(p)).toEqual(
-      [...ecr('us-east-1', '967512078853', 'the-floor-api'), ...logs('us-east-1', '967512078853', '/ecs/the-floor-api'), ...sm('us-east-1', '967512078853', ['the-floor/prod-48goq3'])].sort(),
+      [
+        ...ecr('us-east-1', '967512078853', 'the-floor-api'),
+        ...logs('us-east-1', '967512078853', '/ecs/the-floor-api'),
+        ...sm('us-east-1', '967512078853', ['the-floor/prod-48goq3']),
+      ].sort(),
     );
   });
 
@@ -116,23 +143,58 @@ describe('leash plan --json over the corpus', () => {
 
   it('A20: six full secret ARNs with names containing "/", eu-central-1, create-group', async () => {
     const p = await plan(td('A20_where-is-the-power_task-definition.json'));
-    const secrets = ['dev/witp/dns-WUWoov', 'prod/witp/db_uri-MzD5WF', 'prod/witp/jwt_private_key-xYT66g', 'prod/witp/ssl_cert-goNKWL', 'prod/witp/ssl_key-hFFsNc', 'prod/witp/mapbox_api_key-mwOLL1'];
+    const secrets = [
+      'dev/witp/dns-WUWoov',
+      'prod/witp/db_uri-MzD5WF',
+      'prod/witp/jwt_private_key-xYT66g',
+      'prod/witp/ssl_cert-goNKWL',
+      'prod/witp/ssl_key-hFFsNc',
+      'prod/witp/mapbox_api_key-mwOLL1',
+    ];
     expect(needs(p)).toEqual(
-      [...ecr('eu-central-1', '147882094138', 'witp'), ...logs('eu-central-1', '147882094138', '/ecs/witp-server', true), ...sm('eu-central-1', '147882094138', secrets)].sort(),
+      [
+        ...ecr('eu-central-1', '147882094138', 'witp'),
+        ...logs('eu-central-1', '147882094138', '/ecs/witp-server', true),
+        ...sm('eu-central-1', '147882094138', secrets),
+      ].sort(),
     );
   });
 
   it('A21: no task definition ARN, the account comes from the execution role; SSM parameters by full ARN', async () => {
     const p = await plan(td('A21_moikai_aws-task-definition.json'));
-    const params = ['secret-key', 'database-url', 'redis-url', 'aws-access-key', 'aws-secret-key', 'stripe-secret-key', 'stripe-webhook-secret'].map((n) => `moikai/${n}`);
-    expect(needs(p)).toEqual([...ecr('us-east-1', '465535123942', 'moikai'), ...logs('us-east-1', '465535123942', '/ecs/moikai'), ...ssm('us-east-1', '465535123942', params)].sort());
+    const params = [
+      'secret-key',
+      'database-url',
+      'redis-url',
+      'aws-access-key',
+      'aws-secret-key',
+      'stripe-secret-key',
+      'stripe-webhook-secret',
+    ].map((n) => `moikai/${n}`);
+    expect(needs(p)).toEqual(
+      [
+        ...ecr('us-east-1', '465535123942', 'moikai'),
+        ...logs('us-east-1', '465535123942', '/ecs/moikai'),
+        ...ssm('us-east-1', '465535123942', params),
+      ].sort(),
+    );
   });
 
   it('A26: parameters by name need the task’s Region: unresolved without --region, exact with it', async () => {
-    const params = ['/amesa/prod/JwtSettings/SecretKey', '/amesa/prod/ConnectionStrings/Payment', '/amesa/prod/ConnectionStrings/Redis', '/amesa/prod/ServiceAuth/ApiKey'];
+    const params = [
+      '/amesa/prod/JwtSettings/SecretKey',
+      '/amesa/prod/ConnectionStrings/Payment',
+      '/amesa/prod/ConnectionStrings/Redis',
+      '/amesa/prod/ServiceAuth/ApiKey',
+    ];
     const without = await plan(td('A26_amesaBE_payment-service-task.json'));
     expect(needs(without).filter((n) => n.startsWith('ssm:'))).toEqual([]);
-    expect(without.unresolved.filter((u) => u.kind === 'needs-region').map((u) => u.resource).sort()).toEqual(params.map((n) => `parameter${n}`).sort());
+    expect(
+      without.unresolved
+        .filter((u) => u.kind === 'needs-region')
+        .map((u) => u.resource)
+        .sort(),
+    ).toEqual(params.map((n) => `parameter${n}`).sort());
 
     const p = await plan('--region', 'eu-north-1', td('A26_amesaBE_payment-service-task.json'));
     expect(needs(p)).toEqual(
@@ -147,9 +209,24 @@ describe('leash plan --json over the corpus', () => {
 
   it('A29: ten SSM parameters by ARN in ap-northeast-1, create-group', async () => {
     const p = await plan(td('A29_girok-server_task-definition-prod.json'));
-    const params = ['DB_HOST', 'DB_PASSWORD', 'DB_USERNAME', 'JWT_ACCESS_TOKEN_EXPIRATION_MS', 'JWT_REFRESH_TOKEN_EXPIRATION_MS', 'JWT_SECRET', 'MAILGUN_API_KEY', 'MAILGUN_DOMAIN', 'SPRING_PROFILES_ACTIVE', 'VERIFICATION_EXPIRE_SECONDS'];
+    const params = [
+      'DB_HOST',
+      'DB_PASSWORD',
+      'DB_USERNAME',
+      'JWT_ACCESS_TOKEN_EXPIRATION_MS',
+      'JWT_REFRESH_TOKEN_EXPIRATION_MS',
+      'JWT_SECRET',
+      'MAILGUN_API_KEY',
+      'MAILGUN_DOMAIN',
+      'SPRING_PROFILES_ACTIVE',
+      'VERIFICATION_EXPIRE_SECONDS',
+    ];
     expect(needs(p)).toEqual(
-      [...ecr('ap-northeast-1', '844790362879', 'girok-server-prod'), ...logs('ap-northeast-1', '844790362879', '/ecs/girok-server-prod', true), ...ssm('ap-northeast-1', '844790362879', params)].sort(),
+      [
+        ...ecr('ap-northeast-1', '844790362879', 'girok-server-prod'),
+        ...logs('ap-northeast-1', '844790362879', '/ecs/girok-server-prod', true),
+        ...ssm('ap-northeast-1', '844790362879', params),
+      ].sort(),
     );
   });
 
@@ -161,7 +238,9 @@ describe('leash plan --json over the corpus', () => {
     expect(without.unresolved.map((u) => u.kind)).toContain('needs-account');
 
     const p = await plan('--account', '111122223333', file);
-    expect(needs(p)).toEqual([...ecr('us-east-1', '906394416424', 'aws-for-fluent-bit'), ...logs('us-west-2', '111122223333', 'firelens-container', true)].sort());
+    expect(needs(p)).toEqual(
+      [...ecr('us-east-1', '906394416424', 'aws-for-fluent-bit'), ...logs('us-west-2', '111122223333', 'firelens-container', true)].sort(),
+    );
     // The repository is in another account: its repository policy must allow the role too (spec §2.3 row 2).
     expect(p.requirements.filter((r) => r.resource.includes(':repository/')).every((r) => r.crossAccount === true)).toBe(true);
     // The app container's awsfirelens → CloudWatch destination is the task role's business (row 12).

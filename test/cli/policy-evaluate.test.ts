@@ -57,7 +57,16 @@ const WRITES: Record<string, string[]> = {
   secretsmanager: ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecret', 'secretsmanager:DeleteSecret'],
   ssm: ['ssm:PutParameter', 'ssm:DeleteParameter', 'ssm:GetParametersByPath'],
 };
-const ANYWHERE = ['iam:PassRole', 'ecr:PutImage', 'logs:DeleteLogGroup', 'secretsmanager:CreateSecret', 'ssm:PutParameter', 's3:PutObject', 'kms:Encrypt', 'sts:AssumeRole'];
+const ANYWHERE = [
+  'iam:PassRole',
+  'ecr:PutImage',
+  'logs:DeleteLogGroup',
+  'secretsmanager:CreateSecret',
+  'ssm:PutParameter',
+  's3:PutObject',
+  'kms:Encrypt',
+  'sts:AssumeRole',
+];
 
 const CASES: [string, string[]][] = [
   ['A12_c7n-placebo_test-delete-definition_2.json', []],

@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  buildArn,
-  hasTemplateMarker,
-  isAccountId,
-  parseArn,
-  partitionForRegion,
-  regionalArn,
-  roleAccount,
-} from '../../lib/engine/arn.js';
+import { buildArn, hasTemplateMarker, isAccountId, parseArn, partitionForRegion, regionalArn, roleAccount } from '../../lib/engine/arn.js';
 
 describe('partitionForRegion (spec 2.2: from the Region, never the host)', () => {
   it.each([
@@ -68,7 +60,13 @@ describe('ARN helpers', () => {
   });
 
   it('parses S3 ARNs with empty Region and account', () => {
-    expect(parseArn('arn:aws-cn:s3:::bucket/key')).toMatchObject({ partition: 'aws-cn', service: 's3', region: '', account: '', resource: 'bucket/key' });
+    expect(parseArn('arn:aws-cn:s3:::bucket/key')).toMatchObject({
+      partition: 'aws-cn',
+      service: 's3',
+      region: '',
+      account: '',
+      resource: 'bucket/key',
+    });
   });
 
   it('rejects non-ARNs', () => {
@@ -83,7 +81,9 @@ describe('ARN helpers', () => {
 
   it('regionalArn derives the partition from the Region and refuses placeholders', () => {
     expect(regionalArn('ecr', 'cn-north-1', '123456789012', 'repository/x')).toBe('arn:aws-cn:ecr:cn-north-1:123456789012:repository/x');
-    expect(regionalArn('ecr', 'us-gov-west-1', '123456789012', 'repository/x')).toBe('arn:aws-us-gov:ecr:us-gov-west-1:123456789012:repository/x');
+    expect(regionalArn('ecr', 'us-gov-west-1', '123456789012', 'repository/x')).toBe(
+      'arn:aws-us-gov:ecr:us-gov-west-1:123456789012:repository/x',
+    );
     expect(regionalArn('ecr', '{{region}}', '123456789012', 'repository/x')).toBeUndefined();
     expect(regionalArn('ecr', 'us-east-1', 'XXXXXXXXXXXX', 'repository/x')).toBeUndefined();
   });

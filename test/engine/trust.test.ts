@@ -9,7 +9,13 @@ const doc = (...Statement: PolicyDocument['Statement']): PolicyDocument => ({ Ve
 describe('trustFindings', () => {
   it('accepts the recommended ECS-only trust policy, with or without confused-deputy conditions', () => {
     expect(trustFindings(ROLE, doc(ecs))).toEqual([]);
-    const withConditions = { ...ecs, Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' }, ArnLike: { 'aws:SourceArn': 'arn:aws:ecs:us-west-2:123456789012:*' } } };
+    const withConditions = {
+      ...ecs,
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': '123456789012' },
+        ArnLike: { 'aws:SourceArn': 'arn:aws:ecs:us-west-2:123456789012:*' },
+      },
+    };
     expect(trustFindings(ROLE, doc(withConditions))).toEqual([]);
   });
 
@@ -26,7 +32,11 @@ describe('trustFindings', () => {
       doc({
         Sid: 'Mixed',
         Effect: 'Allow',
-        Principal: { Service: ['ecs-tasks.amazonaws.com', 'lambda.amazonaws.com'], AWS: 'arn:aws:iam::210987654321:root', Federated: 'cognito-identity.amazonaws.com' },
+        Principal: {
+          Service: ['ecs-tasks.amazonaws.com', 'lambda.amazonaws.com'],
+          AWS: 'arn:aws:iam::210987654321:root',
+          Federated: 'cognito-identity.amazonaws.com',
+        },
         Action: ['sts:AssumeRole', 'sts:AssumeRoleWithWebIdentity'],
       }),
     );
@@ -41,21 +51,35 @@ describe('trustFindings', () => {
   });
 
   it('keeps conditions visible instead of ignoring them', () => {
-    const f = trustFindings(ROLE, doc(ecs, { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc' } } }));
+    const f = trustFindings(
+      ROLE,
+      doc(ecs, {
+        Effect: 'Allow',
+        Principal: '*',
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc' } },
+      }),
+    );
     expect(f[0]?.severity).toBe('urgent');
     expect(f[0]?.reasons).toContain('conditions apply: {"StringEquals":{"aws:PrincipalOrgID":"o-abc"}}');
   });
 
   it('ignores Deny statements and treats Allow with NotPrincipal as open to everyone else', () => {
     expect(trustFindings(ROLE, doc(ecs, { Effect: 'Deny', Principal: '*', Action: 'sts:AssumeRole' }))).toEqual([]);
-    const f = trustFindings(ROLE, doc(ecs, { Effect: 'Allow', NotPrincipal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 'sts:AssumeRole' }));
+    const f = trustFindings(
+      ROLE,
+      doc(ecs, { Effect: 'Allow', NotPrincipal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 'sts:AssumeRole' }),
+    );
     expect(f.map((x) => x.severity)).toEqual(['urgent']);
   });
 
   it('says when ECS cannot assume the role at all', () => {
     const f = trustFindings(ROLE, doc({ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }));
     expect(f.map((x) => [x.severity, x.reasons[0]])).toEqual([
-      ['review', 'statement 0 lets Service principal ec2.amazonaws.com assume the role; an execution role should trust only ecs-tasks.amazonaws.com'],
+      [
+        'review',
+        'statement 0 lets Service principal ec2.amazonaws.com assume the role; an execution role should trust only ecs-tasks.amazonaws.com',
+      ],
       ['review', 'the trust policy does not allow ecs-tasks.amazonaws.com: ECS cannot use this role as a task execution role'],
     ]);
   });

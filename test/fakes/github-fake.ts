@@ -35,7 +35,16 @@ export async function startGitHubFake(opts: GitHubFakeOptions): Promise<GitHubFa
 
   const add = (i: Partial<GitHubIssueState> & { title: string }): GitHubIssueState => {
     seq += 1;
-    const issue: GitHubIssueState = { number: seq, body: null, labels: [], state: 'open', state_reason: null, comments: [], created: seq, ...i };
+    const issue: GitHubIssueState = {
+      number: seq,
+      body: null,
+      labels: [],
+      state: 'open',
+      state_reason: null,
+      comments: [],
+      created: seq,
+      ...i,
+    };
     issues.set(issue.number, issue);
     return issue;
   };
@@ -87,9 +96,11 @@ export async function startGitHubFake(opts: GitHubFakeOptions): Promise<GitHubFa
     if (body.state !== undefined) {
       if (body.state !== 'open' && body.state !== 'closed') unprocessable('state', 'invalid');
       const reason = body.state_reason;
-      if (reason !== undefined && reason !== null && !['completed', 'not_planned', 'reopened'].includes(reason as string)) unprocessable('state_reason', 'invalid');
+      if (reason !== undefined && reason !== null && !['completed', 'not_planned', 'reopened'].includes(reason as string))
+        unprocessable('state_reason', 'invalid');
       // GitHub ignores state_reason unless the state changes.
-      if (body.state !== issue.state) issue.state_reason = (reason as GitHubIssueState['state_reason']) ?? (body.state === 'closed' ? 'completed' : 'reopened');
+      if (body.state !== issue.state)
+        issue.state_reason = (reason as GitHubIssueState['state_reason']) ?? (body.state === 'closed' ? 'completed' : 'reopened');
       issue.state = body.state;
     }
     return { status: 200, body: view(issue) };
@@ -120,7 +131,10 @@ function checkLabels(v: unknown): string[] {
 }
 
 function unprocessable(field: string, code: string, message?: string): never {
-  return fail(422, `${field}: ${code}`, { message: 'Validation Failed', errors: [{ resource: 'Issue', field, code, ...(message ? { message } : {}) }] });
+  return fail(422, `${field}: ${code}`, {
+    message: 'Validation Failed',
+    errors: [{ resource: 'Issue', field, code, ...(message ? { message } : {}) }],
+  });
 }
 
 function view(i: GitHubIssueState): Record<string, unknown> {
@@ -135,4 +149,3 @@ function view(i: GitHubIssueState): Record<string, unknown> {
     ...(i.pull_request ? { pull_request: i.pull_request } : {}),
   };
 }
-

@@ -48,7 +48,10 @@ export async function startJiraFake(opts: JiraFakeOptions): Promise<JiraFake> {
     }
     const path = req.path;
     if (path === '/rest/api/3/search' || path === '/rest/api/2/search') {
-      return { status: 410, body: { errorMessages: ['The requested API has been removed. Please migrate to the /rest/api/3/search/jql API.'] } };
+      return {
+        status: 410,
+        body: { errorMessages: ['The requested API has been removed. Please migrate to the /rest/api/3/search/jql API.'] },
+      };
     }
     if (path === '/rest/api/3/search/jql' && req.method === 'POST') return search(req);
     if (path === '/rest/api/3/issue' && req.method === 'POST') return create(req);
@@ -71,7 +74,11 @@ export async function startJiraFake(opts: JiraFakeOptions): Promise<JiraFake> {
       const body = requireJsonBody(req);
       const id = isObject(body.transition) ? body.transition.id : undefined;
       const t = available(issue).find((x) => x.id === id);
-      if (!t) fail(400, `transition ${JSON.stringify(id)} is not valid for ${issue.key}`, { errorMessages: [`Transition id '${String(id)}' is not valid for this issue.`], errors: {} });
+      if (!t)
+        fail(400, `transition ${JSON.stringify(id)} is not valid for ${issue.key}`, {
+          errorMessages: [`Transition id '${String(id)}' is not valid for this issue.`],
+          errors: {},
+        });
       issue.status = t.to;
       return { status: 204 };
     }
@@ -81,10 +88,13 @@ export async function startJiraFake(opts: JiraFakeOptions): Promise<JiraFake> {
   function search(req: RecordedRequest) {
     const body = requireJsonBody(req);
     if (typeof body.jql !== 'string' || !body.jql) fail(400, 'jql is required');
-    if (body.fields !== undefined && (!Array.isArray(body.fields) || !body.fields.every((f) => typeof f === 'string'))) fail(400, 'fields must be an array of strings');
+    if (body.fields !== undefined && (!Array.isArray(body.fields) || !body.fields.every((f) => typeof f === 'string')))
+      fail(400, 'fields must be an array of strings');
     const max = body.maxResults === undefined ? 50 : Number(body.maxResults);
     const filter = parseJql(body.jql);
-    const found = [...issues.values()].filter(filter.match).sort((a, b) => (filter.newestFirst ? b.created - a.created : a.created - b.created));
+    const found = [...issues.values()]
+      .filter(filter.match)
+      .sort((a, b) => (filter.newestFirst ? b.created - a.created : a.created - b.created));
     // The enhanced search returns only ids unless fields are asked for.
     const fields = (body.fields as string[] | undefined) ?? [];
     const view = found.slice(0, max).map((i) => ({
@@ -96,9 +106,11 @@ export async function startJiraFake(opts: JiraFakeOptions): Promise<JiraFake> {
 
   function create(req: RecordedRequest) {
     const fields = requireFields(req);
-    if (!isObject(fields.project) || fields.project.key !== opts.projectKey) fail(400, 'project', { errors: { project: 'valid project is required' } });
+    if (!isObject(fields.project) || fields.project.key !== opts.projectKey)
+      fail(400, 'project', { errors: { project: 'valid project is required' } });
     const type = isObject(fields.issuetype) ? fields.issuetype.name : undefined;
-    if (typeof type !== 'string' || !['Task', 'Bug', 'Story'].includes(type)) fail(400, 'issuetype', { errors: { issuetype: 'Specify a valid issue type' } });
+    if (typeof type !== 'string' || !['Task', 'Bug', 'Story'].includes(type))
+      fail(400, 'issuetype', { errors: { issuetype: 'Specify a valid issue type' } });
     checkSummary(fields.summary);
     checkAdf(fields.description, 'description');
     const labels = checkLabels(fields.labels ?? []);
@@ -195,19 +207,22 @@ const MARKS = new Set(['code', 'strong', 'em', 'link', 'strike', 'underline']);
 
 /** Enough of ADF's schema to catch a string description or malformed nodes. */
 function checkAdf(doc: unknown, field: string): unknown {
-  const bad = (why: string): never => fail(400, `${field}: ${why}`, { errors: { [field]: `Operation value must be an Atlassian Document: ${why}` } });
+  const bad = (why: string): never =>
+    fail(400, `${field}: ${why}`, { errors: { [field]: `Operation value must be an Atlassian Document: ${why}` } });
   if (!isObject(doc) || doc.type !== 'doc' || doc.version !== 1 || !Array.isArray(doc.content)) bad('not a doc node');
   const walk = (node: unknown, parent: string): void => {
     if (!isObject(node) || typeof node.type !== 'string') return bad(`node under ${parent} has no type`);
     if (node.type === 'text') {
       if (typeof node.text !== 'string' || node.text.length === 0) bad('empty text node');
-      if (node.marks !== undefined && (!Array.isArray(node.marks) || !node.marks.every((m) => isObject(m) && MARKS.has(String(m.type))))) bad('unknown mark');
+      if (node.marks !== undefined && (!Array.isArray(node.marks) || !node.marks.every((m) => isObject(m) && MARKS.has(String(m.type)))))
+        bad('unknown mark');
       return;
     }
     if (node.type === 'hardBreak') return;
     if (!BLOCK_NODES.has(node.type)) bad(`unknown node ${node.type}`);
     if ((parent === 'bulletList' || parent === 'orderedList') && node.type !== 'listItem') bad('lists hold listItems only');
-    if (node.type === 'heading' && !(isObject(node.attrs) && [1, 2, 3, 4, 5, 6].includes(node.attrs.level as number))) bad('heading needs attrs.level 1-6');
+    if (node.type === 'heading' && !(isObject(node.attrs) && [1, 2, 3, 4, 5, 6].includes(node.attrs.level as number)))
+      bad('heading needs attrs.level 1-6');
     if (node.content !== undefined && !Array.isArray(node.content)) bad(`${node.type}.content must be an array`);
     for (const child of (node.content as unknown[] | undefined) ?? []) walk(child, node.type);
   };

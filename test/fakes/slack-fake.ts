@@ -132,7 +132,8 @@ function blockProblem(b: Record<string, unknown>, actionIds: Set<string>): strin
       return undefined;
     case 'section':
       if (!text || (text.type !== 'mrkdwn' && text.type !== 'plain_text')) return 'section needs text';
-      if (typeof text.text !== 'string' || text.text.length === 0 || text.text.length > 3000) return 'section text must be 1-3000 characters';
+      if (typeof text.text !== 'string' || text.text.length === 0 || text.text.length > 3000)
+        return 'section text must be 1-3000 characters';
       return undefined;
     case 'context':
       if (!Array.isArray(b.elements) || b.elements.length === 0 || b.elements.length > 10) return 'context needs 1-10 elements';
@@ -142,8 +143,10 @@ function blockProblem(b: Record<string, unknown>, actionIds: Set<string>): strin
       for (const e of b.elements) {
         if (!isObject(e) || e.type !== 'button') return 'only buttons are supported here';
         const label = isObject(e.text) ? e.text : undefined;
-        if (label?.type !== 'plain_text' || typeof label.text !== 'string' || label.text.length > 75) return 'button text must be plain_text ≤ 75';
-        if (typeof e.action_id !== 'string' || e.action_id.length > 255 || actionIds.has(e.action_id)) return 'action_id missing, too long or repeated';
+        if (label?.type !== 'plain_text' || typeof label.text !== 'string' || label.text.length > 75)
+          return 'button text must be plain_text ≤ 75';
+        if (typeof e.action_id !== 'string' || e.action_id.length > 255 || actionIds.has(e.action_id))
+          return 'action_id missing, too long or repeated';
         actionIds.add(e.action_id);
         if (e.value !== undefined && (typeof e.value !== 'string' || e.value.length > 2000)) return 'button value over 2000 characters';
         if (e.style !== undefined && e.style !== 'primary' && e.style !== 'danger') return 'button style must be primary or danger';

@@ -14,7 +14,17 @@ const digest = fc.stringMatching(/^[0-9a-f]{64}$/).map((h) => `@sha256:${h}`);
 const path = fc.array(word, { minLength: 1, maxLength: 3 }).map((ws) => ws.join('/'));
 
 export const image = fc.oneof(
-  fc.tuple(fc.constantFrom(ACCOUNT, OTHER), region, path, fc.oneof(tag.map((t) => `:${t}`), digest)).map(([a, r, p, t]) => `${a}.dkr.ecr.${r}.amazonaws.com/${p}${t}`),
+  fc
+    .tuple(
+      fc.constantFrom(ACCOUNT, OTHER),
+      region,
+      path,
+      fc.oneof(
+        tag.map((t) => `:${t}`),
+        digest,
+      ),
+    )
+    .map(([a, r, p, t]) => `${a}.dkr.ecr.${r}.amazonaws.com/${p}${t}`),
   fc.tuple(region, word, tag).map(([r, w, t]) => `${ACCOUNT}.dkr.ecr.${r}.amazonaws.com/docker-hub/library/${w}:${t}`),
   fc.tuple(word, tag).map(([w, t]) => `${w}:${t}`),
   fc.tuple(word, word, tag).map(([o, w, t]) => `ghcr.io/${o}/${w}:${t}`),
@@ -27,7 +37,9 @@ export const secretValueFrom = fc.oneof(
   path.map((p) => `/${p}`),
   word,
   fc.tuple(region, fc.constantFrom(ACCOUNT, OTHER), path).map(([r, a, p]) => `arn:aws:ssm:${r}:${a}:parameter/${p}`),
-  fc.tuple(region, fc.constantFrom(ACCOUNT, OTHER), path, suffix).map(([r, a, p, s]) => `arn:aws:secretsmanager:${r}:${a}:secret:${p}-${s}`),
+  fc
+    .tuple(region, fc.constantFrom(ACCOUNT, OTHER), path, suffix)
+    .map(([r, a, p, s]) => `arn:aws:secretsmanager:${r}:${a}:secret:${p}-${s}`),
   fc.tuple(region, path).map(([r, p]) => `arn:aws:secretsmanager:${r}:${ACCOUNT}:secret:${p}`),
   fc.tuple(region, path, suffix, word).map(([r, p, s, k]) => `arn:aws:secretsmanager:${r}:${ACCOUNT}:secret:${p}-${s}:${k}:AWSCURRENT:`),
   path.map((p) => `/aws/reference/secretsmanager/${p}`),
@@ -41,7 +53,12 @@ export const logConfiguration = fc.oneof(
     .record({ group: path.map((p) => `/ecs/${p}`), region: fc.option(region, { nil: undefined }), create: fc.boolean() })
     .map(({ group, region: r, create }) => ({
       logDriver: 'awslogs',
-      options: { 'awslogs-group': group, 'awslogs-stream-prefix': 'ecs', ...(r ? { 'awslogs-region': r } : {}), ...(create ? { 'awslogs-create-group': 'true' } : {}) },
+      options: {
+        'awslogs-group': group,
+        'awslogs-stream-prefix': 'ecs',
+        ...(r ? { 'awslogs-region': r } : {}),
+        ...(create ? { 'awslogs-create-group': 'true' } : {}),
+      },
     })),
   fc.record({ logDriver: fc.constant('awsfirelens'), options: fc.constant({ Name: 'cloudwatch', region: 'eu-west-1' }) }),
   secrets.map((s) => ({ logDriver: 'splunk', options: { 'splunk-url': 'https://splunk.example.com' }, secretOptions: s })),
@@ -49,7 +66,10 @@ export const logConfiguration = fc.oneof(
 
 const s3Arn = fc.tuple(word, path).map(([b, k]) => `arn:aws:s3:::${b}/${k}.env`);
 const environmentFiles = fc.array(
-  fc.oneof(s3Arn.map((value) => ({ type: 's3', value })), fc.record({ type: fc.constant('s3'), value: fc.string({ maxLength: 30 }) })),
+  fc.oneof(
+    s3Arn.map((value) => ({ type: 's3', value })),
+    fc.record({ type: fc.constant('s3'), value: fc.string({ maxLength: 30 }) }),
+  ),
   { maxLength: 2 },
 );
 
@@ -61,15 +81,25 @@ export const container: fc.Arbitrary<ContainerDefinition> = fc
       secrets,
       logConfiguration,
       environmentFiles,
-      repositoryCredentials: fc.tuple(region, path).map(([r, p]) => ({ credentialsParameter: `arn:aws:secretsmanager:${r}:${ACCOUNT}:secret:${p}` })),
-      firelensConfiguration: s3Arn.map((value) => ({ type: 'fluentbit', options: { 'config-file-type': 's3', 'config-file-value': value } })),
+      repositoryCredentials: fc
+        .tuple(region, path)
+        .map(([r, p]) => ({ credentialsParameter: `arn:aws:secretsmanager:${r}:${ACCOUNT}:secret:${p}` })),
+      firelensConfiguration: s3Arn.map((value) => ({
+        type: 'fluentbit',
+        options: { 'config-file-type': 's3', 'config-file-value': value },
+      })),
     },
     { requiredKeys: ['name', 'image'] },
   )
   .map((c) => c as ContainerDefinition);
 
 export const taskDefinition: fc.Arbitrary<TaskDefinition> = fc
-  .record({ family: word, revision: fc.integer({ min: 1, max: 500 }), region, containers: fc.array(container, { minLength: 1, maxLength: 4 }) })
+  .record({
+    family: word,
+    revision: fc.integer({ min: 1, max: 500 }),
+    region,
+    containers: fc.array(container, { minLength: 1, maxLength: 4 }),
+  })
   .map(({ family, revision, region: r, containers }) => ({
     family,
     revision,

@@ -54,26 +54,27 @@ const wrongValue = fc.oneof(
   fc.string(),
   fc.jsonValue({ maxDepth: 2 }),
 );
-const mutation: fc.Arbitrary<Mutation> = fc.oneof(fc.constant<Mutation>({ kind: 'delete' }), wrongValue.map((value): Mutation => ({ kind: 'set', value })));
+const mutation: fc.Arbitrary<Mutation> = fc.oneof(
+  fc.constant<Mutation>({ kind: 'delete' }),
+  wrongValue.map((value): Mutation => ({ kind: 'set', value })),
+);
 
 /** A real event with 1–3 mutations at random paths. */
-const mutatedEvent = fc
-  .integer({ min: 0, max: EVENTS.length - 1 })
-  .chain((i) => {
-    const all = paths(EVENTS[i]);
-    return fc.array(fc.tuple(fc.integer({ min: 0, max: all.length - 1 }), mutation), { minLength: 1, maxLength: 3 }).map((ms) => {
-      let ev = EVENTS[i];
-      for (const [p, m] of ms) {
-        // Later mutations may hit a path an earlier one removed: skip those.
-        try {
-          ev = mutate(ev, all[p]!, m);
-        } catch {
-          /* path gone */
-        }
+const mutatedEvent = fc.integer({ min: 0, max: EVENTS.length - 1 }).chain((i) => {
+  const all = paths(EVENTS[i]);
+  return fc.array(fc.tuple(fc.integer({ min: 0, max: all.length - 1 }), mutation), { minLength: 1, maxLength: 3 }).map((ms) => {
+    let ev = EVENTS[i];
+    for (const [p, m] of ms) {
+      // Later mutations may hit a path an earlier one removed: skip those.
+      try {
+        ev = mutate(ev, all[p]!, m);
+      } catch {
+        /* path gone */
       }
-      return ev;
-    });
+    }
+    return ev;
   });
+});
 
 async function settle(run: Run, event: unknown): Promise<{ ok: true } | { ok: false; error: unknown }> {
   let timer: NodeJS.Timeout | undefined;

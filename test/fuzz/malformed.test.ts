@@ -20,11 +20,19 @@ function targets(td: TaskDefinition): Target[] {
   td.containerDefinitions.forEach((c, i) => {
     const base = `$.containerDefinitions[${i}]`;
     const ci = (t: Record<string, unknown>) => (t.containerDefinitions as Record<string, unknown>[])[i]!;
-    out.push({ path: base, set: (t, v) => ((t.containerDefinitions as unknown[])[i] = v), wrong: notAString.filter((v) => typeof v !== 'object' || Array.isArray(v)) });
+    out.push({
+      path: base,
+      set: (t, v) => ((t.containerDefinitions as unknown[])[i] = v),
+      wrong: notAString.filter((v) => typeof v !== 'object' || Array.isArray(v)),
+    });
     out.push({ path: `${base}.image`, set: (t, v) => (ci(t).image = v), wrong: notAString });
     out.push({ path: `${base}.secrets`, set: (t, v) => (ci(t).secrets = v), wrong: notAList });
     (c.secrets ?? []).forEach((_, j) => {
-      out.push({ path: `${base}.secrets[${j}].valueFrom`, set: (t, v) => ((ci(t).secrets as Record<string, unknown>[])[j]!.valueFrom = v), wrong: notAString });
+      out.push({
+        path: `${base}.secrets[${j}].valueFrom`,
+        set: (t, v) => ((ci(t).secrets as Record<string, unknown>[])[j]!.valueFrom = v),
+        wrong: notAString,
+      });
     });
     const options = c.logConfiguration?.options ?? {};
     for (const key of Object.keys(options)) {
@@ -36,7 +44,11 @@ function targets(td: TaskDefinition): Target[] {
       });
     }
     (c.environmentFiles ?? []).forEach((_, k) => {
-      out.push({ path: `${base}.environmentFiles[${k}].value`, set: (t, v) => ((ci(t).environmentFiles as Record<string, unknown>[])[k]!.value = v), wrong: notAString });
+      out.push({
+        path: `${base}.environmentFiles[${k}].value`,
+        set: (t, v) => ((ci(t).environmentFiles as Record<string, unknown>[])[k]!.value = v),
+        wrong: notAString,
+      });
     });
   });
   return out;
@@ -92,8 +104,13 @@ const policy = fc.record({ Version: fc.constant('2012-10-17'), Statement: fc.arr
 
 type Broken = { doc: unknown; path: string };
 const brokenPolicy: fc.Arbitrary<Broken> = policy.chain((p) =>
-  fc.tuple(fc.integer({ min: 0, max: p.Statement.length - 1 }), fc.constantFrom('Effect', 'Action', 'Resource', 'Condition', 'Version'), fc.integer({ min: -5, max: 5 })).map(
-    ([i, field, n]): Broken => {
+  fc
+    .tuple(
+      fc.integer({ min: 0, max: p.Statement.length - 1 }),
+      fc.constantFrom('Effect', 'Action', 'Resource', 'Condition', 'Version'),
+      fc.integer({ min: -5, max: 5 }),
+    )
+    .map(([i, field, n]): Broken => {
       const doc = structuredClone(p) as { Version: unknown; Statement: Record<string, unknown>[] };
       if (field === 'Version') {
         doc.Version = n;
@@ -102,8 +119,7 @@ const brokenPolicy: fc.Arbitrary<Broken> = policy.chain((p) =>
       // A number is wrong for all of these (Effect wants Allow/Deny, lists want strings, Condition an object).
       doc.Statement[i]![field] = n;
       return { doc, path: `$.Statement[${i}].${field}` };
-    },
-  ),
+    }),
 );
 
 describe('malformed policies', () => {

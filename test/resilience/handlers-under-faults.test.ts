@@ -10,7 +10,21 @@ import { loadEventJson } from '../support/corpus.js';
 import { everyClient, fastRetries, FaultInjector } from '../support/fault-injection.js';
 import { invokeAsync, sqsDestination } from '../support/fake-aws/lambda-async.js';
 import { useMoto } from '../support/moto.js';
-import { drain, handlers, indexAccount, pipeline, REGION, roleArn, SCENARIO, seedAccount, snapshot, sqsFor, type Endpoint, type Seeded, type Snapshot } from './world.js';
+import {
+  drain,
+  handlers,
+  indexAccount,
+  pipeline,
+  REGION,
+  roleArn,
+  SCENARIO,
+  seedAccount,
+  snapshot,
+  sqsFor,
+  type Endpoint,
+  type Seeded,
+  type Snapshot,
+} from './world.js';
 
 const moto = useMoto();
 
@@ -58,12 +72,15 @@ async function faultFree(e: Endpoint): Promise<Snapshot> {
 function expectMeaningful(s: Snapshot): void {
   // The comparison is only worth something if the scenario produced state in all three places.
   expect(Object.keys(s.index).sort()).toEqual([roleArn('billing-exec'), roleArn('reports-exec'), roleArn('web-exec')]);
-  expect(s.index[roleArn('web-exec')]!.map((x) => x.taskDefinitionArn)).toContain(`arn:aws:ecs:${REGION}:123456789012:task-definition/web-api:3`);
+  expect(s.index[roleArn('web-exec')]!.map((x) => x.taskDefinitionArn)).toContain(
+    `arn:aws:ecs:${REGION}:123456789012:task-definition/web-api:3`,
+  );
   expect(s.findings[roleArn('reports-exec')]?.findings.length).toBeGreaterThan(0);
   expect(s.notices.length).toBeGreaterThan(0);
 }
 
-const identity = (fs: Finding[]) => JSON.stringify([...new Set(fs.map((f) => [f.kind, f.severity, f.action, f.resource].join(' ')))].sort());
+const identity = (fs: Finding[]) =>
+  JSON.stringify([...new Set(fs.map((f) => [f.kind, f.severity, f.action, f.resource].join(' ')))].sort());
 
 /** Role → identities of the finding sets its notices carried (the JSON block after the readable lines). */
 function announced(notices: string[]): Map<string, Set<string>> {

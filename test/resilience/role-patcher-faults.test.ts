@@ -61,6 +61,8 @@ describe('RolePatcher.apply under IAM faults', () => {
     // The faults must actually have bitten, and some applies must have got through.
     expect(outcomes.failed).toBeGreaterThan(0);
     expect(outcomes.applied).toBeGreaterThan(0);
-    console.info(`apply under faults: ${outcomes.applied} applied, ${outcomes.failed} failed; failed after applying: ${outcomes.failedAfterApplying.join(' | ') || 'none'}`);
+    console.info(
+      `apply under faults: ${outcomes.applied} applied, ${outcomes.failed} failed; failed after applying: ${outcomes.failedAfterApplying.join(' | ') || 'none'}`,
+    );
   }, 120_000);
 });

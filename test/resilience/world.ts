@@ -2,7 +2,12 @@
 // billing-exec shared by several task-definition revisions in eu-west-1, the table, the findings topic with an SQS
 // subscription, and a failure queue. Used by the resilience tests and the benchmarks.
 import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { DeregisterTaskDefinitionCommand, ECSClient, RegisterTaskDefinitionCommand, type RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
+import {
+  DeregisterTaskDefinitionCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  type RegisterTaskDefinitionCommandInput,
+} from '@aws-sdk/client-ecs';
 import {
   AttachRolePolicyCommand,
   CreatePolicyCommand,
@@ -56,7 +61,14 @@ const EXEC_BASICS = JSON.stringify({
   Statement: [
     {
       Effect: 'Allow',
-      Action: ['ecr:GetAuthorizationToken', 'ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+      Action: [
+        'ecr:GetAuthorizationToken',
+        'ecr:BatchCheckLayerAvailability',
+        'ecr:GetDownloadUrlForLayer',
+        'ecr:BatchGetImage',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+      ],
       Resource: '*',
     },
   ],
@@ -78,7 +90,12 @@ function container(name: string, image: string, logGroup: string, secrets: [stri
     secrets: secrets.map(([n, valueFrom]) => ({ name: n, valueFrom })),
     logConfiguration: {
       logDriver: 'awslogs',
-      options: { 'awslogs-group': logGroup, 'awslogs-region': REGION, 'awslogs-stream-prefix': name, ...(createGroup ? { 'awslogs-create-group': 'true' } : {}) },
+      options: {
+        'awslogs-group': logGroup,
+        'awslogs-region': REGION,
+        'awslogs-stream-prefix': name,
+        ...(createGroup ? { 'awslogs-create-group': 'true' } : {}),
+      },
     },
   };
 }
@@ -90,23 +107,39 @@ export function seedTaskDefinitions(): RegisterTaskDefinitionCommandInput[] {
   const ecr = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`;
   const stripe = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:web/stripe-AbCdEf`;
   const tds: RegisterTaskDefinitionCommandInput[] = [];
-  const exec = (name: string) => ({ executionRoleArn: roleArn(name), requiresCompatibilities: ['FARGATE' as const], networkMode: 'awsvpc' as const, cpu: '256', memory: '512' });
+  const exec = (name: string) => ({
+    executionRoleArn: roleArn(name),
+    requiresCompatibilities: ['FARGATE' as const],
+    networkMode: 'awsvpc' as const,
+    cpu: '256',
+    memory: '512',
+  });
   for (const tag of ['1.4.0', '1.4.1']) {
     tds.push({ ...web, containerDefinitions: web.containerDefinitions!.map((c) => ({ ...c, image: `${ecr}/web/api:${tag}` })) });
   }
   tds.push(web); // web-api:3, exactly as registered in the event
   for (let i = 1; i <= 4; i++) {
-    tds.push({ family: 'web-worker', ...exec('web-exec'), containerDefinitions: [container('worker', `${ecr}/web/worker:${i}`, '/ecs/web', [['STRIPE', stripe]])] });
+    tds.push({
+      family: 'web-worker',
+      ...exec('web-exec'),
+      containerDefinitions: [container('worker', `${ecr}/web/worker:${i}`, '/ecs/web', [['STRIPE', stripe]])],
+    });
   }
   for (let i = 1; i <= 2; i++) {
     tds.push({
       family: 'reports',
       ...exec('reports-exec'),
       containerDefinitions: [
-        container('reports', `210987654321.dkr.ecr.${REGION}.amazonaws.com/shared/reports:${6 + i}`, '/ecs/reports', [
-          ['SMTP', `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:reports/smtp-QwErTy`],
-          ['API_TOKEN', '/reports/api-token'],
-        ], true),
+        container(
+          'reports',
+          `210987654321.dkr.ecr.${REGION}.amazonaws.com/shared/reports:${6 + i}`,
+          '/ecs/reports',
+          [
+            ['SMTP', `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:reports/smtp-QwErTy`],
+            ['API_TOKEN', '/reports/api-token'],
+          ],
+          true,
+        ),
       ],
     });
   }
@@ -114,7 +147,11 @@ export function seedTaskDefinitions(): RegisterTaskDefinitionCommandInput[] {
     tds.push({
       family: 'billing',
       ...exec('billing-exec'),
-      containerDefinitions: [container('billing', `${ecr}/billing:${i}`, '/ecs/billing', [['DB', `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:billing/db-XyZ123`]])],
+      containerDefinitions: [
+        container('billing', `${ecr}/billing:${i}`, '/ecs/billing', [
+          ['DB', `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:billing/db-XyZ123`],
+        ]),
+      ],
     });
   }
   return tds;
@@ -130,10 +167,22 @@ export async function seedAccount(e: Endpoint, tds: RegisterTaskDefinitionComman
   await iam.send(new PutRolePolicyCommand({ RoleName: 'web-exec', PolicyName: 'exec-basics', PolicyDocument: EXEC_BASICS }));
   await iam.send(new PutRolePolicyCommand({ RoleName: 'reports-exec', PolicyName: 'exec-basics', PolicyDocument: EXEC_BASICS }));
   const put = loadEventJson<{ detail: { requestParameters: { policyDocument: string } } }>('put-role-policy.json');
-  await iam.send(new PutRolePolicyCommand({ RoleName: 'billing-exec', PolicyName: 'billing-exports', PolicyDocument: put.detail.requestParameters.policyDocument }));
+  await iam.send(
+    new PutRolePolicyCommand({
+      RoleName: 'billing-exec',
+      PolicyName: 'billing-exports',
+      PolicyDocument: put.detail.requestParameters.policyDocument,
+    }),
+  );
   const shared = await iam.send(new CreatePolicyCommand({ PolicyName: 'ecs-exec-shared', PolicyDocument: EXEC_BASICS }));
   const version = loadEventJson<{ detail: { requestParameters: { policyDocument: string } } }>('create-policy-version.json');
-  await iam.send(new CreatePolicyVersionCommand({ PolicyArn: shared.Policy!.Arn!, PolicyDocument: version.detail.requestParameters.policyDocument, SetAsDefault: true }));
+  await iam.send(
+    new CreatePolicyVersionCommand({
+      PolicyArn: shared.Policy!.Arn!,
+      PolicyDocument: version.detail.requestParameters.policyDocument,
+      SetAsDefault: true,
+    }),
+  );
   await iam.send(new AttachRolePolicyCommand({ RoleName: 'billing-exec', PolicyArn: shared.Policy!.Arn! }));
   await iam.send(new TagRoleCommand({ RoleName: 'billing-exec', Tags: [{ Key: 'leash:mode', Value: 'approve' }] }));
 
@@ -155,7 +204,8 @@ export async function seedAccount(e: Endpoint, tds: RegisterTaskDefinitionComman
   const sqs = new SQSClient(cfg);
   const topicArn = (await sns.send(new CreateTopicCommand({ Name: 'leash-findings' }))).TopicArn!;
   const inboxUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'leash-inbox' }))).QueueUrl!;
-  const inboxArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: inboxUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+  const inboxArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: inboxUrl, AttributeNames: ['QueueArn'] }))).Attributes!
+    .QueueArn!;
   await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: inboxArn }));
   const dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'leash-failures' }))).QueueUrl!;
   return { topicArn, inboxUrl, dlqUrl };
@@ -257,7 +307,9 @@ export async function drain(e: Endpoint, queueUrl: string): Promise<string[]> {
   const sqs = new SQSClient(clientConfig(e));
   const out: string[] = [];
   for (;;) {
-    const res = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 600 }));
+    const res = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 600 }),
+    );
     if (!res.Messages?.length) break;
     for (const m of res.Messages) {
       const body = JSON.parse(m.Body ?? '{}') as { Subject?: string; Message?: string };

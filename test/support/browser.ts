@@ -65,13 +65,23 @@ export function toHttpApiEvent(req: IncomingMessage, body: Buffer): APIGatewayPr
     headers,
     ...(url.search ? { queryStringParameters: Object.fromEntries(url.searchParams) } : {}),
     // Bodies that are not text/* or JSON (form posts included) reach the function base64-encoded.
-    ...(body.length ? (isText(headers['content-type']) ? { body: body.toString('utf8'), isBase64Encoded: false } : { body: body.toString('base64'), isBase64Encoded: true }) : { isBase64Encoded: false }),
+    ...(body.length
+      ? isText(headers['content-type'])
+        ? { body: body.toString('utf8'), isBase64Encoded: false }
+        : { body: body.toString('base64'), isBase64Encoded: true }
+      : { isBase64Encoded: false }),
     requestContext: {
       accountId: '123456789012',
       apiId: 'local',
       domainName: headers.host ?? '127.0.0.1',
       domainPrefix: 'local',
-      http: { method, path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method,
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId: `local-${now}`,
       routeKey: '$default',
       stage: '$default',

@@ -1,10 +1,10 @@
-// One typed way to reach the shared corpus (../shared beside the repository) and the repo's own events/.
+// One typed way to reach the corpus copied into the repository (test/fixtures/corpus) and the repo's own events/.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const corpusRoot = resolve(repoRoot, '../shared/corpus');
+export const corpusRoot = resolve(repoRoot, 'test/fixtures/corpus');
 
 export function corpusPath(...parts: string[]): string {
   return join(corpusRoot, ...parts);

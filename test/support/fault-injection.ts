@@ -80,21 +80,20 @@ export class FaultInjector {
 
   /** The middleware; one attempt (retries included) passes through it each time. */
   middleware() {
-    return (next: (args: unknown) => Promise<unknown>, context: { clientName?: string; commandName?: string }) =>
-      async (args: unknown) => {
-        this.attempts++;
-        const call = { clientName: context.clientName ?? '', commandName: context.commandName ?? '' };
-        if (this.enabled && (!this.opts.where || this.opts.where(call))) {
-          // Draw both numbers every time so the sequence does not depend on which calls are filtered.
-          const hit = this.random() < this.opts.rate;
-          const kind = this.kinds[Math.floor(this.random() * this.kinds.length)]!;
-          if (hit) {
-            this.injected[kind]++;
-            throw faultError(kind, call.clientName, `fault-${this.attempts}`);
-          }
+    return (next: (args: unknown) => Promise<unknown>, context: { clientName?: string; commandName?: string }) => async (args: unknown) => {
+      this.attempts++;
+      const call = { clientName: context.clientName ?? '', commandName: context.commandName ?? '' };
+      if (this.enabled && (!this.opts.where || this.opts.where(call))) {
+        // Draw both numbers every time so the sequence does not depend on which calls are filtered.
+        const hit = this.random() < this.opts.rate;
+        const kind = this.kinds[Math.floor(this.random() * this.kinds.length)]!;
+        if (hit) {
+          this.injected[kind]++;
+          throw faultError(kind, call.clientName, `fault-${this.attempts}`);
         }
-        return next(args);
-      };
+      }
+      return next(args);
+    };
   }
 
   /** Adds the middleware to a client, inside its retry middleware so the SDK retries injected faults. */
@@ -132,7 +131,10 @@ interface RetryToken {
  * mode slows a client for seconds after each throttle, which at a 20% fault rate turns a 10 s test into minutes.
  */
 export function fastRetries(client: unknown, maxAttempts: number, random: () => number = seededRandom(1)): void {
-  const token = (count: number): RetryToken => ({ getRetryCount: () => count, getRetryDelay: () => (count ? 1 + Math.floor(random() * 5 * 2 ** count) : 0) });
+  const token = (count: number): RetryToken => ({
+    getRetryCount: () => count,
+    getRetryDelay: () => (count ? 1 + Math.floor(random() * 5 * 2 ** count) : 0),
+  });
   const strategy = {
     mode: 'leash-test-fast',
     acquireInitialRetryToken: async () => token(0),

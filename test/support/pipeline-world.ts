@@ -128,12 +128,17 @@ export function deregisterEvent(familyRevision: string, id = `deregister-${famil
 export function soloRevision(family: string, secretWithSuffix: string): RegisterTaskDefinitionCommandInput {
   const base = demoTaskDefinitions[0]!;
   const [container] = base.containerDefinitions!;
-  return { ...base, family, containerDefinitions: [{ ...container!, name: family, secrets: [{ name: 'SOLO', valueFrom: secret(secretWithSuffix) }] }] };
+  return {
+    ...base,
+    family,
+    containerDefinitions: [{ ...container!, name: family, secrets: [{ name: 'SOLO', valueFrom: secret(secretWithSuffix) }] }],
+  };
 }
 
 export async function registerInMoto(clients: AwsClients, td: RegisterTaskDefinitionCommandInput, service?: string): Promise<string> {
   const arn = (await clients.ecs.send(new RegisterTaskDefinitionCommand(td))).taskDefinition!.taskDefinitionArn!;
-  if (service) await clients.ecs.send(new CreateServiceCommand({ cluster: 'prod', serviceName: service, taskDefinition: arn, desiredCount: 1 }));
+  if (service)
+    await clients.ecs.send(new CreateServiceCommand({ cluster: 'prod', serviceName: service, taskDefinition: arn, desiredCount: 1 }));
   return arn;
 }
 
@@ -145,7 +150,9 @@ export async function enact(clients: AwsClients, e: Ev): Promise<void> {
   const iam = clients.iam;
   switch (d.eventName) {
     case 'PutRolePolicy':
-      return void (await iam.send(new PutRolePolicyCommand({ RoleName: p.roleName, PolicyName: p.policyName, PolicyDocument: p.policyDocument })));
+      return void (await iam.send(
+        new PutRolePolicyCommand({ RoleName: p.roleName, PolicyName: p.policyName, PolicyDocument: p.policyDocument }),
+      ));
     case 'DeleteRolePolicy':
       return void (await iam.send(new DeleteRolePolicyCommand({ RoleName: p.roleName, PolicyName: p.policyName })));
     case 'AttachRolePolicy':
@@ -153,14 +160,21 @@ export async function enact(clients: AwsClients, e: Ev): Promise<void> {
     case 'DetachRolePolicy':
       return void (await iam.send(new DetachRolePolicyCommand({ RoleName: p.roleName, PolicyArn: p.policyArn })));
     case 'CreatePolicyVersion':
-      return void (await iam.send(new CreatePolicyVersionCommand({ PolicyArn: p.policyArn, PolicyDocument: p.policyDocument, SetAsDefault: p.setAsDefault })));
+      return void (await iam.send(
+        new CreatePolicyVersionCommand({ PolicyArn: p.policyArn, PolicyDocument: p.policyDocument, SetAsDefault: p.setAsDefault }),
+      ));
     case 'SetDefaultPolicyVersion':
       return void (await iam.send(new SetDefaultPolicyVersionCommand({ PolicyArn: p.policyArn, VersionId: p.versionId })));
     case 'UpdateAssumeRolePolicy':
       return void (await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: p.roleName, PolicyDocument: p.policyDocument })));
     case 'CreateRole':
       return void (await iam.send(
-        new CreateRoleCommand({ RoleName: p.roleName, AssumeRolePolicyDocument: p.assumeRolePolicyDocument, Description: p.description, Tags: tags(p.tags) }),
+        new CreateRoleCommand({
+          RoleName: p.roleName,
+          AssumeRolePolicyDocument: p.assumeRolePolicyDocument,
+          Description: p.description,
+          Tags: tags(p.tags),
+        }),
       ));
     case 'TagRole':
       return void (await iam.send(new TagRoleCommand({ RoleName: p.roleName, Tags: tags(p.tags) })));
@@ -193,7 +207,8 @@ export async function createWorld(e: Endpoint, opts: { now?: () => string } = {}
   const clients = makeClients(aws);
   const demo = await seedDemo(clients);
   const inboxUrl = (await clients.sqs.send(new CreateQueueCommand({ QueueName: 'test-envelope-inbox' }))).QueueUrl!;
-  const inboxArn = (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: inboxUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+  const inboxArn = (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: inboxUrl, AttributeNames: ['QueueArn'] }))).Attributes!
+    .QueueArn!;
   await clients.sns.send(new SubscribeCommand({ TopicArn: demo.topicArn, Protocol: 'sqs', Endpoint: inboxArn }));
   const config = {
     ...loadConfig({ LEASH_DRY_RUN: 'true' }),
@@ -229,7 +244,9 @@ export async function createWorld(e: Endpoint, opts: { now?: () => string } = {}
     async notices() {
       const out: Notice[] = [];
       for (;;) {
-        const res = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: inboxUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 600 }));
+        const res = await clients.sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: inboxUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 600 }),
+        );
         if (!res.Messages?.length) return out;
         out.push(...res.Messages.map((m) => parseNotice(m.Body ?? '{}')));
       }

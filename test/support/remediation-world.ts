@@ -4,7 +4,14 @@
 import type { AccessAnalyzerClient } from '@aws-sdk/client-accessanalyzer';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
-import { CreateRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, PutRolePolicyCommand, TagRoleCommand } from '@aws-sdk/client-iam';
+import {
+  CreateRoleCommand,
+  GetRolePolicyCommand,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+  PutRolePolicyCommand,
+  TagRoleCommand,
+} from '@aws-sdk/client-iam';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
@@ -38,7 +45,10 @@ export const PUBLIC_BASE_URL = 'https://leash.example';
 const SLACK_TOKEN = 'xoxb-test';
 const CHANNEL = 'C0LEASH';
 
-const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+const TRUST = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+});
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 const arn = (svc: string, rest: string) => `arn:aws:${svc}:${DEMO_REGION}:123456789012:${rest}`;
 
@@ -89,7 +99,10 @@ export interface World {
   requestApproval(role: string): Promise<{ plan: Plan; message: SlackMessage }>;
   /** The approver's link token for `plan`, from the approval message Leash published to SNS (read from the inbox). */
   linkToken(plan: Plan, approver?: string): Promise<string>;
-  click(plan: Plan, opts?: { userId?: string; action?: 'approve' | 'reject'; secret?: string; epochSeconds?: number }): APIGatewayProxyEventV2;
+  click(
+    plan: Plan,
+    opts?: { userId?: string; action?: 'approve' | 'reject'; secret?: string; epochSeconds?: number },
+  ): APIGatewayProxyEventV2;
   /** Oldest first. */
   audit(role: string): Promise<AuditEntry[]>;
   /** Message bodies waiting on a queue (received, so each is seen once). */
@@ -125,27 +138,43 @@ async function seed(c: AwsClients): Promise<{ table: string; topicArn: string; i
   await c.ddb.send(new CreateTableCommand(tableDefinition(table)));
   const topicArn = (await c.sns.send(new CreateTopicCommand({ Name: 'leash-findings' }))).TopicArn!;
   const inboxUrl = (await c.sqs.send(new CreateQueueCommand({ QueueName: 'leash-inbox' }))).QueueUrl!;
-  const inboxArn = (await c.sqs.send(new GetQueueAttributesCommand({ QueueUrl: inboxUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
-  await c.sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: inboxArn, Attributes: { RawMessageDelivery: 'true' } }));
+  const inboxArn = (await c.sqs.send(new GetQueueAttributesCommand({ QueueUrl: inboxUrl, AttributeNames: ['QueueArn'] }))).Attributes!
+    .QueueArn!;
+  await c.sns.send(
+    new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: inboxArn, Attributes: { RawMessageDelivery: 'true' } }),
+  );
   const remediationQueueUrl = (await c.sqs.send(new CreateQueueCommand({ QueueName: 'leash-remediation' }))).QueueUrl!;
   await c.secrets.send(new CreateSecretCommand({ Name: 'billing/db', SecretString: 'test' }));
   await c.secrets.send(new CreateSecretCommand({ Name: 'reports/smtp', SecretString: 'test' }));
   await c.ssm.send(new PutParameterCommand({ Name: '/reports/api-token', Type: 'SecureString', Value: 'test' }));
-  for (const name of ['billing-exec', 'reports-exec']) await c.iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: TRUST }));
+  for (const name of ['billing-exec', 'reports-exec'])
+    await c.iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: TRUST }));
   // billing-exec, as in the demo: over-privileged (secrets and S3 on *), mode approve.
-  await c.iam.send(new PutRolePolicyCommand({
-    RoleName: 'billing-exec',
-    PolicyName: 'billing-extra',
-    PolicyDocument: doc({ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: '*' }, { Effect: 'Allow', Action: 's3:*', Resource: '*' }),
-  }));
+  await c.iam.send(
+    new PutRolePolicyCommand({
+      RoleName: 'billing-exec',
+      PolicyName: 'billing-extra',
+      PolicyDocument: doc(
+        { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: '*' },
+        { Effect: 'Allow', Action: 's3:*', Resource: '*' },
+      ),
+    }),
+  );
   await c.iam.send(new TagRoleCommand({ RoleName: 'billing-exec', Tags: [{ Key: 'leash:mode', Value: 'approve' }] }));
   // reports-exec: under-privileged, pulls its image from another account (210987654321); no mode tag.
-  await c.iam.send(new PutRolePolicyCommand({
-    RoleName: 'reports-exec',
-    PolicyName: 'reports-base',
-    PolicyDocument: doc({ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: arn('logs', 'log-group:/ecs/reports:*') }),
-  }));
-  for (const td of demoTaskDefinitions.filter((t) => t.family === 'billing' || t.family === 'reports')) await c.ecs.send(new RegisterTaskDefinitionCommand(td));
+  await c.iam.send(
+    new PutRolePolicyCommand({
+      RoleName: 'reports-exec',
+      PolicyName: 'reports-base',
+      PolicyDocument: doc({
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: arn('logs', 'log-group:/ecs/reports:*'),
+      }),
+    }),
+  );
+  for (const td of demoTaskDefinitions.filter((t) => t.family === 'billing' || t.family === 'reports'))
+    await c.ecs.send(new RegisterTaskDefinitionCommand(td));
   return { table, topicArn, inboxUrl, remediationQueueUrl };
 }
 
@@ -213,7 +242,8 @@ export async function makeWorld(moto: AwsTestConfig, opts: WorldOptions = {}): P
     remediate,
     async requestApproval(role) {
       const out = await remediate(role);
-      if (out.outcome !== 'approval-requested' || !('plan' in out) || !out.plan) throw new Error(`expected an approval request for ${role}, got ${JSON.stringify(out)}`);
+      if (out.outcome !== 'approval-requested' || !('plan' in out) || !out.plan)
+        throw new Error(`expected an approval request for ${role}, got ${JSON.stringify(out)}`);
       const message = [...slack.messages.values()].at(-1);
       if (!message) throw new Error('no Slack message was posted');
       return { plan: out.plan, message };
@@ -225,12 +255,20 @@ export async function makeWorld(moto: AwsTestConfig, opts: WorldOptions = {}): P
       const url = published.split('\n').find((l) => l.startsWith(`${PUBLIC_BASE_URL}/approve/`));
       if (!url) throw new Error(`no approval link for ${approver} in the SNS messages: ${messages.join(' | ')}`);
       // Nobody else's message may carry this approver's link.
-      if (messages.filter((m) => m.includes(url)).length !== 1) throw new Error(`the link for ${approver} went out in more than one message`);
+      if (messages.filter((m) => m.includes(url)).length !== 1)
+        throw new Error(`the link for ${approver} went out in more than one message`);
       return decodeURIComponent(url.slice(`${PUBLIC_BASE_URL}/approve/`.length));
     },
     click: (plan, o = {}) =>
       signedClick(
-        { userId: o.userId ?? APPROVER, action: o.action ?? 'approve', planHash: plan.planHash, roleArn: plan.roleArn, channel: CHANNEL, ts: [...slack.messages.values()].at(-1)?.ts ?? '' },
+        {
+          userId: o.userId ?? APPROVER,
+          action: o.action ?? 'approve',
+          planHash: plan.planHash,
+          roleArn: plan.roleArn,
+          channel: CHANNEL,
+          ts: [...slack.messages.values()].at(-1)?.ts ?? '',
+        },
         o.secret ?? SIGNING_SECRET,
         o.epochSeconds ?? clock.epochSeconds(),
       ),

@@ -38,15 +38,17 @@ export class AuditLog {
     const stored = { ...entry, at };
     for (let n = 0; n < MAX_PER_INSTANT; n++) {
       try {
-        await this.ddb.send(new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: keys.role(entry.roleArn),
-            sk: `${PREFIX}${at}#${String(n).padStart(4, '0')}`,
-            entry: JSON.stringify(stored),
-          },
-          ConditionExpression: 'attribute_not_exists(sk)',
-        }));
+        await this.ddb.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              pk: keys.role(entry.roleArn),
+              sk: `${PREFIX}${at}#${String(n).padStart(4, '0')}`,
+              entry: JSON.stringify(stored),
+            },
+            ConditionExpression: 'attribute_not_exists(sk)',
+          }),
+        );
         return stored;
       } catch (err) {
         if (err instanceof ConditionalCheckFailedException || errorName(err) === 'ConditionalCheckFailedException') continue;

@@ -74,23 +74,39 @@ export function makeClients(cfg: AwsConfig): AwsClients {
     const kms = lazy(() => new KMSClient(opts));
     const ssm = lazy(() => new SSMClient(opts));
     const secrets = lazy(() => new SecretsManagerClient(opts));
-    const ddb = lazy(() =>
-      DynamoDBDocumentClient.from(new DynamoDBClient(opts), { marshallOptions: { removeUndefinedValues: true } }),
-    );
+    const ddb = lazy(() => DynamoDBDocumentClient.from(new DynamoDBClient(opts), { marshallOptions: { removeUndefinedValues: true } }));
     const sns = lazy(() => new SNSClient(opts));
     const sqs = lazy(() => new SQSClient(opts));
     const sts = lazy(() => new STSClient(opts));
     return {
       region,
-      get ecs() { return ecs(); },
-      get iam() { return iam(); },
-      get kms() { return kms(); },
-      get ssm() { return ssm(); },
-      get secrets() { return secrets(); },
-      get ddb() { return ddb(); },
-      get sns() { return sns(); },
-      get sqs() { return sqs(); },
-      get sts() { return sts(); },
+      get ecs() {
+        return ecs();
+      },
+      get iam() {
+        return iam();
+      },
+      get kms() {
+        return kms();
+      },
+      get ssm() {
+        return ssm();
+      },
+      get secrets() {
+        return secrets();
+      },
+      get ddb() {
+        return ddb();
+      },
+      get sns() {
+        return sns();
+      },
+      get sqs() {
+        return sqs();
+      },
+      get sts() {
+        return sts();
+      },
       forRegion: (r: string) => regional(r),
     };
   };

@@ -129,7 +129,13 @@ export class CloudTrailBackfill {
     const start = Math.max(toMs(opts.start, 'start'), this.clock.now() - LOOKBACK_MS);
     if (start > end) throw new InputError('start is after end (or the whole window is older than 90 days)', 'lookup', 'start');
     let cursor: Cursor = {
-      v: 1, region: opts.region, role, start, end, sources: opts.eventSources ?? EXECUTION_ROLE_EVENT_SOURCES, index: 0,
+      v: 1,
+      region: opts.region,
+      role,
+      start,
+      end,
+      sources: opts.eventSources ?? EXECUTION_ROLE_EVENT_SOURCES,
+      index: 0,
     };
     if (opts.resume) {
       const r = decodeCursor(opts.resume);

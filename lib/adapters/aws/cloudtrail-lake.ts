@@ -31,7 +31,8 @@ export function eventDataStoreId(idOrArn: string): string {
 /** A SQL string literal: single quotes doubled (Trino/Presto rules; backslash is not an escape). */
 export function sqlString(value: string): string {
   // Control characters (newlines included) have no place in an ARN; refusing them keeps the literal on one line.
-  if ([...value].some((c) => c.charCodeAt(0) < 0x20)) throw new InputError('control characters are not allowed in a query value', 'cloudtrail-lake', 'roleArn');
+  if ([...value].some((c) => c.charCodeAt(0) < 0x20))
+    throw new InputError('control characters are not allowed in a query value', 'cloudtrail-lake', 'roleArn');
   return `'${value.replace(/'/g, "''")}'`;
 }
 

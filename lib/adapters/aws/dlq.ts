@@ -33,6 +33,8 @@ export class SqsDlq {
   }
 
   async delete(message: QueueMessage): Promise<void> {
-    await call('sqs', 'DeleteMessage', () => this.sqs.send(new DeleteMessageCommand({ QueueUrl: this.queueUrl, ReceiptHandle: message.receiptHandle })));
+    await call('sqs', 'DeleteMessage', () =>
+      this.sqs.send(new DeleteMessageCommand({ QueueUrl: this.queueUrl, ReceiptHandle: message.receiptHandle })),
+    );
   }
 }

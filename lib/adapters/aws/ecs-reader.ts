@@ -59,7 +59,11 @@ export class EcsReader {
   /** Revisions referenced by a service (every deployment and task set, not only the primary) or by a task that
    *  is running or about to run, across every cluster in the Region. */
   async inUseTaskDefinitionArns(): Promise<Set<string>> {
-    const clusters = await this.paginate('ListClusters', (nextToken) => this.ecs.send(new ListClustersCommand({ maxResults: 100, nextToken })), (p) => p.clusterArns);
+    const clusters = await this.paginate(
+      'ListClusters',
+      (nextToken) => this.ecs.send(new ListClustersCommand({ maxResults: 100, nextToken })),
+      (p) => p.clusterArns,
+    );
     const perCluster = await mapLimit(clusters, CONCURRENCY, async (cluster) => [
       ...(await this.serviceTaskDefinitions(cluster)),
       ...(await this.taskTaskDefinitions(cluster)),
@@ -78,7 +82,9 @@ export class EcsReader {
     const described = await mapLimit([...active, ...inactiveInUse], CONCURRENCY, (arn) => this.describe(arn));
     return described.filter(
       (td): td is TaskDefinition =>
-        td !== undefined && sameRole(td.executionRoleArn, roleArn) && (td.status === 'ACTIVE' || (td.status === 'INACTIVE' && inUse.has(td.taskDefinitionArn ?? ''))),
+        td !== undefined &&
+        sameRole(td.executionRoleArn, roleArn) &&
+        (td.status === 'ACTIVE' || (td.status === 'INACTIVE' && inUse.has(td.taskDefinitionArn ?? ''))),
     );
   }
 
@@ -92,7 +98,11 @@ export class EcsReader {
       const res = await call('ecs', 'DescribeServices', () => this.ecs.send(new DescribeServicesCommand({ cluster, services: batch })));
       return (res.services ?? [])
         .filter((s) => s.status !== 'INACTIVE')
-        .flatMap((s) => [s.taskDefinition, ...(s.deployments ?? []).map((d) => d.taskDefinition), ...(s.taskSets ?? []).map((t) => t.taskDefinition)]);
+        .flatMap((s) => [
+          s.taskDefinition,
+          ...(s.deployments ?? []).map((d) => d.taskDefinition),
+          ...(s.taskSets ?? []).map((t) => t.taskDefinition),
+        ]);
     });
     return batches.flat().filter((x): x is string => !!x);
   }

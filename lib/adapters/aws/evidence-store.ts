@@ -50,7 +50,10 @@ export class EvidenceStore {
     }
   }
 
-  async forRole(roleArn: string, sinceIso: string): Promise<{ denials: Denial[]; uses: Use[]; cloudTrail?: { since: string; until: string } }> {
+  async forRole(
+    roleArn: string,
+    sinceIso: string,
+  ): Promise<{ denials: Denial[]; uses: Use[]; cloudTrail?: { since: string; until: string } }> {
     const items = await this.query(roleArn, 'DENIAL#');
     const uses = await this.query(roleArn, 'USE#');
     const coverage = await this.coverage(roleArn.split(':')[4] ?? '');

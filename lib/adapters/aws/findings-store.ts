@@ -1,6 +1,13 @@
 // A role's current findings and their history. `changed` tells the caller whether to notify: a re-delivered
 // event that yields the same findings must not announce them again.
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import type { Finding } from '../../engine/types.js';
 import { canonicalInstant, decodeBody, encodeBody, expiresAfter } from './item-codec.js';
 import { canonicalJson, sha256Hex } from '../../engine/plan/canonical.js';
@@ -68,7 +75,13 @@ export class FindingsStore {
         items.push({
           Put: {
             TableName: this.table,
-            Item: { pk: keys.role(roleArn), sk: keys.findingsHistory(at, setHash.slice(0, 16)), roleArn, ...attrs, expiresAt: expiresAfter(at, HISTORY_DAYS) },
+            Item: {
+              pk: keys.role(roleArn),
+              sk: keys.findingsHistory(at, setHash.slice(0, 16)),
+              roleArn,
+              ...attrs,
+              expiresAt: expiresAfter(at, HISTORY_DAYS),
+            },
           },
         });
       }
@@ -125,7 +138,9 @@ export class FindingsStore {
 
   private async currentItem(roleArn: string): Promise<Record<string, unknown> | undefined> {
     const res = await call('dynamodb', 'GetItem', () =>
-      this.ddb.send(new GetCommand({ TableName: this.table, Key: { pk: keys.role(roleArn), sk: keys.findingsCurrent }, ConsistentRead: true })),
+      this.ddb.send(
+        new GetCommand({ TableName: this.table, Key: { pk: keys.role(roleArn), sk: keys.findingsCurrent }, ConsistentRead: true }),
+      ),
     );
     return res.Item;
   }

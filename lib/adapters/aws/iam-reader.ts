@@ -71,7 +71,11 @@ export class IamReader {
     const role = await this.getRole(roleNameOrArn);
     if (!role?.RoleName || !role.Arn) return undefined;
     const [inline, attached] = await Promise.all([this.inlinePolicies(role.RoleName), this.attachedPolicyArns(role.RoleName)]);
-    const versions = await mapLimit(attached, CONCURRENCY, async (arn) => [arn, (await this.getPolicy(arn)).DefaultVersionId ?? ''] as const);
+    const versions = await mapLimit(
+      attached,
+      CONCURRENCY,
+      async (arn) => [arn, (await this.getPolicy(arn)).DefaultVersionId ?? ''] as const,
+    );
     return {
       roleArn: role.Arn,
       inline: [...inline].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
@@ -102,7 +106,9 @@ export class IamReader {
     const key = `${arn}#${versionId}`;
     let document = kind === 'aws-managed' ? this.cache.get(key) : undefined;
     if (!document) {
-      const res = await call('iam', 'GetPolicyVersion', () => this.iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: versionId })));
+      const res = await call('iam', 'GetPolicyVersion', () =>
+        this.iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: versionId })),
+      );
       document = decodePolicyDocument(res.PolicyVersion?.Document, `iam:${arn}#${versionId}`);
       if (kind === 'aws-managed') this.cache.set(key, document);
     }
@@ -110,7 +116,12 @@ export class IamReader {
   }
 
   private getRole(roleNameOrArn: string): Promise<Role | undefined> {
-    return callOrMissing('iam', 'GetRole', async () => (await this.iam.send(new GetRoleCommand({ RoleName: roleNameOf(roleNameOrArn) }))).Role, noSuchEntity);
+    return callOrMissing(
+      'iam',
+      'GetRole',
+      async () => (await this.iam.send(new GetRoleCommand({ RoleName: roleNameOf(roleNameOrArn) }))).Role,
+      noSuchEntity,
+    );
   }
 
   private async getPolicy(arn: string) {
@@ -123,12 +134,16 @@ export class IamReader {
     const names: string[] = [];
     let marker: string | undefined;
     do {
-      const page = await call('iam', 'ListRolePolicies', () => this.iam.send(new ListRolePoliciesCommand({ RoleName: roleName, Marker: marker })));
+      const page = await call('iam', 'ListRolePolicies', () =>
+        this.iam.send(new ListRolePoliciesCommand({ RoleName: roleName, Marker: marker })),
+      );
       names.push(...(page.PolicyNames ?? []));
       marker = page.IsTruncated ? page.Marker : undefined;
     } while (marker);
     return mapLimit(names, CONCURRENCY, async (name) => {
-      const res = await call('iam', 'GetRolePolicy', () => this.iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name })));
+      const res = await call('iam', 'GetRolePolicy', () =>
+        this.iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name })),
+      );
       return { name, document: decodePolicyDocument(res.PolicyDocument, `iam:role/${roleName}#inline/${name}`) };
     });
   }

@@ -13,7 +13,8 @@ export function encodeBody(value: unknown, what: string): EncodedBody {
   const json = JSON.stringify(value);
   if (Buffer.byteLength(json) <= GZIP_ABOVE) return { body: json };
   const gz = gzipSync(json);
-  if (gz.byteLength > MAX_BODY) throw new AdapterError(`${what} is ${gz.byteLength} bytes compressed, over the item budget`, 'dynamodb', 'encode');
+  if (gz.byteLength > MAX_BODY)
+    throw new AdapterError(`${what} is ${gz.byteLength} bytes compressed, over the item budget`, 'dynamodb', 'encode');
   return { bodyGz: new Uint8Array(gz) };
 }
 

@@ -90,7 +90,9 @@ async function forParameter(rest: string, place: Place, clients: KmsLookupClient
   const reference = names.find((n) => n.startsWith(SSM_SECRET_REFERENCE));
   if (reference) return forSecret(reference.slice(SSM_SECRET_REFERENCE.length), place, clients);
   const res = await call('ssm', 'DescribeParameters', () =>
-    clients.forRegion(place.region).ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: names }] })),
+    clients
+      .forRegion(place.region)
+      .ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: names }] })),
   );
   const param = (res.Parameters ?? []).find((p) => p.Name && names.includes(p.Name)) ?? res.Parameters?.[0];
   if (!param) return 'not-found';
@@ -109,7 +111,11 @@ async function resolveOne(lookup: Lookup, clients: KmsLookupClients): Promise<Ke
 }
 
 /** Resolves every lookup it can; one failing lookup never fails the others. Throttling is retried by the SDK. */
-export async function resolveKmsLookupsDetailed(lookups: Lookup[], clients: KmsLookupClients, opts: { concurrency?: number } = {}): Promise<KmsResolution> {
+export async function resolveKmsLookupsDetailed(
+  lookups: Lookup[],
+  clients: KmsLookupClients,
+  opts: { concurrency?: number } = {},
+): Promise<KmsResolution> {
   const outcomes = await mapLimit(lookups, opts.concurrency ?? 4, async (lookup) => {
     try {
       return { lookup, keyArn: await resolveOne(lookup, clients) };

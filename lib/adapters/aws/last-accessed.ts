@@ -89,7 +89,12 @@ function toUses(roleArn: string, page: GetServiceLastAccessedDetailsCommandOutpu
       continue;
     }
     for (const a of tracked) {
-      out.push({ roleArn, action: `${s.ServiceNamespace}:${a.ActionName}`, at: a.LastAccessedTime!.toISOString(), source: 'last-accessed' });
+      out.push({
+        roleArn,
+        action: `${s.ServiceNamespace}:${a.ActionName}`,
+        at: a.LastAccessedTime!.toISOString(),
+        source: 'last-accessed',
+      });
     }
   }
   return out;

@@ -6,7 +6,12 @@ import { call } from './sdk-call.js';
 
 const REFRESH_MS = 5 * 60_000;
 
-export function assumeRoleCredentials(sts: STSClient, roleArn: string, externalId: string, sessionName = 'leash'): () => Promise<StaticCredentials> {
+export function assumeRoleCredentials(
+  sts: STSClient,
+  roleArn: string,
+  externalId: string,
+  sessionName = 'leash',
+): () => Promise<StaticCredentials> {
   let current: StaticCredentials | undefined;
   return async () => {
     if (current?.expiration && current.expiration.getTime() - Date.now() > REFRESH_MS) return current;
@@ -15,7 +20,12 @@ export function assumeRoleCredentials(sts: STSClient, roleArn: string, externalI
     );
     const c = res.Credentials;
     if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`AssumeRole ${roleArn} returned no credentials`);
-    current = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, ...(c.Expiration ? { expiration: c.Expiration } : {}) };
+    current = {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      sessionToken: c.SessionToken,
+      ...(c.Expiration ? { expiration: c.Expiration } : {}),
+    };
     return current;
   };
 }

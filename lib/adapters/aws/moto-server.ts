@@ -55,7 +55,9 @@ export async function startMotoServer(
     stderr = (stderr + d.toString()).slice(-4000);
   });
   const spawnError = new Promise<never>((_, reject) =>
-    child.once('error', (err) => reject(new AdapterError(`cannot run ${command}: is moto[server] installed?`, 'moto', 'start', { cause: err }))),
+    child.once('error', (err) =>
+      reject(new AdapterError(`cannot run ${command}: is moto[server] installed?`, 'moto', 'start', { cause: err })),
+    ),
   );
   try {
     await Promise.race([waitUntilUp(endpoint, child, opts.timeoutMs ?? 30_000), spawnError]);

@@ -35,7 +35,9 @@ export function subjectFor(roleArn: string, findings: Finding[]): string {
   const c = counts(findings);
   const parts = SEVERITIES.filter((s) => c[s] > 0).map((s) => `${c[s]} ${s}`);
   const noun = findings.length === 1 ? 'finding' : 'findings';
-  const text = parts.length ? `Leash: ${parts.join(', ')} ${noun} on role ${roleNameOf(roleArn)}` : `Leash: no findings left on role ${roleNameOf(roleArn)}`;
+  const text = parts.length
+    ? `Leash: ${parts.join(', ')} ${noun} on role ${roleNameOf(roleArn)}`
+    : `Leash: no findings left on role ${roleNameOf(roleArn)}`;
   // SNS subjects must be printable ASCII without line breaks.
   const ascii = text.replace(/[^\x20-\x7e]/g, '?');
   return ascii.length <= SUBJECT_MAX ? ascii : `${ascii.slice(0, SUBJECT_MAX - 3)}...`;
@@ -49,7 +51,9 @@ export function lineFor(f: Finding): string {
 export function messageFor(roleArn: string, findings: Finding[], at?: string): string {
   const shown = findings.slice(0, MAX_LINES).map(lineFor);
   if (findings.length > MAX_LINES) shown.push(`... and ${findings.length - MAX_LINES} more`);
-  const head = [`Role: ${roleArn}`, ...(at ? [`At: ${at}`] : []), '', ...(shown.length ? shown : ['All findings are resolved.'])].join('\n');
+  const head = [`Role: ${roleArn}`, ...(at ? [`At: ${at}`] : []), '', ...(shown.length ? shown : ['All findings are resolved.'])].join(
+    '\n',
+  );
   const data = { roleArn, ...(at ? { at } : {}), counts: counts(findings), findings };
   const full = `${head}\n\n${JSON.stringify(data, null, 2)}`;
   if (Buffer.byteLength(full) <= MESSAGE_MAX) return full;

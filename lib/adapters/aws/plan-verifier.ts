@@ -65,7 +65,12 @@ export class PlanVerifier {
     if (inlineTotal > INLINE_BUDGET) problems.push(`inline policies would total ${inlineTotal} characters, over IAM's ${INLINE_BUDGET}`);
 
     const analyzer = this.deps.analyzer;
-    if (!analyzer) return { ok: problems.length === 0, problems, skipped: ['Access Analyzer ValidatePolicy and CheckNoNewAccess: no analyzer configured'] };
+    if (!analyzer)
+      return {
+        ok: problems.length === 0,
+        problems,
+        skipped: ['Access Analyzer ValidatePolicy and CheckNoNewAccess: no analyzer configured'],
+      };
     problems.push(...(await this.validate(analyzer, plan.document)));
     if (plan.additions.length === 0) problems.push(...(await this.noNewAccess(analyzer, mergeAllows(current), mergeAllows(next))));
     return { ok: problems.length === 0, problems };
@@ -90,14 +95,18 @@ export class PlanVerifier {
     if (next.Statement.length === 0) return []; // nothing allowed afterwards: trivially no new access
     if (existing.Statement.length === 0) return ['the plan grants access to a role that had none, yet lists no additions'];
     const res = await call('accessanalyzer', 'CheckNoNewAccess', () =>
-      analyzer.send(new CheckNoNewAccessCommand({
-        existingPolicyDocument: JSON.stringify(existing),
-        newPolicyDocument: JSON.stringify(next),
-        policyType: 'IDENTITY_POLICY',
-      })),
+      analyzer.send(
+        new CheckNoNewAccessCommand({
+          existingPolicyDocument: JSON.stringify(existing),
+          newPolicyDocument: JSON.stringify(next),
+          policyType: 'IDENTITY_POLICY',
+        }),
+      ),
     );
     if (res.result === 'PASS') return [];
-    const reasons = (res.reasons ?? []).map((r) => `${r.description ?? ''}${r.statementIndex !== undefined ? ` (statement ${r.statementIndex})` : ''}`);
+    const reasons = (res.reasons ?? []).map(
+      (r) => `${r.description ?? ''}${r.statementIndex !== undefined ? ` (statement ${r.statementIndex})` : ''}`,
+    );
     return [`CheckNoNewAccess ${res.result ?? 'no result'}: ${[res.message, ...reasons].filter(Boolean).join('; ')}`];
   }
 }

@@ -20,7 +20,8 @@ export function decodePolicyDocument(raw: string | undefined, source: string): P
   } catch (err) {
     throw new PolicyError('policy document is not valid JSON', source, '$', { cause: err });
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new PolicyError('policy document is not an object', source, '$');
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new PolicyError('policy document is not an object', source, '$');
   const doc = parsed as { Statement?: unknown };
   if (doc.Statement === undefined) throw new PolicyError('policy document has no Statement', source, '$.Statement');
   const statements = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];

@@ -51,7 +51,10 @@ export class RoleIndex {
 
   async putTaskDefinition(entry: RoleIndexEntry): Promise<WriteOutcome> {
     const observedAt = canonicalInstant(entry.observedAt ?? new Date().toISOString(), 'observedAt');
-    const body = encodeBody({ requirements: entry.requirements, unresolved: entry.unresolved ?? [] }, `requirements of ${entry.taskDefinitionArn}`);
+    const body = encodeBody(
+      { requirements: entry.requirements, unresolved: entry.unresolved ?? [] },
+      `requirements of ${entry.taskDefinitionArn}`,
+    );
     const role = entry.executionRoleArn;
     return this.withPointer(entry.taskDefinitionArn, observedAt, (ptr) => {
       const oldRole = ptr && !ptr.deleted ? ptr.roleArn : undefined;
@@ -90,7 +93,9 @@ export class RoleIndex {
     const at = canonicalInstant(observedAt ?? new Date().toISOString(), 'observedAt');
     return this.withPointer(taskDefinitionArn, at, (ptr) => {
       if (!ptr || ptr.deleted) return undefined;
-      const items: TxItem[] = [this.putPointer(taskDefinitionArn, ptr, { ...(ptr.roleArn ? { roleArn: ptr.roleArn } : {}), status, observedAt: at })];
+      const items: TxItem[] = [
+        this.putPointer(taskDefinitionArn, ptr, { ...(ptr.roleArn ? { roleArn: ptr.roleArn } : {}), status, observedAt: at }),
+      ];
       if (ptr.roleArn) {
         items.push({
           Update: {
@@ -128,7 +133,13 @@ export class RoleIndex {
     const role = await this.roleOfTaskDefinition(taskDefinitionArn);
     if (!role) return undefined;
     const res = await call('dynamodb', 'GetItem', () =>
-      this.ddb.send(new GetCommand({ TableName: this.table, Key: { pk: keys.role(role), sk: keys.taskDefinition(taskDefinitionArn) }, ConsistentRead: true })),
+      this.ddb.send(
+        new GetCommand({
+          TableName: this.table,
+          Key: { pk: keys.role(role), sk: keys.taskDefinition(taskDefinitionArn) },
+          ConsistentRead: true,
+        }),
+      ),
     );
     return res.Item ? toEntry(res.Item) : undefined;
   }
@@ -160,7 +171,9 @@ export class RoleIndex {
   }
 
   async putCursor(name: string, cursor: string): Promise<void> {
-    await call('dynamodb', 'PutItem', () => this.ddb.send(new PutCommand({ TableName: this.table, Item: { pk: keys.cursor(name), sk: keys.meta, cursor } })));
+    await call('dynamodb', 'PutItem', () =>
+      this.ddb.send(new PutCommand({ TableName: this.table, Item: { pk: keys.cursor(name), sk: keys.meta, cursor } })),
+    );
   }
 
   /** Reads the pointer, asks `plan` for the writes, and commits them only if the pointer did not move meanwhile. */
@@ -200,7 +213,9 @@ export class RoleIndex {
 
   private async pointer(taskDefinitionArn: string): Promise<Pointer | undefined> {
     const res = await call('dynamodb', 'GetItem', () =>
-      this.ddb.send(new GetCommand({ TableName: this.table, Key: { pk: keys.taskDefinition(taskDefinitionArn), sk: keys.meta }, ConsistentRead: true })),
+      this.ddb.send(
+        new GetCommand({ TableName: this.table, Key: { pk: keys.taskDefinition(taskDefinitionArn), sk: keys.meta }, ConsistentRead: true }),
+      ),
     );
     return res.Item as Pointer | undefined;
   }

@@ -80,17 +80,28 @@ export class RolePatcher {
     if (!current) return refuse(new ConflictError(`role ${plan.roleArn} no longer exists`));
     const before = hashState(current);
     if (before !== plan.baseStateHash) {
-      await refuse(new ConflictError(`role ${plan.roleArn} changed since the plan was made (plan base ${plan.baseStateHash}, now ${before})`), before);
+      await refuse(
+        new ConflictError(`role ${plan.roleArn} changed since the plan was made (plan base ${plan.baseStateHash}, now ${before})`),
+        before,
+      );
     }
 
     const steps = planSteps(plan, current);
     const verification = await this.deps.verifier.verify({ plan, state: current, requirements: opts.requirements });
     if (!verification.ok) {
-      await refuse(new RefusedError(`verification failed: ${verification.problems.join('; ')}`, 'verification'), before, { problems: verification.problems });
+      await refuse(new RefusedError(`verification failed: ${verification.problems.join('; ')}`, 'verification'), before, {
+        problems: verification.problems,
+      });
     }
     const stepText = steps.map(describeStep);
     if (opts.dryRun) {
-      await this.deps.audit.record({ ...base, action: 'skip', why: `dry run: ${opts.reason}`, before, detail: { dryRun: true, steps: stepText } });
+      await this.deps.audit.record({
+        ...base,
+        action: 'skip',
+        why: `dry run: ${opts.reason}`,
+        before,
+        detail: { dryRun: true, steps: stepText },
+      });
       return { applied: false, dryRun: true, steps: stepText, before };
     }
 
@@ -99,7 +110,10 @@ export class RolePatcher {
     const latest = await this.deps.readState(roleName);
     const beforeWrite = latest ? hashState(latest) : 'deleted';
     if (beforeWrite !== before) {
-      await refuse(new ConflictError(`role ${plan.roleArn} changed while the plan was being verified (plan base ${before}, now ${beforeWrite})`), beforeWrite);
+      await refuse(
+        new ConflictError(`role ${plan.roleArn} changed while the plan was being verified (plan base ${before}, now ${beforeWrite})`),
+        beforeWrite,
+      );
     }
     const snapshot = await store.putSnapshot(current, before, opts.now);
     try {
@@ -107,7 +121,11 @@ export class RolePatcher {
     } catch (err) {
       const restored = await this.restore(roleName, current, snapshot.hash);
       await this.deps.audit.record({
-        ...base, action: 'rollback', why: `apply failed (${errorMessage(err)}); restored the previous state`, before, after: restored.after,
+        ...base,
+        action: 'rollback',
+        why: `apply failed (${errorMessage(err)}); restored the previous state`,
+        before,
+        after: restored.after,
         detail: { snapshot: snapshot.id, restoredExactly: restored.exact, error: restored.error },
       });
       if (restored.error !== undefined || !restored.exact) {
@@ -120,14 +138,32 @@ export class RolePatcher {
     // so the apply is still recorded and watched rather than reported as a failure.
     const after = await this.hashNow(roleName).catch(() => hashState(expectedAfter(current, plan)));
     const until = opts.watchMinutes > 0 ? new Date(Date.parse(opts.now) + opts.watchMinutes * 60_000).toISOString() : undefined;
-    if (until) await store.openWatch({ roleArn: plan.roleArn, openedAt: opts.now, until, stateId: snapshot.id, planHash: plan.planHash, afterHash: after });
-    await this.deps.audit.record({ ...base, action: 'apply', why: opts.reason, before, after, detail: { steps: stepText, snapshot: snapshot.id, watchUntil: until } });
+    if (until)
+      await store.openWatch({
+        roleArn: plan.roleArn,
+        openedAt: opts.now,
+        until,
+        stateId: snapshot.id,
+        planHash: plan.planHash,
+        afterHash: after,
+      });
+    await this.deps.audit.record({
+      ...base,
+      action: 'apply',
+      why: opts.reason,
+      before,
+      after,
+      detail: { steps: stepText, snapshot: snapshot.id, watchUntil: until },
+    });
     return { applied: true, dryRun: false, steps: stepText, before, after, snapshotId: snapshot.id, watchUntil: until };
   }
 
   /** Restores a stored snapshot exactly (latest when `to` is not given) and checks the hash afterwards. */
   /** `expectHash`: roll back only if the role is still in that state (the automatic watch passes the post-apply hash). */
-  async rollback(roleArn: string, opts: { to?: string; actor: string; reason: string; now: string; expectHash?: string }): Promise<RollbackResult> {
+  async rollback(
+    roleArn: string,
+    opts: { to?: string; actor: string; reason: string; now: string; expectHash?: string },
+  ): Promise<RollbackResult> {
     const { store, hashState } = this.deps;
     const target = opts.to ? await store.get(roleArn, opts.to) : await store.latest(roleArn);
     const base = { at: opts.now, roleArn, actor: opts.actor };
@@ -141,19 +177,35 @@ export class RolePatcher {
     if (!current) throw new ConflictError(`role ${roleArn} no longer exists`);
     const before = hashState(current);
     if (opts.expectHash !== undefined && before !== opts.expectHash) {
-      const err = new ConflictError(`role ${roleArn} changed since it was checked (expected ${opts.expectHash}, now ${before}): not rolled back`);
+      const err = new ConflictError(
+        `role ${roleArn} changed since it was checked (expected ${opts.expectHash}, now ${before}): not rolled back`,
+      );
       await this.deps.audit.record({ ...base, action: 'refuse', why: err.message, before });
       throw err;
     }
     const steps = restoreSteps(current, target.state);
     if (before !== target.hash) await store.putSnapshot(current, before, opts.now); // a rollback can be undone too
-    const restored = before === target.hash ? { after: before, exact: true, error: undefined } : await this.restore(roleName, target.state, target.hash, current);
+    const restored =
+      before === target.hash
+        ? { after: before, exact: true, error: undefined }
+        : await this.restore(roleName, target.state, target.hash, current);
     await store.closeWatch(roleArn);
     const result = { changed: before !== target.hash, to: target.id, before, after: restored.after ?? '', steps: steps.map(describeStep) };
     const why = restored.exact ? opts.reason : `${opts.reason} (state after rollback does not match the snapshot)`;
-    await this.deps.audit.record({ ...base, action: 'rollback', why, before, after: restored.after, detail: { to: target.id, steps: result.steps, error: restored.error } });
+    await this.deps.audit.record({
+      ...base,
+      action: 'rollback',
+      why,
+      before,
+      after: restored.after,
+      detail: { to: target.id, steps: result.steps, error: restored.error },
+    });
     if (!restored.exact) {
-      throw new AdapterError(`rollback to ${target.id} did not reach the snapshot (hash ${restored.after})${restored.error ? `: ${restored.error}` : ''}`, 'iam', 'rollback');
+      throw new AdapterError(
+        `rollback to ${target.id} did not reach the snapshot (hash ${restored.after})${restored.error ? `: ${restored.error}` : ''}`,
+        'iam',
+        'rollback',
+      );
     }
     return result;
   }
@@ -168,11 +220,25 @@ export class RolePatcher {
     const current = await this.hashNow(roleNameFromArn(roleArn));
     if (current !== watch.afterHash) {
       const notice = `denial at ${isoOf(denialAt)} inside the watch window of plan ${watch.planHash}, but the role changed since the apply: not rolled back automatically`;
-      await this.deps.audit.record({ at: now, roleArn, actor: WATCH_ACTOR, action: 'skip', planHash: watch.planHash, why: notice, before: current });
+      await this.deps.audit.record({
+        at: now,
+        roleArn,
+        actor: WATCH_ACTOR,
+        action: 'skip',
+        planHash: watch.planHash,
+        why: notice,
+        before: current,
+      });
       return { rolledBack: false, notice };
     }
     const notice = `denial at ${isoOf(denialAt)} inside the watch window of plan ${watch.planHash}: rolled back to ${watch.stateId}`;
-    const rollback = await this.rollback(roleArn, { to: watch.stateId, actor: WATCH_ACTOR, reason: notice, now, expectHash: watch.afterHash });
+    const rollback = await this.rollback(roleArn, {
+      to: watch.stateId,
+      actor: WATCH_ACTOR,
+      reason: notice,
+      now,
+      expectHash: watch.afterHash,
+    });
     return { rolledBack: true, notice, rollback };
   }
 
@@ -190,7 +256,12 @@ export class RolePatcher {
   }
 
   /** Brings the role back to `target` (the state before the change) whatever partial state it is in now. */
-  private async restore(roleName: string, target: RoleState, targetHash: string, fromKnown?: RoleState): Promise<{ after?: string; exact: boolean; error?: string }> {
+  private async restore(
+    roleName: string,
+    target: RoleState,
+    targetHash: string,
+    fromKnown?: RoleState,
+  ): Promise<{ after?: string; exact: boolean; error?: string }> {
     try {
       const now = fromKnown ?? (await this.deps.readState(roleName));
       if (!now) return { exact: false, error: 'role disappeared' };

@@ -55,12 +55,17 @@ export function withinInlineBudget(steps: PatchStep[], current?: RoleState): Pat
 export function restoreSteps(current: RoleState, target: RoleState): PatchStep[] {
   const now = new Map(current.inline.map((p) => [p.name, canonicalJson(p.document)]));
   const wanted = new Set(target.inline.map((p) => p.name));
-  return withinInlineBudget([
-    ...target.inline.filter((p) => now.get(p.name) !== canonicalJson(p.document)).map((p): PatchStep => ({ op: 'put-inline', name: p.name, document: p.document })),
-    ...target.attached.filter((a) => !current.attached.includes(a)).map((arn): PatchStep => ({ op: 'attach', arn })),
-    ...current.inline.filter((p) => !wanted.has(p.name)).map((p): PatchStep => ({ op: 'delete-inline', name: p.name })),
-    ...current.attached.filter((a) => !target.attached.includes(a)).map((arn): PatchStep => ({ op: 'detach', arn })),
-  ], current);
+  return withinInlineBudget(
+    [
+      ...target.inline
+        .filter((p) => now.get(p.name) !== canonicalJson(p.document))
+        .map((p): PatchStep => ({ op: 'put-inline', name: p.name, document: p.document })),
+      ...target.attached.filter((a) => !current.attached.includes(a)).map((arn): PatchStep => ({ op: 'attach', arn })),
+      ...current.inline.filter((p) => !wanted.has(p.name)).map((p): PatchStep => ({ op: 'delete-inline', name: p.name })),
+      ...current.attached.filter((a) => !target.attached.includes(a)).map((arn): PatchStep => ({ op: 'detach', arn })),
+    ],
+    current,
+  );
 }
 
 const gone = (err: unknown): boolean => {
@@ -86,7 +91,9 @@ export async function runSteps(iam: IAMClient, roleName: string, steps: PatchSte
 function runStep(iam: IAMClient, RoleName: string, s: PatchStep): Promise<unknown> {
   switch (s.op) {
     case 'put-inline':
-      return call('iam', 'PutRolePolicy', () => iam.send(new PutRolePolicyCommand({ RoleName, PolicyName: s.name, PolicyDocument: JSON.stringify(s.document) })));
+      return call('iam', 'PutRolePolicy', () =>
+        iam.send(new PutRolePolicyCommand({ RoleName, PolicyName: s.name, PolicyDocument: JSON.stringify(s.document) })),
+      );
     case 'attach':
       return call('iam', 'AttachRolePolicy', () => iam.send(new AttachRolePolicyCommand({ RoleName, PolicyArn: s.arn })));
     case 'delete-inline':

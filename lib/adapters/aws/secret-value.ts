@@ -8,7 +8,11 @@ const cache = new Map<string, Promise<string>>();
 export function secretValue(sm: SecretsManagerClient, secretId: string): Promise<string> {
   let v = cache.get(secretId);
   if (!v) {
-    v = call('secretsmanager', 'GetSecretValue', async () => (await sm.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString ?? '');
+    v = call(
+      'secretsmanager',
+      'GetSecretValue',
+      async () => (await sm.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString ?? '',
+    );
     cache.set(secretId, v);
     v.catch(() => cache.delete(secretId)); // a failed read is retried on the next invocation
   }

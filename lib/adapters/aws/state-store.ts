@@ -50,10 +50,19 @@ export class StateStore {
     const iso = isoOf(at);
     const id = `${iso}#${hash}`;
     await call('dynamodb', 'PutItem', () =>
-      this.ddb.send(new PutCommand({
-        TableName: this.tableName,
-        Item: { pk: keys.role(state.roleArn), sk: `${STATE_PREFIX}${id}`, roleArn: state.roleArn, at: iso, hash, state: JSON.stringify(state) },
-      })),
+      this.ddb.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: keys.role(state.roleArn),
+            sk: `${STATE_PREFIX}${id}`,
+            roleArn: state.roleArn,
+            at: iso,
+            hash,
+            state: JSON.stringify(state),
+          },
+        }),
+      ),
     );
     return { id, roleArn: state.roleArn, at: iso, hash, state };
   }
@@ -65,7 +74,9 @@ export class StateStore {
 
   async get(roleArn: string, id: string): Promise<StoredState | undefined> {
     const res = await call('dynamodb', 'GetItem', () =>
-      this.ddb.send(new GetCommand({ TableName: this.tableName, Key: { pk: keys.role(roleArn), sk: `${STATE_PREFIX}${id}` }, ConsistentRead: true })),
+      this.ddb.send(
+        new GetCommand({ TableName: this.tableName, Key: { pk: keys.role(roleArn), sk: `${STATE_PREFIX}${id}` }, ConsistentRead: true }),
+      ),
     );
     return res.Item ? toStored(res.Item) : undefined;
   }
@@ -81,11 +92,13 @@ export class StateStore {
    */
   async markUsed(kind: string, id: string, expiresAt: number): Promise<boolean> {
     try {
-      await this.ddb.send(new PutCommand({
-        TableName: this.tableName,
-        Item: { pk: `USED#${kind}#${id}`, sk: 'USED', expiresAt },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }));
+      await this.ddb.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: `USED#${kind}#${id}`, sk: 'USED', expiresAt },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
       return true;
     } catch (err) {
       if (isConditionFailure(err)) return false;
@@ -104,10 +117,18 @@ export class StateStore {
   /** Stores a pending plan until `expiresAt` (ISO time). */
   async putPlan(plan: Plan, expiresAt: string): Promise<void> {
     await call('dynamodb', 'PutItem', () =>
-      this.ddb.send(new PutCommand({
-        TableName: this.tableName,
-        Item: { pk: `PLAN#${plan.planHash}`, sk: 'PLAN', roleArn: plan.roleArn, plan: JSON.stringify(plan), expiresAt: epochSeconds(expiresAt) },
-      })),
+      this.ddb.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: `PLAN#${plan.planHash}`,
+            sk: 'PLAN',
+            roleArn: plan.roleArn,
+            plan: JSON.stringify(plan),
+            expiresAt: epochSeconds(expiresAt),
+          },
+        }),
+      ),
     );
   }
 
@@ -123,22 +144,28 @@ export class StateStore {
     if (!item) return undefined;
     if (now !== undefined && Number(item.expiresAt) <= epochSeconds(now)) return undefined;
     const plan = JSON.parse(String(item.plan)) as Plan;
-    if (plan.planHash !== hash || planHash(plan) !== hash) throw new RefusedError(`stored plan ${hash} does not match its hash`, 'plan-integrity');
+    if (plan.planHash !== hash || planHash(plan) !== hash)
+      throw new RefusedError(`stored plan ${hash} does not match its hash`, 'plan-integrity');
     return plan;
   }
 
   async openWatch(w: Watch): Promise<void> {
     const until = isoOf(w.until);
     await call('dynamodb', 'PutItem', () =>
-      this.ddb.send(new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          pk: keys.role(w.roleArn), sk: WATCH_SK, watch: JSON.stringify({ ...w, until, openedAt: isoOf(w.openedAt) }),
-          // Kept a day past the window so a late denial can still be told "window closed" from "never watched".
-          expiresAt: epochSeconds(until) + 86_400,
-          gsi1pk: WATCH_INDEX_PK, gsi1sk: `${until}#${w.roleArn}`,
-        },
-      })),
+      this.ddb.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: keys.role(w.roleArn),
+            sk: WATCH_SK,
+            watch: JSON.stringify({ ...w, until, openedAt: isoOf(w.openedAt) }),
+            // Kept a day past the window so a late denial can still be told "window closed" from "never watched".
+            expiresAt: epochSeconds(until) + 86_400,
+            gsi1pk: WATCH_INDEX_PK,
+            gsi1sk: `${until}#${w.roleArn}`,
+          },
+        }),
+      ),
     );
   }
 
@@ -150,7 +177,9 @@ export class StateStore {
   }
 
   async closeWatch(roleArn: string): Promise<void> {
-    await call('dynamodb', 'DeleteItem', () => this.ddb.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: keys.role(roleArn), sk: WATCH_SK } })));
+    await call('dynamodb', 'DeleteItem', () =>
+      this.ddb.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: keys.role(roleArn), sk: WATCH_SK } })),
+    );
   }
 
   /** Roles whose watch window ended before `now` (gsi1 is keys-only: the role comes from `pk`). */

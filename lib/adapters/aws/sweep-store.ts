@@ -56,7 +56,11 @@ export class SweepStore {
       const res = await call('dynamodb', 'BatchGetItem', () =>
         this.ddb.send(
           new BatchGetCommand({
-            RequestItems: { [this.table]: { Keys: batch.map((i) => ({ pk: `SWEEP#${this.scope}#${sweepId}`, sk: `PAGE#${String(i).padStart(6, '0')}` })) } },
+            RequestItems: {
+              [this.table]: {
+                Keys: batch.map((i) => ({ pk: `SWEEP#${this.scope}#${sweepId}`, sk: `PAGE#${String(i).padStart(6, '0')}` })),
+              },
+            },
           }),
         ),
       );

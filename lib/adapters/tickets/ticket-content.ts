@@ -66,7 +66,10 @@ export function buildTicketDoc(roleArn: string, findings: Finding[], templateCha
   const name = roleNameFromArn(roleArn);
   const title = truncate(`Leash: ${findings.length} finding${findings.length === 1 ? '' : 's'} for ECS execution role ${name}`, TITLE_MAX);
   const blocks: DocBlock[] = [
-    { type: 'paragraph', text: `Leash compared what the task definitions using ${roleArn} need with what the role is granted and what CloudTrail shows.` },
+    {
+      type: 'paragraph',
+      text: `Leash compared what the task definitions using ${roleArn} need with what the role is granted and what CloudTrail shows.`,
+    },
   ];
   let listed = 0;
   for (const group of groupByKind(findings)) {
@@ -82,7 +85,11 @@ export function buildTicketDoc(roleArn: string, findings: Finding[], templateCha
   return {
     title,
     blocks,
-    marker: { roleKey: roleKey(roleArn), findingSetHash: findingSetHash(findings, templateChange), findingIds: ids.slice(0, MAX_MARKER_IDS) },
+    marker: {
+      roleKey: roleKey(roleArn),
+      findingSetHash: findingSetHash(findings, templateChange),
+      findingIds: ids.slice(0, MAX_MARKER_IDS),
+    },
   };
 }
 
@@ -135,7 +142,6 @@ function templateBlocks(roleArn: string, t: TemplateChange): DocBlock[] {
     code,
   ];
 }
-
 
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;

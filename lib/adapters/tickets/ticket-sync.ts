@@ -4,15 +4,7 @@
 // is updated before the comment: a retry after a failed comment sees "unchanged" rather than commenting twice.
 import type { Finding } from '../../engine/types.js';
 import { roleNameFromArn } from '../../engine/approval/plan-text.js';
-import {
-  buildTicketDoc,
-  parseMarker,
-  roleKey,
-  toItem,
-  type DocBlock,
-  type TemplateChange,
-  type TicketDoc,
-} from './ticket-content.js';
+import { buildTicketDoc, parseMarker, roleKey, toItem, type DocBlock, type TemplateChange, type TicketDoc } from './ticket-content.js';
 import type { OpenTicket, TicketRef, Tracker } from './tracker.js';
 
 export type SyncAction = 'created' | 'updated' | 'unchanged' | 'closed' | 'none';
@@ -83,5 +75,8 @@ function dedupe<T extends { id: string }>(items: T[]): T[] {
 
 /** A finding line as itemText wrote it, whatever Markdown the tracker wrapped it in. */
 function cleanLine(line: string): string {
-  return line.replace(/^\s*[-*]\s+/, '').replace(/`/g, '').trim();
+  return line
+    .replace(/^\s*[-*]\s+/, '')
+    .replace(/`/g, '')
+    .trim();
 }

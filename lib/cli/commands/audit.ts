@@ -1,6 +1,14 @@
 // `leash audit`: intent, grant and CloudTrail evidence held together offline, over exported records.
 import { analyze } from '../../engine/analyze.js';
-import { denialFromCloudTrail, foldEvidence, isIgnored, parseCloudTrailFile, usesFromCloudTrail, type Denial, type Use } from '../../engine/evidence/index.js';
+import {
+  denialFromCloudTrail,
+  foldEvidence,
+  isIgnored,
+  parseCloudTrailFile,
+  usesFromCloudTrail,
+  type Denial,
+  type Use,
+} from '../../engine/evidence/index.js';
 import { executionRoleArnOf } from '../../app/index-entry.js';
 import { InputError } from '../../errors.js';
 import { intentOptions, intentOptionSpec, parse } from '../args.js';
@@ -19,10 +27,11 @@ export function auditCommand(argv: string[], io: CliIo, now: () => string = () =
     cloudtrail: { type: 'string', multiple: true },
     'recent-days': { type: 'string', default: '90' },
   });
-  if (values.help) return io.stdout.write(auditUsage + '\n'), 0;
+  if (values.help) return (io.stdout.write(auditUsage + '\n'), 0);
   if (!values.cloudtrail?.length) throw new InputError('at least one --cloudtrail FILE is required', 'command line', '--cloudtrail');
   const recentDays = Number(values['recent-days']);
-  if (!Number.isInteger(recentDays) || recentDays < 1) throw new InputError('--recent-days must be a positive integer', 'command line', '--recent-days');
+  if (!Number.isInteger(recentDays) || recentDays < 1)
+    throw new InputError('--recent-days must be a positive integer', 'command line', '--recent-days');
 
   const taskDefinitions = readTaskDefinitions(positionals);
   const options = intentOptions(values);
@@ -49,7 +58,11 @@ export function auditCommand(argv: string[], io: CliIo, now: () => string = () =
   }
   const folded = foldEvidence(findings, intent.requirements, { denials, uses }, { now: now(), recentDays });
   if (values.json) {
-    writeJson(io, { ...planJson(intent, policy), evidence: { denials: denials.length, uses: uses.length, ignored }, findings: folded.map(findingJson) });
+    writeJson(io, {
+      ...planJson(intent, policy),
+      evidence: { denials: denials.length, uses: uses.length, ignored },
+      findings: folded.map(findingJson),
+    });
   } else {
     io.stdout.write(`Evidence: ${denials.length} denials, ${uses.length} uses, ${ignored} records ignored\n`);
     io.stdout.write(findingsText(folded) + unresolvedText(intent));

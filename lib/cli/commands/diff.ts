@@ -18,9 +18,13 @@ export function readPolicies(files: string[] | undefined): NamedPolicy[] {
 
 export function diffCommand(argv: string[], io: CliIo): number {
   const { values, positionals } = parse(argv, { ...intentOptionSpec, policy: { type: 'string', multiple: true } });
-  if (values.help) return io.stdout.write(diffUsage + '\n'), 0;
+  if (values.help) return (io.stdout.write(diffUsage + '\n'), 0);
   const policies = readPolicies(values.policy);
-  const { intent, policy, findings = [] } = analyze({
+  const {
+    intent,
+    policy,
+    findings = [],
+  } = analyze({
     taskDefinitions: readTaskDefinitions(positionals),
     options: intentOptions(values),
     policies,

@@ -8,13 +8,15 @@ import { parse } from '../args.js';
 import { table } from '../format.js';
 import { writeJson, type CliIo } from '../io.js';
 
-export const rollbackUsage = 'usage: leash rollback ROLE_ARN [--to STATE_ID] [--yes] [--reason TEXT]   (without --yes: show what would change)';
+export const rollbackUsage =
+  'usage: leash rollback ROLE_ARN [--to STATE_ID] [--yes] [--reason TEXT]   (without --yes: show what would change)';
 export const historyUsage = 'usage: leash history ROLE_ARN [--limit N] [--json]';
 
 function roleArg(positionals: string[]): string {
   const [role, ...extra] = positionals;
   if (!role || extra.length) throw new InputError('expected exactly one ROLE_ARN', 'command line', 'ROLE_ARN');
-  if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(role)) throw new InputError(`not an IAM role ARN: "${role}"`, 'command line', 'ROLE_ARN');
+  if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(role))
+    throw new InputError(`not an IAM role ARN: "${role}"`, 'command line', 'ROLE_ARN');
   return role;
 }
 
@@ -30,22 +32,33 @@ export async function rollbackCommand(argv: string[], io: CliIo, env: NodeJS.Pro
     reason: { type: 'string', default: 'rollback requested from the command line' },
     help: { type: 'boolean', short: 'h', default: false },
   });
-  if (values.help) return io.stdout.write(rollbackUsage + '\n'), 0;
+  if (values.help) return (io.stdout.write(rollbackUsage + '\n'), 0);
   const roleArn = roleArg(positionals);
   const rt = await runtime(env);
   const states = await rt.stateStore.list(roleArn, 10);
-  const target = values.to ? states.find((s) => s.id === values.to) ?? (await rt.stateStore.get(roleArn, values.to)) : states[0];
-  if (!target) throw new InputError(`no stored state ${values.to ?? ''} for ${roleArn}`.replace('  ', ' '), 'command line', values.to ? '--to' : 'ROLE_ARN');
+  const target = values.to ? (states.find((s) => s.id === values.to) ?? (await rt.stateStore.get(roleArn, values.to))) : states[0];
+  if (!target)
+    throw new InputError(
+      `no stored state ${values.to ?? ''} for ${roleArn}`.replace('  ', ' '),
+      'command line',
+      values.to ? '--to' : 'ROLE_ARN',
+    );
   const current = await rt.iam.readState(roleArn);
-  io.stdout.write(`Stored state ${target.id}: inline [${target.state.inline.map((p) => p.name).join(', ')}], attached [${target.state.attached.join(', ')}]\n`);
-  io.stdout.write(`Current state:            inline [${current?.inline.map((p) => p.name).join(', ') ?? '(role missing)'}], attached [${current?.attached.join(', ') ?? ''}]\n`);
+  io.stdout.write(
+    `Stored state ${target.id}: inline [${target.state.inline.map((p) => p.name).join(', ')}], attached [${target.state.attached.join(', ')}]\n`,
+  );
+  io.stdout.write(
+    `Current state:            inline [${current?.inline.map((p) => p.name).join(', ') ?? '(role missing)'}], attached [${current?.attached.join(', ') ?? ''}]\n`,
+  );
   if (!values.yes) {
     io.stdout.write('Dry run: nothing changed. Re-run with --yes to restore the stored state.\n');
     return 0;
   }
   const actor = env.USER ? `cli:${env.USER}` : 'cli';
   const result = await rt.rolePatcher.rollback(roleArn, { to: target.id, actor, reason: values.reason, now: new Date().toISOString() });
-  io.stdout.write(`${result.changed ? 'Restored' : 'Already at'} ${result.to} (state hash ${result.after.slice(0, 12)}…):\n${result.steps.map((s) => '  ' + s).join('\n')}\n`);
+  io.stdout.write(
+    `${result.changed ? 'Restored' : 'Already at'} ${result.to} (state hash ${result.after.slice(0, 12)}…):\n${result.steps.map((s) => '  ' + s).join('\n')}\n`,
+  );
   return 0;
 }
 
@@ -55,7 +68,7 @@ export async function historyCommand(argv: string[], io: CliIo, env: NodeJS.Proc
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   });
-  if (values.help) return io.stdout.write(historyUsage + '\n'), 0;
+  if (values.help) return (io.stdout.write(historyUsage + '\n'), 0);
   const roleArn = roleArg(positionals);
   const limit = Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new InputError('--limit must be a positive integer', 'command line', '--limit');
@@ -64,11 +77,21 @@ export async function historyCommand(argv: string[], io: CliIo, env: NodeJS.Proc
   const states = await rt.stateStore.list(roleArn, limit);
   const findings = await rt.findingsStore.history(roleArn, limit);
   if (values.json) {
-    writeJson(io, { roleArn, audit, states: states.map(({ state: _s, ...rest }) => rest), findings: findings.map((f) => ({ at: f.at, count: f.findings.length, setHash: f.setHash })) });
+    writeJson(io, {
+      roleArn,
+      audit,
+      states: states.map(({ state: _s, ...rest }) => rest),
+      findings: findings.map((f) => ({ at: f.at, count: f.findings.length, setHash: f.setHash })),
+    });
     return 0;
   }
   io.stdout.write(`Decisions and changes for ${roleArn} (newest first):\n`);
-  io.stdout.write(table([['  AT', 'ACTION', 'BY', 'PLAN', 'WHY'], ...audit.map((e) => ['  ' + e.at, e.action, e.actor, e.planHash?.slice(0, 12) ?? '', e.why])]) + '\n');
+  io.stdout.write(
+    table([
+      ['  AT', 'ACTION', 'BY', 'PLAN', 'WHY'],
+      ...audit.map((e) => ['  ' + e.at, e.action, e.actor, e.planHash?.slice(0, 12) ?? '', e.why]),
+    ]) + '\n',
+  );
   io.stdout.write(`\nStored states (for leash rollback --to):\n${states.map((s) => `  ${s.id}`).join('\n') || '  none'}\n`);
   io.stdout.write(`\nFinding sets: ${findings.map((f) => `${f.at} (${f.findings.length})`).join(', ') || 'none'}\n`);
   return 0;

@@ -7,7 +7,8 @@ import { intentOptions, intentOptionSpec, parse } from '../args.js';
 import { planJson, planText } from '../format.js';
 import { readInputFile, writeJson, type CliIo } from '../io.js';
 
-export const planUsage = 'usage: leash plan [--account ID] [--region R] [--pull-through-prefix P]... [--extra-image URI]... [--json] FILE...';
+export const planUsage =
+  'usage: leash plan [--account ID] [--region R] [--pull-through-prefix P]... [--extra-image URI]... [--json] FILE...';
 
 export function readTaskDefinitions(files: string[]): SourcedTaskDefinition[] {
   if (!files.length) throw new InputError('no task definition files given', 'command line', 'FILE');
@@ -16,7 +17,7 @@ export function readTaskDefinitions(files: string[]): SourcedTaskDefinition[] {
 
 export function planCommand(argv: string[], io: CliIo): number {
   const { values, positionals } = parse(argv, intentOptionSpec);
-  if (values.help) return io.stdout.write(planUsage + '\n'), 0;
+  if (values.help) return (io.stdout.write(planUsage + '\n'), 0);
   const { intent, policy } = analyze({ taskDefinitions: readTaskDefinitions(positionals), options: intentOptions(values) });
   if (values.json) writeJson(io, planJson(intent, policy));
   else io.stdout.write(planText(intent, policy));

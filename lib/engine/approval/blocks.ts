@@ -2,16 +2,7 @@
 // Slack's limits (50 blocks per message, 3000 characters per section text, 150 per header, 2000 per button value)
 // are enforced here so a large plan degrades to "…and N more" instead of an `invalid_blocks` error.
 import type { Finding, Plan } from '../types.js';
-import {
-  diffLines,
-  evidenceLines,
-  findingSummary,
-  fitLines,
-  groupByKind,
-  KIND_TITLES,
-  roleNameFromArn,
-  truncate,
-} from './plan-text.js';
+import { diffLines, evidenceLines, findingSummary, fitLines, groupByKind, KIND_TITLES, roleNameFromArn, truncate } from './plan-text.js';
 
 export const SLACK_LIMITS = { blocks: 50, sectionText: 3000, headerText: 150, buttonValue: 2000, contextElements: 10 };
 export const APPROVE_ACTION_ID = 'leash-approve';

@@ -41,9 +41,7 @@ export type RefusalReason =
   | 'expired'
   | 'state-changed';
 
-export type ApprovalDecision =
-  | { ok: true; action: ApprovalAction }
-  | { ok: false; reason: RefusalReason; message: string };
+export type ApprovalDecision = { ok: true; action: ApprovalAction } | { ok: false; reason: RefusalReason; message: string };
 
 const MESSAGES: Record<RefusalReason, string> = {
   'no-approvers-configured': 'No approvers are configured for this role, so nobody can approve.',

@@ -14,9 +14,7 @@ export interface LinkClaims {
   nonce: string;
 }
 
-export type TokenResult =
-  | { ok: true; claims: LinkClaims }
-  | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired' };
+export type TokenResult = { ok: true; claims: LinkClaims } | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired' };
 
 // Domain separation: a MAC made for another purpose with the same secret never verifies as a link token.
 const CONTEXT = 'leash-link-v1.';

@@ -20,12 +20,7 @@ const STYLE = [
 ].join('\n');
 
 export function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
 /** Response headers for every page: the CSP allows only the inline stylesheet (by hash) and same-origin form posts. */
@@ -61,7 +56,10 @@ export function renderApprovalPage(input: ApprovalPageInput): string {
       ({ kind, findings: group }) => `<h3>${escapeHtml(KIND_TITLES[kind])} (${group.length})</h3>
 <table><tr><th>Action</th><th>Resource</th><th>Why</th></tr>
 ${group
-  .map((f) => `<tr><td><code>${escapeHtml(f.action)}</code></td><td><code>${escapeHtml(f.resource)}</code></td><td>${f.reasons.map(escapeHtml).join('<br>')}</td></tr>`)
+  .map(
+    (f) =>
+      `<tr><td><code>${escapeHtml(f.action)}</code></td><td><code>${escapeHtml(f.resource)}</code></td><td>${f.reasons.map(escapeHtml).join('<br>')}</td></tr>`,
+  )
   .join('\n')}
 </table>`,
     )
@@ -117,7 +115,10 @@ export function renderResultPage(result: ResultPageInput): string {
         `<h1>Refused</h1><p>${escapeHtml(result.message)}</p><p>Reason code: <code>${escapeHtml(result.reason)}</code>${result.roleArn ? ` · role <code>${escapeHtml(result.roleArn)}</code>` : ''}</p>`,
       );
     case 'expired':
-      return htmlPage('Leash: link expired', '<h1>Link expired</h1><p>This approval link has expired. Leash will propose a fresh plan if one is still needed.</p>');
+      return htmlPage(
+        'Leash: link expired',
+        '<h1>Link expired</h1><p>This approval link has expired. Leash will propose a fresh plan if one is still needed.</p>',
+      );
   }
 }
 

@@ -25,9 +25,7 @@ export const KIND_TITLES: Record<FindingKind, string> = {
 };
 
 export function groupByKind(findings: Finding[]): { kind: FindingKind; findings: Finding[] }[] {
-  return KIND_ORDER.map((kind) => ({ kind, findings: findings.filter((f) => f.kind === kind) })).filter(
-    (g) => g.findings.length > 0,
-  );
+  return KIND_ORDER.map((kind) => ({ kind, findings: findings.filter((f) => f.kind === kind) })).filter((g) => g.findings.length > 0);
 }
 
 export function roleNameFromArn(roleArn: string): string {

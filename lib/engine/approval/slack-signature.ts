@@ -6,9 +6,7 @@ import { hmacSha256, safeEqual } from './crypto.js';
 /** Slack tells apps to reject requests more than five minutes from the local clock (replay window). */
 export const SLACK_MAX_SKEW_SECONDS = 300;
 
-export type SlackVerifyResult =
-  | { ok: true }
-  | { ok: false; reason: 'stale-timestamp' | 'bad-signature' | 'missing-header' };
+export type SlackVerifyResult = { ok: true } | { ok: false; reason: 'stale-timestamp' | 'bad-signature' | 'missing-header' };
 
 export interface SlackVerifyInput {
   signingSecret: string;

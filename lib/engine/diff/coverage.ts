@@ -29,7 +29,11 @@ export function mergeRequirements(reqs: Requirement[]): Requirement[] {
 /** Allow statements that grant part of what the requirement names, for a readable "only partly" reason. */
 function partlyGranted(policies: NamedPolicy[], r: Requirement): StatementRef[] {
   const t = { action: r.action, resource: r.resource, actionLiteral: true, resourceLiteral: r.resource === '*' };
-  return policies.flatMap((p) => statementViews(p).filter((s) => s.effect === 'Allow' && touches(s, t)).map((s) => s.ref));
+  return policies.flatMap((p) =>
+    statementViews(p)
+      .filter((s) => s.effect === 'Allow' && touches(s, t))
+      .map((s) => s.ref),
+  );
 }
 
 export function coverageFindings(reqs: Requirement[], policies: NamedPolicy[], opts: EvaluateOptions): Finding[] {

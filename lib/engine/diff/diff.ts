@@ -8,7 +8,16 @@ import { coverageFindings, mergeRequirements } from './coverage.js';
 import { grantFindings } from './grants.js';
 
 /** Order of FindingKind as declared in types.ts. */
-const KIND_ORDER: FindingKind[] = ['missing', 'denied', 'unexplained-denial', 'excess', 'excess-in-use', 'too-broad', 'conditional', 'trust-policy'];
+const KIND_ORDER: FindingKind[] = [
+  'missing',
+  'denied',
+  'unexplained-denial',
+  'excess',
+  'excess-in-use',
+  'too-broad',
+  'conditional',
+  'trust-policy',
+];
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 

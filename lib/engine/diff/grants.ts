@@ -112,8 +112,15 @@ export function grantFindings(reqs: Requirement[], policies: NamedPolicy[], opts
           if (unneeded.length) bits.push(`${unneeded.length} actions no task definition using this role needs (${sample(unneeded)})`);
           if (expansion.uncatalogued) bits.push("every action of services outside Leash's catalogue");
           let text = `${ref} grants ${what} on ${describeResource(res)}${cond}: ${bits.join(', plus ')}`;
-          if (needed.length) text += `; only ${sample(needed)} of what it grants ${needed.length === 1 ? "is" : "are"} needed`;
-          out.push({ kind: 'excess', severity: 'review', action: a.pattern, resource: res.pattern, reasons: [`${text}.`], grantedBy: [s.ref] });
+          if (needed.length) text += `; only ${sample(needed)} of what it grants ${needed.length === 1 ? 'is' : 'are'} needed`;
+          out.push({
+            kind: 'excess',
+            severity: 'review',
+            action: a.pattern,
+            resource: res.pattern,
+            reasons: [`${text}.`],
+            grantedBy: [s.ref],
+          });
         }
       }
     }

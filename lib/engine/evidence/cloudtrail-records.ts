@@ -48,8 +48,7 @@ export function denialFromCloudTrail(input: unknown, opts?: RecordOptions): Deni
   const action = parsed.action ?? actionFromEvent(record);
   const resource = parsed.resource ?? resourcesFromRecord(record, role, recordAccount(record, role))[0];
   // The message's kind was computed before the action fallback; KMS key policies need the action.
-  const kind =
-    parsed.kind === 'resource-policy' && action?.toLowerCase().startsWith('kms:') ? 'kms-key-policy' : parsed.kind;
+  const kind = parsed.kind === 'resource-policy' && action?.toLowerCase().startsWith('kms:') ? 'kms-key-policy' : parsed.kind;
   const d: Denial = { roleArn: role.roleArn, kind, errorCode, at, source: 'cloudtrail' };
   if (action) d.action = action;
   if (resource) d.resource = resource;

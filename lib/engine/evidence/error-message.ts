@@ -19,8 +19,10 @@ export const CLOUDTRAIL_MESSAGE_CAP = 1024;
 const PRINCIPAL = /\bUser:\s+(arn:\S+?)(?=\s|$)/;
 const ACTION = /not authorized to perform:?\s+([a-z0-9-]+:[A-Za-z0-9*]+)/i;
 const RESOURCE = /\bon resource:?\s+(\S+)/;
-const EXPLICIT = /with an explicit deny in (?:an? |the )?(identity-based|resource-based|service control|resource control|permissions boundary|session|vpc endpoint|role trust)\b/i;
-const IMPLICIT = /because no (identity-based|resource-based|service control|resource control|permissions boundary|session|vpc endpoint)\b(?: polic(?:y|ies))? allows?\b/i;
+const EXPLICIT =
+  /with an explicit deny in (?:an? |the )?(identity-based|resource-based|service control|resource control|permissions boundary|session|vpc endpoint|role trust)\b/i;
+const IMPLICIT =
+  /because no (identity-based|resource-based|service control|resource control|permissions boundary|session|vpc endpoint)\b(?: polic(?:y|ies))? allows?\b/i;
 const CUT_TAIL = /(?:\.\.\.|…)\s*$/;
 
 function kindOf(policyType: string, explicit: boolean, action: string | undefined): DenialKind {

@@ -152,7 +152,10 @@ function foldExcess(f: Finding, uses: Use[], nowMs: number, recentDays: number, 
   const since = nowMs - recentDays * DAY_MS;
   const recent = matched.filter((u) => Date.parse(u.at) >= since);
   const evidence = [...(f.evidence ?? []), ...matched.map(useRef)].sort(compareRefs);
-  const last = matched.map((u) => u.at).sort().at(-1);
+  const last = matched
+    .map((u) => u.at)
+    .sort()
+    .at(-1);
   if (recent.length > 0) {
     const serviceLevel = recent.some((u) => u.action.endsWith(':*'));
     return {
@@ -162,7 +165,9 @@ function foldExcess(f: Finding, uses: Use[], nowMs: number, recentDays: number, 
       reasons: [
         ...f.reasons,
         `used ${recent.length} time(s) in the last ${recentDays} days (last ${last}): review only, never removed automatically`,
-        ...(serviceLevel ? ['some evidence is service-level (IAM last-accessed): a use of the service, not necessarily of this action'] : []),
+        ...(serviceLevel
+          ? ['some evidence is service-level (IAM last-accessed): a use of the service, not necessarily of this action']
+          : []),
       ],
       evidence,
     };

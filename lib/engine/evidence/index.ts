@@ -1,6 +1,12 @@
 // Evidence: CloudTrail denials and uses, ECS stop reasons, and the fold into findings.
 export * from './types.js';
-export { denialFromCloudTrail, useFromCloudTrail, usesFromCloudTrail, DENIAL_ERROR_CODE, type RecordOptions } from './cloudtrail-records.js';
+export {
+  denialFromCloudTrail,
+  useFromCloudTrail,
+  usesFromCloudTrail,
+  DENIAL_ERROR_CODE,
+  type RecordOptions,
+} from './cloudtrail-records.js';
 export { classifyStoppedTask, type StopOptions } from './stop-reason.js';
 export { parseCloudTrailFile } from './parse-file.js';
 export { parseDenialMessage, type ParsedDenialMessage } from './error-message.js';

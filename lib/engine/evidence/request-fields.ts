@@ -48,9 +48,7 @@ function fromRequestParameters(record: Json, role: RoleRef, account: string): st
   const name = source.startsWith('ssm.') ? str(rp.name) : undefined;
   const params = name ? [name] : names;
   if (params.length > 0) {
-    return params.map((n) =>
-      n.startsWith('arn:') ? n : `arn:${p}:ssm:${region}:${account}:parameter${n.startsWith('/') ? '' : '/'}${n}`,
-    );
+    return params.map((n) => (n.startsWith('arn:') ? n : `arn:${p}:ssm:${region}:${account}:parameter${n.startsWith('/') ? '' : '/'}${n}`));
   }
   const repo = str(rp.repositoryName);
   if (repo) return [`arn:${p}:ecr:${region}:${str(rp.registryId) ?? account}:repository/${repo}`];

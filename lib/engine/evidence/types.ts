@@ -41,9 +41,7 @@ export interface Use {
 }
 
 export type StopClass =
-  | { kind: 'permission'; denial: Denial }
-  | { kind: 'network'; service?: string; detail: string }
-  | { kind: 'other'; detail: string };
+  { kind: 'permission'; denial: Denial } | { kind: 'network'; service?: string; detail: string } | { kind: 'other'; detail: string };
 
 /** Why a record was ignored (for tests and logs). */
 export type Ignored = { ignored: string };

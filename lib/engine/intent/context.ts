@@ -83,11 +83,21 @@ export class IntentContext {
   }
 
   needAccount(what: string, reason: Reason): void {
-    this.need('needs-account', what, reason, 'the account is unknown (no real account in the task definition ARN or executionRoleArn): pass --account so Leash can build the ARNs');
+    this.need(
+      'needs-account',
+      what,
+      reason,
+      'the account is unknown (no real account in the task definition ARN or executionRoleArn): pass --account so Leash can build the ARNs',
+    );
   }
 
   needRegion(what: string, reason: Reason): void {
-    this.need('needs-region', what, reason, 'the task\'s Region is unknown (no taskDefinitionArn): pass --region so Leash can build the ARNs');
+    this.need(
+      'needs-region',
+      what,
+      reason,
+      "the task's Region is unknown (no taskDefinitionArn): pass --region so Leash can build the ARNs",
+    );
   }
 
   private need(kind: 'needs-account' | 'needs-region', what: string, reason: Reason, message: string): void {

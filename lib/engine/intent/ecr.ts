@@ -29,14 +29,22 @@ export function imageIntent(ctx: IntentContext, image: string | undefined, reaso
   if (!ecr) {
     // Docker Hub, public.ecr.aws, other registries: the execution role is not involved (row 20).
     if (!isValidImageRef(ref)) {
-      ctx.warn('image-placeholder', `image ${JSON.stringify(image)} is not a valid image reference (placeholder?): no permission derived`, reason);
+      ctx.warn(
+        'image-placeholder',
+        `image ${JSON.stringify(image)} is not a valid image reference (placeholder?): no permission derived`,
+        reason,
+      );
     }
     return;
   }
   // Any private ECR pull starts with a registry token; it has no resource-level permissions (row 1).
   ctx.require(['ecr:GetAuthorizationToken'], '*', reason);
   if (!isAccountId(ecr.account)) {
-    ctx.warn('image-placeholder', `image ${image}: the ECR registry account ${JSON.stringify(ecr.account)} is a placeholder; the repository permissions cannot be derived`, reason);
+    ctx.warn(
+      'image-placeholder',
+      `image ${image}: the ECR registry account ${JSON.stringify(ecr.account)} is a placeholder; the repository permissions cannot be derived`,
+      reason,
+    );
     return;
   }
   if (!isValidImageRef(ref)) {
@@ -45,12 +53,20 @@ export function imageIntent(ctx: IntentContext, image: string | undefined, reaso
   }
   const repoArn = regionalArn('ecr', ecr.region, ecr.account, `repository/${ref.path}`);
   if (!repoArn) {
-    ctx.warn('image-placeholder', `image ${image}: ${JSON.stringify(ecr.region)} is not a Region; the repository permissions cannot be derived`, reason);
+    ctx.warn(
+      'image-placeholder',
+      `image ${image}: ${JSON.stringify(ecr.region)} is not a Region; the repository permissions cannot be derived`,
+      reason,
+    );
     return;
   }
   const cross = ctx.isCrossAccount(ecr.account);
   if (cross) {
-    ctx.warn('cross-account-ecr', `image ${image} is in registry account ${ecr.account}, not the role's account ${ctx.account}: the repository policy there must allow the execution role`, reason);
+    ctx.warn(
+      'cross-account-ecr',
+      `image ${image} is in registry account ${ecr.account}, not the role's account ${ctx.account}: the repository policy there must allow the execution role`,
+      reason,
+    );
   }
   ctx.require(ECR_PULL_ACTIONS, repoArn, reason, cross);
   const prefix = ptcPrefixes.find((p) => ref.path.startsWith(`${p}/`));

@@ -19,7 +19,11 @@ function entryIntent(ctx: IntentContext, c: ContainerDefinition, entry: string, 
   }
   if (!spec.startsWith('arn:')) return;
   if (kind === 'credentialspecdomainless') {
-    ctx.warn('gmsa-domainless-secret', 'domainless gMSA: the Secrets Manager secret holding the domain user is named inside the credential spec, not in the task definition; the execution role needs secretsmanager:GetSecretValue (and kms:Decrypt) on it too', reason);
+    ctx.warn(
+      'gmsa-domainless-secret',
+      'domainless gMSA: the Secrets Manager secret holding the domain user is named inside the credential spec, not in the task definition; the execution role needs secretsmanager:GetSecretValue (and kms:Decrypt) on it too',
+      reason,
+    );
   }
   const arn = parseArn(spec);
   if (arn?.service === 's3') return s3ObjectIntent(ctx, spec, reason);
@@ -31,8 +35,12 @@ function entryIntent(ctx: IntentContext, c: ContainerDefinition, entry: string, 
     const what = arn.resource;
     if (!ctx.known(what, reason, region, account)) return;
     const partition = partitionForRegion(region) as string;
-    const r = ctx.withNote(reason, 'the ECS agent reads gMSA SSM credential specs in the task\'s Region');
-    return parameterIntent(ctx, { name: arn.resource.slice('parameter/'.length), region: region as string, account: account as string, partition }, r);
+    const r = ctx.withNote(reason, "the ECS agent reads gMSA SSM credential specs in the task's Region");
+    return parameterIntent(
+      ctx,
+      { name: arn.resource.slice('parameter/'.length), region: region as string, account: account as string, partition },
+      r,
+    );
   }
   ctx.warn('invalid-credential-spec', `${spec}: a credential spec ARN must name an S3 object or an SSM parameter`, reason);
 }

@@ -53,13 +53,25 @@ function contextFor(std: SourcedTaskDefinition, opts: IntentOptions): IntentCont
   const ctx = new IntentContext({ label, td, ...(account && { account }), ...(region && { region }) });
   const roleReason = ctx.reason(undefined, 'executionRoleArn');
   if (td.executionRoleArn && !execAccount) {
-    ctx.warn('placeholder-execution-role', `executionRoleArn ${JSON.stringify(td.executionRoleArn)} is not a role ARN with a real account (placeholder?): its account is unknown`, roleReason);
+    ctx.warn(
+      'placeholder-execution-role',
+      `executionRoleArn ${JSON.stringify(td.executionRoleArn)} is not a role ARN with a real account (placeholder?): its account is unknown`,
+      roleReason,
+    );
   }
   if (opts.account && execAccount && opts.account !== execAccount) {
-    ctx.warn('account-mismatch', `executionRoleArn is in account ${execAccount} but account ${opts.account} was given; using ${opts.account}`, roleReason);
+    ctx.warn(
+      'account-mismatch',
+      `executionRoleArn is in account ${execAccount} but account ${opts.account} was given; using ${opts.account}`,
+      roleReason,
+    );
   }
   if (opts.region && tdRegion && opts.region !== tdRegion) {
-    ctx.warn('region-mismatch', `taskDefinitionArn is in ${tdRegion} but Region ${opts.region} was given; using ${opts.region}`, ctx.reason(undefined, 'taskDefinitionArn'));
+    ctx.warn(
+      'region-mismatch',
+      `taskDefinitionArn is in ${tdRegion} but Region ${opts.region} was given; using ${opts.region}`,
+      ctx.reason(undefined, 'taskDefinitionArn'),
+    );
   }
   return ctx;
 }
@@ -68,7 +80,11 @@ function taskDefinitionIntent(ctx: IntentContext, td: TaskDefinition, prefixes: 
   td.containerDefinitions.forEach((c, i) => {
     const base = `containerDefinitions[${i}]`;
     imageIntent(ctx, c.image, ctx.reason(c, `${base}.image`), prefixes);
-    credentialsIntent(ctx, c.repositoryCredentials?.credentialsParameter, ctx.reason(c, `${base}.repositoryCredentials.credentialsParameter`));
+    credentialsIntent(
+      ctx,
+      c.repositoryCredentials?.credentialsParameter,
+      ctx.reason(c, `${base}.repositoryCredentials.credentialsParameter`),
+    );
     (c.secrets ?? []).forEach((s, j) => valueFromIntent(ctx, s.valueFrom, ctx.reason(c, `${base}.secrets[${j}].valueFrom`)));
     awslogsIntent(ctx, c, base);
     (c.logConfiguration?.secretOptions ?? []).forEach((s, j) =>
@@ -98,7 +114,11 @@ export function deriveIntent(tds: SourcedTaskDefinition[], opts: IntentOptions =
     return ctx;
   });
   if (opts.extraImages?.length) {
-    const extra = new IntentContext({ label: 'extraImages', ...(opts.account && { account: opts.account }), ...(opts.region && { region: opts.region }) });
+    const extra = new IntentContext({
+      label: 'extraImages',
+      ...(opts.account && { account: opts.account }),
+      ...(opts.region && { region: opts.region }),
+    });
     opts.extraImages.forEach((image, i) => imageIntent(extra, image, extra.reason(undefined, `extraImages[${i}]`), prefixes));
     contexts.push(extra);
   }

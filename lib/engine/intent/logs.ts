@@ -33,7 +33,11 @@ export function awslogsIntent(ctx: IntentContext, c: ContainerDefinition, base: 
   if (optRegion !== undefined) {
     if (isRegion(optRegion)) region = optRegion;
     else {
-      ctx.warn('placeholder', `awslogs-region ${JSON.stringify(optRegion)} is not a Region (placeholder?); using the task's Region if known`, ctx.reason(c, `${field}["awslogs-region"]`));
+      ctx.warn(
+        'placeholder',
+        `awslogs-region ${JSON.stringify(optRegion)} is not a Region (placeholder?); using the task's Region if known`,
+        ctx.reason(c, `${field}["awslogs-region"]`),
+      );
     }
   }
   const createGroup = isTrue(options['awslogs-create-group']);

@@ -30,7 +30,11 @@ export function environmentFilesIntent(ctx: IntentContext, c: ContainerDefinitio
   (c.environmentFiles ?? []).forEach((file, i) => {
     const reason = ctx.reason(c, `${base}.environmentFiles[${i}].value`);
     if (file.type !== 's3') {
-      ctx.warn('unsupported-environment-file', `environment file type ${JSON.stringify(file.type ?? '')} is not supported (only s3): no permission derived`, reason);
+      ctx.warn(
+        'unsupported-environment-file',
+        `environment file type ${JSON.stringify(file.type ?? '')} is not supported (only s3): no permission derived`,
+        reason,
+      );
       return;
     }
     s3ObjectIntent(ctx, file.value, reason);
@@ -43,7 +47,11 @@ export function firelensIntent(ctx: IntentContext, c: ContainerDefinition, base:
   if (options?.['config-file-type'] !== 's3') return;
   const reason = ctx.reason(c, `${base}.firelensConfiguration.options["config-file-value"]`);
   if (ctx.fargateCompatible) {
-    ctx.warn('firelens-s3-on-fargate', 'FireLens config-file-type s3 is supported on EC2 only; Fargate tasks only support the file type', reason);
+    ctx.warn(
+      'firelens-s3-on-fargate',
+      'FireLens config-file-type s3 is supported on EC2 only; Fargate tasks only support the file type',
+      reason,
+    );
   }
   s3ObjectIntent(ctx, options['config-file-value'], reason);
 }

@@ -15,7 +15,11 @@ function realArnFields(arn: Arn): boolean {
 
 function crossAccount(ctx: IntentContext, arn: Arn, what: string, reason: Reason): boolean {
   if (!ctx.isCrossAccount(arn.account)) return false;
-  ctx.warn('cross-account-secret', `${what} is in account ${arn.account}, not the role's account ${ctx.account}: its resource policy (and a customer-managed KMS key) must allow the execution role`, reason);
+  ctx.warn(
+    'cross-account-secret',
+    `${what} is in account ${arn.account}, not the role's account ${ctx.account}: its resource policy (and a customer-managed KMS key) must allow the execution role`,
+    reason,
+  );
   return true;
 }
 
@@ -52,14 +56,29 @@ export function secretArnIntent(ctx: IntentContext, arn: Arn, raw: string, reaso
 /** A secret given by name (same Region and account as the caller). */
 function secretNameIntent(ctx: IntentContext, name: string, region: string, account: string, partition: string, reason: Reason): void {
   const secretArn = buildArn({ partition, service: 'secretsmanager', region, account, resource: `secret:${name}` });
-  ctx.require(['secretsmanager:GetSecretValue'], `${secretArn}-??????`, ctx.withNote(reason, 'secret by name: IAM sees the full ARN with a 6-character suffix'));
+  ctx.require(
+    ['secretsmanager:GetSecretValue'],
+    `${secretArn}-??????`,
+    ctx.withNote(reason, 'secret by name: IAM sees the full ARN with a 6-character suffix'),
+  );
   ctx.lookup('kms-key-for-secret', secretArn, reason);
 }
 
 /** ssm:GetParameters on one parameter; `/a/b` and `a/b` both become `parameter/a/b`. */
-export function parameterIntent(ctx: IntentContext, p: { name: string; region: string; account: string; partition: string }, reason: Reason, cross = false): void {
+export function parameterIntent(
+  ctx: IntentContext,
+  p: { name: string; region: string; account: string; partition: string },
+  reason: Reason,
+  cross = false,
+): void {
   const name = p.name.replace(/^\/+/, '');
-  const paramArn = buildArn({ partition: p.partition, service: 'ssm', region: p.region, account: p.account, resource: `parameter/${name}` });
+  const paramArn = buildArn({
+    partition: p.partition,
+    service: 'ssm',
+    region: p.region,
+    account: p.account,
+    resource: `parameter/${name}`,
+  });
   ctx.require(['ssm:GetParameters'], paramArn, reason, cross);
   if (name.startsWith(SSM_REFERENCE_PREFIX)) {
     // Parameter Store fetches the secret with the caller's permissions, so both are needed (row 8b). The reference
@@ -79,7 +98,11 @@ function parameterByName(ctx: IntentContext, name: string, reason: Reason): void
   const clean = name.replace(/^\/+/, '');
   const { region, account } = ctx;
   if (!ctx.known(`parameter/${clean}`, reason, region, account)) return;
-  parameterIntent(ctx, { name, region: region as string, account: account as string, partition: partitionForRegion(region) as string }, reason);
+  parameterIntent(
+    ctx,
+    { name, region: region as string, account: account as string, partition: partitionForRegion(region) as string },
+    reason,
+  );
 }
 
 /** `secrets[].valueFrom` / `secretOptions[].valueFrom`. */
@@ -106,7 +129,12 @@ export function valueFromIntent(ctx: IntentContext, valueFrom: string | undefine
     }
     // An ARN keeps its own Region and account: the agent calls GetParameters there.
     const cross = crossAccount(ctx, arn, valueFrom, reason);
-    return parameterIntent(ctx, { name: arn.resource.slice('parameter/'.length), region: arn.region, account: arn.account, partition: arn.partition }, reason, cross);
+    return parameterIntent(
+      ctx,
+      { name: arn.resource.slice('parameter/'.length), region: arn.region, account: arn.account, partition: arn.partition },
+      reason,
+      cross,
+    );
   }
   ctx.warn('unsupported-secret-source', `${valueFrom}: valueFrom must be an SSM parameter or a Secrets Manager secret`, reason);
 }

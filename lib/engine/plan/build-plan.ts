@@ -31,7 +31,9 @@ const allows = (covers: CoversFn, policies: NamedPolicy[], r: AccessRequest): bo
   covers(policies, { action: r.action, resource: r.resource, reasons: [] }).decision === 'allowed';
 
 const refersTo = (f: Finding, p: NamedPolicy, statement?: number): boolean =>
-  (f.grantedBy ?? []).some((ref) => (ref.policy === p.name || ref.policy === p.arn) && (statement === undefined || ref.statement === statement));
+  (f.grantedBy ?? []).some(
+    (ref) => (ref.policy === p.name || ref.policy === p.arn) && (statement === undefined || ref.statement === statement),
+  );
 
 const pairMatches = (f: Finding, r: AccessRequest): boolean => actionMatches(f.action, r.action) && wildcardMatch(f.resource, r.resource);
 
@@ -48,7 +50,8 @@ function judge(p: NamedPolicy, leash: NamedPolicy, findings: Finding[], covers: 
   const pairs: { pair: AccessRequest; statement: number }[] = [];
   for (const [i, stmt] of p.document.Statement.entries()) {
     const list = statementPairs(stmt);
-    if (!list) return { remove: false, kept: `statement ${i} uses NotAction/NotResource or has no Resource: what it allows cannot be listed` };
+    if (!list)
+      return { remove: false, kept: `statement ${i} uses NotAction/NotResource or has no Resource: what it allows cannot be listed` };
     for (const pair of list) pairs.push({ pair, statement: i });
   }
   for (const { pair } of pairs) {
@@ -65,16 +68,23 @@ function judge(p: NamedPolicy, leash: NamedPolicy, findings: Finding[], covers: 
   for (const { pair, statement } of pairs) {
     if (allows(covers, [leash], pair)) continue;
     const explained = findings.some(
-      (f) => (f.kind === 'excess' || f.kind === 'too-broad') && actionMatches(f.action, pair.action) && (wildcardMatch(f.resource, pair.resource) || (f.kind === 'too-broad' && refersTo(f, p, statement))),
+      (f) =>
+        (f.kind === 'excess' || f.kind === 'too-broad') &&
+        actionMatches(f.action, pair.action) &&
+        (wildcardMatch(f.resource, pair.resource) || (f.kind === 'too-broad' && refersTo(f, p, statement))),
     );
-    if (!explained) return { remove: false, kept: `grants ${requestKey(pair)}, which the Leash policy does not cover and no finding marks as excess` };
+    if (!explained)
+      return { remove: false, kept: `grants ${requestKey(pair)}, which the Leash policy does not cover and no finding marks as excess` };
   }
   if (p.kind !== 'inline' && !p.arn) return { remove: false, kept: 'managed policy without an ARN cannot be detached' };
   return { remove: true };
 }
 
 const compareFindings = (a: Finding, b: Finding): number =>
-  compareText(a.kind, b.kind) || compareText(a.action, b.action) || compareText(a.resource, b.resource) || compareText(JSON.stringify(a), JSON.stringify(b));
+  compareText(a.kind, b.kind) ||
+  compareText(a.action, b.action) ||
+  compareText(a.resource, b.resource) ||
+  compareText(JSON.stringify(a), JSON.stringify(b));
 
 export function buildPlan(input: BuildPlanInput): Plan {
   const { covers, findings } = input;
@@ -91,9 +101,12 @@ export function buildPlan(input: BuildPlanInput): Plan {
     if (p.kind === 'inline' && p.name === policyName) {
       goneOrReplaced.push(p); // replaced in place by PutRolePolicy
       // Overwritten without being judged: what a person added to it goes too, so anything judge() would keep needs a human.
-      if (hasDeny(p.document)) approvals.push(`replaces ${policyName}, whose current version has Deny statements: overwriting them could add access`);
+      if (hasDeny(p.document))
+        approvals.push(`replaces ${policyName}, whose current version has Deny statements: overwriting them could add access`);
       if (p.document.Statement.some((s) => s.Effect === 'Allow' && !statementPairs(s))) {
-        approvals.push(`replaces ${policyName}, whose current version uses NotAction/NotResource or has no Resource: what it allows cannot be listed`);
+        approvals.push(
+          `replaces ${policyName}, whose current version uses NotAction/NotResource or has no Resource: what it allows cannot be listed`,
+        );
       }
       continue;
     }
@@ -112,7 +125,8 @@ export function buildPlan(input: BuildPlanInput): Plan {
   // Anything on the role that the grant did not describe is left alone: without its document it cannot be judged.
   const described = new Set(input.grant.map((p) => (p.kind === 'inline' ? `inline ${p.name}` : `managed ${p.arn}`)));
   for (const i of input.state.inline) {
-    if (i.name !== policyName && !described.has(`inline ${i.name}`)) kept.push({ policy: i.name, reason: 'not in the grant read for this plan' });
+    if (i.name !== policyName && !described.has(`inline ${i.name}`))
+      kept.push({ policy: i.name, reason: 'not in the grant read for this plan' });
   }
   for (const arn of input.state.attached) {
     if (!described.has(`managed ${arn}`)) kept.push({ policy: arn, reason: 'not in the grant read for this plan' });
@@ -129,19 +143,25 @@ export function buildPlan(input: BuildPlanInput): Plan {
   for (const p of goneOrReplaced) {
     for (const stmt of p.document.Statement) if (stmt.Effect === 'Allow') candidates.push(...(statementPairs(stmt) ?? []));
   }
-  const removals = uniqueRequests(candidates.filter((r) => {
-    const d = covers(newSet, { action: r.action, resource: r.resource, reasons: [] }).decision;
-    return d !== 'allowed' && d !== 'conditional';
-  }));
+  const removals = uniqueRequests(
+    candidates.filter((r) => {
+      const d = covers(newSet, { action: r.action, resource: r.resource, reasons: [] }).decision;
+      return d !== 'allowed' && d !== 'conditional';
+    }),
+  );
 
-  const inlineTotal = policySize(leash.document) + keptPolicies.filter((p) => p.kind === 'inline').reduce((n, p) => n + policySize(p.document), 0);
-  if (inlineTotal > INLINE_BUDGET) approvals.push(`inline policies would total ${inlineTotal} non-whitespace characters, over IAM's ${INLINE_BUDGET}`);
+  const inlineTotal =
+    policySize(leash.document) + keptPolicies.filter((p) => p.kind === 'inline').reduce((n, p) => n + policySize(p.document), 0);
+  if (inlineTotal > INLINE_BUDGET)
+    approvals.push(`inline policies would total ${inlineTotal} non-whitespace characters, over IAM's ${INLINE_BUDGET}`);
   // Putting the new policy before deleting the old ones would pass IAM's inline limit: the deletes must go first,
   // leaving the role briefly with less than either state. That moment is a person's call.
   const beforeDeletes =
     policySize(leash.document) + input.state.inline.filter((p) => p.name !== policyName).reduce((n, p) => n + policySize(p.document), 0);
   if (inlineTotal <= INLINE_BUDGET && beforeDeletes > INLINE_BUDGET) {
-    approvals.push(`the role's inline policies leave no room to add ${policyName} first: the old ones are deleted just before it is put (a brief window with less access)`);
+    approvals.push(
+      `the role's inline policies leave no room to add ${policyName} first: the old ones are deleted just before it is put (a brief window with less access)`,
+    );
   }
 
   const draft = {

@@ -48,7 +48,11 @@ export function broadness(action: string, resource: string): string | undefined 
 
 function inIntent(plan: PlanDraft, r: AccessRequest): boolean {
   return plan.findings.some(
-    (f) => (f.kind === 'missing' || f.kind === 'denied') && f.action.toLowerCase() === r.action.toLowerCase() && f.resource === r.resource && (f.requiredBy?.length ?? 0) > 0,
+    (f) =>
+      (f.kind === 'missing' || f.kind === 'denied') &&
+      f.action.toLowerCase() === r.action.toLowerCase() &&
+      f.resource === r.resource &&
+      (f.requiredBy?.length ?? 0) > 0,
   );
 }
 
@@ -61,7 +65,8 @@ export function planRisks(plan: PlanDraft, ctx: { owner?: Owner; accountId: stri
     const arn = parseArn(add.resource);
     const service = add.action.split(':')[0]?.toLowerCase();
     if (arn && arn.service !== service) reasons.push(`${what}: resource belongs to service ${arn.service}`);
-    if (arn && arn.account !== '' && arn.account !== ctx.accountId) reasons.push(`${what}: cross-account resource (account ${arn.account})`);
+    if (arn && arn.account !== '' && arn.account !== ctx.accountId)
+      reasons.push(`${what}: cross-account resource (account ${arn.account})`);
     // S3 ARNs carry no account, so a bucket cannot be proven in-account: only intent puts it in scope.
     if (arn?.service === 's3' && !inIntent(plan, add)) reasons.push(`${what}: S3 resource not named by any task definition`);
     const broad = broadness(add.action, add.resource);
@@ -96,7 +101,9 @@ function usedRemovals(plan: Plan, ctx: GuardrailContext): string[] {
     // and any action of the service, so it meets every removal of a matching action.
     const serviceLevel = used.action.endsWith(':*');
     const hit = plan.removals.find(
-      (r) => (actionMatches(r.action, used.action) || actionMatches(used.action, r.action)) && (used.resource === '*' || wildcardMatch(r.resource, used.resource)),
+      (r) =>
+        (actionMatches(r.action, used.action) || actionMatches(used.action, r.action)) &&
+        (used.resource === '*' || wildcardMatch(r.resource, used.resource)),
     );
     if (!hit) continue;
     // A service-level use says no more than "the service was used": it is served while the Leash policy keeps the service.

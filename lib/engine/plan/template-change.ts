@@ -14,7 +14,10 @@ export function roleNameFromArn(roleArn: string): string {
 
 function indent(text: string, spaces: number): string {
   const pad = ' '.repeat(spaces);
-  return text.split('\n').map((l) => pad + l).join('\n');
+  return text
+    .split('\n')
+    .map((l) => pad + l)
+    .join('\n');
 }
 
 function terraformName(policyName: string): string {

@@ -9,7 +9,17 @@ export interface ParseOptions {
   kind?: 'identity' | 'trust';
 }
 
-const STATEMENT_KEYS = new Set(['Sid', 'Effect', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition', 'Principal', 'NotPrincipal']);
+const STATEMENT_KEYS = new Set([
+  'Sid',
+  'Effect',
+  'Action',
+  'NotAction',
+  'Resource',
+  'NotResource',
+  'Condition',
+  'Principal',
+  'NotPrincipal',
+]);
 const VERSIONS = new Set(['2012-10-17', '2008-10-17']);
 
 type Json = Record<string, unknown>;
@@ -62,7 +72,11 @@ function parseStatement(raw: unknown, source: string, path: string, opts: ParseO
   if (Sid !== undefined && typeof Sid !== 'string') throw new PolicyError('Sid must be a string', source, `${path}.Sid`);
   if (Effect !== 'Allow' && Effect !== 'Deny') throw new PolicyError('Effect must be "Allow" or "Deny"', source, `${path}.Effect`);
   if ((Action === undefined) === (NotAction === undefined)) {
-    throw new PolicyError('exactly one of Action and NotAction is required', source, `${path}.${Action === undefined ? 'Action' : 'NotAction'}`);
+    throw new PolicyError(
+      'exactly one of Action and NotAction is required',
+      source,
+      `${path}.${Action === undefined ? 'Action' : 'NotAction'}`,
+    );
   }
   if (Action !== undefined) stringList(Action, source, `${path}.Action`, checkAction(source));
   if (NotAction !== undefined) stringList(NotAction, source, `${path}.NotAction`, checkAction(source));
@@ -74,7 +88,11 @@ function parseStatement(raw: unknown, source: string, path: string, opts: ParseO
     throw new PolicyError('exactly one of Resource and NotResource is required', source, `${path}.Resource`);
   }
   if (identity && (raw.Principal !== undefined || raw.NotPrincipal !== undefined)) {
-    throw new PolicyError('an identity policy cannot name a Principal', source, `${path}.${raw.Principal !== undefined ? 'Principal' : 'NotPrincipal'}`);
+    throw new PolicyError(
+      'an identity policy cannot name a Principal',
+      source,
+      `${path}.${raw.Principal !== undefined ? 'Principal' : 'NotPrincipal'}`,
+    );
   }
   if (Resource !== undefined) stringList(Resource, source, `${path}.Resource`);
   if (NotResource !== undefined) stringList(NotResource, source, `${path}.NotResource`);

@@ -68,7 +68,7 @@ function compileUncached(pattern: string, ignoreCase: boolean, literal: boolean)
 // Within a run of wildcards, order does not change the language: emit the `?`s first, then one `*`.
 function normalize(tokens: Tokens): Tokens {
   const out: Tokens = [];
-  for (let i = 0; i < tokens.length; ) {
+  for (let i = 0; i < tokens.length;) {
     if (tokens[i]! >= 0) {
       out.push(tokens[i++]!);
       continue;

@@ -52,7 +52,10 @@ function drafts(reqs: Requirement[]): Draft[] {
     const actions = [...set].sort();
     if (set.has(AUTH) && actions.length > 1) {
       add([AUTH], resource);
-      add(actions.filter((a) => a !== AUTH), resource);
+      add(
+        actions.filter((a) => a !== AUTH),
+        resource,
+      );
     } else {
       add(actions, resource);
     }
@@ -76,7 +79,9 @@ function family(d: Draft): [string, number] {
     if (d.actions.every((a) => a === 's3:GetBucketLocation')) return ['S3Buckets', 6];
     return ['S3', 6];
   }
-  const pascal = services.map((s) => s.replace(/(^|[^A-Za-z0-9])([a-z])/g, (_m, _d, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, ''));
+  const pascal = services.map((s) =>
+    s.replace(/(^|[^A-Za-z0-9])([a-z])/g, (_m, _d, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, ''),
+  );
   return [pascal.join('') || 'Other', 7];
 }
 
@@ -84,7 +89,10 @@ const one = (v: string[]): string | string[] => (v.length === 1 ? v[0]! : v);
 
 function render(list: Draft[], sidPrefix: string): PolicyDocument {
   const keyed = list.map((d) => ({ d, fam: family(d), key: `${d.actions.join(',')}|${d.resources.join(',')}` }));
-  keyed.sort((a, b) => a.fam[1] - b.fam[1] || (a.fam[0] < b.fam[0] ? -1 : a.fam[0] > b.fam[0] ? 1 : 0) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  keyed.sort(
+    (a, b) =>
+      a.fam[1] - b.fam[1] || (a.fam[0] < b.fam[0] ? -1 : a.fam[0] > b.fam[0] ? 1 : 0) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+  );
   const totals = new Map<string, number>();
   for (const k of keyed) totals.set(k.fam[0], (totals.get(k.fam[0]) ?? 0) + 1);
   const seen = new Map<string, number>();

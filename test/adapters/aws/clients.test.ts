@@ -83,8 +83,14 @@ describe('iamRegionFor', () => {
 
 describe('awsConfigFromEnv', () => {
   it('reads the Region and an endpoint override', () => {
-    expect(awsConfigFromEnv({ AWS_REGION: 'eu-west-1', LEASH_AWS_ENDPOINT: 'http://127.0.0.1:5000' })).toEqual({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:5000' });
-    expect(awsConfigFromEnv({ AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:5001' })).toEqual({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:5001' });
+    expect(awsConfigFromEnv({ AWS_REGION: 'eu-west-1', LEASH_AWS_ENDPOINT: 'http://127.0.0.1:5000' })).toEqual({
+      region: 'eu-west-1',
+      endpoint: 'http://127.0.0.1:5000',
+    });
+    expect(awsConfigFromEnv({ AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:5001' })).toEqual({
+      region: 'eu-west-1',
+      endpoint: 'http://127.0.0.1:5001',
+    });
     expect(awsConfigFromEnv({ AWS_DEFAULT_REGION: 'ap-south-1', AWS_MAX_ATTEMPTS: '3' })).toEqual({ region: 'ap-south-1', maxAttempts: 3 });
     expect(awsConfigFromEnv({})).toEqual({ region: 'us-east-1' });
   });

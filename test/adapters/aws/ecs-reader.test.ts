@@ -98,7 +98,9 @@ describe('EcsReader (mocked ECS)', () => {
   });
 
   it('does not mistake other client errors for a missing revision', async () => {
-    ecsMock.on(DescribeTaskDefinitionCommand).rejects(Object.assign(new Error('Task definition family is too long'), { name: 'ClientException' }));
+    ecsMock
+      .on(DescribeTaskDefinitionCommand)
+      .rejects(Object.assign(new Error('Task definition family is too long'), { name: 'ClientException' }));
     await expect(new EcsReader(new ECSClient({ region: 'us-east-1' })).describe('web:1')).rejects.toBeInstanceOf(AdapterError);
   });
 });

@@ -39,7 +39,9 @@ describe('IamReader (mocked IAM)', () => {
       .resolves({ AttachedPolicies: [{ PolicyArn: 'arn:aws:iam::123456789012:policy/p1' }], IsTruncated: true, Marker: 'x' })
       .on(ListAttachedRolePoliciesCommand, { Marker: 'x' })
       .resolves({ AttachedPolicies: [{ PolicyArn: 'arn:aws:iam::123456789012:policy/p2' }] });
-    iamMock.on(GetPolicyCommand).callsFake((input: { PolicyArn: string }) => ({ Policy: { PolicyName: input.PolicyArn.split('/')[1], DefaultVersionId: 'v3' } }));
+    iamMock
+      .on(GetPolicyCommand)
+      .callsFake((input: { PolicyArn: string }) => ({ Policy: { PolicyName: input.PolicyArn.split('/')[1], DefaultVersionId: 'v3' } }));
     iamMock.on(GetPolicyVersionCommand).resolves({ PolicyVersion: { Document: enc(doc('ecr:BatchGetImage')) } });
 
     const grant = await new IamReader(iam(), new Map()).readGrant('web-exec');
@@ -62,7 +64,10 @@ describe('IamReader (mocked IAM)', () => {
   });
 
   it('wraps a server error in an AdapterError that keeps the cause', async () => {
-    const boom = Object.assign(new Error('We encountered an internal error'), { name: 'ServiceFailureException', $metadata: { httpStatusCode: 500 } });
+    const boom = Object.assign(new Error('We encountered an internal error'), {
+      name: 'ServiceFailureException',
+      $metadata: { httpStatusCode: 500 },
+    });
     iamMock.on(ListRolePoliciesCommand).rejects(boom);
     const err = await new IamReader(iam(), new Map()).readGrant('web-exec').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AdapterError);
@@ -82,7 +87,9 @@ describe('IamReader (mocked IAM)', () => {
 
 describe('roleOwner', () => {
   it('recognizes CloudFormation and Terraform tags', () => {
-    expect(roleOwner({ tags: { 'aws:cloudformation:stack-id': 'arn:aws:cloudformation:us-east-1:123456789012:stack/web/1' } })).toBe('cloudformation');
+    expect(roleOwner({ tags: { 'aws:cloudformation:stack-id': 'arn:aws:cloudformation:us-east-1:123456789012:stack/web/1' } })).toBe(
+      'cloudformation',
+    );
     expect(roleOwner({ tags: { terraform: 'true' } })).toBe('terraform');
     expect(roleOwner({ tags: { ManagedBy: 'Terraform' } })).toBe('terraform');
     expect(roleOwner({ tags: { 'managed-by': 'terraform' } })).toBe('terraform');

@@ -13,7 +13,11 @@ const sm = mockClient(SecretsManagerClient);
 const ssm = mockClient(SSMClient);
 const clients = makeClients({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
 const reasons = [{ taskDefinition: 'web:1', field: 'containerDefinitions[0].secrets[0].valueFrom' }];
-const secret = (name: string): Lookup => ({ kind: 'kms-key-for-secret', resource: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}-??????`, reasons });
+const secret = (name: string): Lookup => ({
+  kind: 'kms-key-for-secret',
+  resource: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}-??????`,
+  reasons,
+});
 
 beforeEach(() => {
   kms.reset();
@@ -30,14 +34,23 @@ describe('resolveKmsLookupsDetailed (mocked)', () => {
     expect(res.resolved).toEqual([{ lookup: secret('calm'), keyArn: 'aws-managed' }]);
     expect(res.failed).toHaveLength(1);
     expect(res.failed[0]!.lookup).toEqual(secret('busy'));
-    expect(res.failed[0]!.error).toMatchObject({ name: 'AdapterError', service: 'secretsmanager', operation: 'DescribeSecret', cause: throttled });
+    expect(res.failed[0]!.error).toMatchObject({
+      name: 'AdapterError',
+      service: 'secretsmanager',
+      operation: 'DescribeSecret',
+      cause: throttled,
+    });
   });
 
   it('treats a key whose KeyManager is AWS as aws-managed, and answers the key ARN for a customer alias', async () => {
     sm.on(DescribeSecretCommand).resolves({ KmsKeyId: 'alias/shared' });
-    kms.on(DescribeKeyCommand, { KeyId: 'alias/shared' }).resolves({ KeyMetadata: { KeyId: 'k', Arn: 'arn:aws:kms:us-east-1:123456789012:key/k', KeyManager: 'AWS' } });
+    kms
+      .on(DescribeKeyCommand, { KeyId: 'alias/shared' })
+      .resolves({ KeyMetadata: { KeyId: 'k', Arn: 'arn:aws:kms:us-east-1:123456789012:key/k', KeyManager: 'AWS' } });
     ssm.on(DescribeParametersCommand).resolves({ Parameters: [{ Name: '/p', Type: 'SecureString', KeyId: 'alias/app' }] });
-    kms.on(DescribeKeyCommand, { KeyId: 'alias/app' }).resolves({ KeyMetadata: { KeyId: 'c', Arn: 'arn:aws:kms:us-east-1:123456789012:key/c', KeyManager: 'CUSTOMER' } });
+    kms
+      .on(DescribeKeyCommand, { KeyId: 'alias/app' })
+      .resolves({ KeyMetadata: { KeyId: 'c', Arn: 'arn:aws:kms:us-east-1:123456789012:key/c', KeyManager: 'CUSTOMER' } });
     const param: Lookup = { kind: 'kms-key-for-parameter', resource: 'arn:aws:ssm:us-east-1:123456789012:parameter/p', reasons };
     const res = await resolveKmsLookupsDetailed([secret('s'), param], clients);
     expect(res.resolved.map((r) => r.keyArn)).toEqual(['aws-managed', 'arn:aws:kms:us-east-1:123456789012:key/c']);
@@ -47,9 +60,15 @@ describe('resolveKmsLookupsDetailed (mocked)', () => {
     const denied = Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' });
     kms.on(DescribeKeyCommand).rejects(denied);
     const foreignKey = 'arn:aws:kms:us-east-1:210987654321:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-    sm.on(DescribeSecretCommand, { SecretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:foreign' }).resolves({ KmsKeyId: foreignKey });
-    sm.on(DescribeSecretCommand, { SecretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:default' }).resolves({ KmsKeyId: 'alias/aws/secretsmanager' });
-    sm.on(DescribeSecretCommand, { SecretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:aliased' }).resolves({ KmsKeyId: 'alias/custom' });
+    sm.on(DescribeSecretCommand, { SecretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:foreign' }).resolves({
+      KmsKeyId: foreignKey,
+    });
+    sm.on(DescribeSecretCommand, { SecretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:default' }).resolves({
+      KmsKeyId: 'alias/aws/secretsmanager',
+    });
+    sm.on(DescribeSecretCommand, { SecretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:aliased' }).resolves({
+      KmsKeyId: 'alias/custom',
+    });
     const res = await resolveKmsLookupsDetailed([secret('foreign'), secret('default'), secret('aliased')], clients);
     expect(res.resolved.map((r) => r.keyArn)).toEqual([foreignKey, 'aws-managed']);
     // An alias that cannot be resolved names no key: it stays unresolved rather than guessed.
@@ -68,8 +87,12 @@ describe('resolveKmsLookupsDetailed (mocked)', () => {
 
 describe('secretIdOf / parameterNamesOf', () => {
   it('turns secret ARNs into DescribeSecret ids', () => {
-    expect(secretIdOf('arn:aws:secretsmanager:us-east-1:123456789012:secret:db/password-??????')).toBe('arn:aws:secretsmanager:us-east-1:123456789012:secret:db/password');
-    expect(secretIdOf('arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf:password::')).toBe('arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf');
+    expect(secretIdOf('arn:aws:secretsmanager:us-east-1:123456789012:secret:db/password-??????')).toBe(
+      'arn:aws:secretsmanager:us-east-1:123456789012:secret:db/password',
+    );
+    expect(secretIdOf('arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf:password::')).toBe(
+      'arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf',
+    );
   });
 
   it('restores the leading slash of hierarchical parameter names', () => {

@@ -2,11 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { messageFor, subjectFor, topSeverity } from '../../../lib/adapters/aws/notifier.js';
 import type { Finding } from '../../../lib/engine/types.js';
 
-const f = (severity: Finding['severity'], i = 0): Finding => ({ kind: 'excess', severity, action: `s3:GetObject${i}`, resource: `arn:aws:s3:::bucket/${'k'.repeat(200)}${i}`, reasons: ['granted, never needed'] });
+const f = (severity: Finding['severity'], i = 0): Finding => ({
+  kind: 'excess',
+  severity,
+  action: `s3:GetObject${i}`,
+  resource: `arn:aws:s3:::bucket/${'k'.repeat(200)}${i}`,
+  reasons: ['granted, never needed'],
+});
 
 describe('subjectFor', () => {
   it('counts by severity and names the role', () => {
-    expect(subjectFor('arn:aws:iam::123456789012:role/web-exec', [f('urgent'), f('urgent')])).toBe('Leash: 2 urgent findings on role web-exec');
+    expect(subjectFor('arn:aws:iam::123456789012:role/web-exec', [f('urgent'), f('urgent')])).toBe(
+      'Leash: 2 urgent findings on role web-exec',
+    );
     expect(subjectFor('arn:aws:iam::123456789012:role/web-exec', [f('info')])).toBe('Leash: 1 info finding on role web-exec');
   });
 

@@ -45,12 +45,22 @@ describe('normalizeForHash / canonicalJson', () => {
       Version: '2012-10-17',
       Statement: [
         { Effect: 'Allow' as const, Action: 'logs:PutLogEvents', Resource: ['b', 'a'] },
-        { Effect: 'Allow' as const, Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'true' } } },
+        {
+          Effect: 'Allow' as const,
+          Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+          Resource: '*',
+          Condition: { Bool: { 'aws:SecureTransport': 'true' } },
+        },
       ],
     };
     const b = {
       Statement: [
-        { Resource: '*', Action: ['ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage', 'ecr:BatchGetImage'], Effect: 'Allow' as const, Condition: { Bool: { 'aws:SecureTransport': [true] } } },
+        {
+          Resource: '*',
+          Action: ['ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage', 'ecr:BatchGetImage'],
+          Effect: 'Allow' as const,
+          Condition: { Bool: { 'aws:SecureTransport': [true] } },
+        },
         { Effect: 'Allow' as const, Resource: ['a', 'b'], Action: ['logs:PutLogEvents'] },
       ],
       Version: '2012-10-17',

@@ -48,7 +48,10 @@ describe('RoleIndex (mocked DynamoDB)', () => {
   it('gives up after a few lost races, and surfaces other failures at once, as AdapterError', async () => {
     ddbMock.on(GetCommand).resolves({});
     ddbMock.on(TransactWriteCommand).rejects(canceled());
-    await expect(new RoleIndex(ddb, 't').putTaskDefinition(entry)).rejects.toMatchObject({ name: 'AdapterError', operation: 'TransactWriteItems' });
+    await expect(new RoleIndex(ddb, 't').putTaskDefinition(entry)).rejects.toMatchObject({
+      name: 'AdapterError',
+      operation: 'TransactWriteItems',
+    });
     expect(ddbMock.commandCalls(TransactWriteCommand)).toHaveLength(5);
 
     ddbMock.reset();
@@ -62,6 +65,8 @@ describe('RoleIndex (mocked DynamoDB)', () => {
   });
 
   it('refuses a timestamp that is not one', async () => {
-    await expect(new RoleIndex(ddb, 't').putTaskDefinition({ ...entry, observedAt: 'yesterday' })).rejects.toMatchObject({ name: 'InputError' });
+    await expect(new RoleIndex(ddb, 't').putTaskDefinition({ ...entry, observedAt: 'yesterday' })).rejects.toMatchObject({
+      name: 'InputError',
+    });
   });
 });

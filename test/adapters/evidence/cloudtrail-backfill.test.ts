@@ -13,8 +13,15 @@ const SESSION_OF_TASK_ROLE = 'arn:aws:sts::111122223333:assumed-role/app-task/a2
 
 // Pages per event source: [token that fetches it, token it returns].
 const PAGES: Record<string, [string | undefined, string | undefined][]> = {
-  'secretsmanager.amazonaws.com': [[undefined, 'sm-2'], ['sm-2', 'sm-3'], ['sm-3', undefined]],
-  'ssm.amazonaws.com': [[undefined, 'ssm-2'], ['ssm-2', undefined]],
+  'secretsmanager.amazonaws.com': [
+    [undefined, 'sm-2'],
+    ['sm-2', 'sm-3'],
+    ['sm-3', undefined],
+  ],
+  'ssm.amazonaws.com': [
+    [undefined, 'ssm-2'],
+    ['ssm-2', undefined],
+  ],
 };
 const pageId = (source: string, token: string | undefined): string => `${source.split('.')[0]}#${token ?? 'first'}`;
 
@@ -66,7 +73,14 @@ function setup(throttle: Record<string, number> = {}) {
 const window = { region: 'eu-west-1', roleArn: ROLE, start: '2023-11-01T00:00:00Z', end: '2023-11-14T22:13:20Z' };
 // EXECUTION_ROLE_EVENT_SOURCES order: ecr, logs, secretsmanager, ssm, kms.
 const IN_ORDER = [
-  'ecr#first', 'logs#first', 'secretsmanager#first', 'secretsmanager#sm-2', 'secretsmanager#sm-3', 'ssm#first', 'ssm#ssm-2', 'kms#first',
+  'ecr#first',
+  'logs#first',
+  'secretsmanager#first',
+  'secretsmanager#sm-2',
+  'secretsmanager#sm-3',
+  'ssm#first',
+  'ssm#ssm-2',
+  'kms#first',
 ];
 const ALL_PAGES = [...IN_ORDER].sort();
 
@@ -94,9 +108,13 @@ describe('CloudTrailBackfill', () => {
     expect(fetched(s.calls)).toEqual(IN_ORDER);
     expect([...new Set(fetched(s.calls))].sort()).toEqual(ALL_PAGES);
     expect(fetched(s.calls)).toHaveLength(ALL_PAGES.length);
-    const throttled = s.calls.filter((c) => c.throttled).map((c) => pageId(c.input.LookupAttributes![0]!.AttributeValue!, c.input.NextToken));
+    const throttled = s.calls
+      .filter((c) => c.throttled)
+      .map((c) => pageId(c.input.LookupAttributes![0]!.AttributeValue!, c.input.NextToken));
     expect(throttled).toEqual(['secretsmanager#sm-2', 'ssm#first', 'ssm#first']);
-    expect(pages.map((p) => p.eventSource)).toEqual(s.calls.filter((c) => !c.throttled).map((c) => c.input.LookupAttributes![0]!.AttributeValue));
+    expect(pages.map((p) => p.eventSource)).toEqual(
+      s.calls.filter((c) => !c.throttled).map((c) => c.input.LookupAttributes![0]!.AttributeValue),
+    );
     // The last page ends the lookup; every other page carries a cursor.
     expect(pages.at(-1)!.cursor).toBeUndefined();
     expect(pages.slice(0, -1).every((p) => typeof p.cursor === 'string')).toBe(true);
@@ -155,7 +173,9 @@ describe('CloudTrailBackfill', () => {
 
   it('refuses a cursor from another lookup and a garbage cursor', async () => {
     const [p] = await collect(s.backfill.lookup(window), 1);
-    await expect(collect(s.backfill.lookup({ ...window, roleArn: 'arn:aws:iam::111122223333:role/other', resume: p!.cursor! }))).rejects.toBeInstanceOf(InputError);
+    await expect(
+      collect(s.backfill.lookup({ ...window, roleArn: 'arn:aws:iam::111122223333:role/other', resume: p!.cursor! })),
+    ).rejects.toBeInstanceOf(InputError);
     await expect(collect(s.backfill.lookup({ ...window, resume: 'not-a-cursor' }))).rejects.toBeInstanceOf(InputError);
   });
 

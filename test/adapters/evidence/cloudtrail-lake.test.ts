@@ -43,7 +43,9 @@ describe('buildLakeQuery', () => {
     const sql = buildLakeQuery(q);
     const { literals: lits, code } = literals(sql);
     expect(lits).toEqual(['2025-03-01 00:00:00', '2025-03-08 00:00:00', ROLE]);
-    expect(code).toContain(`FROM ${EDS} WHERE eventTime >= ? AND eventTime < ? AND userIdentity.sessionContext.sessionIssuer.arn = ? AND errorCode IS NOT NULL`);
+    expect(code).toContain(
+      `FROM ${EDS} WHERE eventTime >= ? AND eventTime < ? AND userIdentity.sessionContext.sessionIssuer.arn = ? AND errorCode IS NOT NULL`,
+    );
     expect(code.startsWith('SELECT ')).toBe(true);
     expect(buildLakeQuery({ ...q, denialsOnly: false })).not.toContain('errorCode IS NOT NULL');
   });
@@ -66,7 +68,15 @@ describe('buildLakeQuery', () => {
   it('accepts only [A-Za-z0-9-] data store IDs (or the ARN around one)', () => {
     expect(eventDataStoreId(EDS)).toBe(EDS);
     expect(eventDataStoreId(`arn:aws:cloudtrail:eu-west-1:111122223333:eventdatastore/${EDS}`)).toBe(EDS);
-    for (const bad of ['', 'eds WHERE 1=1', "eds'--", 'eds;DROP', 'a/b', 'tab\tle', `arn:aws:cloudtrail:eu-west-1:111122223333:eventdatastore/x y`]) {
+    for (const bad of [
+      '',
+      'eds WHERE 1=1',
+      "eds'--",
+      'eds;DROP',
+      'a/b',
+      'tab\tle',
+      `arn:aws:cloudtrail:eu-west-1:111122223333:eventdatastore/x y`,
+    ]) {
       expect(() => eventDataStoreId(bad)).toThrow(InputError);
       expect(() => buildLakeQuery({ ...q, eventDataStore: bad })).toThrow(InputError);
     }
@@ -82,7 +92,11 @@ describe('CloudTrailLake.records', () => {
     { awsRegion: 'eu-west-1' },
     { recipientAccountId: '111122223333' },
     { errorCode: code ?? '' },
-    { errorMessage: code ? 'User: arn:aws:sts::111122223333:assumed-role/app-exec/a20b735e9bbc41598825b6f0269f6fef is not authorized to perform: secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:eu-west-1:111122223333:secret:prod/db-AbC123 because no identity-based policy allows the secretsmanager:GetSecretValue action' : '' },
+    {
+      errorMessage: code
+        ? 'User: arn:aws:sts::111122223333:assumed-role/app-exec/a20b735e9bbc41598825b6f0269f6fef is not authorized to perform: secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:eu-west-1:111122223333:secret:prod/db-AbC123 because no identity-based policy allows the secretsmanager:GetSecretValue action'
+        : '',
+    },
     { identityType: 'AssumedRole' },
     { identityArn: 'arn:aws:sts::111122223333:assumed-role/app-exec/a20b735e9bbc41598825b6f0269f6fef' },
     { identityAccount: '111122223333' },
@@ -94,8 +108,15 @@ describe('CloudTrailLake.records', () => {
     const client = new CloudTrailClient({ region: 'eu-west-1' });
     const mock = mockClient(client);
     mock.on(StartQueryCommand).resolves({ QueryId: 'q-1' });
-    mock.on(DescribeQueryCommand).resolvesOnce({ QueryStatus: 'QUEUED' }).resolvesOnce({ QueryStatus: 'RUNNING' }).resolves({ QueryStatus: 'FINISHED' });
-    mock.on(GetQueryResultsCommand, { QueryId: 'q-1' }).resolvesOnce({ QueryStatus: 'FINISHED', QueryResultRows: [row('e-1', 'AccessDenied')], NextToken: 'p2' }).resolvesOnce({ QueryStatus: 'FINISHED', QueryResultRows: [row('e-2', 'AccessDeniedException')] });
+    mock
+      .on(DescribeQueryCommand)
+      .resolvesOnce({ QueryStatus: 'QUEUED' })
+      .resolvesOnce({ QueryStatus: 'RUNNING' })
+      .resolves({ QueryStatus: 'FINISHED' });
+    mock
+      .on(GetQueryResultsCommand, { QueryId: 'q-1' })
+      .resolvesOnce({ QueryStatus: 'FINISHED', QueryResultRows: [row('e-1', 'AccessDenied')], NextToken: 'p2' })
+      .resolvesOnce({ QueryStatus: 'FINISHED', QueryResultRows: [row('e-2', 'AccessDeniedException')] });
     const sleeps: number[] = [];
     const lake = new CloudTrailLake(client, { sleep: async (ms) => void sleeps.push(ms), pollIntervalMs: 1000 });
     const records = await lake.records(q);
@@ -129,7 +150,9 @@ describe('CloudTrailLake.records', () => {
     const mock = mockClient(client);
     mock.on(StartQueryCommand).resolves({ QueryId: 'q-3' });
     mock.on(DescribeQueryCommand).resolves({ QueryStatus: 'FAILED', ErrorMessage: 'Query exceeded scan limit' });
-    await expect(new CloudTrailLake(client, { sleep: async () => undefined }).records(q)).rejects.toThrow(/FAILED: Query exceeded scan limit/);
+    await expect(new CloudTrailLake(client, { sleep: async () => undefined }).records(q)).rejects.toThrow(
+      /FAILED: Query exceeded scan limit/,
+    );
   });
 
   it('gives up after maxPolls and cancels the query', async () => {

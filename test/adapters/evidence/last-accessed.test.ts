@@ -1,8 +1,4 @@
-import {
-  GenerateServiceLastAccessedDetailsCommand,
-  GetServiceLastAccessedDetailsCommand,
-  IAMClient,
-} from '@aws-sdk/client-iam';
+import { GenerateServiceLastAccessedDetailsCommand, GetServiceLastAccessedDetailsCommand, IAMClient } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { LastAccessed } from '../../../lib/adapters/aws/last-accessed.js';
@@ -28,7 +24,13 @@ describe('LastAccessed.uses', () => {
         Marker: 'm-2',
         ServicesLastAccessed: [
           // ecr: accessed, no action-level tracking → one service-level use.
-          { ServiceName: 'Amazon Elastic Container Registry', ServiceNamespace: 'ecr', LastAuthenticated: new Date('2025-03-09T12:00:00Z'), LastAuthenticatedEntity: ROLE, TotalAuthenticatedEntities: 1 },
+          {
+            ServiceName: 'Amazon Elastic Container Registry',
+            ServiceNamespace: 'ecr',
+            LastAuthenticated: new Date('2025-03-09T12:00:00Z'),
+            LastAuthenticatedEntity: ROLE,
+            TotalAuthenticatedEntities: 1,
+          },
           // kms: never accessed → nothing (not evidence of non-use either).
           { ServiceName: 'AWS Key Management Service', ServiceNamespace: 'kms', TotalAuthenticatedEntities: 0 },
         ],
@@ -44,7 +46,12 @@ describe('LastAccessed.uses', () => {
           ServiceNamespace: 's3',
           LastAuthenticated: new Date('2025-03-08T00:00:00Z'),
           TrackedActionsLastAccessed: [
-            { ActionName: 'GetObject', LastAccessedTime: new Date('2025-03-08T00:00:00Z'), LastAccessedRegion: 'eu-west-1', LastAccessedEntity: ROLE },
+            {
+              ActionName: 'GetObject',
+              LastAccessedTime: new Date('2025-03-08T00:00:00Z'),
+              LastAccessedRegion: 'eu-west-1',
+              LastAccessedEntity: ROLE,
+            },
             { ActionName: 'PutObject' },
           ],
         },
@@ -53,7 +60,10 @@ describe('LastAccessed.uses', () => {
     const sleeps: number[] = [];
     const uses = await new LastAccessed(iam, { sleep: async (ms) => void sleeps.push(ms), pollIntervalMs: 2000 }).uses(ROLE);
 
-    expect(mock.commandCalls(GenerateServiceLastAccessedDetailsCommand)[0]!.args[0].input).toEqual({ Arn: ROLE, Granularity: 'ACTION_LEVEL' });
+    expect(mock.commandCalls(GenerateServiceLastAccessedDetailsCommand)[0]!.args[0].input).toEqual({
+      Arn: ROLE,
+      Granularity: 'ACTION_LEVEL',
+    });
     expect(sleeps).toEqual([2000]);
     expect(uses).toEqual([
       { roleArn: ROLE, action: 'ecr:*', at: '2025-03-09T12:00:00.000Z', source: 'last-accessed' },

@@ -1,6 +1,12 @@
 // An in-memory IAM role behind aws-sdk-client-mock: the four mutation calls change it, readState reads it,
 // and `failOn(op, n)` makes the n-th call of that command fail (fault injection).
-import { AttachRolePolicyCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  AttachRolePolicyCommand,
+  DeleteRolePolicyCommand,
+  DetachRolePolicyCommand,
+  IAMClient,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { PolicyDocument, RoleState } from '../../../lib/engine/types.js';
 import type { AuditEntry } from '../../../lib/adapters/aws/audit-log.js';
@@ -22,7 +28,11 @@ export function fakeRole(initial: RoleState) {
       throw Object.assign(new Error(`injected ${op} failure`), { name: 'ServiceFailure' });
     }
   };
-  const sorted = (s: RoleState): RoleState => ({ ...s, inline: [...s.inline].sort((a, b) => (a.name < b.name ? -1 : 1)), attached: [...s.attached].sort() });
+  const sorted = (s: RoleState): RoleState => ({
+    ...s,
+    inline: [...s.inline].sort((a, b) => (a.name < b.name ? -1 : 1)),
+    attached: [...s.attached].sort(),
+  });
   iamMock.on(PutRolePolicyCommand).callsFake((i: { PolicyName: string; PolicyDocument: string }) => {
     maybeFail('PutRolePolicy');
     log.push(`put ${i.PolicyName}`);

@@ -6,13 +6,34 @@ import { buildPlan } from '../../../lib/engine/plan/build-plan.js';
 import type { NamedPolicy, Plan, RoleState } from '../../../lib/engine/types.js';
 import { AdapterError } from '../../../lib/errors.js';
 import { fakeCovers } from '../../engine/plan/fake-covers.js';
-import { ACCOUNT, broadInline, findings, LOG_STREAMS, MANAGED_ARN, managedPolicy, requirements, ROLE_ARN, synthesized } from '../../engine/plan/fixtures.js';
+import {
+  ACCOUNT,
+  broadInline,
+  findings,
+  LOG_STREAMS,
+  MANAGED_ARN,
+  managedPolicy,
+  requirements,
+  ROLE_ARN,
+  synthesized,
+} from '../../engine/plan/fixtures.js';
 
 const aa = mockClient(AccessAnalyzerClient);
-const state: RoleState = { roleArn: ROLE_ARN, inline: [{ name: broadInline.name, document: broadInline.document }], attached: [MANAGED_ARN] };
+const state: RoleState = {
+  roleArn: ROLE_ARN,
+  inline: [{ name: broadInline.name, document: broadInline.document }],
+  attached: [MANAGED_ARN],
+};
 const plan: Plan = buildPlan({
-  roleArn: ROLE_ARN, state, baseStateHash: 'h', grant: [managedPolicy(), broadInline], requirements, synthesized,
-  findings: findings(), accountId: ACCOUNT, covers: fakeCovers,
+  roleArn: ROLE_ARN,
+  state,
+  baseStateHash: 'h',
+  grant: [managedPolicy(), broadInline],
+  requirements,
+  synthesized,
+  findings: findings(),
+  accountId: ACCOUNT,
+  covers: fakeCovers,
 });
 const verifier = new PlanVerifier({
   analyzer: new AccessAnalyzerClient({ region: 'us-east-1' }),
@@ -31,7 +52,11 @@ beforeEach(() => {
 afterEach(() => aa.reset());
 
 const finding = (findingType: 'ERROR' | 'SECURITY_WARNING' | 'WARNING' | 'SUGGESTION', issueCode: string) => ({
-  findingType, issueCode, findingDetails: `${issueCode} details`, learnMoreLink: 'https://docs.aws.amazon.com/', locations: [],
+  findingType,
+  issueCode,
+  findingDetails: `${issueCode} details`,
+  learnMoreLink: 'https://docs.aws.amazon.com/',
+  locations: [],
 });
 
 describe('PlanVerifier', () => {
@@ -67,12 +92,18 @@ describe('PlanVerifier', () => {
   });
 
   it('does not block on WARNING or SUGGESTION findings', async () => {
-    aa.on(ValidatePolicyCommand).resolves({ findings: [finding('WARNING', 'MISSING_VERSION'), finding('SUGGESTION', 'EMPTY_ARRAY_ACTION')] });
+    aa.on(ValidatePolicyCommand).resolves({
+      findings: [finding('WARNING', 'MISSING_VERSION'), finding('SUGGESTION', 'EMPTY_ARRAY_ACTION')],
+    });
     expect((await verifier.verify({ plan, state, requirements })).ok).toBe(true);
   });
 
   it('blocks when CheckNoNewAccess fails on a pure reduction', async () => {
-    aa.on(CheckNoNewAccessCommand).resolves({ result: 'FAIL', message: 'The modified permissions grant new access', reasons: [{ description: 'new access to kms:Decrypt', statementIndex: 3 }] });
+    aa.on(CheckNoNewAccessCommand).resolves({
+      result: 'FAIL',
+      message: 'The modified permissions grant new access',
+      reasons: [{ description: 'new access to kms:Decrypt', statementIndex: 3 }],
+    });
     const res = await verifier.verify({ plan, state, requirements });
     expect(res.ok).toBe(false);
     expect(res.problems[0]).toContain('new access to kms:Decrypt (statement 3)');
@@ -108,12 +139,24 @@ describe('PlanVerifier', () => {
 describe('mergeAllows', () => {
   it('keeps Allow statements of every policy without Sids and drops Deny', () => {
     const p: NamedPolicy[] = [
-      { name: 'a', kind: 'inline', document: { Statement: [{ Sid: 'One', Effect: 'Allow', Action: 'x:A', Resource: '*' }, { Effect: 'Deny', Action: 'x:B', Resource: '*' }] } },
+      {
+        name: 'a',
+        kind: 'inline',
+        document: {
+          Statement: [
+            { Sid: 'One', Effect: 'Allow', Action: 'x:A', Resource: '*' },
+            { Effect: 'Deny', Action: 'x:B', Resource: '*' },
+          ],
+        },
+      },
       { name: 'b', kind: 'inline', document: { Statement: [{ Sid: 'One', Effect: 'Allow', Action: 'x:C', Resource: 'r' }] } },
     ];
     expect(mergeAllows(p)).toEqual({
       Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Action: 'x:A', Resource: '*' }, { Effect: 'Allow', Action: 'x:C', Resource: 'r' }],
+      Statement: [
+        { Effect: 'Allow', Action: 'x:A', Resource: '*' },
+        { Effect: 'Allow', Action: 'x:C', Resource: 'r' },
+      ],
     });
   });
 });

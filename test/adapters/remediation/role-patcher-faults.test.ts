@@ -5,10 +5,23 @@ import { buildPlan } from '../../../lib/engine/plan/build-plan.js';
 import type { Plan, RoleState } from '../../../lib/engine/types.js';
 import { AdapterError, RefusedError } from '../../../lib/errors.js';
 import { fakeCovers } from '../../engine/plan/fake-covers.js';
-import { ACCOUNT, broadInline, findings, MANAGED_ARN, managedPolicy, requirements, ROLE_ARN, synthesized } from '../../engine/plan/fixtures.js';
+import {
+  ACCOUNT,
+  broadInline,
+  findings,
+  MANAGED_ARN,
+  managedPolicy,
+  requirements,
+  ROLE_ARN,
+  synthesized,
+} from '../../engine/plan/fixtures.js';
 import { fakeRole, memoryStores } from './fake-role.js';
 
-const initial: RoleState = { roleArn: ROLE_ARN, inline: [{ name: broadInline.name, document: broadInline.document }], attached: [MANAGED_ARN] };
+const initial: RoleState = {
+  roleArn: ROLE_ARN,
+  inline: [{ name: broadInline.name, document: broadInline.document }],
+  attached: [MANAGED_ARN],
+};
 const NOW = '2026-03-01T10:00:00.000Z';
 const opts = { dryRun: false, actor: 'alice', reason: 'approved', now: NOW, watchMinutes: 30, requirements };
 
@@ -17,12 +30,23 @@ function setup(verification: Verification = { ok: true, problems: [] }) {
   const mem = memoryStores();
   const verifyCalls: unknown[] = [];
   const patcher = new RolePatcher({
-    iam: role.iam, store: mem.store, audit: mem.audit, readState: role.readState, hashState: role.hashState,
+    iam: role.iam,
+    store: mem.store,
+    audit: mem.audit,
+    readState: role.readState,
+    hashState: role.hashState,
     verifier: { verify: async (input) => (verifyCalls.push(input), verification) },
   });
   const plan: Plan = buildPlan({
-    roleArn: ROLE_ARN, state: initial, baseStateHash: role.hashState(initial), grant: [managedPolicy(), broadInline],
-    requirements, synthesized, findings: findings(), accountId: ACCOUNT, covers: fakeCovers,
+    roleArn: ROLE_ARN,
+    state: initial,
+    baseStateHash: role.hashState(initial),
+    grant: [managedPolicy(), broadInline],
+    requirements,
+    synthesized,
+    findings: findings(),
+    accountId: ACCOUNT,
+    covers: fakeCovers,
   });
   return { role, mem, patcher, plan, verifyCalls };
 }
@@ -54,7 +78,12 @@ describe('RolePatcher mutation order and fault handling', () => {
     role.failOn('DetachRolePolicy');
     await expect(patcher.apply(plan, opts)).rejects.toThrow(/injected DetachRolePolicy failure/);
     expect(role.current()).toEqual(initial);
-    expect(role.log).toEqual(['put leash-execution-role', 'delete secrets-everywhere', 'put secrets-everywhere', 'delete leash-execution-role']);
+    expect(role.log).toEqual([
+      'put leash-execution-role',
+      'delete secrets-everywhere',
+      'put secrets-everywhere',
+      'delete leash-execution-role',
+    ]);
   });
 
   it('says so when the restore fails too, keeping the original error as cause', async () => {

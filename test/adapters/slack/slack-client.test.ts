@@ -108,10 +108,15 @@ describe('SlackClient against the Slack fake', () => {
 describe('the Slack fake itself', () => {
   it('accepts JSON bodies with the token in the header, as Slack does, and refuses a token in a JSON body', async () => {
     const post = (headers: Record<string, string>, body: unknown) =>
-      fetch(`${fake.apiUrl}chat.postMessage`, { method: 'POST', headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(body) }).then(
-        (r) => r.json() as Promise<Record<string, unknown>>,
-      );
-    expect(await post({ Authorization: `Bearer ${TOKEN}` }, { channel: CHANNEL_ID, text: 'hi' })).toMatchObject({ ok: true, channel: CHANNEL_ID });
+      fetch(`${fake.apiUrl}chat.postMessage`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers },
+        body: JSON.stringify(body),
+      }).then((r) => r.json() as Promise<Record<string, unknown>>);
+    expect(await post({ Authorization: `Bearer ${TOKEN}` }, { channel: CHANNEL_ID, text: 'hi' })).toMatchObject({
+      ok: true,
+      channel: CHANNEL_ID,
+    });
     expect(await post({}, { channel: CHANNEL_ID, text: 'hi', token: TOKEN })).toEqual({ ok: false, error: 'not_authed' });
   });
 

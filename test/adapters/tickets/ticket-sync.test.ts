@@ -31,7 +31,8 @@ interface Setup {
 const jira: Setup = {
   name: 'Jira',
   start: () => startJiraFake({ email: 'leash-bot@example.com', apiToken: 'ATATT3xFfGF0-test', projectKey: 'OPS' }),
-  tracker: (f) => new JiraTracker({ baseUrl: `${f.url}/`, email: 'leash-bot@example.com', apiToken: 'ATATT3xFfGF0-test', projectKey: 'OPS' }),
+  tracker: (f) =>
+    new JiraTracker({ baseUrl: `${f.url}/`, email: 'leash-bot@example.com', apiToken: 'ATATT3xFfGF0-test', projectKey: 'OPS' }),
   lookup: ['POST', '/rest/api/3/search/jql'],
   create: ['POST', '/rest/api/3/issue'],
   update: ['PUT', /^\/rest\/api\/3\/issue\/OPS-\d+$/],
@@ -42,7 +43,9 @@ const jira: Setup = {
     ['POST', /\/transitions$/],
   ],
   openTickets: (f) =>
-    [...(f as JiraFake).issues.values()].filter((i) => i.status !== 'done').map((i) => ({ id: i.key, text: JSON.stringify(i.fields.description) })),
+    [...(f as JiraFake).issues.values()]
+      .filter((i) => i.status !== 'done')
+      .map((i) => ({ id: i.key, text: JSON.stringify(i.fields.description) })),
   closedIds: (f) => [...(f as JiraFake).issues.values()].filter((i) => i.status === 'done').map((i) => i.key),
 };
 
@@ -59,7 +62,9 @@ const github: Setup = {
     ['PATCH', /\/issues\/\d+$/],
   ],
   openTickets: (f) =>
-    [...(f as GitHubFake).issues.values()].filter((i) => i.state === 'open' && !i.pull_request).map((i) => ({ id: String(i.number), text: i.body ?? '' })),
+    [...(f as GitHubFake).issues.values()]
+      .filter((i) => i.state === 'open' && !i.pull_request)
+      .map((i) => ({ id: String(i.number), text: i.body ?? '' })),
   closedIds: (f) => [...(f as GitHubFake).issues.values()].filter((i) => i.state === 'closed').map((i) => String(i.number)),
 };
 
@@ -97,7 +102,11 @@ describe.each([jira, github])('ticket lifecycle on $name', (setup) => {
   });
 
   it('re-syncing the same findings makes only the lookup, even when reasons and evidence moved on', async () => {
-    const sameButNewer = FINDINGS.map((f) => ({ ...f, reasons: [...f.reasons, 'seen again'], evidence: [{ kind: 'denial' as const, at: '2024-07-01T00:00:00Z', source: 'cloudtrail' }] }));
+    const sameButNewer = FINDINGS.map((f) => ({
+      ...f,
+      reasons: [...f.reasons, 'seen again'],
+      evidence: [{ kind: 'denial' as const, at: '2024-07-01T00:00:00Z', source: 'cloudtrail' }],
+    }));
     const { result, reqs } = await sync([...sameButNewer].reverse());
     expect(result).toEqual({ action: 'unchanged', ticket: expect.objectContaining({ id: firstId }) });
     expect(reqs.map((r) => [r.method, r.path])).toEqual([setup.lookup]);
@@ -201,24 +210,43 @@ describe('request shapes', () => {
   });
 
   it('includes the template change as a code block for CloudFormation- and Terraform-owned roles', async () => {
-    const document = { Version: '2012-10-17', Statement: [{ Effect: 'Allow' as const, Action: 'ecr:BatchGetImage', Resource: 'arn:aws:ecr:eu-west-1:123456789012:repository/web' }] };
+    const document = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow' as const, Action: 'ecr:BatchGetImage', Resource: 'arn:aws:ecr:eu-west-1:123456789012:repository/web' }],
+    };
     const gh = (await github.start()) as GitHubFake;
     const jf = (await jira.start()) as JiraFake;
     try {
-      await syncTicket(github.tracker(gh), ROLE_ARN, FINDINGS, { tool: 'terraform', location: 'module.web.aws_iam_role.execution', policyName: 'leash-least-privilege', document });
+      await syncTicket(github.tracker(gh), ROLE_ARN, FINDINGS, {
+        tool: 'terraform',
+        location: 'module.web.aws_iam_role.execution',
+        policyName: 'leash-least-privilege',
+        document,
+      });
       const body = [...gh.issues.values()][0]!.body ?? '';
       expect(body).toContain('managed by Terraform (module.web.aws_iam_role.execution)');
       expect(body).toContain('```hcl\nresource "aws_iam_role_policy" "leash_least_privilege" {');
       expect(body).toContain('"Resource": "arn:aws:ecr:eu-west-1:123456789012:repository/web"');
 
-      await syncTicket(jira.tracker(jf), ROLE_ARN, FINDINGS, { tool: 'cloudformation', location: 'web-stack/TaskExecutionRole', policyName: 'leash-least-privilege', document });
-      const description = [...jf.issues.values()][0]!.fields.description as { content: { type: string; attrs?: { language?: string }; content?: { text: string }[] }[] };
+      await syncTicket(jira.tracker(jf), ROLE_ARN, FINDINGS, {
+        tool: 'cloudformation',
+        location: 'web-stack/TaskExecutionRole',
+        policyName: 'leash-least-privilege',
+        document,
+      });
+      const description = [...jf.issues.values()][0]!.fields.description as {
+        content: { type: string; attrs?: { language?: string }; content?: { text: string }[] }[];
+      };
       const codeBlock = description.content.find((n) => n.type === 'codeBlock');
       expect(codeBlock?.attrs?.language).toBe('json');
       expect(JSON.parse(codeBlock!.content![0]!.text)).toEqual({ PolicyName: 'leash-least-privilege', PolicyDocument: document });
 
       // A new template with the same findings is a change worth an update.
-      const changed = await syncTicket(jira.tracker(jf), ROLE_ARN, FINDINGS, { tool: 'cloudformation', policyName: 'leash-least-privilege', document: { ...document, Statement: [] } });
+      const changed = await syncTicket(jira.tracker(jf), ROLE_ARN, FINDINGS, {
+        tool: 'cloudformation',
+        policyName: 'leash-least-privilege',
+        document: { ...document, Statement: [] },
+      });
       expect(changed.action).toBe('updated');
     } finally {
       await gh.close();
@@ -230,7 +258,12 @@ describe('request shapes', () => {
     const fake = (await github.start()) as GitHubFake;
     try {
       const bad = new GitHubTracker({ apiUrl: fake.url, token: 'ghp_wrong', owner: 'acme', repo: 'infra' });
-      await expect(syncTicket(bad, ROLE_ARN, FINDINGS)).rejects.toMatchObject({ name: 'HttpStatusError', status: 401, service: 'github', operation: 'listIssues' });
+      await expect(syncTicket(bad, ROLE_ARN, FINDINGS)).rejects.toMatchObject({
+        name: 'HttpStatusError',
+        status: 401,
+        service: 'github',
+        operation: 'listIssues',
+      });
     } finally {
       await fake.close();
     }

@@ -10,8 +10,7 @@ import {
 import { manyFindings, PLAN_HASH, ROLE_ARN, samplePlan } from './fixtures.js';
 
 type Section = Extract<SlackBlock, { type: 'section' }>;
-const sections = (blocks: SlackBlock[]): string[] =>
-  blocks.filter((b): b is Section => b.type === 'section').map((b) => b.text.text);
+const sections = (blocks: SlackBlock[]): string[] => blocks.filter((b): b is Section => b.type === 'section').map((b) => b.text.text);
 
 function assertWithinSlackLimits(blocks: SlackBlock[]): void {
   expect(blocks.length).toBeLessThanOrEqual(50);
@@ -26,7 +25,10 @@ describe('planBlocks', () => {
   const blocks = planBlocks(samplePlan());
 
   it('opens with a header naming the role', () => {
-    expect(blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'Approval needed: ecsTaskExecutionRole-web', emoji: true } });
+    expect(blocks[0]).toEqual({
+      type: 'header',
+      text: { type: 'plain_text', text: 'Approval needed: ecsTaskExecutionRole-web', emoji: true },
+    });
     expect(sections(blocks)[0]).toContain(ROLE_ARN);
   });
 
@@ -38,16 +40,22 @@ describe('planBlocks', () => {
       '*Too broad* (1)',
       '*Excess (removal candidate)* (1)',
     ]);
-    expect(kindSections[0]).toContain('`secretsmanager:GetSecretValue` on `arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/web/db-password-??????`');
+    expect(kindSections[0]).toContain(
+      '`secretsmanager:GetSecretValue` on `arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/web/db-password-??????`',
+    );
     expect(kindSections[0]).toContain('web:7 container app secrets[0].valueFrom names the secret');
   });
 
   it('shows the diff with adds, removes, detaches and what compaction widened', () => {
     const diff = sections(blocks).find((t) => t.startsWith('*Policy change*')) ?? '';
-    expect(diff).toContain('+ secretsmanager:GetSecretValue on arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/web/db-password-??????');
+    expect(diff).toContain(
+      '+ secretsmanager:GetSecretValue on arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/web/db-password-??????',
+    );
     expect(diff).toContain('- ssm:GetParameters on arn:aws:ssm:eu-west-1:123456789012:parameter/legacy/*');
     expect(diff).toContain('- detach managed policy arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy');
-    expect(diff).toContain('~ ecr:BatchGetImage: 2 resource(s) compacted to arn:aws:ecr:eu-west-1:123456789012:repository/web* (adds: any repository whose name starts with web)');
+    expect(diff).toContain(
+      '~ ecr:BatchGetImage: 2 resource(s) compacted to arn:aws:ecr:eu-west-1:123456789012:repository/web* (adds: any repository whose name starts with web)',
+    );
   });
 
   it('lists evidence with dates, newest first', () => {

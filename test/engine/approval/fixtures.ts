@@ -72,10 +72,7 @@ export function samplePlan(overrides: Partial<Plan> = {}): Plan {
     compaction: [
       {
         action: 'ecr:BatchGetImage',
-        from: [
-          'arn:aws:ecr:eu-west-1:123456789012:repository/web',
-          'arn:aws:ecr:eu-west-1:123456789012:repository/web-sidecar',
-        ],
+        from: ['arn:aws:ecr:eu-west-1:123456789012:repository/web', 'arn:aws:ecr:eu-west-1:123456789012:repository/web-sidecar'],
         to: 'arn:aws:ecr:eu-west-1:123456789012:repository/web*',
         extraAccess: 'any repository whose name starts with web',
       },

@@ -36,7 +36,6 @@ function payload(overrides: Record<string, unknown> = {}, actionOverrides: Recor
 }
 const body = (p: unknown): string => new URLSearchParams({ payload: JSON.stringify(p) }).toString();
 
-
 describe('parseInteraction', () => {
   it('reads who clicked what on which message, from a button our blocks produced', () => {
     expect(parseInteraction(body(payload()))).toEqual({

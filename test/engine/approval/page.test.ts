@@ -2,19 +2,10 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../lib/errors.js';
 import { createToken } from '../../../lib/engine/approval/link-token.js';
-import {
-  approvalPath,
-  pageHeaders,
-  parseApprovalForm,
-  renderApprovalPage,
-  renderResultPage,
-} from '../../../lib/engine/approval/page.js';
+import { approvalPath, pageHeaders, parseApprovalForm, renderApprovalPage, renderResultPage } from '../../../lib/engine/approval/page.js';
 import { manyFindings, PLAN_HASH, ROLE_ARN, samplePlan } from './fixtures.js';
 
-const TOKEN = createToken(
-  { planHash: PLAN_HASH, roleArn: ROLE_ARN, expiresAt: '2024-06-02T10:00:00.000Z', nonce: 'n-1' },
-  's'.repeat(40),
-);
+const TOKEN = createToken({ planHash: PLAN_HASH, roleArn: ROLE_ARN, expiresAt: '2024-06-02T10:00:00.000Z', nonce: 'n-1' }, 's'.repeat(40));
 const page = renderApprovalPage({ plan: samplePlan(), token: TOKEN, expiresAt: '2024-06-02T10:00:00.000Z' });
 
 /** The attributes of the page's single form, read the way a browser would submit it. */
@@ -22,9 +13,7 @@ function formOf(html: string): { method: string; action: string; hidden: Record<
   const forms = html.match(/<form\b[^>]*>/g) ?? [];
   expect(forms).toHaveLength(1);
   const tag = forms[0] ?? '';
-  const hidden = Object.fromEntries(
-    [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2]]),
-  );
+  const hidden = Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2]]));
   const decisions = [...html.matchAll(/<button type="submit" name="decision" value="([^"]+)"/g)].map((m) => m[1] ?? '');
   return {
     method: /method="([^"]+)"/.exec(tag)?.[1] ?? 'get',
@@ -40,8 +29,12 @@ describe('renderApprovalPage', () => {
     expect(page).toContain(`<code>${ROLE_ARN}</code>`);
     expect(page).toContain('<h3>Missing (tasks will fail to start) (1)</h3>');
     expect(page).toContain('<code>secretsmanager:GetSecretValue</code>');
-    expect(page).toContain('<li class="add">+ secretsmanager:GetSecretValue on arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/web/db-password-??????</li>');
-    expect(page).toContain('<li class="remove">- detach managed policy arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy</li>');
+    expect(page).toContain(
+      '<li class="add">+ secretsmanager:GetSecretValue on arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/web/db-password-??????</li>',
+    );
+    expect(page).toContain(
+      '<li class="remove">- detach managed policy arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy</li>',
+    );
     expect(page).toContain('<li><time>2024-05-02T10:15:00Z</time> — denial of kms:Decrypt (cloudtrail: AccessDenied kms:Decrypt)</li>');
     expect(page).toContain('&quot;arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/web:*&quot;');
   });

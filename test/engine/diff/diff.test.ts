@@ -8,7 +8,11 @@ import { ECR_PULL, awslogs, ecrImage, groupArn, paramArn, repoArn, secret, secre
 
 const file = 'managed-policies/AmazonECSTaskExecutionRolePolicy.MAMIP.json';
 const managed = parsePolicyFile(readCorpusText(file), corpusPath(file));
-const inline = (name: string, ...Statement: PolicyStatement[]): NamedPolicy => ({ name, kind: 'inline', document: { Version: '2012-10-17', Statement } });
+const inline = (name: string, ...Statement: PolicyStatement[]): NamedPolicy => ({
+  name,
+  kind: 'inline',
+  document: { Version: '2012-10-17', Statement },
+});
 const MANAGED_REF = { policy: 'AmazonECSTaskExecutionRolePolicy', statement: 0 };
 
 const summary = (fs: Finding[]) => fs.map((f) => [f.kind, f.severity, f.action, f.resource]);
@@ -62,7 +66,10 @@ describe('diffGrant: realistic inline grants', () => {
   });
 
   it('flags secretsmanager:GetSecretValue on * as too-broad', () => {
-    const grant = [inline('leash', ...exact.Statement.filter((s) => s.Sid !== 'Secrets')), inline('secrets', { Sid: 'All', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: '*' })];
+    const grant = [
+      inline('leash', ...exact.Statement.filter((s) => s.Sid !== 'Secrets')),
+      inline('secrets', { Sid: 'All', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: '*' }),
+    ];
     const findings = diffGrant(intent, grant);
     expect(summary(findings)).toEqual([['too-broad', 'review', 'secretsmanager:GetSecretValue', '*']]);
     expect(findings[0]!.grantedBy).toEqual([{ policy: 'secrets', statement: 0, sid: 'All' }]);
@@ -70,13 +77,19 @@ describe('diffGrant: realistic inline grants', () => {
   });
 
   it('reports an unrelated s3:* as one grouped excess finding', () => {
-    const findings = diffGrant(intent, [inline('leash', ...exact.Statement), inline('data', { Effect: 'Allow', Action: 's3:*', Resource: '*' })]);
+    const findings = diffGrant(intent, [
+      inline('leash', ...exact.Statement),
+      inline('data', { Effect: 'Allow', Action: 's3:*', Resource: '*' }),
+    ]);
     expect(summary(findings)).toEqual([['excess', 'review', 's3:*', '*']]);
     expect(findings[0]!.reasons[0]).toMatch(/s3:PutObject|s3:DeleteObject|\d+ actions/);
   });
 
   it('splits logs:* on * into too-broad needed actions and one grouped excess', () => {
-    const grant = [inline('leash', ...exact.Statement.filter((s) => !String(s.Sid).startsWith('Logs'))), inline('logs', { Effect: 'Allow', Action: 'logs:*', Resource: '*' })];
+    const grant = [
+      inline('leash', ...exact.Statement.filter((s) => !String(s.Sid).startsWith('Logs'))),
+      inline('logs', { Effect: 'Allow', Action: 'logs:*', Resource: '*' }),
+    ];
     expect(summary(diffGrant(intent, grant))).toEqual([
       ['excess', 'review', 'logs:*', '*'],
       ['too-broad', 'review', 'logs:CreateLogStream', '*'],
@@ -99,7 +112,10 @@ describe('diffGrant: realistic inline grants', () => {
   });
 
   it('reports a grant that covers only one version of a -?????? secret as missing', () => {
-    const grant = [inline('leash', ...exact.Statement.filter((s) => s.Sid !== 'Secrets')), inline('s', { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArn('prod/db-AbCdEf') })];
+    const grant = [
+      inline('leash', ...exact.Statement.filter((s) => s.Sid !== 'Secrets')),
+      inline('s', { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArn('prod/db-AbCdEf') }),
+    ];
     const findings = diffGrant(intent, grant);
     expect(summary(findings)).toEqual([['missing', 'urgent', 'secretsmanager:GetSecretValue', secretArn('prod/db-??????')]]);
     expect(findings[0]!.reasons[0]).toMatch(/only partly granted/);
@@ -111,7 +127,11 @@ describe('diffGrant: realistic inline grants', () => {
     const vpce = { StringEquals: { 'aws:SourceVpce': 'vpce-0123' } };
     const grant = [inline('leash', ...exact.Statement.map((s) => (s.Sid === 'EcrPull' ? { ...s, Condition: vpce } : s)))];
     const findings = diffGrant(intent, grant);
-    expect(summary(findings)).toEqual(ECR_PULL.slice().sort().map((a) => ['conditional', 'review', a, repoArn('team/web')]));
+    expect(summary(findings)).toEqual(
+      ECR_PULL.slice()
+        .sort()
+        .map((a) => ['conditional', 'review', a, repoArn('team/web')]),
+    );
     expect(findings[0]!.reasons[0]).toContain('aws:SourceVpce');
     expect(findings[0]!.grantedBy).toEqual([{ policy: 'leash', statement: 1, sid: 'EcrPull' }]);
   });
@@ -134,11 +154,17 @@ describe('diffGrant: realistic inline grants', () => {
   });
 
   it('orders findings by kind, action, resource regardless of input order', () => {
-    const grant = [managed[0]!, inline('data', { Effect: 'Allow', Action: 's3:*', Resource: '*' }), inline('secrets', { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: '*' })];
+    const grant = [
+      managed[0]!,
+      inline('data', { Effect: 'Allow', Action: 's3:*', Resource: '*' }),
+      inline('secrets', { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: '*' }),
+    ];
     const reqs = [...intent, ...awslogs('/ecs/web', true)];
     const reference = JSON.stringify(diffGrant(reqs, grant));
     for (let seed = 1; seed <= 10; seed++) expect(JSON.stringify(diffGrant(shuffled(reqs, seed), shuffled(grant, seed)))).toBe(reference);
     const kinds = (JSON.parse(reference) as Finding[]).map((f) => f.kind);
-    expect(kinds).toEqual([...kinds].sort((a, b) => ['missing', 'excess', 'too-broad'].indexOf(a) - ['missing', 'excess', 'too-broad'].indexOf(b)));
+    expect(kinds).toEqual(
+      [...kinds].sort((a, b) => ['missing', 'excess', 'too-broad'].indexOf(a) - ['missing', 'excess', 'too-broad'].indexOf(b)),
+    );
   });
 });

@@ -118,7 +118,13 @@ describe('denialFromCloudTrail: message forms', () => {
       kind: 'unknown',
     });
     expect(
-      denial(denied(undefined, { eventSource: 'ssm.amazonaws.com', eventName: 'GetParameters', requestParameters: { names: ['app_db_password'], withDecryption: true } })),
+      denial(
+        denied(undefined, {
+          eventSource: 'ssm.amazonaws.com',
+          eventName: 'GetParameters',
+          requestParameters: { names: ['app_db_password'], withDecryption: true },
+        }),
+      ),
     ).toMatchObject({ action: 'ssm:GetParameters', resource: `arn:aws:ssm:${region}:${ACCOUNT}:parameter/app_db_password` });
     expect(
       denial(
@@ -144,7 +150,13 @@ describe('denialFromCloudTrail: message forms', () => {
   });
 
   it('treats every authorization errorCode spelling as a denial', () => {
-    for (const code of ['AccessDenied', 'AccessDeniedException', 'Client.UnauthorizedOperation', 'UnauthorizedOperation', 'UnauthorizedException']) {
+    for (const code of [
+      'AccessDenied',
+      'AccessDeniedException',
+      'Client.UnauthorizedOperation',
+      'UnauthorizedOperation',
+      'UnauthorizedException',
+    ]) {
       expect(denial(denied('Access Denied', { errorCode: code })).errorCode).toBe(code);
     }
   });
@@ -159,7 +171,9 @@ describe('denialFromCloudTrail: message forms', () => {
       time: '2025-03-04T10:15:01Z',
       region: 'eu-west-1',
       resources: [],
-      detail: denied(`${user} secretsmanager:GetSecretValue on resource: ${SECRET} because no identity-based policy allows the secretsmanager:GetSecretValue action`),
+      detail: denied(
+        `${user} secretsmanager:GetSecretValue on resource: ${SECRET} because no identity-based policy allows the secretsmanager:GetSecretValue action`,
+      ),
     });
     expect(d.roleArn).toBe(ROLE_ARN);
   });
@@ -177,11 +191,33 @@ describe('denialFromCloudTrail: attribution and ignored records', () => {
 
   it.each([
     ['a successful call', record(), 'successful call (no errorCode)'],
-    ['ThrottlingException', denied('Rate exceeded', { errorCode: 'ThrottlingException' }), 'errorCode ThrottlingException is not an authorization failure'],
-    ['ResourceNotFoundException', denied("Secrets Manager can't find the specified secret.", { errorCode: 'ResourceNotFoundException' }), 'errorCode ResourceNotFoundException is not an authorization failure'],
-    ['an IAM user', denied('Access Denied', { userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::${ACCOUNT}:user/alice`, accountId: ACCOUNT } }), 'identity type IAMUser is not an assumed role'],
-    ['an AWS service', denied('Access Denied', { userIdentity: { type: 'AWSService', invokedBy: 'ecs-tasks.amazonaws.com' } }), 'identity type AWSService is not an assumed role'],
-    ['a federated session (issuer not a Role)', denied('Access Denied', { userIdentity: { ...identity(), sessionContext: { sessionIssuer: { type: 'IAMUser', arn: `arn:aws:iam::${ACCOUNT}:user/alice` } } } }), 'session issuer type IAMUser is not Role'],
+    [
+      'ThrottlingException',
+      denied('Rate exceeded', { errorCode: 'ThrottlingException' }),
+      'errorCode ThrottlingException is not an authorization failure',
+    ],
+    [
+      'ResourceNotFoundException',
+      denied("Secrets Manager can't find the specified secret.", { errorCode: 'ResourceNotFoundException' }),
+      'errorCode ResourceNotFoundException is not an authorization failure',
+    ],
+    [
+      'an IAM user',
+      denied('Access Denied', { userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::${ACCOUNT}:user/alice`, accountId: ACCOUNT } }),
+      'identity type IAMUser is not an assumed role',
+    ],
+    [
+      'an AWS service',
+      denied('Access Denied', { userIdentity: { type: 'AWSService', invokedBy: 'ecs-tasks.amazonaws.com' } }),
+      'identity type AWSService is not an assumed role',
+    ],
+    [
+      'a federated session (issuer not a Role)',
+      denied('Access Denied', {
+        userIdentity: { ...identity(), sessionContext: { sessionIssuer: { type: 'IAMUser', arn: `arn:aws:iam::${ACCOUNT}:user/alice` } } },
+      }),
+      'session issuer type IAMUser is not Role',
+    ],
     ['no userIdentity', denied('Access Denied', { userIdentity: undefined }), 'malformed: no userIdentity object'],
     ['no eventTime', denied('Access Denied', { eventTime: 'yesterday' }), 'malformed: no valid eventTime'],
     ['a numeric errorCode', denied('Access Denied', { errorCode: 403 }), 'malformed: errorCode is not a string'],

@@ -31,7 +31,10 @@ describe('corpus events', () => {
   });
 
   it('says why a placebo response is not a CloudTrail record, naming file and path', () => {
-    for (const file of ['EA08_c7n-placebo_ecs-RegisterTaskDefinition-response.json', 'EA09_c7n-placebo_ecs-DeregisterTaskDefinition-response.json']) {
+    for (const file of [
+      'EA08_c7n-placebo_ecs-RegisterTaskDefinition-response.json',
+      'EA09_c7n-placebo_ecs-DeregisterTaskDefinition-response.json',
+    ]) {
       let err: unknown;
       try {
         load(file);

@@ -12,26 +12,95 @@ const td = (field: string) => ({ taskDefinition: 'app:12', container: 'app', fie
 const reqs: Requirement[] = [
   { action: 'secretsmanager:GetSecretValue', resource: SECRET_PATTERN, reasons: [td('containerDefinitions[0].secrets[0].valueFrom')] },
   { action: 'logs:CreateLogStream', resource: GROUP_PATTERN, reasons: [td('containerDefinitions[0].logConfiguration')] },
-  { action: 'ecr:BatchGetImage', resource: `arn:aws:ecr:eu-west-1:${ACCT}:repository/team/app`, reasons: [td('containerDefinitions[0].image')] },
+  {
+    action: 'ecr:BatchGetImage',
+    resource: `arn:aws:ecr:eu-west-1:${ACCT}:repository/team/app`,
+    reasons: [td('containerDefinitions[0].image')],
+  },
 ];
 
 const findings: Finding[] = [
-  { kind: 'missing', severity: 'urgent', action: 'secretsmanager:GetSecretValue', resource: SECRET_PATTERN, reasons: ['needed by app:12'], requiredBy: reqs[0]!.reasons },
-  { kind: 'excess', severity: 'review', action: 'ssm:GetParameters', resource: '*', reasons: ['granted by inline policy extra'], grantedBy: [{ policy: 'extra', statement: 0 }] },
-  { kind: 'excess', severity: 'review', action: 's3:GetObject', resource: 'arn:aws:s3:::config/*', reasons: ['granted by inline policy extra'], grantedBy: [{ policy: 'extra', statement: 1 }] },
-  { kind: 'too-broad', severity: 'review', action: 'ecr:BatchGetImage', resource: '*', reasons: ['AmazonECSTaskExecutionRolePolicy grants it on *'] },
+  {
+    kind: 'missing',
+    severity: 'urgent',
+    action: 'secretsmanager:GetSecretValue',
+    resource: SECRET_PATTERN,
+    reasons: ['needed by app:12'],
+    requiredBy: reqs[0]!.reasons,
+  },
+  {
+    kind: 'excess',
+    severity: 'review',
+    action: 'ssm:GetParameters',
+    resource: '*',
+    reasons: ['granted by inline policy extra'],
+    grantedBy: [{ policy: 'extra', statement: 0 }],
+  },
+  {
+    kind: 'excess',
+    severity: 'review',
+    action: 's3:GetObject',
+    resource: 'arn:aws:s3:::config/*',
+    reasons: ['granted by inline policy extra'],
+    grantedBy: [{ policy: 'extra', statement: 1 }],
+  },
+  {
+    kind: 'too-broad',
+    severity: 'review',
+    action: 'ecr:BatchGetImage',
+    resource: '*',
+    reasons: ['AmazonECSTaskExecutionRolePolicy grants it on *'],
+  },
 ];
 
 const base = { roleArn: ROLE, source: 'cloudtrail' as const, region: 'eu-west-1' };
 const denials: Denial[] = [
-  { ...base, action: 'secretsmanager:GetSecretValue', resource: `arn:aws:secretsmanager:eu-west-1:${ACCT}:secret:prod/db-AbC123`, kind: 'no-identity-policy', errorCode: 'AccessDeniedException', at: '2025-03-09T10:00:00Z', eventId: 'ev-1' },
+  {
+    ...base,
+    action: 'secretsmanager:GetSecretValue',
+    resource: `arn:aws:secretsmanager:eu-west-1:${ACCT}:secret:prod/db-AbC123`,
+    kind: 'no-identity-policy',
+    errorCode: 'AccessDeniedException',
+    at: '2025-03-09T10:00:00Z',
+    eventId: 'ev-1',
+  },
   // The same record again (EventBridge at-least-once delivery, then backfill).
-  { ...base, action: 'secretsmanager:GetSecretValue', resource: `arn:aws:secretsmanager:eu-west-1:${ACCT}:secret:prod/db-AbC123`, kind: 'no-identity-policy', errorCode: 'AccessDeniedException', at: '2025-03-09T10:00:00Z', eventId: 'ev-1' },
-  { ...base, action: 'logs:CreateLogStream', resource: `arn:aws:logs:eu-west-1:${ACCT}:log-group:/ecs/app:log-stream:ecs/app/abc`, kind: 'scp', errorCode: 'AccessDenied', at: '2025-03-08T09:00:00Z', eventId: 'ev-2' },
-  { ...base, action: 'dynamodb:GetItem', resource: `arn:aws:dynamodb:eu-west-1:${ACCT}:table/orders`, kind: 'no-identity-policy', errorCode: 'AccessDeniedException', at: '2025-03-07T08:00:00Z', eventId: 'ev-3' },
+  {
+    ...base,
+    action: 'secretsmanager:GetSecretValue',
+    resource: `arn:aws:secretsmanager:eu-west-1:${ACCT}:secret:prod/db-AbC123`,
+    kind: 'no-identity-policy',
+    errorCode: 'AccessDeniedException',
+    at: '2025-03-09T10:00:00Z',
+    eventId: 'ev-1',
+  },
+  {
+    ...base,
+    action: 'logs:CreateLogStream',
+    resource: `arn:aws:logs:eu-west-1:${ACCT}:log-group:/ecs/app:log-stream:ecs/app/abc`,
+    kind: 'scp',
+    errorCode: 'AccessDenied',
+    at: '2025-03-08T09:00:00Z',
+    eventId: 'ev-2',
+  },
+  {
+    ...base,
+    action: 'dynamodb:GetItem',
+    resource: `arn:aws:dynamodb:eu-west-1:${ACCT}:table/orders`,
+    kind: 'no-identity-policy',
+    errorCode: 'AccessDeniedException',
+    at: '2025-03-07T08:00:00Z',
+    eventId: 'ev-3',
+  },
 ];
 const uses: Use[] = [
-  { roleArn: ROLE, action: 'ssm:GetParameters', resource: `arn:aws:ssm:eu-west-1:${ACCT}:parameter/app/flag`, at: '2025-03-05T00:00:00Z', source: 'cloudtrail' },
+  {
+    roleArn: ROLE,
+    action: 'ssm:GetParameters',
+    resource: `arn:aws:ssm:eu-west-1:${ACCT}:parameter/app/flag`,
+    at: '2025-03-05T00:00:00Z',
+    source: 'cloudtrail',
+  },
   { roleArn: ROLE, action: 's3:GetObject', resource: 'arn:aws:s3:::config/app.env', at: '2024-08-20T00:00:00Z', source: 'cloudtrail' },
 ];
 const opts = { now: NOW, recentDays: 30 };
@@ -92,7 +161,12 @@ describe('foldEvidence', () => {
     expect(inUse.severity).toBe('review');
     expect(inUse.grantedBy).toEqual(findings[1]!.grantedBy);
     expect(inUse.evidence).toEqual([
-      { kind: 'use', at: '2025-03-05T00:00:00Z', source: 'cloudtrail', detail: `ssm:GetParameters on arn:aws:ssm:eu-west-1:${ACCT}:parameter/app/flag` },
+      {
+        kind: 'use',
+        at: '2025-03-05T00:00:00Z',
+        source: 'cloudtrail',
+        detail: `ssm:GetParameters on arn:aws:ssm:eu-west-1:${ACCT}:parameter/app/flag`,
+      },
     ]);
     expect(inUse.reasons.join('\n')).toMatch(/never removed automatically/);
     const unused = find('excess', 's3:GetObject')!;
@@ -106,7 +180,12 @@ describe('foldEvidence', () => {
 
   it('is deterministic and does not mutate its inputs', () => {
     const snapshot = structuredClone({ findings, reqs, denials, uses });
-    const again = foldEvidence([...findings].reverse(), [...reqs].reverse(), { denials: [...denials].reverse(), uses: [...uses].reverse() }, opts);
+    const again = foldEvidence(
+      [...findings].reverse(),
+      [...reqs].reverse(),
+      { denials: [...denials].reverse(), uses: [...uses].reverse() },
+      opts,
+    );
     expect(again).toEqual(out);
     expect({ findings, reqs, denials, uses }).toEqual(snapshot);
   });
@@ -114,7 +193,14 @@ describe('foldEvidence', () => {
 
 describe('foldEvidence edge cases', () => {
   it('a denial with intent behind it but no missing finding is still `denied`', () => {
-    const d: Denial = { ...base, action: 'ecr:BatchGetImage', resource: `arn:aws:ecr:eu-west-1:${ACCT}:repository/team/app`, kind: 'resource-policy', errorCode: 'AccessDeniedException', at: '2025-03-09T00:00:00Z' };
+    const d: Denial = {
+      ...base,
+      action: 'ecr:BatchGetImage',
+      resource: `arn:aws:ecr:eu-west-1:${ACCT}:repository/team/app`,
+      kind: 'resource-policy',
+      errorCode: 'AccessDeniedException',
+      at: '2025-03-09T00:00:00Z',
+    };
     const out = foldEvidence([], reqs, { denials: [d], uses: [] }, opts);
     expect(out).toHaveLength(1);
     expect(out[0]!.kind).toBe('denied');
@@ -122,7 +208,17 @@ describe('foldEvidence edge cases', () => {
   });
 
   it('a truncated denial without resource matches intent by action and says the resource is unknown', () => {
-    const d: Denial = { roleArn: ROLE, source: 'stop-reason', taskArn: 'arn:aws:ecs:eu-west-1:111122223333:task/c/1', action: 'logs:CreateLogStream', kind: 'unknown', errorCode: 'AccessDeniedException', at: '2025-03-09T00:00:00Z', truncated: true, rolePathUnknown: true };
+    const d: Denial = {
+      roleArn: ROLE,
+      source: 'stop-reason',
+      taskArn: 'arn:aws:ecs:eu-west-1:111122223333:task/c/1',
+      action: 'logs:CreateLogStream',
+      kind: 'unknown',
+      errorCode: 'AccessDeniedException',
+      at: '2025-03-09T00:00:00Z',
+      truncated: true,
+      rolePathUnknown: true,
+    };
     const [f] = foldEvidence([], reqs, { denials: [d], uses: [] }, opts);
     expect(f!.kind).toBe('denied');
     expect(f!.evidence![0]).toMatchObject({ kind: 'stop-reason', source: 'ecs-task:arn:aws:ecs:eu-west-1:111122223333:task/c/1' });
@@ -131,7 +227,14 @@ describe('foldEvidence edge cases', () => {
   });
 
   it('a secret denied by bare name matches the -?????? requirement', () => {
-    const d: Denial = { ...base, action: 'secretsmanager:GetSecretValue', resource: `arn:aws:secretsmanager:eu-west-1:${ACCT}:secret:prod/db`, kind: 'unknown', errorCode: 'AccessDenied', at: '2025-03-09T00:00:00Z' };
+    const d: Denial = {
+      ...base,
+      action: 'secretsmanager:GetSecretValue',
+      resource: `arn:aws:secretsmanager:eu-west-1:${ACCT}:secret:prod/db`,
+      kind: 'unknown',
+      errorCode: 'AccessDenied',
+      at: '2025-03-09T00:00:00Z',
+    };
     expect(foldEvidence([], reqs, { denials: [d], uses: [] }, opts)[0]!.kind).toBe('denied');
   });
 

@@ -4,15 +4,30 @@ import { actionMatches, iamGlobMatch, resourceMatches } from '../../../lib/engin
 
 // Independent oracle: the same semantics written as a regular expression.
 function oracle(pattern: string, value: string): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[\\s\\S]*').replace(/\?/g, '[\\s\\S]');
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '[\\s\\S]*')
+    .replace(/\?/g, '[\\s\\S]');
   return new RegExp(`^${re}$`).test(value);
 }
 
 describe('IAM glob matching', () => {
   it.each([
-    ['arn:aws:secretsmanager:eu-west-1:111122223333:secret:prod/db-??????', 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:prod/db-AbC123', true],
-    ['arn:aws:secretsmanager:eu-west-1:111122223333:secret:prod/db-??????', 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:prod/db-AbC12', false],
-    ['arn:aws:logs:eu-west-1:111122223333:log-group:/ecs/app:*', 'arn:aws:logs:eu-west-1:111122223333:log-group:/ecs/app:log-stream:ecs/app/1', true],
+    [
+      'arn:aws:secretsmanager:eu-west-1:111122223333:secret:prod/db-??????',
+      'arn:aws:secretsmanager:eu-west-1:111122223333:secret:prod/db-AbC123',
+      true,
+    ],
+    [
+      'arn:aws:secretsmanager:eu-west-1:111122223333:secret:prod/db-??????',
+      'arn:aws:secretsmanager:eu-west-1:111122223333:secret:prod/db-AbC12',
+      false,
+    ],
+    [
+      'arn:aws:logs:eu-west-1:111122223333:log-group:/ecs/app:*',
+      'arn:aws:logs:eu-west-1:111122223333:log-group:/ecs/app:log-stream:ecs/app/1',
+      true,
+    ],
     ['arn:aws:logs:eu-west-1:111122223333:log-group:/ecs/app:*', 'arn:aws:logs:eu-west-1:111122223333:log-group:/ecs/app', false],
     ['*', 'anything/at:all', true],
     ['arn:aws:s3:::bucket/*', 'arn:aws:s3:::Bucket/x', false],

@@ -4,7 +4,6 @@ import { parseCloudTrailFile } from '../../../lib/engine/evidence/index.js';
 import { readCorpusText } from '../../support/corpus.js';
 import { denied, record } from './fixtures.js';
 
-
 const a = record({ eventID: 'a' });
 const b = denied('Access Denied', { eventID: 'b' });
 
@@ -47,7 +46,9 @@ describe('parseCloudTrailFile', () => {
   });
 
   it('names the JSON path of a bad lookup-events entry and of a non-record', () => {
-    const e1 = error(() => parseCloudTrailFile(JSON.stringify({ Events: [{ CloudTrailEvent: JSON.stringify(a) }, { CloudTrailEvent: '{nope' }] }), 'l.json'));
+    const e1 = error(() =>
+      parseCloudTrailFile(JSON.stringify({ Events: [{ CloudTrailEvent: JSON.stringify(a) }, { CloudTrailEvent: '{nope' }] }), 'l.json'),
+    );
     expect(e1.jsonPath).toBe('$.Events[1].CloudTrailEvent');
     expect(e1.cause).toBeInstanceOf(SyntaxError);
     const e2 = error(() => parseCloudTrailFile(JSON.stringify({ Records: [a, 42] }), 't.json'));

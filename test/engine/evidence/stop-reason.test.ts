@@ -132,7 +132,9 @@ describe('classifyStoppedTask: permission denials', () => {
     expect(d.roleArn).toBe(role);
     expect(d.rolePathUnknown).toBeUndefined();
     // A different role name in the message is not replaced by the known role.
-    const other = (classify(stopped(reason), { executionRoleArn: `arn:aws:iam::${ACCT}:role/ecs/other` }) as Extract<StopClass, { kind: 'permission' }>).denial;
+    const other = (
+      classify(stopped(reason), { executionRoleArn: `arn:aws:iam::${ACCT}:role/ecs/other` }) as Extract<StopClass, { kind: 'permission' }>
+    ).denial;
     expect(other.roleArn).toBe(`arn:aws:iam::${ACCT}:role/app-exec`);
     expect(other.rolePathUnknown).toBe(true);
   });
@@ -176,12 +178,21 @@ describe('classifyStoppedTask: network failures are not missing permissions', ()
 
 describe('classifyStoppedTask: everything else', () => {
   it('an exited container is "other", with container reasons', () => {
-    const c = classify(stopped('Essential container in task exited', [{ name: 'app', reason: 'OutOfMemoryError: Container killed due to memory usage' }]));
-    expect(c).toEqual({ kind: 'other', detail: 'Essential container in task exited; OutOfMemoryError: Container killed due to memory usage' });
+    const c = classify(
+      stopped('Essential container in task exited', [{ name: 'app', reason: 'OutOfMemoryError: Container killed due to memory usage' }]),
+    );
+    expect(c).toEqual({
+      kind: 'other',
+      detail: 'Essential container in task exited; OutOfMemoryError: Container killed due to memory usage',
+    });
   });
 
   it('a registry "pull access denied" for a missing image, without an IAM principal, is "other"', () => {
-    const c = classify(stopped("CannotPullContainerError: Error response from daemon: pull access denied for nosuchimage, repository does not exist or may require 'docker login': denied: requested access to the resource is denied"));
+    const c = classify(
+      stopped(
+        "CannotPullContainerError: Error response from daemon: pull access denied for nosuchimage, repository does not exist or may require 'docker login': denied: requested access to the resource is denied",
+      ),
+    );
     expect(c.kind).toBe('other');
   });
 

@@ -11,7 +11,6 @@ const bare = {
   containerDefinitions: [{ name: 'app', image: 'nginx' }],
 };
 
-
 describe('parseTaskDefinitions: accepted shapes', () => {
   it('a bare task definition / register-task-definition --cli-input-json input', () => {
     const input = { ...bare, tags: [{ key: 'k', value: 'v' }], requiresCompatibilities: ['FARGATE'] };
@@ -23,8 +22,13 @@ describe('parseTaskDefinitions: accepted shapes', () => {
   });
 
   it('describe-task-definition output with tags', () => {
-    const text = JSON.stringify({ taskDefinition: { ...bare, taskDefinitionArn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:4' }, tags: [] });
-    expect(parseTaskDefinitions(text, 'd.json')[0]!.taskDefinition.taskDefinitionArn).toBe('arn:aws:ecs:us-east-1:123456789012:task-definition/web:4');
+    const text = JSON.stringify({
+      taskDefinition: { ...bare, taskDefinitionArn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:4' },
+      tags: [],
+    });
+    expect(parseTaskDefinitions(text, 'd.json')[0]!.taskDefinition.taskDefinitionArn).toBe(
+      'arn:aws:ecs:us-east-1:123456789012:task-definition/web:4',
+    );
   });
 
   it('a RegisterTaskDefinition response', () => {
@@ -37,7 +41,11 @@ describe('parseTaskDefinitions: accepted shapes', () => {
   });
 
   it('a JSON array of mixed shapes, in order', () => {
-    const text = JSON.stringify([bare, { taskDefinition: { ...bare, family: 'b' } }, { status_code: 200, data: { taskDefinition: { ...bare, family: 'c' } } }]);
+    const text = JSON.stringify([
+      bare,
+      { taskDefinition: { ...bare, family: 'b' } },
+      { status_code: 200, data: { taskDefinition: { ...bare, family: 'c' } } },
+    ]);
     expect(parseTaskDefinitions(text, 'a.json').map((t) => t.taskDefinition.family)).toEqual(['web', 'b', 'c']);
   });
 
@@ -49,7 +57,16 @@ describe('parseTaskDefinitions: accepted shapes', () => {
     const text = JSON.stringify({
       ...bare,
       taskRoleArn: null,
-      containerDefinitions: [{ name: 'app', image: 'nginx', secrets: null, environmentFiles: null, firelensConfiguration: null, logConfiguration: { logDriver: 'awslogs', secretOptions: null, options: { 'awslogs-group': 'g' } } }],
+      containerDefinitions: [
+        {
+          name: 'app',
+          image: 'nginx',
+          secrets: null,
+          environmentFiles: null,
+          firelensConfiguration: null,
+          logConfiguration: { logDriver: 'awslogs', secretOptions: null, options: { 'awslogs-group': 'g' } },
+        },
+      ],
     });
     const t = parseTaskDefinitions(text, 'n.json')[0]!.taskDefinition;
     const c = t.containerDefinitions[0]!;
@@ -63,7 +80,11 @@ describe('parseTaskDefinitions: accepted shapes', () => {
 
   it('reads every .json file of the corpus', () => {
     // All 29 JSON files hold exactly one task definition each (SOURCES.md "form" column).
-    const files = ['A01_aws-containers-task-definitions_nginx_fargate.json', 'A11_c7n-placebo_dev-redash-server_75.json', 'A28_samlesiden_task-definition.json'];
+    const files = [
+      'A01_aws-containers-task-definitions_nginx_fargate.json',
+      'A11_c7n-placebo_dev-redash-server_75.json',
+      'A28_samlesiden_task-definition.json',
+    ];
     for (const f of files) expect(parseTaskDefinitions(readCorpusText('task-definitions', f), f)).toHaveLength(1);
   });
 });
@@ -72,7 +93,9 @@ describe('parseTaskDefinitions: rejected input', () => {
   it('a CloudFormation YAML template (corpus A17) names the file and says what to do', () => {
     const name = 'A17_copilot-cli_job-test.stack.yml';
     const e = errorOf(() => parseTaskDefinitions(readCorpusText('task-definitions', name), name));
-    expect(e.message).toBe(`${name}: $: this is a CloudFormation template (AWS::ECS::TaskDefinition); export the task definition with aws ecs describe-task-definition`);
+    expect(e.message).toBe(
+      `${name}: $: this is a CloudFormation template (AWS::ECS::TaskDefinition); export the task definition with aws ecs describe-task-definition`,
+    );
     expect(e.name).toBe('InputError');
     expect(e.source).toBe(name);
     expect(e.jsonPath).toBe('$');
@@ -102,12 +125,19 @@ describe('parseTaskDefinitions: rejected input', () => {
     const text = JSON.stringify({
       containerDefinitions: [{}, {}, { secrets: [{ name: 'A', valueFrom: 42 }] }],
     });
-    expect(errorOf(() => parseTaskDefinitions(text, 'x.json')).message).toBe('x.json: $.containerDefinitions[2].secrets[0].valueFrom: expected a string, got number');
+    expect(errorOf(() => parseTaskDefinitions(text, 'x.json')).message).toBe(
+      'x.json: $.containerDefinitions[2].secrets[0].valueFrom: expected a string, got number',
+    );
   });
 
   it('paths include the wrapper and array index', () => {
-    const text = JSON.stringify([bare, { taskDefinition: { ...bare, containerDefinitions: [{ logConfiguration: { options: { 'awslogs-create-group': true } } }] } }]);
-    expect(errorOf(() => parseTaskDefinitions(text, 'w.json')).jsonPath).toBe('$[1].taskDefinition.containerDefinitions[0].logConfiguration.options["awslogs-create-group"]');
+    const text = JSON.stringify([
+      bare,
+      { taskDefinition: { ...bare, containerDefinitions: [{ logConfiguration: { options: { 'awslogs-create-group': true } } }] } },
+    ]);
+    expect(errorOf(() => parseTaskDefinitions(text, 'w.json')).jsonPath).toBe(
+      '$[1].taskDefinition.containerDefinitions[0].logConfiguration.options["awslogs-create-group"]',
+    );
   });
 
   it.each([
@@ -115,10 +145,26 @@ describe('parseTaskDefinitions: rejected input', () => {
     [{ ...bare, executionRoleArn: 5 }, '$.executionRoleArn', 'expected a string, got number'],
     [{ ...bare, requiresCompatibilities: 'FARGATE' }, '$.requiresCompatibilities', 'expected an array, got string'],
     [{ ...bare, containerDefinitions: [{ image: ['x'] }] }, '$.containerDefinitions[0].image', 'expected a string, got array'],
-    [{ ...bare, containerDefinitions: [{ environmentFiles: [{ type: 's3', value: null }, 'x'] }] }, '$.containerDefinitions[0].environmentFiles[1]', 'expected an object, got string'],
-    [{ ...bare, containerDefinitions: [{ credentialSpecs: [1] }] }, '$.containerDefinitions[0].credentialSpecs[0]', 'expected a string, got number'],
-    [{ ...bare, containerDefinitions: [{ repositoryCredentials: { credentialsParameter: {} } }] }, '$.containerDefinitions[0].repositoryCredentials.credentialsParameter', 'expected a string, got object'],
-    [{ ...bare, containerDefinitions: [{ firelensConfiguration: { options: { 'config-file-type': 1 } } }] }, '$.containerDefinitions[0].firelensConfiguration.options["config-file-type"]', 'expected a string, got number'],
+    [
+      { ...bare, containerDefinitions: [{ environmentFiles: [{ type: 's3', value: null }, 'x'] }] },
+      '$.containerDefinitions[0].environmentFiles[1]',
+      'expected an object, got string',
+    ],
+    [
+      { ...bare, containerDefinitions: [{ credentialSpecs: [1] }] },
+      '$.containerDefinitions[0].credentialSpecs[0]',
+      'expected a string, got number',
+    ],
+    [
+      { ...bare, containerDefinitions: [{ repositoryCredentials: { credentialsParameter: {} } }] },
+      '$.containerDefinitions[0].repositoryCredentials.credentialsParameter',
+      'expected a string, got object',
+    ],
+    [
+      { ...bare, containerDefinitions: [{ firelensConfiguration: { options: { 'config-file-type': 1 } } }] },
+      '$.containerDefinitions[0].firelensConfiguration.options["config-file-type"]',
+      'expected a string, got number',
+    ],
   ])('type check %#', (value, path, message) => {
     const e = errorOf(() => parseTaskDefinitions(JSON.stringify(value), 'v.json'));
     expect(e.jsonPath).toBe(path);
@@ -131,14 +177,18 @@ describe('parseTaskDefinitions: rejected input', () => {
   });
 
   it('non-object array items and empty arrays', () => {
-    expect(errorOf(() => parseTaskDefinitions('[1]', 'n.json')).message).toBe('n.json: $[0]: expected a task definition object, got number');
+    expect(errorOf(() => parseTaskDefinitions('[1]', 'n.json')).message).toBe(
+      'n.json: $[0]: expected a task definition object, got number',
+    );
     expect(errorOf(() => parseTaskDefinitions('[]', 'n.json')).jsonPath).toBe('$');
   });
 });
 
 describe('normalizeTaskDefinition', () => {
   it('uses the given path for SDK/event objects', () => {
-    const e = errorOf(() => normalizeTaskDefinition({ containerDefinitions: [{ name: 7 }] }, 'event-1', '$.detail.responseElements.taskDefinition'));
+    const e = errorOf(() =>
+      normalizeTaskDefinition({ containerDefinitions: [{ name: 7 }] }, 'event-1', '$.detail.responseElements.taskDefinition'),
+    );
     expect(e.message).toBe('event-1: $.detail.responseElements.taskDefinition.containerDefinitions[0].name: expected a string, got number');
   });
 

@@ -13,7 +13,10 @@ export const logs = (groupArn: string, create = false): string[] => [
   `logs:CreateLogStream ${groupArn}:*`,
   `logs:PutLogEvents ${groupArn}:*`,
 ];
-const s3 = (bucket: string, key: string): string[] => [`s3:GetBucketLocation arn:aws:s3:::${bucket}`, `s3:GetObject arn:aws:s3:::${bucket}/${key}`];
+const s3 = (bucket: string, key: string): string[] => [
+  `s3:GetBucketLocation arn:aws:s3:::${bucket}`,
+  `s3:GetObject arn:aws:s3:::${bucket}/${key}`,
+];
 
 /** valueFrom of every secrets[] entry of container 0, read from the raw file (for ARNs kept verbatim). */
 export function valueFroms(id: string): string[] {
@@ -36,14 +39,21 @@ export const E: Record<string, Expectation> = {
   A01: { pairs: [], unresolved: ['needs-account log-group:awslogs-nginx-ecs'], warnings: ['no-execution-role', 'needs-account'] },
   A02: { pairs: [], unresolved: ['needs-account log-group:/ecs/tomcat-container-logs'], warnings: ['no-execution-role', 'needs-account'] },
   // FireLens S3 config needs no account; awslogs does (role account is XXXXXXXXXXXX).
-  A03: { pairs: s3('yourbucket', 'yourdirectory/extra.conf'), unresolved: ['needs-account log-group:firelens-container'], warnings: ['placeholder-execution-role', 'needs-account'] },
+  A03: {
+    pairs: s3('yourbucket', 'yourdirectory/extra.conf'),
+    unresolved: ['needs-account log-group:firelens-container'],
+    warnings: ['placeholder-execution-role', 'needs-account'],
+  },
   A04: {
     pairs: [TOKEN, ...ecr('arn:aws:ecr:us-east-1:906394416424:repository/aws-for-fluent-bit')],
     unresolved: ['needs-account log-group:firelens-container'],
     warnings: ['placeholder-execution-role', 'needs-account'],
   },
   // secretOptions ARN has Region "region" and account "aws_account_id": placeholders.
-  A05: { pairs: [TOKEN, ...ecr('arn:aws:ecr:us-east-2:533243300146:repository/newrelic/logging-firelens-fluentbit')], warnings: ['placeholder-execution-role', 'placeholder'] },
+  A05: {
+    pairs: [TOKEN, ...ecr('arn:aws:ecr:us-east-2:533243300146:repository/newrelic/logging-firelens-fluentbit')],
+    warnings: ['placeholder-execution-role', 'placeholder'],
+  },
   A06: { pairs: [], unresolved: [], warnings: ['placeholder-execution-role', 'placeholder'] },
   A07: {
     pairs: [
@@ -57,7 +67,11 @@ export const E: Record<string, Expectation> = {
     warnings: ['cross-account-ecr'],
   },
   // Images are in registry "XXXXX": only the token can be derived.
-  A08: { pairs: [TOKEN, ...s3('yourbucket', 'yourdirectory/extra.conf')], unresolved: ['needs-account log-group:firelens-container'], warnings: ['image-placeholder', 'needs-account'] },
+  A08: {
+    pairs: [TOKEN, ...s3('yourbucket', 'yourdirectory/extra.conf')],
+    unresolved: ['needs-account log-group:firelens-container'],
+    warnings: ['image-placeholder', 'needs-account'],
+  },
   A09: {
     pairs: [],
     unresolved: [
@@ -93,20 +107,34 @@ export const E: Record<string, Expectation> = {
     ],
   },
   A12: {
-    pairs: [TOKEN, ...ecr('arn:aws:ecr:us-east-1:644160558196:repository/docker-on-aws/nodejs'), ...logs('arn:aws:logs:us-east-1:644160558196:log-group:/ecs/test-delete-definition', true)],
+    pairs: [
+      TOKEN,
+      ...ecr('arn:aws:ecr:us-east-1:644160558196:repository/docker-on-aws/nodejs'),
+      ...logs('arn:aws:logs:us-east-1:644160558196:log-group:/ecs/test-delete-definition', true),
+    ],
     unresolved: [],
   },
   A13: { pairs: logs('arn:aws:logs:us-east-1:644160558196:log-group:/ecs/ecs-read-only-root'), unresolved: [] },
   // 127.0.0.1:51671/busybox is not ECR; the credentials parameter is a $$$ placeholder.
   A14: { pairs: [], unresolved: [], warnings: ['placeholder-execution-role', 'placeholder'] },
-  A15: { pairs: [], unresolved: ['needs-account log-group:ecs-functional-tests', 'needs-region log-group:ecs-functional-tests'], warnings: ['placeholder'] },
-  A16: { pairs: [], unresolved: ['needs-account log-group:ecs-functional-tests', 'needs-region log-group:ecs-functional-tests'], warnings: ['image-placeholder'] },
+  A15: {
+    pairs: [],
+    unresolved: ['needs-account log-group:ecs-functional-tests', 'needs-region log-group:ecs-functional-tests'],
+    warnings: ['placeholder'],
+  },
+  A16: {
+    pairs: [],
+    unresolved: ['needs-account log-group:ecs-functional-tests', 'needs-region log-group:ecs-functional-tests'],
+    warnings: ['image-placeholder'],
+  },
   // Eight JSON keys of one secret → one requirement on the full ARN.
   A18: {
     pairs: [
       TOKEN,
       ...ecr('arn:aws:ecr:us-east-1:796973514473:repository/core-saida/orchestrator'),
-      ...logs('arn:aws:logs:us-east-1:796973514473:log-group:CoreSaidaInfrastructure-OrchestratorAppOrchestratorTaskDefOrchestratorContainerLogGroup04CFDDB9-KMpK1WFaeGv0'),
+      ...logs(
+        'arn:aws:logs:us-east-1:796973514473:log-group:CoreSaidaInfrastructure-OrchestratorAppOrchestratorTaskDefOrchestratorContainerLogGroup04CFDDB9-KMpK1WFaeGv0',
+      ),
       'secretsmanager:GetSecretValue arn:aws:secretsmanager:us-east-1:796973514473:secret:OrchestratorAppOrchestrator-bZlF7A4UwmC1-OdkoP3',
     ],
     unresolved: ['kms-key-for-secret arn:aws:secretsmanager:us-east-1:796973514473:secret:OrchestratorAppOrchestrator-bZlF7A4UwmC1-OdkoP3'],
@@ -124,20 +152,38 @@ export const E: Record<string, Expectation> = {
       TOKEN,
       ...ecr('arn:aws:ecr:eu-central-1:147882094138:repository/witp'),
       ...logs('arn:aws:logs:eu-central-1:147882094138:log-group:/ecs/witp-server', true),
-      ...['dev/witp/dns-WUWoov', 'prod/witp/db_uri-MzD5WF', 'prod/witp/jwt_private_key-xYT66g', 'prod/witp/ssl_cert-goNKWL', 'prod/witp/ssl_key-hFFsNc', 'prod/witp/mapbox_api_key-mwOLL1'].map(
-        (n) => `secretsmanager:GetSecretValue arn:aws:secretsmanager:eu-central-1:147882094138:secret:${n}`,
-      ),
+      ...[
+        'dev/witp/dns-WUWoov',
+        'prod/witp/db_uri-MzD5WF',
+        'prod/witp/jwt_private_key-xYT66g',
+        'prod/witp/ssl_cert-goNKWL',
+        'prod/witp/ssl_key-hFFsNc',
+        'prod/witp/mapbox_api_key-mwOLL1',
+      ].map((n) => `secretsmanager:GetSecretValue arn:aws:secretsmanager:eu-central-1:147882094138:secret:${n}`),
     ],
   },
   A21: {
-    pairs: [TOKEN, ...ecr('arn:aws:ecr:us-east-1:465535123942:repository/moikai'), ...logs('arn:aws:logs:us-east-1:465535123942:log-group:/ecs/moikai'), ...valueFroms('A21').map((v) => `ssm:GetParameters ${v}`)],
+    pairs: [
+      TOKEN,
+      ...ecr('arn:aws:ecr:us-east-1:465535123942:repository/moikai'),
+      ...logs('arn:aws:logs:us-east-1:465535123942:log-group:/ecs/moikai'),
+      ...valueFroms('A21').map((v) => `ssm:GetParameters ${v}`),
+    ],
   },
   // Account from executionRoleArn; no taskDefinitionArn, so the SSM names' Region is unknown.
   A22: {
     pairs: logs('arn:aws:logs:us-east-1:189803205932:log-group:/ecs/TASK_FAMILY'),
-    unresolved: ['SECRET_KEY', 'POSTGRES_URL', 'POSTGRES_USER', 'POSTGRES_PW', 'POSTGRES_DB', 'FB_CLIENT_ID', 'FB_CLIENT_SECRET', 'STRIPE_PUBLISHABLE_KEY', 'STRIPE_SECRET_KEY'].map(
-      (n) => `needs-region parameter/l3t2/${n}`,
-    ),
+    unresolved: [
+      'SECRET_KEY',
+      'POSTGRES_URL',
+      'POSTGRES_USER',
+      'POSTGRES_PW',
+      'POSTGRES_DB',
+      'FB_CLIENT_ID',
+      'FB_CLIENT_SECRET',
+      'STRIPE_PUBLISHABLE_KEY',
+      'STRIPE_SECRET_KEY',
+    ].map((n) => `needs-region parameter/l3t2/${n}`),
     warnings: ['image-placeholder', 'needs-region'],
   },
   A23: {
@@ -148,7 +194,14 @@ export const E: Record<string, Expectation> = {
       ...valueFroms('A23').map((v) => `ssm:GetParameters ${v}`),
     ],
   },
-  A24: { pairs: [TOKEN, ...ecr('arn:aws:ecr:us-east-2:058264339376:repository/datapull/fastapi-backend'), ...logs('arn:aws:logs:us-east-2:058264339376:log-group:/ecs/fastapi-backend')], unresolved: [] },
+  A24: {
+    pairs: [
+      TOKEN,
+      ...ecr('arn:aws:ecr:us-east-2:058264339376:repository/datapull/fastapi-backend'),
+      ...logs('arn:aws:logs:us-east-2:058264339376:log-group:/ecs/fastapi-backend'),
+    ],
+    unresolved: [],
+  },
   // "banbury-backend-dev" is a Docker Hub short name.
   A25: { pairs: logs('arn:aws:logs:us-east-1:145023116180:log-group:/ecs/banbury-cloud', true), unresolved: [] },
   A26: {
@@ -160,7 +213,9 @@ export const E: Record<string, Expectation> = {
     ],
     unresolved: [
       'kms-key-for-secret arn:aws:secretsmanager:eu-north-1:129394705401:secret:amesa/payment/stripe-keys-hZZEUq',
-      ...['JwtSettings/SecretKey', 'ConnectionStrings/Payment', 'ConnectionStrings/Redis', 'ServiceAuth/ApiKey'].map((n) => `needs-region parameter/amesa/prod/${n}`),
+      ...['JwtSettings/SecretKey', 'ConnectionStrings/Payment', 'ConnectionStrings/Redis', 'ServiceAuth/ApiKey'].map(
+        (n) => `needs-region parameter/amesa/prod/${n}`,
+      ),
     ],
   },
   A27: {
@@ -172,7 +227,14 @@ export const E: Record<string, Expectation> = {
     ],
     unresolved: ['kms-key-for-secret arn:aws:secretsmanager:us-east-1:967512078853:secret:the-floor/prod-48goq3'],
   },
-  A28: { pairs: [TOKEN, ...ecr('arn:aws:ecr:eu-central-1:361347920884:repository/my-ecr-repo'), ...logs('arn:aws:logs:eu-central-1:361347920884:log-group:/ecs/gha-def')], unresolved: [] },
+  A28: {
+    pairs: [
+      TOKEN,
+      ...ecr('arn:aws:ecr:eu-central-1:361347920884:repository/my-ecr-repo'),
+      ...logs('arn:aws:logs:eu-central-1:361347920884:log-group:/ecs/gha-def'),
+    ],
+    unresolved: [],
+  },
   A29: {
     pairs: [
       TOKEN,
@@ -181,5 +243,9 @@ export const E: Record<string, Expectation> = {
       ...valueFroms('A29').map((v) => `ssm:GetParameters ${v}`),
     ],
   },
-  A30: { pairs: logs('arn:aws:logs:us-east-1:434114103920:log-group:/ecs/api-xyo-diviner', true), unresolved: [], warnings: ['image-placeholder'] },
+  A30: {
+    pairs: logs('arn:aws:logs:us-east-1:434114103920:log-group:/ecs/api-xyo-diviner', true),
+    unresolved: [],
+    warnings: ['image-placeholder'],
+  },
 };

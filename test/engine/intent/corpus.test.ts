@@ -36,20 +36,28 @@ describe('corpus set A: task definitions', () => {
     const f = listCorpus(DIR, '.yml')[0]!;
     expect(f.startsWith('A17_')).toBe(true);
     expect(() => parseTaskDefinitions(readCorpusText(DIR, f), f)).toThrow(InputError);
-    expect(() => parseTaskDefinitions(readCorpusText(DIR, f), f)).toThrow(`${f}: $: this is a CloudFormation template (AWS::ECS::TaskDefinition)`);
+    expect(() => parseTaskDefinitions(readCorpusText(DIR, f), f)).toThrow(
+      `${f}: $: this is a CloudFormation template (AWS::ECS::TaskDefinition)`,
+    );
   });
 });
 
 describe('corpus set A: details', () => {
   it('A01/A02 with --account: awslogs on the role account', () => {
-    expect(pairs(intentOf('A01', { account: '123456789012' }))).toEqual(logs('arn:aws:logs:us-east-1:123456789012:log-group:awslogs-nginx-ecs'));
-    expect(pairs(intentOf('A02', { account: '123456789012' }))).toEqual(logs('arn:aws:logs:us-east-1:123456789012:log-group:/ecs/tomcat-container-logs'));
+    expect(pairs(intentOf('A01', { account: '123456789012' }))).toEqual(
+      logs('arn:aws:logs:us-east-1:123456789012:log-group:awslogs-nginx-ecs'),
+    );
+    expect(pairs(intentOf('A02', { account: '123456789012' }))).toEqual(
+      logs('arn:aws:logs:us-east-1:123456789012:log-group:/ecs/tomcat-container-logs'),
+    );
   });
 
   it('A04 with --account: cross-account, cross-Region ECR and logs in us-west-2', () => {
     const intent = intentOf('A04', { account: '123456789012' });
     const repo = 'arn:aws:ecr:us-east-1:906394416424:repository/aws-for-fluent-bit';
-    expect(pairs(intent)).toEqual([TOKEN, ...ecr(repo), ...logs('arn:aws:logs:us-west-2:123456789012:log-group:firelens-container', true)].sort());
+    expect(pairs(intent)).toEqual(
+      [TOKEN, ...ecr(repo), ...logs('arn:aws:logs:us-west-2:123456789012:log-group:firelens-container', true)].sort(),
+    );
     expect(find(intent, 'ecr:BatchGetImage', repo)!.crossAccount).toBe(true);
     expect(codes(intent)).toContain('cross-account-ecr');
   });
@@ -63,13 +71,22 @@ describe('corpus set A: details', () => {
   it('A09 with account and Region: SSM name without slash and "True" create-group', () => {
     const intent = intentOf('A09', { account: '123456789012', region: 'eu-west-1' });
     expect(pairs(intent)).toEqual(
-      [...logs('arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/ecs-cwagent-sidecar-fargate', true), 'ssm:GetParameters arn:aws:ssm:eu-west-1:123456789012:parameter/ecs-cwagent-sidecar-fargate'].sort(),
+      [
+        ...logs('arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/ecs-cwagent-sidecar-fargate', true),
+        'ssm:GetParameters arn:aws:ssm:eu-west-1:123456789012:parameter/ecs-cwagent-sidecar-fargate',
+      ].sort(),
     );
   });
 
   it('A11: SSM reasons point at the secrets fields of container "server"', () => {
     const req = find(intentOf('A11'), 'ssm:GetParameters', 'arn:aws:ssm:us-east-2:644160558196:parameter/dev/redash/secret')!;
-    expect(req.reasons).toEqual([{ taskDefinition: 'arn:aws:ecs:us-east-2:644160558196:task-definition/dev-redash-server:75', container: 'server', field: 'containerDefinitions[0].secrets[1].valueFrom' }]);
+    expect(req.reasons).toEqual([
+      {
+        taskDefinition: 'arn:aws:ecs:us-east-2:644160558196:task-definition/dev-redash-server:75',
+        container: 'server',
+        field: 'containerDefinitions[0].secrets[1].valueFrom',
+      },
+    ]);
   });
 
   it('A21/A23/A29: every SSM ARN kept verbatim (7, 37 and 10 parameters)', () => {
@@ -96,7 +113,11 @@ describe('corpus set A: details', () => {
   });
 
   it('A23 (EC2 only): awslogs reasons carry the instance-role note', () => {
-    const req = find(intentOf('A23'), 'logs:PutLogEvents', 'arn:aws:logs:us-east-1:919287165101:log-group:/ecs/picktoss-prod-task-definition:*')!;
+    const req = find(
+      intentOf('A23'),
+      'logs:PutLogEvents',
+      'arn:aws:logs:us-east-1:919287165101:log-group:/ecs/picktoss-prod-task-definition:*',
+    )!;
     expect(req.reasons[0]!.note).toContain('ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE');
   });
 

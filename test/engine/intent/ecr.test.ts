@@ -21,7 +21,10 @@ describe('private ECR images', () => {
     [`${ACCT}.dkr.ecr.us-east-1.amazonaws.com/app@${DIGEST}`, `arn:aws:ecr:us-east-1:${ACCT}:repository/app`],
     [`${ACCT}.dkr.ecr.us-east-1.amazonaws.com/app:v2@${DIGEST}`, `arn:aws:ecr:us-east-1:${ACCT}:repository/app`],
     [`${ACCT}.dkr.ecr.us-east-1.amazonaws.com/team/svc/api:latest`, `arn:aws:ecr:us-east-1:${ACCT}:repository/team/svc/api`],
-    [`${ACCT}.dkr.ecr.us-east-1.amazonaws.com/ecr-public/library/nginx:1`, `arn:aws:ecr:us-east-1:${ACCT}:repository/ecr-public/library/nginx`],
+    [
+      `${ACCT}.dkr.ecr.us-east-1.amazonaws.com/ecr-public/library/nginx:1`,
+      `arn:aws:ecr:us-east-1:${ACCT}:repository/ecr-public/library/nginx`,
+    ],
     [`${ACCT}.dkr-ecr.us-east-2.on.aws/app:1`, `arn:aws:ecr:us-east-2:${ACCT}:repository/app`],
     [`${ACCT}.dkr-ecr-fips.us-west-2.on.aws/app:1`, `arn:aws:ecr:us-west-2:${ACCT}:repository/app`],
     [`${ACCT}.dkr.ecr-fips.us-gov-west-1.amazonaws.com/app:1`, `arn:aws-us-gov:ecr:us-gov-west-1:${ACCT}:repository/app`],
@@ -47,7 +50,12 @@ describe('private ECR images', () => {
   });
 
   it('reasons carry the task definition, container and JSON path', () => {
-    const intent = deriveIntent([td([{ name: 'web', image: 'nginx' }, { name: 'api', image: `${ACCT}.dkr.ecr.us-east-1.amazonaws.com/api` }])]);
+    const intent = deriveIntent([
+      td([
+        { name: 'web', image: 'nginx' },
+        { name: 'api', image: `${ACCT}.dkr.ecr.us-east-1.amazonaws.com/api` },
+      ]),
+    ]);
     expect(find(intent, 'ecr:BatchGetImage', `arn:aws:ecr:us-east-1:${ACCT}:repository/api`)!.reasons).toEqual([
       { taskDefinition: `arn:aws:ecs:us-east-1:${ACCT}:task-definition/app:3`, container: 'api', field: 'containerDefinitions[1].image' },
     ]);
@@ -64,10 +72,12 @@ describe('private ECR images', () => {
   });
 
   it('GetAuthorizationToken is emitted once for many images', () => {
-    const intent = deriveIntent([td([
-      { name: 'a', image: `${ACCT}.dkr.ecr.us-east-1.amazonaws.com/a` },
-      { name: 'b', image: `${ACCT}.dkr.ecr.us-east-1.amazonaws.com/b` },
-    ])]);
+    const intent = deriveIntent([
+      td([
+        { name: 'a', image: `${ACCT}.dkr.ecr.us-east-1.amazonaws.com/a` },
+        { name: 'b', image: `${ACCT}.dkr.ecr.us-east-1.amazonaws.com/b` },
+      ]),
+    ]);
     const tokens = intent.requirements.filter((r) => r.action === 'ecr:GetAuthorizationToken');
     expect(tokens).toHaveLength(1);
     expect(tokens[0]!.reasons.map((r) => r.container)).toEqual(['a', 'b']);
@@ -96,11 +106,14 @@ describe('public images and other registries need nothing (row 20)', () => {
 });
 
 describe('empty and placeholder images', () => {
-  it.each(['', '   ', 'REPOSITORY_URI:TAG', '$$$$IMAGE$$$$', '{{demo-app-image}}', '${ContainerImage}'])('%j → warning, no requirement', (image) => {
-    const intent = imageIntent(image);
-    expect(intent.requirements).toEqual([]);
-    expect(codes(intent)).toEqual(['image-placeholder']);
-  });
+  it.each(['', '   ', 'REPOSITORY_URI:TAG', '$$$$IMAGE$$$$', '{{demo-app-image}}', '${ContainerImage}'])(
+    '%j → warning, no requirement',
+    (image) => {
+      const intent = imageIntent(image);
+      expect(intent.requirements).toEqual([]);
+      expect(codes(intent)).toEqual(['image-placeholder']);
+    },
+  );
 
   it('an ECR host with a placeholder account still needs the token, but no repository ARN is built', () => {
     const intent = imageIntent('XXXXX.dkr.ecr.us-east-1.amazonaws.com/fluentd:latest');

@@ -10,7 +10,14 @@ export const TD_ARN = `arn:aws:ecs:us-east-1:${ACCT}:task-definition/app:3`;
 export function td(containers: ContainerDefinition[], extra: Partial<TaskDefinition> = {}, source = 'td.json'): SourcedTaskDefinition {
   return {
     source,
-    taskDefinition: { family: 'app', revision: 3, taskDefinitionArn: TD_ARN, executionRoleArn: ROLE, ...extra, containerDefinitions: containers },
+    taskDefinition: {
+      family: 'app',
+      revision: 3,
+      taskDefinitionArn: TD_ARN,
+      executionRoleArn: ROLE,
+      ...extra,
+      containerDefinitions: containers,
+    },
   };
 }
 

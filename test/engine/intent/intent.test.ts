@@ -11,15 +11,28 @@ describe('task-role features add nothing to the execution role (rows 12, 15-18)'
     const intent = deriveIntent([
       td(
         [
-          { name: 'app', image: 'public.ecr.aws/nginx/nginx:latest', logConfiguration: { logDriver: 'awsfirelens', options: { Name: 'firehose', region: 'us-east-1', delivery_stream: 's' } } },
+          {
+            name: 'app',
+            image: 'public.ecr.aws/nginx/nginx:latest',
+            logConfiguration: { logDriver: 'awsfirelens', options: { Name: 'firehose', region: 'us-east-1', delivery_stream: 's' } },
+          },
           { name: 'envoy', image: 'public.ecr.aws/appmesh/aws-appmesh-envoy:v1.27.0.0-prod' },
           { name: 'xray', image: 'public.ecr.aws/xray/aws-xray-daemon:latest' },
-          { name: 'log_router', image: 'public.ecr.aws/aws-observability/aws-for-fluent-bit:stable', firelensConfiguration: { type: 'fluentbit' } },
+          {
+            name: 'log_router',
+            image: 'public.ecr.aws/aws-observability/aws-for-fluent-bit:stable',
+            firelensConfiguration: { type: 'fluentbit' },
+          },
         ],
         {
           taskRoleArn: `arn:aws:iam::${ACCT}:role/task`,
           proxyConfiguration: { type: 'APPMESH', containerName: 'envoy', properties: [] },
-          volumes: [{ name: 'efs', efsVolumeConfiguration: { fileSystemId: 'fs-1', transitEncryption: 'ENABLED', authorizationConfig: { iam: 'ENABLED' } } }],
+          volumes: [
+            {
+              name: 'efs',
+              efsVolumeConfiguration: { fileSystemId: 'fs-1', transitEncryption: 'ENABLED', authorizationConfig: { iam: 'ENABLED' } },
+            },
+          ],
           enableExecuteCommand: true,
         },
       ),
@@ -29,7 +42,11 @@ describe('task-role features add nothing to the execution role (rows 12, 15-18)'
 });
 
 describe('account and Region', () => {
-  const logs: ContainerDefinition = { name: 'app', image: 'nginx', logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': 'g' } } };
+  const logs: ContainerDefinition = {
+    name: 'app',
+    image: 'nginx',
+    logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': 'g' } },
+  };
 
   it('the account comes from executionRoleArn before taskDefinitionArn', () => {
     const intent = deriveIntent([td([logs], { executionRoleArn: `arn:aws:iam::${OTHER}:role/x` })]);
@@ -48,7 +65,17 @@ describe('account and Region', () => {
   });
 
   it('a placeholder executionRoleArn is warned about and not used', () => {
-    const intent = deriveIntent([td([logs], { executionRoleArn: 'arn:aws:iam::XXXXXXXXXXXX:role/r', taskDefinitionArn: undefined, family: 'f', revision: undefined })], { region: 'us-east-1' });
+    const intent = deriveIntent(
+      [
+        td([logs], {
+          executionRoleArn: 'arn:aws:iam::XXXXXXXXXXXX:role/r',
+          taskDefinitionArn: undefined,
+          family: 'f',
+          revision: undefined,
+        }),
+      ],
+      { region: 'us-east-1' },
+    );
     expect(intent.requirements).toEqual([]);
     expect(unresolved(intent)).toEqual(['needs-account log-group:g']);
     expect(codes(intent)).toEqual(['placeholder-execution-role', 'needs-account']);
@@ -104,13 +131,19 @@ describe('reason labels', () => {
     expect(label(deriveIntent([td([c])]))).toBe(TD_ARN);
     expect(label(deriveIntent([td([c], { taskDefinitionArn: undefined })]))).toBe('app:3');
     expect(label(deriveIntent([td([c], { taskDefinitionArn: undefined, revision: undefined })]))).toBe('app');
-    expect(label(deriveIntent([td([c], { taskDefinitionArn: undefined, revision: undefined, family: undefined }, 'x.json')]))).toBe('x.json');
+    expect(label(deriveIntent([td([c], { taskDefinitionArn: undefined, revision: undefined, family: undefined }, 'x.json')]))).toBe(
+      'x.json',
+    );
   });
 });
 
 describe('union over task definitions and determinism', () => {
   const a = td([{ name: 'a', image: PRIVATE }], {}, 'a.json');
-  const b = td([{ name: 'b', image: PRIVATE, environmentFiles: [{ type: 'x' }] }], { taskDefinitionArn: `arn:aws:ecs:us-east-1:${ACCT}:task-definition/other:1`, executionRoleArn: ROLE }, 'b.json');
+  const b = td(
+    [{ name: 'b', image: PRIVATE, environmentFiles: [{ type: 'x' }] }],
+    { taskDefinitionArn: `arn:aws:ecs:us-east-1:${ACCT}:task-definition/other:1`, executionRoleArn: ROLE },
+    'b.json',
+  );
   const z = td([{ name: 'z', image: '' }], { taskDefinitionArn: undefined, family: 'zz' }, 'z.json');
 
   it('requirements merge across task definitions with every reason', () => {
@@ -120,8 +153,14 @@ describe('union over task definitions and determinism', () => {
   });
 
   it('warnings keep input order', () => {
-    expect(deriveIntent([z, b]).warnings.map((w) => w.reasons![0]!.taskDefinition)).toEqual(['zz:3', `arn:aws:ecs:us-east-1:${ACCT}:task-definition/other:1`]);
-    expect(deriveIntent([b, z]).warnings.map((w) => w.reasons![0]!.taskDefinition)).toEqual([`arn:aws:ecs:us-east-1:${ACCT}:task-definition/other:1`, 'zz:3']);
+    expect(deriveIntent([z, b]).warnings.map((w) => w.reasons![0]!.taskDefinition)).toEqual([
+      'zz:3',
+      `arn:aws:ecs:us-east-1:${ACCT}:task-definition/other:1`,
+    ]);
+    expect(deriveIntent([b, z]).warnings.map((w) => w.reasons![0]!.taskDefinition)).toEqual([
+      `arn:aws:ecs:us-east-1:${ACCT}:task-definition/other:1`,
+      'zz:3',
+    ]);
   });
 
   it('the same input gives the same output, and requirement order does not depend on input order', () => {
@@ -151,7 +190,10 @@ describe('mergeRequirements', () => {
   });
 
   it('does not mutate its input', () => {
-    const input: Requirement[] = [{ action: 'a:B', resource: '*', reasons: [r1] }, { action: 'a:B', resource: '*', reasons: [r2] }];
+    const input: Requirement[] = [
+      { action: 'a:B', resource: '*', reasons: [r1] },
+      { action: 'a:B', resource: '*', reasons: [r2] },
+    ];
     mergeRequirements(input);
     expect(input[0]!.reasons).toEqual([r1]);
   });
@@ -160,7 +202,19 @@ describe('mergeRequirements', () => {
 describe('resolveLookups (row 10)', () => {
   const secret = `arn:aws:secretsmanager:us-east-1:${ACCT}:secret:db-AbCdEf`;
   const param = `arn:aws:ssm:us-east-1:${ACCT}:parameter/p`;
-  const base = deriveIntent([td([{ name: 'a', image: 'nginx', secrets: [{ name: 'A', valueFrom: secret }, { name: 'B', valueFrom: '/p' }, { name: 'C', valueFrom: '/q' }] }])]);
+  const base = deriveIntent([
+    td([
+      {
+        name: 'a',
+        image: 'nginx',
+        secrets: [
+          { name: 'A', valueFrom: secret },
+          { name: 'B', valueFrom: '/p' },
+          { name: 'C', valueFrom: '/q' },
+        ],
+      },
+    ]),
+  ]);
   const lookup = (resource: string): Lookup => base.unresolved.find((l) => l.resource === resource)!;
   const key = `arn:aws:kms:us-east-1:${ACCT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 
@@ -174,7 +228,10 @@ describe('resolveLookups (row 10)', () => {
 
   it('one key behind two parameters → one requirement with both reasons', () => {
     const q = `arn:aws:ssm:us-east-1:${ACCT}:parameter/q`;
-    const out = resolveLookups(base, [{ lookup: lookup(param), keyArn: key }, { lookup: lookup(q), keyArn: key }]);
+    const out = resolveLookups(base, [
+      { lookup: lookup(param), keyArn: key },
+      { lookup: lookup(q), keyArn: key },
+    ]);
     const dec = out.requirements.filter((r) => r.action === 'kms:Decrypt');
     expect(dec).toHaveLength(1);
     expect(dec[0]!.reasons).toHaveLength(2);
@@ -199,7 +256,9 @@ describe('resolveLookups (row 10)', () => {
   });
 
   it('needs-account / needs-region entries stay unresolved', () => {
-    const open = deriveIntent([td([{ name: 'a', image: 'nginx', secrets: [{ name: 'A', valueFrom: '/p' }] }], { taskDefinitionArn: undefined })]);
+    const open = deriveIntent([
+      td([{ name: 'a', image: 'nginx', secrets: [{ name: 'A', valueFrom: '/p' }] }], { taskDefinitionArn: undefined }),
+    ]);
     const out = resolveLookups(open, [{ lookup: open.unresolved[0]!, keyArn: key }]);
     expect(unresolved(out)).toEqual(['needs-region parameter/p']);
     expect(out.requirements).toEqual([]);

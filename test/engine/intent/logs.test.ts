@@ -11,14 +11,21 @@ const G = `arn:aws:logs:us-east-1:${ACCT}:log-group:/ecs/app`;
 
 describe('awslogs (spec 2.3 row 7)', () => {
   it('CreateLogStream and PutLogEvents on log-group:<G>:* only', () => {
-    const intent = deriveIntent([td([awslogs({ 'awslogs-group': '/ecs/app', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'ecs' })])]);
+    const intent = deriveIntent([
+      td([awslogs({ 'awslogs-group': '/ecs/app', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'ecs' })]),
+    ]);
     expect(pairs(intent)).toEqual([`logs:CreateLogStream ${G}:*`, `logs:PutLogEvents ${G}:*`]);
     expect(intent.warnings).toEqual([]);
   });
 
   it.each(['true', 'True', 'TRUE'])('awslogs-create-group %j adds CreateLogGroup on the group pattern and the bare group', (flag) => {
     const intent = deriveIntent([td([awslogs({ 'awslogs-group': '/ecs/app', 'awslogs-create-group': flag })])]);
-    expect(pairs(intent)).toEqual([`logs:CreateLogGroup ${G}`, `logs:CreateLogGroup ${G}:*`, `logs:CreateLogStream ${G}:*`, `logs:PutLogEvents ${G}:*`]);
+    expect(pairs(intent)).toEqual([
+      `logs:CreateLogGroup ${G}`,
+      `logs:CreateLogGroup ${G}:*`,
+      `logs:CreateLogStream ${G}:*`,
+      `logs:PutLogEvents ${G}:*`,
+    ]);
   });
 
   it.each(['false', 'False', ''])('awslogs-create-group %j adds nothing', (flag) => {
@@ -40,7 +47,12 @@ describe('awslogs (spec 2.3 row 7)', () => {
   });
 
   it('the account is the role account (awslogs takes a name, no ARN)', () => {
-    const intent = deriveIntent([td([awslogs({ 'awslogs-group': 'g', 'awslogs-region': 'us-west-2' })], { executionRoleArn: 'arn:aws:iam::999988887777:role/x', taskDefinitionArn: undefined })]);
+    const intent = deriveIntent([
+      td([awslogs({ 'awslogs-group': 'g', 'awslogs-region': 'us-west-2' })], {
+        executionRoleArn: 'arn:aws:iam::999988887777:role/x',
+        taskDefinitionArn: undefined,
+      }),
+    ]);
     expect(pairs(intent)).toContain('logs:PutLogEvents arn:aws:logs:us-west-2:999988887777:log-group:g:*');
   });
 
@@ -62,7 +74,9 @@ describe('awslogs (spec 2.3 row 7)', () => {
   });
 
   it('unknown account: no requirement, needs-account lookup and a --account warning', () => {
-    const intent = deriveIntent([td([awslogs({ 'awslogs-group': 'g', 'awslogs-region': 'us-east-1' })], { taskDefinitionArn: undefined, executionRoleArn: undefined })]);
+    const intent = deriveIntent([
+      td([awslogs({ 'awslogs-group': 'g', 'awslogs-region': 'us-east-1' })], { taskDefinitionArn: undefined, executionRoleArn: undefined }),
+    ]);
     expect(intent.requirements).toEqual([]);
     expect(unresolved(intent)).toEqual(['needs-account log-group:g']);
     expect(intent.warnings.find((w) => w.code === 'needs-account')!.message).toContain('--account');
@@ -82,7 +96,14 @@ describe('awslogs (spec 2.3 row 7)', () => {
   });
 
   it('other log drivers (awsfirelens destinations belong to the task role) add nothing', () => {
-    const c: ContainerDefinition = { name: 'app', image: 'httpd', logConfiguration: { logDriver: 'awsfirelens', options: { Name: 'cloudwatch', region: 'us-west-2', log_group_name: 'x', auto_create_group: 'true' } } };
+    const c: ContainerDefinition = {
+      name: 'app',
+      image: 'httpd',
+      logConfiguration: {
+        logDriver: 'awsfirelens',
+        options: { Name: 'cloudwatch', region: 'us-west-2', log_group_name: 'x', auto_create_group: 'true' },
+      },
+    };
     expect(deriveIntent([td([c])]).requirements).toEqual([]);
   });
 });

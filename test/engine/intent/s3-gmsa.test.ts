@@ -31,7 +31,12 @@ describe('environmentFiles (row 11)', () => {
 });
 
 describe('FireLens config file (row 12)', () => {
-  const s3conf = c({ firelensConfiguration: { type: 'fluentbit', options: { 'config-file-type': 's3', 'config-file-value': 'arn:aws:s3:::cfg/fluent.conf' } } });
+  const s3conf = c({
+    firelensConfiguration: {
+      type: 'fluentbit',
+      options: { 'config-file-type': 's3', 'config-file-value': 'arn:aws:s3:::cfg/fluent.conf' },
+    },
+  });
 
   it('s3 on EC2: the two S3 requirements, no warning', () => {
     const intent = deriveIntent([td([s3conf], { requiresCompatibilities: ['EC2'] })]);
@@ -46,12 +51,19 @@ describe('FireLens config file (row 12)', () => {
   });
 
   it('file type needs nothing', () => {
-    const f = c({ firelensConfiguration: { type: 'fluentbit', options: { 'config-file-type': 'file', 'config-file-value': '/fluent-bit/conf/x.conf' } } });
+    const f = c({
+      firelensConfiguration: { type: 'fluentbit', options: { 'config-file-type': 'file', 'config-file-value': '/fluent-bit/conf/x.conf' } },
+    });
     expect(deriveIntent([td([f])]).requirements).toEqual([]);
   });
 
   it('a placeholder bucket is a warning', () => {
-    const p = c({ firelensConfiguration: { type: 'fluentbit', options: { 'config-file-type': 's3', 'config-file-value': 'arn:aws:s3:::$$$TEST_S3_BUCKET$$$/x.conf' } } });
+    const p = c({
+      firelensConfiguration: {
+        type: 'fluentbit',
+        options: { 'config-file-type': 's3', 'config-file-value': 'arn:aws:s3:::$$$TEST_S3_BUCKET$$$/x.conf' },
+      },
+    });
     const intent = deriveIntent([td([p])]);
     expect(intent.requirements).toEqual([]);
     expect(codes(intent)).toEqual(['placeholder']);
@@ -65,7 +77,9 @@ describe('gMSA credential specs (rows 13-13c)', () => {
   });
 
   it('dockerSecurityOptions SSM ARN → GetParameters in the task Region (the agent ignores the ARN Region)', () => {
-    const intent = deriveIntent([td([c({ dockerSecurityOptions: ['no-new-privileges', `credentialspec:arn:aws:ssm:us-west-2:${ACCT}:parameter/gmsa/spec`] })])]);
+    const intent = deriveIntent([
+      td([c({ dockerSecurityOptions: ['no-new-privileges', `credentialspec:arn:aws:ssm:us-west-2:${ACCT}:parameter/gmsa/spec`] })]),
+    ]);
     expect(pairs(intent)).toEqual([`ssm:GetParameters arn:aws:ssm:us-east-1:${ACCT}:parameter/gmsa/spec`]);
     expect(unresolved(intent)).toEqual([`kms-key-for-parameter arn:aws:ssm:us-east-1:${ACCT}:parameter/gmsa/spec`]);
     expect(intent.requirements[0]!.reasons[0]!.field).toBe('containerDefinitions[0].dockerSecurityOptions[1]');

@@ -34,7 +34,12 @@ describe('SSM Parameter Store (row 8)', () => {
   });
 
   it('GovCloud task: partition from the Region', () => {
-    const intent = deriveIntent([td([withSecrets('/p')], { taskDefinitionArn: `arn:aws-us-gov:ecs:us-gov-west-1:${ACCT}:task-definition/app:1`, executionRoleArn: `arn:aws-us-gov:iam::${ACCT}:role/x` })]);
+    const intent = deriveIntent([
+      td([withSecrets('/p')], {
+        taskDefinitionArn: `arn:aws-us-gov:ecs:us-gov-west-1:${ACCT}:task-definition/app:1`,
+        executionRoleArn: `arn:aws-us-gov:iam::${ACCT}:role/x`,
+      }),
+    ]);
     expect(pairs(intent)).toEqual([`ssm:GetParameters arn:aws-us-gov:ssm:us-gov-west-1:${ACCT}:parameter/p`]);
   });
 
@@ -73,20 +78,24 @@ describe('Secrets Manager (row 9)', () => {
     expect(pairs(intent)).toEqual([`secretsmanager:GetSecretValue ${resource}`]);
   });
 
-  it.each([`${SM}:name-AbCdEf:username`, `${SM}:name-AbCdEf:a:b`, `${SM}:name-AbCdEf:a:b:c:d`, `arn:aws:secretsmanager:us-east-1:${ACCT}:other:x`])(
-    'the agent rejects %s: warning, no requirement',
-    (valueFrom) => {
-      const intent = secretIntent(valueFrom);
-      expect(intent.requirements).toEqual([]);
-      expect(codes(intent)).toEqual(['invalid-secret-arn']);
-      expect(intent.warnings[0]!.message).toContain('the ECS agent rejects it');
-    },
-  );
+  it.each([
+    `${SM}:name-AbCdEf:username`,
+    `${SM}:name-AbCdEf:a:b`,
+    `${SM}:name-AbCdEf:a:b:c:d`,
+    `arn:aws:secretsmanager:us-east-1:${ACCT}:other:x`,
+  ])('the agent rejects %s: warning, no requirement', (valueFrom) => {
+    const intent = secretIntent(valueFrom);
+    expect(intent.requirements).toEqual([]);
+    expect(codes(intent)).toEqual(['invalid-secret-arn']);
+    expect(intent.warnings[0]!.message).toContain('the ECS agent rejects it');
+  });
 
   it('many references to one secret → one requirement, one reason per field, one KMS lookup', () => {
     const intent = secretIntent(`${SM}:app-AbCdEf:a::`, `${SM}:app-AbCdEf:b::`, `${SM}:app-AbCdEf:c::`);
     expect(intent.requirements).toHaveLength(1);
-    expect(intent.requirements[0]!.reasons.map((r) => r.field)).toEqual([0, 1, 2].map((i) => `containerDefinitions[0].secrets[${i}].valueFrom`));
+    expect(intent.requirements[0]!.reasons.map((r) => r.field)).toEqual(
+      [0, 1, 2].map((i) => `containerDefinitions[0].secrets[${i}].valueFrom`),
+    );
     expect(intent.unresolved).toHaveLength(1);
     expect(intent.unresolved[0]!.reasons).toHaveLength(3);
   });
@@ -130,7 +139,11 @@ describe('log-driver secretOptions', () => {
     const c: ContainerDefinition = {
       name: 'app',
       image: 'nginx',
-      logConfiguration: { logDriver: 'awsfirelens', options: { Name: 'datadog' }, secretOptions: [{ name: 'apikey', valueFrom: `${SM}:dd-AbCdEf` }] },
+      logConfiguration: {
+        logDriver: 'awsfirelens',
+        options: { Name: 'datadog' },
+        secretOptions: [{ name: 'apikey', valueFrom: `${SM}:dd-AbCdEf` }],
+      },
     };
     const intent = deriveIntent([td([c])]);
     expect(pairs(intent)).toEqual([`secretsmanager:GetSecretValue ${SM}:dd-AbCdEf`]);

@@ -3,13 +3,30 @@ import { buildPlan, DEFAULT_POLICY_NAME, type BuildPlanInput } from '../../../li
 import { planHash } from '../../../lib/engine/plan/canonical.js';
 import type { Finding, NamedPolicy, RoleState } from '../../../lib/engine/types.js';
 import { fakeCovers } from './fake-covers.js';
-import { ACCOUNT, broadInline, findings, LOG_STREAMS, MANAGED_ARN, managedPolicy, REPO, requirements, ROLE_ARN, synthesized } from './fixtures.js';
+import {
+  ACCOUNT,
+  broadInline,
+  findings,
+  LOG_STREAMS,
+  MANAGED_ARN,
+  managedPolicy,
+  REPO,
+  requirements,
+  ROLE_ARN,
+  synthesized,
+} from './fixtures.js';
 
 function stateOf(grant: NamedPolicy[]): RoleState {
   return {
     roleArn: ROLE_ARN,
-    inline: grant.filter((p) => p.kind === 'inline').map((p) => ({ name: p.name, document: p.document })).sort((a, b) => (a.name < b.name ? -1 : 1)),
-    attached: grant.filter((p) => p.kind !== 'inline').map((p) => p.arn as string).sort(),
+    inline: grant
+      .filter((p) => p.kind === 'inline')
+      .map((p) => ({ name: p.name, document: p.document }))
+      .sort((a, b) => (a.name < b.name ? -1 : 1)),
+    attached: grant
+      .filter((p) => p.kind !== 'inline')
+      .map((p) => p.arn as string)
+      .sort(),
   };
 }
 
@@ -69,7 +86,9 @@ describe('buildPlan on a managed AmazonECSTaskExecutionRolePolicy + over-broad i
 
 describe('buildPlan keeps what it must', () => {
   it('keeps a policy whose access is excess-in-use and asks for approval', () => {
-    const f = findings().map((x): Finding => (x.action === 'ssm:GetParameters' ? { ...x, kind: 'excess-in-use', reasons: ['used 3 days ago'] } : x));
+    const f = findings().map((x): Finding =>
+      x.action === 'ssm:GetParameters' ? { ...x, kind: 'excess-in-use', reasons: ['used 3 days ago'] } : x,
+    );
     const plan = buildPlan(input({ findings: f }));
     expect(plan.deleteInline).toEqual([]);
     expect(plan.detach).toEqual([MANAGED_ARN]);
@@ -86,7 +105,12 @@ describe('buildPlan keeps what it must', () => {
     const guard: NamedPolicy = {
       name: 'guard',
       kind: 'inline',
-      document: { Statement: [{ Effect: 'Deny', Action: 's3:*', Resource: '*' }, { Effect: 'Allow', Action: 'ssm:GetParameters', Resource: '*' }] },
+      document: {
+        Statement: [
+          { Effect: 'Deny', Action: 's3:*', Resource: '*' },
+          { Effect: 'Allow', Action: 'ssm:GetParameters', Resource: '*' },
+        ],
+      },
     };
     const plan = buildPlan(input({ grant: [managedPolicy(), broadInline, guard] }));
     expect(plan.deleteInline).toEqual(['secrets-everywhere']);
@@ -106,7 +130,11 @@ describe('buildPlan keeps what it must', () => {
   });
 
   it('keeps a policy with NotAction, whose access cannot be listed', () => {
-    const odd: NamedPolicy = { name: 'odd', kind: 'inline', document: { Statement: [{ Effect: 'Allow', NotAction: 'iam:*', Resource: '*' }] } };
+    const odd: NamedPolicy = {
+      name: 'odd',
+      kind: 'inline',
+      document: { Statement: [{ Effect: 'Allow', NotAction: 'iam:*', Resource: '*' }] },
+    };
     const plan = buildPlan(input({ grant: [odd] }));
     expect(plan.deleteInline).toEqual([]);
     expect(plan.kept?.[0]?.reason).toContain('NotAction');
@@ -124,14 +152,31 @@ describe('buildPlan keeps what it must', () => {
 
 describe('buildPlan additions, replacement and limits', () => {
   it('fills additions from missing findings that the new document grants', () => {
-    const missing: Finding = { kind: 'missing', severity: 'urgent', action: 'logs:CreateLogStream', resource: LOG_STREAMS, reasons: ['awslogs'], requiredBy: requirements[4]?.reasons };
-    const deniedElsewhere: Finding = { kind: 'denied', severity: 'urgent', action: 's3:GetObject', resource: 'arn:aws:s3:::other/x', reasons: ['CloudTrail'] };
+    const missing: Finding = {
+      kind: 'missing',
+      severity: 'urgent',
+      action: 'logs:CreateLogStream',
+      resource: LOG_STREAMS,
+      reasons: ['awslogs'],
+      requiredBy: requirements[4]?.reasons,
+    };
+    const deniedElsewhere: Finding = {
+      kind: 'denied',
+      severity: 'urgent',
+      action: 's3:GetObject',
+      resource: 'arn:aws:s3:::other/x',
+      reasons: ['CloudTrail'],
+    };
     const plan = buildPlan(input({ grant: [broadInline], findings: [...findings().slice(5), missing, deniedElsewhere] }));
     expect(plan.additions).toEqual([{ action: 'logs:CreateLogStream', resource: LOG_STREAMS }]);
   });
 
   it('replaces an existing Leash policy in place and reports what its old version allowed', () => {
-    const old: NamedPolicy = { name: DEFAULT_POLICY_NAME, kind: 'inline', document: { Statement: [{ Effect: 'Allow', Action: 'ecr:BatchGetImage', Resource: `${REPO}*` }] } };
+    const old: NamedPolicy = {
+      name: DEFAULT_POLICY_NAME,
+      kind: 'inline',
+      document: { Statement: [{ Effect: 'Allow', Action: 'ecr:BatchGetImage', Resource: `${REPO}*` }] },
+    };
     const plan = buildPlan(input({ grant: [old], findings: [] }));
     expect(plan.deleteInline).toEqual([]);
     expect(plan.removals).toEqual([{ action: 'ecr:BatchGetImage', resource: `${REPO}*` }]);
@@ -144,13 +189,20 @@ describe('buildPlan additions, replacement and limits', () => {
   });
 
   it('asks for approval when the inline budget of 10,240 characters would be exceeded', () => {
-    const big: NamedPolicy = { name: 'big', kind: 'inline', document: { Statement: [{ Effect: 'Deny', Action: 'iam:*', Resource: 'x'.repeat(10_300) }] } };
+    const big: NamedPolicy = {
+      name: 'big',
+      kind: 'inline',
+      document: { Statement: [{ Effect: 'Deny', Action: 'iam:*', Resource: 'x'.repeat(10_300) }] },
+    };
     const plan = buildPlan(input({ grant: [managedPolicy(), big] }));
     expect(plan.needsApproval.some((r) => r.includes('10240'))).toBe(true);
   });
 
   it('records owner and compaction as approval reasons', () => {
-    const compacted = { ...synthesized, compaction: [{ action: 'logs:PutLogEvents', from: ['a', 'b'], to: 'log-group:/ecs/*', extraAccess: 'every /ecs/ log group' }] };
+    const compacted = {
+      ...synthesized,
+      compaction: [{ action: 'logs:PutLogEvents', from: ['a', 'b'], to: 'log-group:/ecs/*', extraAccess: 'every /ecs/ log group' }],
+    };
     const plan = buildPlan(input({ owner: 'terraform', synthesized: compacted }));
     expect(plan.needsApproval.some((r) => r.includes('terraform'))).toBe(true);
     expect(plan.needsApproval.some((r) => r.includes('every /ecs/ log group'))).toBe(true);

@@ -5,13 +5,20 @@ import type { Evaluation, NamedPolicy, PolicyStatement, Requirement, StatementRe
 const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 function glob(pattern: string, value: string, ci: boolean): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${re}$`, ci ? 'is' : 's').test(value);
 }
 
 function matches(s: PolicyStatement, action: string, resource: string): boolean {
-  const actionOk = s.NotAction !== undefined ? !list(s.NotAction).some((p) => glob(p, action, true)) : list(s.Action).some((p) => glob(p, action, true));
-  const resourceOk = s.NotResource !== undefined ? !list(s.NotResource).some((p) => glob(p, resource, false)) : list(s.Resource).some((p) => glob(p, resource, false));
+  const actionOk =
+    s.NotAction !== undefined ? !list(s.NotAction).some((p) => glob(p, action, true)) : list(s.Action).some((p) => glob(p, action, true));
+  const resourceOk =
+    s.NotResource !== undefined
+      ? !list(s.NotResource).some((p) => glob(p, resource, false))
+      : list(s.Resource).some((p) => glob(p, resource, false));
   return actionOk && resourceOk;
 }
 

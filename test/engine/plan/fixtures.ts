@@ -14,7 +14,8 @@ export const LOG_STREAMS = `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/ecs/app
 export const SECRET = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:prod/db-??????`;
 
 export function managedDocument(): PolicyDocument {
-  return loadCorpusJson<{ PolicyVersion: { Document: PolicyDocument } }>('managed-policies', 'AmazonECSTaskExecutionRolePolicy.MAMIP.json').PolicyVersion.Document;
+  return loadCorpusJson<{ PolicyVersion: { Document: PolicyDocument } }>('managed-policies', 'AmazonECSTaskExecutionRolePolicy.MAMIP.json')
+    .PolicyVersion.Document;
 }
 
 export const broadInline: NamedPolicy = {
@@ -47,7 +48,12 @@ export const synthesized: SynthesizedPolicy = {
     Version: '2012-10-17',
     Statement: [
       { Sid: 'EcrAuth', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
-      { Sid: 'EcrPull', Effect: 'Allow', Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], Resource: REPO },
+      {
+        Sid: 'EcrPull',
+        Effect: 'Allow',
+        Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+        Resource: REPO,
+      },
       { Sid: 'Logs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: LOG_STREAMS },
       { Sid: 'Secrets', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: SECRET },
     ],
@@ -61,11 +67,36 @@ const ref = (policy: string, statement = 0) => [{ policy, statement }];
 export function findings(): Finding[] {
   const m = 'AmazonECSTaskExecutionRolePolicy';
   return [
-    ...['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage', 'logs:CreateLogStream', 'logs:PutLogEvents'].map(
-      (action): Finding => ({ kind: 'too-broad', severity: 'review', action, resource: '*', reasons: ['granted on *'], grantedBy: ref(m) }),
-    ),
-    { kind: 'too-broad', severity: 'review', action: 'secretsmanager:GetSecretValue', resource: '*', reasons: ['granted on *'], grantedBy: ref('secrets-everywhere') },
-    { kind: 'excess', severity: 'review', action: 'ssm:GetParameters', resource: '*', reasons: ['no task definition uses SSM'], grantedBy: ref('secrets-everywhere') },
+    ...[
+      'ecr:BatchCheckLayerAvailability',
+      'ecr:GetDownloadUrlForLayer',
+      'ecr:BatchGetImage',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+    ].map((action): Finding => ({
+      kind: 'too-broad',
+      severity: 'review',
+      action,
+      resource: '*',
+      reasons: ['granted on *'],
+      grantedBy: ref(m),
+    })),
+    {
+      kind: 'too-broad',
+      severity: 'review',
+      action: 'secretsmanager:GetSecretValue',
+      resource: '*',
+      reasons: ['granted on *'],
+      grantedBy: ref('secrets-everywhere'),
+    },
+    {
+      kind: 'excess',
+      severity: 'review',
+      action: 'ssm:GetParameters',
+      resource: '*',
+      reasons: ['no task definition uses SSM'],
+      grantedBy: ref('secrets-everywhere'),
+    },
   ];
 }
 
@@ -73,7 +104,11 @@ export function findings(): Finding[] {
 export function fixturePlan(): Plan {
   return buildPlan({
     roleArn: ROLE_ARN,
-    state: { roleArn: ROLE_ARN, inline: [{ name: broadInline.name, document: broadInline.document }], attached: [managedPolicy().arn as string] },
+    state: {
+      roleArn: ROLE_ARN,
+      inline: [{ name: broadInline.name, document: broadInline.document }],
+      attached: [managedPolicy().arn as string],
+    },
     baseStateHash: 'h',
     grant: [managedPolicy(), broadInline],
     requirements,

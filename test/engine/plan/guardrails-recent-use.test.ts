@@ -14,7 +14,12 @@ const PARAM = `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/app/db-url`;
 const removesParam: Plan = { ...basePlan, removals: [{ action: 'ssm:GetParameters', resource: PARAM }] };
 
 const ctx = (recentUse: string[]): GuardrailContext => ({
-  mode: 'auto', accountId: ACCOUNT, changedThisRun: 0, maxChangesPerRun: 5, recentUse: new Set(recentUse), covers: fakeCovers,
+  mode: 'auto',
+  accountId: ACCOUNT,
+  changedThisRun: 0,
+  maxChangesPerRun: 5,
+  recentUse: new Set(recentUse),
+  covers: fakeCovers,
 });
 
 describe('guardrails and use evidence without a resource', () => {

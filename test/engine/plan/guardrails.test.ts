@@ -65,7 +65,10 @@ describe('guardrails', () => {
   });
 
   it('never adds an action outside the vocabulary', () => {
-    const r = guardrails(withAddition({ action: 'ecr:PutImage', resource: REPO }, { kind: 'missing', requiredBy: requirements[1]?.reasons }), ctx());
+    const r = guardrails(
+      withAddition({ action: 'ecr:PutImage', resource: REPO }, { kind: 'missing', requiredBy: requirements[1]?.reasons }),
+      ctx(),
+    );
     expect(r.allowedAuto).toBe(false);
     expect(r.reasons).toEqual([`adds ecr:PutImage on ${REPO}: action outside the execution-role vocabulary`]);
   });
@@ -77,7 +80,10 @@ describe('guardrails', () => {
 
   it('never adds a cross-account resource without approval', () => {
     const repo = 'arn:aws:ecr:us-east-1:906394416424:repository/aws-for-fluent-bit';
-    const r = guardrails(withAddition({ action: 'ecr:BatchGetImage', resource: repo }, { kind: 'missing', requiredBy: requirements[1]?.reasons }), ctx());
+    const r = guardrails(
+      withAddition({ action: 'ecr:BatchGetImage', resource: repo }, { kind: 'missing', requiredBy: requirements[1]?.reasons }),
+      ctx(),
+    );
     expect(r.allowedAuto).toBe(false);
     expect(r.reasons).toEqual([`adds ecr:BatchGetImage on ${repo}: cross-account resource (account 906394416424)`]);
   });
@@ -122,12 +128,21 @@ describe('guardrails', () => {
   });
 
   it('requires approval for compaction that adds access', () => {
-    const plan = { ...basePlan, compaction: [{ action: 'logs:PutLogEvents', from: ['a', 'b'], to: 'x:*', extraAccess: 'all streams of x' }] };
+    const plan = {
+      ...basePlan,
+      compaction: [{ action: 'logs:PutLogEvents', from: ['a', 'b'], to: 'x:*', extraAccess: 'all streams of x' }],
+    };
     expect(guardrails(plan, ctx()).reasons[0]).toContain('all streams of x');
   });
 
   it('reports trust-policy findings as alerts and never turns them into changes', () => {
-    const trust: Finding = { kind: 'trust-policy', severity: 'review', action: 'sts:AssumeRole', resource: ROLE_ARN, reasons: ['no aws:SourceAccount condition'] };
+    const trust: Finding = {
+      kind: 'trust-policy',
+      severity: 'review',
+      action: 'sts:AssumeRole',
+      resource: ROLE_ARN,
+      reasons: ['no aws:SourceAccount condition'],
+    };
     const plan = buildPlan({
       roleArn: ROLE_ARN,
       state: { roleArn: ROLE_ARN, inline: [], attached: [] },
@@ -147,7 +162,10 @@ describe('guardrails', () => {
   });
 
   it('refuses a Leash document that names a Principal', () => {
-    const plan = { ...basePlan, document: { Statement: [{ Effect: 'Allow' as const, Principal: '*', Action: 'ecr:BatchGetImage', Resource: REPO }] } };
+    const plan = {
+      ...basePlan,
+      document: { Statement: [{ Effect: 'Allow' as const, Principal: '*', Action: 'ecr:BatchGetImage', Resource: REPO }] },
+    };
     expect(guardrails(plan, ctx()).reasons.some((x) => x.includes('Principal'))).toBe(true);
   });
 });

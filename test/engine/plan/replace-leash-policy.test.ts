@@ -17,7 +17,17 @@ function planWith(oldLeash: NamedPolicy): Plan {
     inline: [broadInline, oldLeash].map((p) => ({ name: p.name, document: p.document })).sort((a, b) => (a.name < b.name ? -1 : 1)),
     attached: [managedPolicy().arn as string],
   };
-  return buildPlan({ roleArn: ROLE_ARN, state, baseStateHash: 'base', grant, requirements, synthesized, findings: findings(), accountId: ACCOUNT, covers: fakeCovers });
+  return buildPlan({
+    roleArn: ROLE_ARN,
+    state,
+    baseStateHash: 'base',
+    grant,
+    requirements,
+    synthesized,
+    findings: findings(),
+    accountId: ACCOUNT,
+    covers: fakeCovers,
+  });
 }
 
 const auto = (plan: Plan) =>
@@ -25,7 +35,11 @@ const auto = (plan: Plan) =>
 
 describe('replacing an existing Leash-named policy', () => {
   it('a plain Allow-only old version is replaced without asking (control)', () => {
-    const plan = planWith({ name: DEFAULT_POLICY_NAME, kind: 'inline', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ssm:GetParameters', Resource: '*' }] } });
+    const plan = planWith({
+      name: DEFAULT_POLICY_NAME,
+      kind: 'inline',
+      document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ssm:GetParameters', Resource: '*' }] },
+    });
     expect(plan.needsApproval).toEqual([]);
     expect(auto(plan).allowedAuto).toBe(true);
   });

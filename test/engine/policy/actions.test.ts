@@ -33,7 +33,13 @@ describe('action catalogue', () => {
     expect(put.actions).toContain('logs:PutRetentionPolicy');
     expect(put.actions.every((a) => a.startsWith('logs:Put'))).toBe(true);
     const ecr = expandActionPattern('ECR:*');
-    for (const a of ['ecr:GetAuthorizationToken', 'ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage', 'ecr:PutImage']) {
+    for (const a of [
+      'ecr:GetAuthorizationToken',
+      'ecr:BatchCheckLayerAvailability',
+      'ecr:GetDownloadUrlForLayer',
+      'ecr:BatchGetImage',
+      'ecr:PutImage',
+    ]) {
       expect(ecr.actions).toContain(a);
     }
     expect(ecr.actions.some((a) => !a.startsWith('ecr:'))).toBe(false);

@@ -19,28 +19,69 @@ interface Kind {
   product: number;
 }
 const KINDS: Kind[] = [
-  { actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:PutImage'], arn: (r, n) => `arn:aws:ecr:${r}:${ACCOUNT}:repository/${n}`, product: 'repository/'.length },
-  { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], arn: (r, n) => `arn:aws:logs:${r}:${ACCOUNT}:log-group:/ecs/${n}:log-stream:s/${n}`, product: 'log-group:'.length },
-  { actions: ['logs:CreateLogGroup', 'logs:DeleteLogGroup'], arn: (r, n) => `arn:aws:logs:${r}:${ACCOUNT}:log-group:/ecs/${n}`, product: 'log-group:'.length },
-  { actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'], arn: (r, n) => `arn:aws:secretsmanager:${r}:${ACCOUNT}:secret:${n}-AbCdEf`, product: 'secret:'.length },
-  { actions: ['ssm:GetParameters', 'ssm:PutParameter'], arn: (r, n) => `arn:aws:ssm:${r}:${ACCOUNT}:parameter/${n}`, product: 'parameter/'.length },
+  {
+    actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:PutImage'],
+    arn: (r, n) => `arn:aws:ecr:${r}:${ACCOUNT}:repository/${n}`,
+    product: 'repository/'.length,
+  },
+  {
+    actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    arn: (r, n) => `arn:aws:logs:${r}:${ACCOUNT}:log-group:/ecs/${n}:log-stream:s/${n}`,
+    product: 'log-group:'.length,
+  },
+  {
+    actions: ['logs:CreateLogGroup', 'logs:DeleteLogGroup'],
+    arn: (r, n) => `arn:aws:logs:${r}:${ACCOUNT}:log-group:/ecs/${n}`,
+    product: 'log-group:'.length,
+  },
+  {
+    actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
+    arn: (r, n) => `arn:aws:secretsmanager:${r}:${ACCOUNT}:secret:${n}-AbCdEf`,
+    product: 'secret:'.length,
+  },
+  {
+    actions: ['ssm:GetParameters', 'ssm:PutParameter'],
+    arn: (r, n) => `arn:aws:ssm:${r}:${ACCOUNT}:parameter/${n}`,
+    product: 'parameter/'.length,
+  },
   { actions: ['kms:Decrypt'], arn: (r, n) => `arn:aws:kms:${r}:${ACCOUNT}:key/${n}`, product: 'key/'.length },
   { actions: ['s3:GetObject', 's3:PutObject'], arn: (_r, n) => `arn:aws:s3:::bucket/${n}`, product: 0 },
 ];
 const REGIONS = ['us-east-1', 'eu-west-1'];
 const NAMES = ['app', 'App', 'team/app', 'team/web', 'db', 'db-x', 'a:b', 'ab'];
 const ACTION_PATTERNS = [
-  '*', 'ecr:*', 'ecr:Batch*', 'ecr:Get*', 'ECR:batchgetimage', 'ecr:?utImage', 'logs:*', 'logs:Put*', 'logs:*Log*',
-  'logs:createlogstream', 's3:Get?bject', 's3:*Object', 'secretsmanager:*', 'secretsmanager:GetSecretValue',
-  'ssm:Get*', 'ssm:*Parameter*', 'kms:Decrypt', 'kms:*', 'ecr:GetAuthorizationToken', 'ecr:*Token',
+  '*',
+  'ecr:*',
+  'ecr:Batch*',
+  'ecr:Get*',
+  'ECR:batchgetimage',
+  'ecr:?utImage',
+  'logs:*',
+  'logs:Put*',
+  'logs:*Log*',
+  'logs:createlogstream',
+  's3:Get?bject',
+  's3:*Object',
+  'secretsmanager:*',
+  'secretsmanager:GetSecretValue',
+  'ssm:Get*',
+  'ssm:*Parameter*',
+  'kms:Decrypt',
+  'kms:*',
+  'ecr:GetAuthorizationToken',
+  'ecr:*Token',
 ];
 
 const requestArb = fc.oneof(
-  { weight: 9, arbitrary: fc.record({ kind: fc.nat(KINDS.length - 1), a: fc.nat(9), region: fc.constantFrom(...REGIONS), name: fc.constantFrom(...NAMES) })
-    .map(({ kind, a, region, name }) => {
-      const k = KINDS[kind]!;
-      return { action: k.actions[a % k.actions.length]!, resource: k.arn(region, name) };
-    }) },
+  {
+    weight: 9,
+    arbitrary: fc
+      .record({ kind: fc.nat(KINDS.length - 1), a: fc.nat(9), region: fc.constantFrom(...REGIONS), name: fc.constantFrom(...NAMES) })
+      .map(({ kind, a, region, name }) => {
+        const k = KINDS[kind]!;
+        return { action: k.actions[a % k.actions.length]!, resource: k.arn(region, name) };
+      }),
+  },
   { weight: 1, arbitrary: fc.constant({ action: 'ecr:GetAuthorizationToken', resource: '*' }) },
 );
 
@@ -48,43 +89,51 @@ const requestArb = fc.oneof(
 const mutation = fc.record({ at: fc.nat(60), len: fc.nat(6), op: fc.constantFrom('star', 'qmark', 'upper') });
 const resourcePatternArb = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('*', 'arn:aws:ecr:*', 'arn:aws:logs:*', 'arn:aws:s3:::*', 'arn:*') },
-  { weight: 6, arbitrary: fc.record({
-      kind: fc.nat(KINDS.length - 1),
-      region: fc.constantFrom(...REGIONS, '*', 'us-*', '??-west-1'),
-      name: fc.constantFrom(...NAMES),
-      muts: fc.array(mutation, { maxLength: 2 }),
-    }).map(({ kind, region, name, muts }) => {
-      const k = KINDS[kind]!;
-      const arn = k.arn(region, name);
-      const header = arn.split(':').slice(0, 5).join(':').length + 1 + k.product;
-      let id = arn.slice(header);
-      for (const m of muts) {
-        const at = m.at % (id.length + 1);
-        if (m.op === 'star') id = `${id.slice(0, at)}*${id.slice(at + m.len)}`;
-        else if (m.op === 'qmark' && at < id.length) id = `${id.slice(0, at)}?${id.slice(at + 1)}`;
-        else if (m.op === 'upper') id = id.toUpperCase();
-      }
-      return arn.slice(0, header) + id;
-    }) },
+  {
+    weight: 6,
+    arbitrary: fc
+      .record({
+        kind: fc.nat(KINDS.length - 1),
+        region: fc.constantFrom(...REGIONS, '*', 'us-*', '??-west-1'),
+        name: fc.constantFrom(...NAMES),
+        muts: fc.array(mutation, { maxLength: 2 }),
+      })
+      .map(({ kind, region, name, muts }) => {
+        const k = KINDS[kind]!;
+        const arn = k.arn(region, name);
+        const header = arn.split(':').slice(0, 5).join(':').length + 1 + k.product;
+        let id = arn.slice(header);
+        for (const m of muts) {
+          const at = m.at % (id.length + 1);
+          if (m.op === 'star') id = `${id.slice(0, at)}*${id.slice(at + m.len)}`;
+          else if (m.op === 'qmark' && at < id.length) id = `${id.slice(0, at)}?${id.slice(at + 1)}`;
+          else if (m.op === 'upper') id = id.toUpperCase();
+        }
+        return arn.slice(0, header) + id;
+      }),
+  },
 );
 
 const listArb = <T>(arb: fc.Arbitrary<T>) => fc.array(arb, { minLength: 1, maxLength: 3 });
-const statementArb: fc.Arbitrary<PolicyStatement> = fc.record({
-  effect: fc.constantFrom<'Allow' | 'Deny'>('Allow', 'Allow', 'Deny'),
-  notAction: fc.boolean(),
-  notResource: fc.boolean(),
-  actions: listArb(fc.constantFrom(...ACTION_PATTERNS)),
-  resources: listArb(resourcePatternArb),
-}).map(({ effect, notAction, notResource, actions, resources }) => {
-  const s: PolicyStatement = { Effect: effect };
-  // NotAction/NotResource only now and then, so the positive forms dominate.
-  if (notAction && actions.length > 1) s.NotAction = actions;
-  else s.Action = actions.length === 1 ? actions[0]! : actions;
-  if (notResource && resources.length > 1) s.NotResource = resources;
-  else s.Resource = resources.length === 1 ? resources[0]! : resources;
-  return s;
-});
-const documentArb: fc.Arbitrary<PolicyDocument> = fc.array(statementArb, { minLength: 1, maxLength: 4 })
+const statementArb: fc.Arbitrary<PolicyStatement> = fc
+  .record({
+    effect: fc.constantFrom<'Allow' | 'Deny'>('Allow', 'Allow', 'Deny'),
+    notAction: fc.boolean(),
+    notResource: fc.boolean(),
+    actions: listArb(fc.constantFrom(...ACTION_PATTERNS)),
+    resources: listArb(resourcePatternArb),
+  })
+  .map(({ effect, notAction, notResource, actions, resources }) => {
+    const s: PolicyStatement = { Effect: effect };
+    // NotAction/NotResource only now and then, so the positive forms dominate.
+    if (notAction && actions.length > 1) s.NotAction = actions;
+    else s.Action = actions.length === 1 ? actions[0]! : actions;
+    if (notResource && resources.length > 1) s.NotResource = resources;
+    else s.Resource = resources.length === 1 ? resources[0]! : resources;
+    return s;
+  });
+const documentArb: fc.Arbitrary<PolicyDocument> = fc
+  .array(statementArb, { minLength: 1, maxLength: 4 })
   .map((Statement) => ({ Version: '2012-10-17', Statement }));
 
 const ORACLE: Record<string, Decision> = { Allowed: 'allowed', ExplicitlyDenied: 'explicit-deny', ImplicitlyDenied: 'implicit-deny' };
@@ -115,10 +164,22 @@ function padShortArns(doc: PolicyDocument): PolicyDocument {
 
 const DEFAULT_KEY_POLICY = {
   Version: '2012-10-17',
-  Statement: [{ Sid: 'EnableIAMUserPermissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' }],
+  Statement: [
+    {
+      Sid: 'EnableIAMUserPermissions',
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+      Action: 'kms:*',
+      Resource: '*',
+    },
+  ],
 };
 
-async function oracle(docs: PolicyDocument[], boundary: PolicyDocument | undefined, req: { action: string; resource: string }): Promise<Decision> {
+async function oracle(
+  docs: PolicyDocument[],
+  boundary: PolicyDocument | undefined,
+  req: { action: string; resource: string },
+): Promise<Decision> {
   const simulation: Simulation = {
     request: { principal: PRINCIPAL, action: req.action, resource: { resource: req.resource, accountId: ACCOUNT }, contextVariables: {} },
     identityPolicies: docs.map((policy, i) => ({ name: `p${i}`, policy: padShortArns(policy) })),
@@ -144,7 +205,11 @@ describe('evaluate agrees with the iam-simulate oracle', () => {
         requestArb,
         async (docs, boundary, req) => {
           const policies: NamedPolicy[] = docs.map((document, i) => ({ name: `p${i}`, kind: 'inline', document }));
-          const ours = evaluate(policies, req, boundary ? { boundary: { name: 'boundary', kind: 'managed', document: boundary } } : undefined);
+          const ours = evaluate(
+            policies,
+            req,
+            boundary ? { boundary: { name: 'boundary', kind: 'managed', document: boundary } } : undefined,
+          );
           expect(ours.decision).toBe(await oracle(docs, boundary ?? undefined, req));
         },
       ),

@@ -9,7 +9,11 @@ const REPO = `arn:aws:ecr:us-east-1:${ACCT}:repository/team/web`;
 const GROUP = `arn:aws:logs:us-east-1:${ACCT}:log-group:/ecs/web`;
 const SECRET = `arn:aws:secretsmanager:us-east-1:${ACCT}:secret:`;
 
-const policy = (name: string, ...Statement: PolicyStatement[]): NamedPolicy => ({ name, kind: 'inline', document: { Version: '2012-10-17', Statement } });
+const policy = (name: string, ...Statement: PolicyStatement[]): NamedPolicy => ({
+  name,
+  kind: 'inline',
+  document: { Version: '2012-10-17', Statement },
+});
 const managedFile = 'managed-policies/AmazonECSTaskExecutionRolePolicy.iam-dataset.json';
 const managed = parsePolicyFile(readCorpusText(managedFile), corpusPath(managedFile));
 
@@ -37,12 +41,17 @@ describe('evaluate with the real AmazonECSTaskExecutionRolePolicy', () => {
 
 describe('evaluate: IAM identity-policy semantics', () => {
   it('lets an explicit Deny win over an Allow and reports the denying statement', () => {
-    const ps = [managed[0]!, policy('guard', { Sid: 'NoPull', Effect: 'Deny', Action: 'ecr:BatchGetImage', Resource: `arn:aws:ecr:*:${ACCT}:repository/team/*` })];
+    const ps = [
+      managed[0]!,
+      policy('guard', { Sid: 'NoPull', Effect: 'Deny', Action: 'ecr:BatchGetImage', Resource: `arn:aws:ecr:*:${ACCT}:repository/team/*` }),
+    ];
     expect(evaluate(ps, { action: 'ecr:BatchGetImage', resource: REPO })).toEqual({
       decision: 'explicit-deny',
       matched: [{ policy: 'guard', statement: 0, sid: 'NoPull' }],
     });
-    expect(evaluate(ps, { action: 'ecr:BatchGetImage', resource: `arn:aws:ecr:us-east-1:${ACCT}:repository/other` }).decision).toBe('allowed');
+    expect(evaluate(ps, { action: 'ecr:BatchGetImage', resource: `arn:aws:ecr:us-east-1:${ACCT}:repository/other` }).decision).toBe(
+      'allowed',
+    );
   });
 
   it('applies NotAction and NotResource as complements', () => {
@@ -86,7 +95,9 @@ describe('evaluate: conditions', () => {
 
   it('conditional Deny and no Allow → implicit-deny; unconditional Deny beats a conditional Allow', () => {
     expect(evaluate([policy('p', { Effect: 'Deny', Action: '*', Resource: '*', Condition: cond })], req).decision).toBe('implicit-deny');
-    expect(evaluate([policy('p', { ...allow, Condition: cond }, { Effect: 'Deny', Action: '*', Resource: REPO })], req).decision).toBe('explicit-deny');
+    expect(evaluate([policy('p', { ...allow, Condition: cond }, { Effect: 'Deny', Action: '*', Resource: REPO })], req).decision).toBe(
+      'explicit-deny',
+    );
   });
 
   it('an empty Condition block is no condition; a policy variable in Resource is context-dependent', () => {
@@ -98,7 +109,11 @@ describe('evaluate: conditions', () => {
 
 describe('evaluate: permissions boundary', () => {
   const identity = [policy('id', { Effect: 'Allow', Action: ['ecr:*', 'logs:*'], Resource: '*' })];
-  const boundary = policy('boundary', { Effect: 'Allow', Action: 'ecr:*', Resource: '*' }, { Effect: 'Deny', Action: 'ecr:PutImage', Resource: '*' });
+  const boundary = policy(
+    'boundary',
+    { Effect: 'Allow', Action: 'ecr:*', Resource: '*' },
+    { Effect: 'Deny', Action: 'ecr:PutImage', Resource: '*' },
+  );
 
   it('allows only what both allow', () => {
     expect(evaluate(identity, { action: 'ecr:BatchGetImage', resource: REPO }, { boundary }).decision).toBe('allowed');
@@ -122,9 +137,17 @@ describe('coversRequirement: every resource of the requirement pattern', () => {
 
   it('covers a -?????? secret only with a grant that includes all six-character suffixes', () => {
     const r = need('secretsmanager:GetSecretValue', `${SECRET}db-??????`);
-    expect(coversRequirement([policy('p', { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: `${SECRET}db-??????` })], r).decision).toBe('allowed');
-    expect(coversRequirement([policy('p', { Effect: 'Allow', Action: 'secretsmanager:*', Resource: `${SECRET}db-*` })], r).decision).toBe('allowed');
-    expect(coversRequirement([policy('p', { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: `${SECRET}db-AbCdEf` })], r).decision).toBe('implicit-deny');
+    expect(
+      coversRequirement([policy('p', { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: `${SECRET}db-??????` })], r)
+        .decision,
+    ).toBe('allowed');
+    expect(coversRequirement([policy('p', { Effect: 'Allow', Action: 'secretsmanager:*', Resource: `${SECRET}db-*` })], r).decision).toBe(
+      'allowed',
+    );
+    expect(
+      coversRequirement([policy('p', { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: `${SECRET}db-AbCdEf` })], r)
+        .decision,
+    ).toBe('implicit-deny');
   });
 
   it('covers log-group:G:* and repository/prefix/* only with wider or equal grants', () => {
@@ -142,15 +165,28 @@ describe('coversRequirement: every resource of the requirement pattern', () => {
   it('counts a Deny that overlaps part of the requirement as a deny', () => {
     const r = need('secretsmanager:GetSecretValue', `${SECRET}db-??????`);
     const allowAll: PolicyStatement = { Effect: 'Allow', Action: '*', Resource: '*' };
-    expect(coversRequirement([policy('p', allowAll, { Effect: 'Deny', Action: 'secretsmanager:GetSecretValue', Resource: `${SECRET}db-AbCdEf` })], r).decision).toBe('explicit-deny');
-    expect(coversRequirement([policy('p', allowAll, { Effect: 'Deny', Action: 'secretsmanager:GetSecretValue', Resource: `${SECRET}other-*` })], r).decision).toBe('allowed');
+    expect(
+      coversRequirement(
+        [policy('p', allowAll, { Effect: 'Deny', Action: 'secretsmanager:GetSecretValue', Resource: `${SECRET}db-AbCdEf` })],
+        r,
+      ).decision,
+    ).toBe('explicit-deny');
+    expect(
+      coversRequirement(
+        [policy('p', allowAll, { Effect: 'Deny', Action: 'secretsmanager:GetSecretValue', Resource: `${SECRET}other-*` })],
+        r,
+      ).decision,
+    ).toBe('allowed');
   });
 
   it('reads the * of ecr:GetAuthorizationToken as the literal request resource', () => {
     const r = need('ecr:GetAuthorizationToken', '*');
     const ps = [managed[0]!, policy('guard', { Effect: 'Deny', Action: 'ecr:*', Resource: REPO })];
     expect(coversRequirement(ps, r).decision).toBe('allowed');
-    expect(coversRequirement([policy('p', { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: `arn:aws:ecr:*:${ACCT}:*` })], r).decision).toBe('implicit-deny');
+    expect(
+      coversRequirement([policy('p', { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: `arn:aws:ecr:*:${ACCT}:*` })], r)
+        .decision,
+    ).toBe('implicit-deny');
   });
 });
 
@@ -169,7 +205,10 @@ describe('log streams', () => {
   });
 
   it('but not another group, a single stream, or another action', () => {
-    expect(coversRequirement([policy('arn:aws:logs:us-east-1:111122223333:log-group:/ecs/other:log-stream:*')], req('logs:CreateLogStream')).decision).toBe('implicit-deny');
+    expect(
+      coversRequirement([policy('arn:aws:logs:us-east-1:111122223333:log-group:/ecs/other:log-stream:*')], req('logs:CreateLogStream'))
+        .decision,
+    ).toBe('implicit-deny');
     expect(coversRequirement([policy(`${group}:log-stream:one`)], req('logs:PutLogEvents')).decision).toBe('implicit-deny');
     expect(coversRequirement([policy(`${group}:log-stream:*`)], req('logs:CreateLogGroup')).decision).toBe('implicit-deny');
   });

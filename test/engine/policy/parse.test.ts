@@ -41,7 +41,10 @@ describe('parsePolicyFile on the corpus', () => {
 });
 
 describe('parsePolicyFile shapes', () => {
-  const doc = { Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 'ssm:GetParameters', Resource: 'arn:aws:ssm:us-east-1:123456789012:parameter/a' } };
+  const doc = {
+    Version: '2012-10-17',
+    Statement: { Effect: 'Allow', Action: 'ssm:GetParameters', Resource: 'arn:aws:ssm:us-east-1:123456789012:parameter/a' },
+  };
 
   it('reads get-role-policy output with a URL-encoded document (as the IAM API returns it)', () => {
     const text = JSON.stringify({ RoleName: 'exec', PolicyName: 'ssm-read', PolicyDocument: encodeURIComponent(JSON.stringify(doc)) });
@@ -64,7 +67,10 @@ describe('parsePolicyFile shapes', () => {
   });
 
   it('reports errors with the full JSON path inside the record', () => {
-    const bad = [{ PolicyName: 'a', PolicyDocument: doc }, { PolicyName: 'b', PolicyDocument: { Statement: [doc.Statement, { ...doc.Statement, Effect: 'allow' }] } }];
+    const bad = [
+      { PolicyName: 'a', PolicyDocument: doc },
+      { PolicyName: 'b', PolicyDocument: { Statement: [doc.Statement, { ...doc.Statement, Effect: 'allow' }] } },
+    ];
     const err = policyErrorOf(() => parsePolicyFile(JSON.stringify(bad), 'bad.json'));
     expect(err.jsonPath).toBe('$[1].PolicyDocument.Statement[1].Effect');
     expect(err.source).toBe('bad.json');

@@ -37,7 +37,9 @@ describe('resourceMatches (concrete request)', () => {
 
   it('keeps wildcards of the region/account segments inside their segment', () => {
     expect(resourceMatches('arn:aws:ecr:us-*-1:123456789012:repository/app', `${ECR}app`)).toBe(true);
-    expect(resourceMatches('arn:aws:ecr:us-*-1:123456789012:repository/app', 'arn:aws:ecr:us-east-2:123456789012:repository/app')).toBe(false);
+    expect(resourceMatches('arn:aws:ecr:us-*-1:123456789012:repository/app', 'arn:aws:ecr:us-east-2:123456789012:repository/app')).toBe(
+      false,
+    );
     expect(resourceMatches('arn:aws:ecr:*:*:repository/app', `${ECR}app`)).toBe(true);
     expect(resourceMatches('arn:aws:ecr:*:*:repository/app', `${ECR}app2`)).toBe(false);
   });
@@ -114,7 +116,10 @@ const ALL_WORDS = words(8);
 
 describe('glob properties against a regex reference', () => {
   it('globMatch agrees with the regex translation', () => {
-    fc.assert(fc.property(patternArb, wordArb, (p, w) => globMatch(p, w) === toRegex(p).test(w)), { numRuns: 3000 });
+    fc.assert(
+      fc.property(patternArb, wordArb, (p, w) => globMatch(p, w) === toRegex(p).test(w)),
+      { numRuns: 3000 },
+    );
   });
 
   it('globIncludes is sound: every word of the inner pattern is a word of the outer one', () => {
@@ -146,7 +151,9 @@ describe('glob properties against a regex reference', () => {
 // simulator in evaluate-oracle.test.ts) over a pool of concrete ARNs.
 const NAMES = ['web', 'web2', 'team/web', 'team/api', 'a:b', 'db-AbCdEf', 'db-other-AbCdEf'];
 const REGIONS = ['us-east-1', 'eu-west-1'];
-const POOL = REGIONS.flatMap((r) => NAMES.flatMap((n) => [`arn:aws:ecr:${r}:123456789012:repository/${n}`, `arn:aws:secretsmanager:${r}:123456789012:secret:${n}`]));
+const POOL = REGIONS.flatMap((r) =>
+  NAMES.flatMap((n) => [`arn:aws:ecr:${r}:123456789012:repository/${n}`, `arn:aws:secretsmanager:${r}:123456789012:secret:${n}`]),
+);
 const arnPatternArb = fc
   .record({
     base: fc.constantFrom(...POOL),

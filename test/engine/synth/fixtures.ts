@@ -15,13 +15,20 @@ export const paramArn = (name: string) => `arn:aws:ssm:${REGION}:${ACCT}:paramet
 /** Rows 1/1b: token on `*`, three pull actions on the repository. */
 export function ecrImage(repo: string): Requirement[] {
   const reasons = why('containerDefinitions[0].image');
-  return [{ action: 'ecr:GetAuthorizationToken', resource: '*', reasons }, ...ECR_PULL.map((action) => ({ action, resource: repoArn(repo), reasons }))];
+  return [
+    { action: 'ecr:GetAuthorizationToken', resource: '*', reasons },
+    ...ECR_PULL.map((action) => ({ action, resource: repoArn(repo), reasons })),
+  ];
 }
 
 /** Rows 7/7b: stream actions on `log-group:G:*`; with create-group also CreateLogGroup on both forms. */
 export function awslogs(group: string, createGroup = false): Requirement[] {
   const reasons = why('containerDefinitions[0].logConfiguration');
-  const out: Requirement[] = ['logs:CreateLogStream', 'logs:PutLogEvents'].map((action) => ({ action, resource: `${groupArn(group)}:*`, reasons }));
+  const out: Requirement[] = ['logs:CreateLogStream', 'logs:PutLogEvents'].map((action) => ({
+    action,
+    resource: `${groupArn(group)}:*`,
+    reasons,
+  }));
   if (createGroup) {
     out.push({ action: 'logs:CreateLogGroup', resource: `${groupArn(group)}:*`, reasons });
     out.push({ action: 'logs:CreateLogGroup', resource: groupArn(group), reasons });
@@ -31,7 +38,13 @@ export function awslogs(group: string, createGroup = false): Requirement[] {
 
 /** Row 9: `-??????` for any secret named without its suffix. */
 export function secret(name: string): Requirement[] {
-  return [{ action: 'secretsmanager:GetSecretValue', resource: secretArn(`${name}-??????`), reasons: why('containerDefinitions[0].secrets[0].valueFrom') }];
+  return [
+    {
+      action: 'secretsmanager:GetSecretValue',
+      resource: secretArn(`${name}-??????`),
+      reasons: why('containerDefinitions[0].secrets[0].valueFrom'),
+    },
+  ];
 }
 
 export function parameter(name: string): Requirement[] {
@@ -47,7 +60,13 @@ export function envFile(bucket: string, key: string): Requirement[] {
 }
 
 export function kmsKey(id: string): Requirement[] {
-  return [{ action: 'kms:Decrypt', resource: `arn:aws:kms:${REGION}:${ACCT}:key/${id}`, reasons: why('containerDefinitions[0].secrets[0].valueFrom') }];
+  return [
+    {
+      action: 'kms:Decrypt',
+      resource: `arn:aws:kms:${REGION}:${ACCT}:key/${id}`,
+      reasons: why('containerDefinitions[0].secrets[0].valueFrom'),
+    },
+  ];
 }
 
 /** A deterministic shuffle (mulberry32), so a failing order can be reproduced. */

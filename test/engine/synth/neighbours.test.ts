@@ -14,13 +14,23 @@ const KEY_ARN = `arn:aws:kms:us-east-1:${ACCT}:key/${KEY}`;
 async function oracle(document: PolicyDocument, req: AccessRequest): Promise<string> {
   const result = await runSimulation(
     {
-      request: { principal: `arn:aws:iam::${ACCT}:role/exec`, action: req.action, resource: { resource: req.resource, accountId: ACCT }, contextVariables: {} },
+      request: {
+        principal: `arn:aws:iam::${ACCT}:role/exec`,
+        action: req.action,
+        resource: { resource: req.resource, accountId: ACCT },
+        contextVariables: {},
+      },
       identityPolicies: [{ name: 'leash', policy: document }],
       serviceControlPolicies: [],
       resourceControlPolicies: [],
       // KMS always consults the key policy; the default one delegates to IAM policies.
       ...(req.action.startsWith('kms:')
-        ? { resourcePolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCT}:root` }, Action: 'kms:*', Resource: '*' }] } }
+        ? {
+            resourcePolicy: {
+              Version: '2012-10-17',
+              Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCT}:root` }, Action: 'kms:*', Resource: '*' }],
+            },
+          }
         : {}),
     },
     {},

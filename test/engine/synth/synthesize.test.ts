@@ -4,7 +4,21 @@ import { coversRequirement } from '../../../lib/engine/policy/evaluate.js';
 import { policySize } from '../../../lib/engine/synth/size.js';
 import { synthesize } from '../../../lib/engine/synth/synthesize.js';
 import type { NamedPolicy, Requirement } from '../../../lib/engine/types.js';
-import { ACCT, REGION, awslogs, ecrImage, envFile, groupArn, kmsKey, parameter, paramArn, repoArn, secret, secretArn, shuffled } from './fixtures.js';
+import {
+  ACCT,
+  REGION,
+  awslogs,
+  ecrImage,
+  envFile,
+  groupArn,
+  kmsKey,
+  parameter,
+  paramArn,
+  repoArn,
+  secret,
+  secretArn,
+  shuffled,
+} from './fixtures.js';
 
 const KEY = '1234abcd-12ab-34cd-56ef-1234567890ab';
 const intent: Requirement[] = [
@@ -35,10 +49,20 @@ describe('synthesize: minimal statements', () => {
           Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
           Resource: [repoArn('team/web'), repoArn('team/worker')],
         },
-        { Sid: 'Logs1', Effect: 'Allow', Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${groupArn('/ecs/web')}:*` },
+        {
+          Sid: 'Logs1',
+          Effect: 'Allow',
+          Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: `${groupArn('/ecs/web')}:*`,
+        },
         { Sid: 'Logs2', Effect: 'Allow', Action: 'logs:CreateLogGroup', Resource: groupArn('/ecs/web') },
         { Sid: 'Logs3', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${groupArn('/ecs/worker')}:*` },
-        { Sid: 'SsmParameters', Effect: 'Allow', Action: 'ssm:GetParameters', Resource: `arn:aws:ssm:${REGION}:${ACCT}:parameter/prod/web/api_key` },
+        {
+          Sid: 'SsmParameters',
+          Effect: 'Allow',
+          Action: 'ssm:GetParameters',
+          Resource: `arn:aws:ssm:${REGION}:${ACCT}:parameter/prod/web/api_key`,
+        },
         { Sid: 'Secrets', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArn('prod/db-??????') },
         { Sid: 'KmsDecrypt', Effect: 'Allow', Action: 'kms:Decrypt', Resource: `arn:aws:kms:${REGION}:${ACCT}:key/${KEY}` },
         { Sid: 'S3Buckets', Effect: 'Allow', Action: 's3:GetBucketLocation', Resource: 'arn:aws:s3:::config-bucket' },
@@ -68,7 +92,10 @@ describe('policySize', () => {
   it('counts the characters of the JSON without white space', () => {
     // {"Version":"2012-10-17","Statement":[]} is 39 characters.
     expect(policySize({ Version: '2012-10-17', Statement: [] })).toBe(39);
-    const spaced = { Version: '2012-10-17', Statement: [{ Effect: 'Allow' as const, Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/a b' }] };
+    const spaced = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow' as const, Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/a b' }],
+    };
     expect(policySize(spaced)).toBe(JSON.stringify(spaced).length - 1);
   });
 });
@@ -96,7 +123,11 @@ describe('synthesize: compaction within the size budget', () => {
   });
 
   it('fits 500 log groups, 500 repositories and 500 secrets together', () => {
-    const reqs = Array.from({ length: 500 }, (_, i) => [...awslogs(`/ecs/svc-${i}`), ...ecrImage(`team/service-${i}`), ...secret(`prod/app-${i}`)]).flat();
+    const reqs = Array.from({ length: 500 }, (_, i) => [
+      ...awslogs(`/ecs/svc-${i}`),
+      ...ecrImage(`team/service-${i}`),
+      ...secret(`prod/app-${i}`),
+    ]).flat();
     const out = synthesize(reqs);
     expect(out.size).toBeLessThanOrEqual(10_240);
     expect(covered(reqs, out.document)).toEqual([]);

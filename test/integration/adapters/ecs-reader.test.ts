@@ -43,7 +43,9 @@ describe('EcsReader against moto', () => {
     const td = await reader.describe('web:1');
     expect(td?.taskDefinitionArn).toBe(tdArn('web:1'));
     expect(td?.executionRoleArn).toBe(WEB_EXEC);
-    expect(td?.containerDefinitions[0]?.secrets).toEqual([{ name: 'DB', valueFrom: `arn:aws:secretsmanager:us-east-1:${TEST_ACCOUNT}:secret:db-AbCdEf` }]);
+    expect(td?.containerDefinitions[0]?.secrets).toEqual([
+      { name: 'DB', valueFrom: `arn:aws:secretsmanager:us-east-1:${TEST_ACCOUNT}:secret:db-AbCdEf` },
+    ]);
     expect(td?.tags).toEqual([{ key: 'team', value: 'web' }]);
     expect(await reader.describe('web:9')).toBeUndefined();
     expect(await reader.describe('absent:1')).toBeUndefined();

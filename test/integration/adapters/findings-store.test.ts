@@ -38,7 +38,10 @@ describe('FindingsStore against moto DynamoDB', () => {
     const { store } = await setUp();
     expect(await store.putCurrent(ROLE, [missing, tooBroad], meta('2026-01-10T09:00:00.000Z'))).toEqual({ changed: true });
     // Until the caller says it announced them, the same set comes back as a pending notice.
-    expect(await store.putCurrent(ROLE, [missing, tooBroad], meta('2026-01-10T09:00:00.000Z'))).toEqual({ changed: false, pendingNotice: true });
+    expect(await store.putCurrent(ROLE, [missing, tooBroad], meta('2026-01-10T09:00:00.000Z'))).toEqual({
+      changed: false,
+      pendingNotice: true,
+    });
     await store.markNotified(ROLE, [tooBroad, missing]);
     // A re-delivered event: same findings, possibly in another order.
     expect(await store.putCurrent(ROLE, [tooBroad, missing], meta('2026-01-10T09:00:00.000Z'))).toEqual({ changed: false });
@@ -74,7 +77,9 @@ describe('FindingsStore against moto DynamoDB', () => {
   it('treats a severity change of the same finding as a change', async () => {
     const { store } = await setUp();
     await store.putCurrent(ROLE, [tooBroad], meta('2026-01-10T09:00:00.000Z'));
-    expect(await store.putCurrent(ROLE, [{ ...tooBroad, severity: 'urgent' }], meta('2026-01-10T10:00:00.000Z'))).toEqual({ changed: true });
+    expect(await store.putCurrent(ROLE, [{ ...tooBroad, severity: 'urgent' }], meta('2026-01-10T10:00:00.000Z'))).toEqual({
+      changed: true,
+    });
   });
 
   it('ignores a result computed before the one stored', async () => {

@@ -20,19 +20,41 @@ process.env.MOTO_IAM_LOAD_MANAGED_POLICIES = 'true';
 const moto = useMoto();
 
 const EXEC_POLICY = 'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy';
-const ECS_TRUST = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+const ECS_TRUST = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+};
 const SECRETS_POLICY = {
   Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db-??????' }],
+  Statement: [
+    {
+      Effect: 'Allow',
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db-??????',
+    },
+  ],
 };
 const LOGS_POLICY = {
   Version: '2012-10-17',
   Statement: [
-    { Sid: 'Logs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: 'arn:aws:logs:us-east-1:123456789012:log-group:/ecs/web:*' },
+    {
+      Sid: 'Logs',
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: 'arn:aws:logs:us-east-1:123456789012:log-group:/ecs/web:*',
+    },
   ],
 };
-const KMS_POLICY = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' }] };
-const BOUNDARY = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ecr:*', 'logs:*', 'secretsmanager:GetSecretValue', 'kms:Decrypt'], Resource: '*' }] };
+const KMS_POLICY = {
+  Version: '2012-10-17',
+  Statement: [
+    { Effect: 'Allow', Action: 'kms:Decrypt', Resource: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' },
+  ],
+};
+const BOUNDARY = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: ['ecr:*', 'logs:*', 'secretsmanager:GetSecretValue', 'kms:Decrypt'], Resource: '*' }],
+};
 
 async function setUpRole(iam: IAMClient, name: string, opts: { tags?: { Key: string; Value: string }[] } = {}) {
   const kms = await iam.send(new CreatePolicyCommand({ PolicyName: `${name}-kms`, PolicyDocument: JSON.stringify(KMS_POLICY) }));
@@ -78,7 +100,10 @@ describe('IamReader against moto', () => {
     expect(byName['web-exec-kms']).toEqual({ name: 'web-exec-kms', kind: 'managed', arn: kmsArn, document: KMS_POLICY });
 
     // moto's copy of the AWS managed policy must match the real v1 document in the corpus.
-    const real = loadCorpusJson<{ PolicyVersion: { Document: PolicyDocument } }>('managed-policies', 'AmazonECSTaskExecutionRolePolicy.MAMIP.json');
+    const real = loadCorpusJson<{ PolicyVersion: { Document: PolicyDocument } }>(
+      'managed-policies',
+      'AmazonECSTaskExecutionRolePolicy.MAMIP.json',
+    );
     expect(byName.AmazonECSTaskExecutionRolePolicy!.kind).toBe('aws-managed');
     expect(byName.AmazonECSTaskExecutionRolePolicy!.arn).toBe(EXEC_POLICY);
     expect(byName.AmazonECSTaskExecutionRolePolicy!.document).toEqual(real.PolicyVersion.Document);
@@ -90,7 +115,13 @@ describe('IamReader against moto', () => {
     const iam = new IAMClient(moto.config());
     await iam.send(new CreateRoleCommand({ RoleName: 'single', AssumeRolePolicyDocument: JSON.stringify(ECS_TRUST) }));
     const one = { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' };
-    await iam.send(new PutRolePolicyCommand({ RoleName: 'single', PolicyName: 'one', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: one }) }));
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: 'single',
+        PolicyName: 'one',
+        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: one }),
+      }),
+    );
     const grant = await new IamReader(iam, new Map()).readGrant('single');
     expect(grant!.policies).toEqual([{ name: 'one', kind: 'inline', document: { Version: '2012-10-17', Statement: [one] } }]);
   });

@@ -23,7 +23,13 @@ const findings: Finding[] = [
     resource: `arn:aws:kms:us-east-1:${TEST_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
     reasons: ['CloudTrail: Decrypt denied at 2026-01-10T09:00:00Z'],
   },
-  { kind: 'too-broad', severity: 'review', action: 'ecr:BatchGetImage', resource: '*', reasons: ['granted on * by AmazonECSTaskExecutionRolePolicy'] },
+  {
+    kind: 'too-broad',
+    severity: 'review',
+    action: 'ecr:BatchGetImage',
+    resource: '*',
+    reasons: ['granted on * by AmazonECSTaskExecutionRolePolicy'],
+  },
 ];
 
 interface SnsEnvelope {
@@ -38,7 +44,8 @@ async function topicWithQueue() {
   const sqs = new SQSClient(moto.config());
   const topicArn = (await sns.send(new CreateTopicCommand({ Name: 'leash-findings' }))).TopicArn!;
   const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'leash-inbox' }))).QueueUrl!;
-  const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+  const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!
+    .QueueArn!;
   await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: queueArn }));
   const receive = async (): Promise<SnsEnvelope[]> => {
     const res = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
@@ -62,10 +69,16 @@ describe('SNS notifier against moto', () => {
     const text = msg!.Message;
     const lines = text.split('\n');
     expect(lines[0]).toBe(`Role: ${ROLE}`);
-    expect(lines).toContain(`[urgent] missing: secretsmanager:GetSecretValue on arn:aws:secretsmanager:us-east-1:${TEST_ACCOUNT}:secret:db-?????? (web:3 container app reads secret DB)`);
+    expect(lines).toContain(
+      `[urgent] missing: secretsmanager:GetSecretValue on arn:aws:secretsmanager:us-east-1:${TEST_ACCOUNT}:secret:db-?????? (web:3 container app reads secret DB)`,
+    );
     expect(lines).toContain('[review] too-broad: ecr:BatchGetImage on * (granted on * by AmazonECSTaskExecutionRolePolicy)');
     expect(text.slice(0, text.indexOf('\n{'))).not.toContain('web:4'); // the text part shows only the first reason
-    const json = JSON.parse(text.slice(text.indexOf('\n{') + 1)) as { roleArn: string; counts: Record<string, number>; findings: Finding[] };
+    const json = JSON.parse(text.slice(text.indexOf('\n{') + 1)) as {
+      roleArn: string;
+      counts: Record<string, number>;
+      findings: Finding[];
+    };
     expect(json.roleArn).toBe(ROLE);
     expect(json.counts).toEqual({ urgent: 2, review: 1, info: 0 });
     expect(json.findings).toEqual(findings);

@@ -1,5 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
-import { CreateTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { RoleIndex, type RoleIndexEntry } from '../../../lib/adapters/aws/role-index.js';
 import { tableDefinition, ttlSpecification } from '../../../lib/adapters/aws/table-schema.js';
@@ -57,7 +63,9 @@ describe('table schema', () => {
       { AttributeName: 'sk', KeyType: 'RANGE' },
     ]);
     expect(t.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
-    expect(t.GlobalSecondaryIndexes?.map((g) => [g.IndexName, g.KeySchema?.map((k) => k.AttributeName)])).toEqual([['gsi1', ['gsi1pk', 'gsi1sk']]]);
+    expect(t.GlobalSecondaryIndexes?.map((g) => [g.IndexName, g.KeySchema?.map((k) => k.AttributeName)])).toEqual([
+      ['gsi1', ['gsi1pk', 'gsi1sk']],
+    ]);
     const ttl = await raw.send(new DescribeTimeToLiveCommand({ TableName: TABLE }));
     expect(ttl.TimeToLiveDescription?.AttributeName).toBe('expiresAt');
   });
@@ -121,7 +129,10 @@ describe('RoleIndex against moto DynamoDB', () => {
     expect(await index.putTaskDefinition(entry())).toEqual({ applied: false, reason: 'stale' });
     const got = await index.get(td('web:1'));
     expect([got?.status, got?.inUse, got?.observedAt]).toEqual(['INACTIVE', true, '2026-01-12T00:00:00.000Z']);
-    expect(await index.markStatus(td('other:1'), 'INACTIVE', false, '2026-01-12T00:00:00.000Z')).toEqual({ applied: false, reason: 'unknown' });
+    expect(await index.markStatus(td('other:1'), 'INACTIVE', false, '2026-01-12T00:00:00.000Z')).toEqual({
+      applied: false,
+      reason: 'unknown',
+    });
   });
 
   it('removes a revision and keeps a tombstone against late duplicates', async () => {
@@ -141,7 +152,13 @@ describe('RoleIndex against moto DynamoDB', () => {
     // 40 entries of ~30 KB (just under the compression threshold): ~1.2 MB, more than one 1 MB Query page.
     const pad = 'x'.repeat(30_000);
     for (let i = 1; i <= 40; i++) {
-      await index.putTaskDefinition(entry({ taskDefinitionArn: td(`web:${i}`), revision: i, requirements: [{ ...logs, reasons: [{ ...logs.reasons[0]!, note: `${pad}${i}` }] }] }));
+      await index.putTaskDefinition(
+        entry({
+          taskDefinitionArn: td(`web:${i}`),
+          revision: i,
+          requirements: [{ ...logs, reasons: [{ ...logs.reasons[0]!, note: `${pad}${i}` }] }],
+        }),
+      );
     }
     const send = vi.spyOn(ddb, 'send');
     const got = await index.entriesForRole(WEB);

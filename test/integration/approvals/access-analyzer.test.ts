@@ -1,6 +1,11 @@
 // Issue 5 acceptance, verification: an approved plan goes through Access Analyzer's ValidatePolicy before it is
 // applied. Moto has no Access Analyzer, so its client is mocked (aws-sdk-client-mock) with real-shaped answers.
-import { AccessAnalyzerClient, CheckNoNewAccessCommand, ValidatePolicyCommand, type ValidatePolicyFinding } from '@aws-sdk/client-accessanalyzer';
+import {
+  AccessAnalyzerClient,
+  CheckNoNewAccessCommand,
+  ValidatePolicyCommand,
+  type ValidatePolicyFinding,
+} from '@aws-sdk/client-accessanalyzer';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { handleApprovalRequest } from '../../../lib/app/http-approvals.js';
@@ -23,8 +28,14 @@ const securityWarning: ValidatePolicyFinding = {
   findingType: 'SECURITY_WARNING',
   issueCode: 'PASS_ROLE_WITH_STAR_IN_RESOURCE',
   findingDetails: 'Using the iam:PassRole action with wildcards (*) in the resource can be overly permissive.',
-  learnMoreLink: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html#access-analyzer-reference-policy-checks-security-warning-pass-role-with-star-in-resource',
-  locations: [{ path: [{ value: 'Statement' }, { index: 0 }, { value: 'Resource' }], span: { start: { line: 1, column: 1, offset: 1 }, end: { line: 1, column: 4, offset: 4 } } }],
+  learnMoreLink:
+    'https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html#access-analyzer-reference-policy-checks-security-warning-pass-role-with-star-in-resource',
+  locations: [
+    {
+      path: [{ value: 'Statement' }, { index: 0 }, { value: 'Resource' }],
+      span: { start: { line: 1, column: 1, offset: 1 }, end: { line: 1, column: 4, offset: 4 } },
+    },
+  ],
 };
 
 async function approveWith(findings: ValidatePolicyFinding[]) {
@@ -53,7 +64,12 @@ describe('Access Analyzer verification before apply', () => {
   });
 
   it('applies the same approval when ValidatePolicy has only a SUGGESTION', async () => {
-    const suggestion: ValidatePolicyFinding = { ...securityWarning, findingType: 'SUGGESTION', issueCode: 'EMPTY_ARRAY_ACTION', findingDetails: 'This statement includes no actions.' };
+    const suggestion: ValidatePolicyFinding = {
+      ...securityWarning,
+      findingType: 'SUGGESTION',
+      issueCode: 'EMPTY_ARRAY_ACTION',
+      findingDetails: 'This statement includes no actions.',
+    };
     const { world, before, res } = await approveWith([suggestion]);
     expect(res.body).toBe('applied');
     expect(await world.stateHash(ROLE)).not.toBe(before);

@@ -31,7 +31,9 @@ function taskStopped(at?: string): Json {
 
 /** events/denial-secretsmanager.json, made by billing-exec for its own secret at `at`. */
 function cloudTrailDenial(at: string): Json {
-  const text = JSON.stringify(loadEventJson('denial-secretsmanager.json')).replaceAll('reports-exec', ROLE).replaceAll('reports/smtp-QwErTy', 'billing/db-XyZ123');
+  const text = JSON.stringify(loadEventJson('denial-secretsmanager.json'))
+    .replaceAll('reports-exec', ROLE)
+    .replaceAll('reports/smtp-QwErTy', 'billing/db-XyZ123');
   const e = JSON.parse(text) as Json & { detail: Json };
   return { ...e, time: at, detail: { ...e.detail, eventTime: at } };
 }
@@ -45,7 +47,8 @@ async function applied(): Promise<{ world: World; before: string; after: string 
   return { world: w, before, after: await w.stateHash(ROLE) };
 }
 
-const rollbacks = async (world: World) => (await world.drain(world.remediationQueueUrl)).filter((b) => (JSON.parse(b) as { reason: string }).reason.startsWith('rollback'));
+const rollbacks = async (world: World) =>
+  (await world.drain(world.remediationQueueUrl)).filter((b) => (JSON.parse(b) as { reason: string }).reason.startsWith('rollback'));
 
 describe('post-apply watch and rollback, end to end', () => {
   it('an ECS task stopped by a denial inside the window → rollback message → the remediation function restores the role', async () => {

@@ -18,7 +18,8 @@ afterEach(async () => {
 
 const ROLE = 'billing-exec';
 const get = (token: string) => httpEvent('GET', `/approve/${token}`);
-const post = (token: string, decision: string) => httpEvent('POST', `/approve/${token}`, new URLSearchParams({ token, decision }).toString());
+const post = (token: string, decision: string) =>
+  httpEvent('POST', `/approve/${token}`, new URLSearchParams({ token, decision }).toString());
 
 /** A pending plan for billing-exec and the approver's link token, taken from the message Leash published to SNS. */
 async function pendingLink(opts: WorldOptions = {}): Promise<{ world: World; plan: Plan; token: string; before: string }> {
@@ -78,7 +79,10 @@ describe('signed approval links, end to end', () => {
   it('refuses an expired link: nothing changed, the refusal audited', async () => {
     const { world, plan, before } = await pendingLink();
     const expiresAt = new Date(Date.parse(world.clock.now()) + 10 * 60_000).toISOString();
-    const token = createToken({ planHash: plan.planHash, roleArn: plan.roleArn, approverHint: LINK_APPROVER, expiresAt, nonce: randomUUID() }, LINK_SECRET);
+    const token = createToken(
+      { planHash: plan.planHash, roleArn: plan.roleArn, approverHint: LINK_APPROVER, expiresAt, nonce: randomUUID() },
+      LINK_SECRET,
+    );
     world.clock.advanceMinutes(15); // the plan itself is still pending (72 hours); only the link is dead
 
     const res = await handleApprovalRequest(post(token, 'approve'), world.rt);

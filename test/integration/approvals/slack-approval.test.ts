@@ -108,7 +108,9 @@ describe('Slack approval, end to end', () => {
   it('refuses a plan whose role changed after it was made (state-changed), leaving the new state alone', async () => {
     const { world, plan, before } = await pending();
     const manual = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ssm:GetParameters', Resource: '*' }] };
-    await world.clients.iam.send(new PutRolePolicyCommand({ RoleName: ROLE, PolicyName: 'hotfix', PolicyDocument: JSON.stringify(manual) }));
+    await world.clients.iam.send(
+      new PutRolePolicyCommand({ RoleName: ROLE, PolicyName: 'hotfix', PolicyDocument: JSON.stringify(manual) }),
+    );
     const changed = await world.stateHash(ROLE);
     expect(changed).not.toBe(before);
 

@@ -14,7 +14,10 @@ import { TEST_ACCOUNT, useMoto } from '../../support/moto.js';
 
 const moto = useMoto();
 const MEMBER = '111122223333';
-const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+const trust = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+});
 
 function registerEvent(tdArn: string) {
   return {
@@ -44,13 +47,19 @@ describe('member accounts of an organization', () => {
     const home = makeClients(aws);
     await home.ddb.send(new CreateTableCommand(tableDefinition('leash')));
     // What the StackSet would have created: resources live in the member account, reached through its role.
-    const member = makeClients({ ...aws, credentials: assumeRoleCredentials(home.sts, `arn:aws:iam::${MEMBER}:role/leash-member`, 'ext-123') });
+    const member = makeClients({
+      ...aws,
+      credentials: assumeRoleCredentials(home.sts, `arn:aws:iam::${MEMBER}:role/leash-member`, 'ext-123'),
+    });
     await member.iam.send(new CreateRoleCommand({ RoleName: 'shop-exec', AssumeRolePolicyDocument: trust }));
     await member.iam.send(
       new PutRolePolicyCommand({
         RoleName: 'shop-exec',
         PolicyName: 'base',
-        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' }] }),
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' }],
+        }),
       }),
     );
     const td = await member.ecs.send(
@@ -63,7 +72,12 @@ describe('member accounts of an organization', () => {
     const tdArn = td.taskDefinition!.taskDefinitionArn!;
     expect(tdArn).toContain(`:${MEMBER}:`);
 
-    const config = { ...loadConfig({}), table: 'leash', homeAccount: TEST_ACCOUNT, member: { roleName: 'leash-member', externalId: 'ext-123', accounts: [MEMBER] } };
+    const config = {
+      ...loadConfig({}),
+      table: 'leash',
+      homeAccount: TEST_ACCOUNT,
+      member: { roleName: 'leash-member', externalId: 'ext-123', accounts: [MEMBER] },
+    };
     const deps = buildPipeline(config, aws, () => '2026-11-22T07:00:01.000Z', MEMBER);
     const summary = await runTaskDefinitionChange(registerEvent(tdArn), deps);
 

@@ -84,12 +84,21 @@ describe('denial and task-stopped events', () => {
 
   it('task-stopped-access-denied.json → a stop-reason denial for billing-exec’s secret', async () => {
     const summary = await w.run.taskStopped(event('task-stopped-access-denied.json'));
-    expect(summary.denial).toMatchObject({ roleArn: BILLING, action: 'secretsmanager:GetSecretValue', resource: secret('billing/db-XyZ123'), source: 'stop-reason' });
+    expect(summary.denial).toMatchObject({
+      roleArn: BILLING,
+      action: 'secretsmanager:GetSecretValue',
+      resource: secret('billing/db-XyZ123'),
+      source: 'stop-reason',
+    });
     const [stored, ...more] = await denials(BILLING);
     expect(more).toEqual([]);
     expect(stored?.source).toBe('stop-reason');
     const denied = (await w.findings(BILLING))!.find((f) => f.kind === 'denied');
-    expect([denied?.action, denied?.resource, denied?.severity]).toEqual(['secretsmanager:GetSecretValue', secret('billing/db-XyZ123'), 'urgent']);
+    expect([denied?.action, denied?.resource, denied?.severity]).toEqual([
+      'secretsmanager:GetSecretValue',
+      secret('billing/db-XyZ123'),
+      'urgent',
+    ]);
     expect((await w.notices()).map((n) => n.role)).toEqual([BILLING]);
   });
 

@@ -34,7 +34,10 @@ const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', 
 // SecureString and a Secrets Manager secret, both under the customer key alias/web-secrets.
 const webNeeds = (keyArn: string) => [
   'ecr:GetAuthorizationToken *',
-  ...['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'].flatMap((a) => [`${a} ${ecrRepo('web/api')}`, `${a} ${ecrRepo('web/worker')}`]),
+  ...['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'].flatMap((a) => [
+    `${a} ${ecrRepo('web/api')}`,
+    `${a} ${ecrRepo('web/worker')}`,
+  ]),
   `logs:CreateLogStream ${logGroup('/ecs/web')}:*`,
   `logs:PutLogEvents ${logGroup('/ecs/web')}:*`,
   `logs:CreateLogGroup ${logGroup('/ecs/web')}`,
@@ -77,7 +80,10 @@ describe('iam-change: each IAM event in events/, enacted in moto then delivered'
         {
           name: 'legacy',
           image: `123456789012.dkr.ecr.${REGION}.amazonaws.com/legacy:1`,
-          logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/legacy', 'awslogs-region': REGION, 'awslogs-stream-prefix': 'legacy' } },
+          logConfiguration: {
+            logDriver: 'awslogs',
+            options: { 'awslogs-group': '/ecs/legacy', 'awslogs-region': REGION, 'awslogs-stream-prefix': 'legacy' },
+          },
         },
       ],
     });
@@ -88,10 +94,19 @@ describe('iam-change: each IAM event in events/, enacted in moto then delivered'
 
   it('after the sweep, each role’s findings are what its grant lacks or over-grants', async () => {
     expect(keysOf(await w.findings(WEB))).toEqual(WEB_SEEDED_FINDINGS);
-    expect(keysOf(await w.findings(REPORTS))).toEqual([`missing logs:CreateLogGroup ${logGroup('/ecs/reports')}`, `missing logs:CreateLogGroup ${logGroup('/ecs/reports')}:*`]);
+    expect(keysOf(await w.findings(REPORTS))).toEqual([
+      `missing logs:CreateLogGroup ${logGroup('/ecs/reports')}`,
+      `missing logs:CreateLogGroup ${logGroup('/ecs/reports')}:*`,
+    ]);
     // billing-exec holds only billing-extra: its secret on *, s3:* and SSM parameters it never reads.
     expect(keysOf(await w.findings(BILLING))).toEqual(
-      ['missing ecr:GetAuthorizationToken *', ...BILLING_PULL_AND_LOGS.map((k) => `missing ${k}`), 'too-broad secretsmanager:GetSecretValue *', 'excess s3:* *', `excess ssm:GetParameters ${parameter('*')}`].sort(),
+      [
+        'missing ecr:GetAuthorizationToken *',
+        ...BILLING_PULL_AND_LOGS.map((k) => `missing ${k}`),
+        'too-broad secretsmanager:GetSecretValue *',
+        'excess s3:* *',
+        `excess ssm:GetParameters ${parameter('*')}`,
+      ].sort(),
     );
   });
 
@@ -118,7 +133,13 @@ describe('iam-change: each IAM event in events/, enacted in moto then delivered'
     // GetAuthorizationToken must be on * (spec §2.3 row 1): never too broad.
     expect(keysOf(findings, 'too-broad')).toEqual(
       [
-        ...['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'logs:CreateLogStream', 'logs:PutLogEvents'].map((a) => `too-broad ${a} *`),
+        ...[
+          'ecr:BatchCheckLayerAvailability',
+          'ecr:BatchGetImage',
+          'ecr:GetDownloadUrlForLayer',
+          'logs:CreateLogStream',
+          'logs:PutLogEvents',
+        ].map((a) => `too-broad ${a} *`),
         'too-broad secretsmanager:GetSecretValue *',
       ].sort(),
     );
@@ -156,7 +177,9 @@ describe('iam-change: each IAM event in events/, enacted in moto then delivered'
         `missing logs:CreateLogGroup ${logGroup('/ecs/web')}:*`,
         `missing secretsmanager:GetSecretValue ${secret('web/stripe-AbCdEf')}`,
         `missing kms:Decrypt ${w.demo.keyArn}`,
-        ...['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'logs:CreateLogStream', 'logs:PutLogEvents', 'ssm:GetParameters'].map((a) => `too-broad ${a} *`),
+        ...['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'logs:CreateLogStream', 'logs:PutLogEvents', 'ssm:GetParameters'].map(
+          (a) => `too-broad ${a} *`,
+        ),
       ].sort(),
     );
     expect((await w.notices()).map((n) => n.subject)).toEqual(['Leash: 6 urgent, 5 review findings on role web-exec']);
@@ -174,7 +197,11 @@ describe('iam-change: each IAM event in events/, enacted in moto then delivered'
     const e = event('detach-role-policy.json');
     await enact(w.clients, e);
     await w.run.iamChange(e);
-    expect(keysOf(await w.findings(WEB))).toEqual(webNeeds(w.demo.keyArn).map((k) => `missing ${k}`).sort());
+    expect(keysOf(await w.findings(WEB))).toEqual(
+      webNeeds(w.demo.keyArn)
+        .map((k) => `missing ${k}`)
+        .sort(),
+    );
     const [notice] = await w.notices();
     expect(notice!.subject).toBe('Leash: 14 urgent findings on role web-exec');
     expect(notice!.lines.every((l) => l.startsWith('[urgent] missing: '))).toBe(true);

@@ -24,7 +24,13 @@ const ROLES = ['billing-exec', 'payments-exec', 'reports-exec', 'web-exec'].map(
 type Ev = Record<string, unknown>;
 
 // attach-role-policy.json needs moto's AWS managed policies (slow to load); iam-change.test.ts covers it.
-const IAM_FILES = ['put-role-policy.json', 'create-policy-version.json', 'update-assume-role-policy.json', 'tag-role.json', 'create-role.json'];
+const IAM_FILES = [
+  'put-role-policy.json',
+  'create-policy-version.json',
+  'update-assume-role-policy.json',
+  'tag-role.json',
+  'create-role.json',
+];
 const EVENTS: Ev[] = [
   event('register-task-definition.json'),
   event('register-task-definition-failed.json'),
@@ -34,7 +40,12 @@ const EVENTS: Ev[] = [
   ...IAM_FILES.map(event),
   event('put-role-policy-by-leash.json'),
   ...['denial-secretsmanager.json', 'denial-ssm.json', 'denial-logs.json', 'denial-ecr.json', 'denial-kms.json'].map(event),
-  ...['task-stopped-access-denied.json', 'task-stopped-cannot-pull.json', 'task-stopped-network.json', 'task-stopped-essential-exit.json'].map(event),
+  ...[
+    'task-stopped-access-denied.json',
+    'task-stopped-cannot-pull.json',
+    'task-stopped-network.json',
+    'task-stopped-essential-exit.json',
+  ].map(event),
 ];
 
 interface Outcome {
@@ -92,8 +103,18 @@ describe('order and duplicates do not change the outcome', () => {
 
   it('the in-order run is worth comparing: every place holds state', () => {
     const { index, findings } = inOrder.snapshot;
-    expect(index[roleArn('web-exec')]!.map((e) => [e.family, e.revision, e.status, e.inUse])).toContainEqual(['web-old', 1, 'INACTIVE', false]);
-    expect(index[roleArn('web-exec')]!.map((e) => [e.family, e.revision, e.status, e.inUse])).toContainEqual(['web-api', 2, 'INACTIVE', true]);
+    expect(index[roleArn('web-exec')]!.map((e) => [e.family, e.revision, e.status, e.inUse])).toContainEqual([
+      'web-old',
+      1,
+      'INACTIVE',
+      false,
+    ]);
+    expect(index[roleArn('web-exec')]!.map((e) => [e.family, e.revision, e.status, e.inUse])).toContainEqual([
+      'web-api',
+      2,
+      'INACTIVE',
+      true,
+    ]);
     expect(index[roleArn('payments-exec')]).toEqual([]);
     expect(findings[roleArn('payments-exec')]).toBeNull();
     for (const r of ['billing-exec', 'reports-exec', 'web-exec']) {
@@ -102,11 +123,14 @@ describe('order and duplicates do not change the outcome', () => {
     expect(Object.keys(inOrder.last).sort()).toEqual(['billing-exec', 'reports-exec', 'web-exec'].map(roleArn));
   });
 
-  it.each([20261122, 7, 424242])('shuffled with duplicates (seed %i): same index, same findings, same last notice per role', async (seed) => {
-    const order = shuffledWithDuplicates(seed, 6);
-    expect(order).not.toEqual(EVENTS);
-    const outcome = await deliver(order);
-    expect(outcome.snapshot).toEqual(inOrder.snapshot);
-    expect(identities(outcome.last)).toEqual(identities(inOrder.last));
-  });
+  it.each([20261122, 7, 424242])(
+    'shuffled with duplicates (seed %i): same index, same findings, same last notice per role',
+    async (seed) => {
+      const order = shuffledWithDuplicates(seed, 6);
+      expect(order).not.toEqual(EVENTS);
+      const outcome = await deliver(order);
+      expect(outcome.snapshot).toEqual(inOrder.snapshot);
+      expect(identities(outcome.last)).toEqual(identities(inOrder.last));
+    },
+  );
 });

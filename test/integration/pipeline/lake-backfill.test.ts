@@ -2,7 +2,13 @@
 // (no LookupEvents scan) and stores what it finds as evidence. moto has no CloudTrail Lake: the SDK client is mocked.
 import { afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CloudTrailClient, DescribeQueryCommand, GetQueryResultsCommand, LookupEventsCommand, StartQueryCommand } from '@aws-sdk/client-cloudtrail';
+import {
+  CloudTrailClient,
+  DescribeQueryCommand,
+  GetQueryResultsCommand,
+  LookupEventsCommand,
+  StartQueryCommand,
+} from '@aws-sdk/client-cloudtrail';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { makeClients } from '../../../lib/adapters/aws/clients.js';
 import { tableDefinition } from '../../../lib/adapters/aws/table-schema.js';
@@ -47,15 +53,29 @@ describe('evidence backfill from CloudTrail Lake', () => {
     await c.ddb.send(new CreateTableCommand(tableDefinition('leash')));
     const config = { ...loadConfig({}), table: 'leash', homeAccount: ACCOUNT, cloudTrailLake: 'eds-0123' };
     const deps = buildPipeline(config, aws, () => '2026-11-22T07:00:00.000Z', undefined, { lastAccessed: false });
-    for (const [n, r] of [['a', 'app-exec'], ['b', 'web-exec']] as const) {
-      await deps.index.putTaskDefinition({ taskDefinitionArn: `arn:aws:ecs:eu-west-1:${ACCOUNT}:task-definition/${n}:1`, family: n, revision: 1, status: 'ACTIVE', executionRoleArn: role(r), requirements: [] });
+    for (const [n, r] of [
+      ['a', 'app-exec'],
+      ['b', 'web-exec'],
+    ] as const) {
+      await deps.index.putTaskDefinition({
+        taskDefinitionArn: `arn:aws:ecs:eu-west-1:${ACCOUNT}:task-definition/${n}:1`,
+        family: n,
+        revision: 1,
+        status: 'ACTIVE',
+        executionRoleArn: role(r),
+        requirements: [],
+      });
     }
     let queries = 0;
-    trail.on(StartQueryCommand).callsFake((input: { QueryStatement: string }) => ({ QueryId: `q-${++queries}-${input.QueryStatement.includes('app-exec') ? 'app' : 'web'}` }));
+    trail.on(StartQueryCommand).callsFake((input: { QueryStatement: string }) => ({
+      QueryId: `q-${++queries}-${input.QueryStatement.includes('app-exec') ? 'app' : 'web'}`,
+    }));
     trail.on(DescribeQueryCommand).resolves({ QueryStatus: 'FINISHED' });
     trail.on(GetQueryResultsCommand).callsFake((input: { QueryId: string }) => ({
       QueryStatus: 'FINISHED',
-      QueryResultRows: input.QueryId.endsWith('app') ? [row('e-1', role('app-exec'), 'AccessDeniedException')] : [row('e-2', role('web-exec'))],
+      QueryResultRows: input.QueryId.endsWith('app')
+        ? [row('e-1', role('app-exec'), 'AccessDeniedException')]
+        : [row('e-2', role('web-exec'))],
     }));
 
     const summary = await deps.backfill(() => 600_000);

@@ -12,7 +12,11 @@ import { useMoto } from '../../support/moto.js';
 const moto = useMoto();
 const ROLE = 'arn:aws:iam::123456789012:role/web-exec';
 const grant: RoleGrant = { roleArn: ROLE, roleName: 'web-exec', tags: {}, policies: [] };
-const requirement = { action: 'ecr:BatchGetImage', resource: 'arn:aws:ecr:eu-west-1:123456789012:repository/web', reasons: [{ taskDefinition: 'web:1', field: 'containerDefinitions[0].image' }] };
+const requirement = {
+  action: 'ecr:BatchGetImage',
+  resource: 'arn:aws:ecr:eu-west-1:123456789012:repository/web',
+  reasons: [{ taskDefinition: 'web:1', field: 'containerDefinitions[0].image' }],
+};
 
 describe('announcing findings', () => {
   it('publishes on the next delivery when the first publish failed after storing', async () => {
@@ -23,7 +27,15 @@ describe('announcing findings', () => {
     let failNext = true;
     const deps: RecomputeDeps = {
       index: {
-        entriesForRole: async () => [{ taskDefinitionArn: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:1', family: 'web', revision: 1, status: 'ACTIVE', requirements: [requirement] }],
+        entriesForRole: async () => [
+          {
+            taskDefinitionArn: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:1',
+            family: 'web',
+            revision: 1,
+            status: 'ACTIVE',
+            requirements: [requirement],
+          },
+        ],
         putTaskDefinition: async () => undefined,
         roleOfTaskDefinition: async () => ROLE,
         allRoles: async () => [ROLE],

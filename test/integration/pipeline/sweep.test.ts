@@ -6,7 +6,18 @@ import { describe, expect, it } from 'vitest';
 import { listRevisionsPage } from '../../../lib/adapters/aws/sweep-store.js';
 import { runSweep, type SweepPorts } from '../../../lib/app/sweep.js';
 import { useMoto } from '../../support/moto.js';
-import { createWorld, event, keysOf, NOW, registerInMoto, roleArn, secret, soloRevision, tdArn, type World } from '../../support/pipeline-world.js';
+import {
+  createWorld,
+  event,
+  keysOf,
+  NOW,
+  registerInMoto,
+  roleArn,
+  secret,
+  soloRevision,
+  tdArn,
+  type World,
+} from '../../support/pipeline-world.js';
 
 const moto = useMoto();
 const WEB = roleArn('web-exec');
@@ -60,7 +71,12 @@ describe('reconcile sweep', () => {
     expect(indexed).toHaveLength(2);
     for (const role of ROLES) expect(await w.findings(role)).toBeUndefined();
 
-    const resumed = await runSweep({ ...w.deps, sweep: { ...w.deps.sweep, listPage: pagesOf(w, 2) }, concurrency: 2, timeLeft: () => 600_000 });
+    const resumed = await runSweep({
+      ...w.deps,
+      sweep: { ...w.deps.sweep, listPage: pagesOf(w, 2) },
+      concurrency: 2,
+      timeLeft: () => 600_000,
+    });
     expect(resumed.complete).toBe(true);
     expect(resumed.cursor.sweepId).toBe(interrupted.cursor.sweepId);
     // Counts carry over in the cursor: no revision was described twice.

@@ -28,7 +28,6 @@ import {
 const moto = useMoto({ resetEachTest: false });
 const WEB = roleArn('web-exec');
 
-
 describe('task-definition-change on the demo account', () => {
   let w: World;
   beforeAll(async () => {
@@ -119,7 +118,9 @@ describe('task-definition-change on the demo account', () => {
     const entries = await w.entries(WEB);
     expect(entries.find((e) => e.family === 'web-legacy')).toMatchObject({ status: 'INACTIVE', inUse: true });
     expect(entries.find((e) => e.family === 'web-old')).toMatchObject({ status: 'INACTIVE', inUse: false });
-    expect(keysOf(await w.findings(WEB))).toEqual([...WEB_SEEDED_FINDINGS, `missing secretsmanager:GetSecretValue ${secret('legacy/db-QwErTy')}`].sort());
+    expect(keysOf(await w.findings(WEB))).toEqual(
+      [...WEB_SEEDED_FINDINGS, `missing secretsmanager:GetSecretValue ${secret('legacy/db-QwErTy')}`].sort(),
+    );
     const [notice, ...more] = await w.notices();
     expect(more).toEqual([]);
     expect(notice!.subject).toBe('Leash: 3 urgent, 5 review findings on role web-exec');
@@ -134,8 +135,14 @@ describe('AWS calls per event', () => {
     w = await createWorld(moto.config());
   });
 
-  const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
-  const pull = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' }] });
+  const trust = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+  });
+  const pull = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' }],
+  });
 
   function td(family: string, role: string): RegisterTaskDefinitionCommandInput {
     return {
@@ -149,7 +156,10 @@ describe('AWS calls per event', () => {
         {
           name: 'app',
           image: `123456789012.dkr.ecr.${REGION}.amazonaws.com/${family}:1`,
-          logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': `/ecs/${role}`, 'awslogs-region': REGION, 'awslogs-stream-prefix': 'app' } },
+          logConfiguration: {
+            logDriver: 'awslogs',
+            options: { 'awslogs-group': `/ecs/${role}`, 'awslogs-region': REGION, 'awslogs-stream-prefix': 'app' },
+          },
         },
       ],
     };

@@ -21,12 +21,17 @@ beforeEach(async () => {
 afterEach(() => w.analyzer.restore());
 
 // Someone widens the inline policy the plan is about to delete, while Leash is verifying.
-const edited = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'ssm:GetParameters', 'kms:Decrypt'], Resource: '*' }] };
+const edited = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'ssm:GetParameters', 'kms:Decrypt'], Resource: '*' }],
+};
 
 function patcherEditingDuringVerify(): RolePatcher {
   const verifier = {
     async verify(_input: VerifyInput): Promise<Verification> {
-      await w.iam.send(new PutRolePolicyCommand({ RoleName: ROLE_NAME, PolicyName: 'secrets-everywhere', PolicyDocument: JSON.stringify(edited) }));
+      await w.iam.send(
+        new PutRolePolicyCommand({ RoleName: ROLE_NAME, PolicyName: 'secrets-everywhere', PolicyDocument: JSON.stringify(edited) }),
+      );
       return { ok: true, problems: [] };
     },
   };

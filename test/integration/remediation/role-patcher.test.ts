@@ -12,7 +12,13 @@ const moto = useMoto();
 const T0 = '2026-03-01T10:00:00.000Z';
 const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString();
 const applyOpts = (over: Partial<{ dryRun: boolean; now: string; watchMinutes: number }> = {}) => ({
-  dryRun: false, actor: 'alice@example.com', reason: 'approved in #sec', now: T0, watchMinutes: 30, requirements, ...over,
+  dryRun: false,
+  actor: 'alice@example.com',
+  reason: 'approved in #sec',
+  now: T0,
+  watchMinutes: 30,
+  requirements,
+  ...over,
 });
 
 let w: World;
@@ -56,10 +62,13 @@ describe('RolePatcher.apply on moto', () => {
 
   it('refuses with ConflictError when the role changed between plan and apply', async () => {
     const plan = await w.makePlan();
-    await w.iam.send(new PutRolePolicyCommand({
-      RoleName: ROLE_NAME, PolicyName: 'hotfix',
-      PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: '*' }] }),
-    }));
+    await w.iam.send(
+      new PutRolePolicyCommand({
+        RoleName: ROLE_NAME,
+        PolicyName: 'hotfix',
+        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: '*' }] }),
+      }),
+    );
     const changed = await w.stateHash();
     await expect(w.patcher.apply(plan, applyOpts())).rejects.toBeInstanceOf(ConflictError);
     expect(await w.stateHash()).toBe(changed);
@@ -68,7 +77,9 @@ describe('RolePatcher.apply on moto', () => {
   });
 
   it('refuses when verification fails and changes nothing', async () => {
-    w.analyzer.on(CheckNoNewAccessCommand).resolves({ result: 'FAIL', message: 'new access', reasons: [{ description: 'grants s3:*', statementIndex: 0 }] });
+    w.analyzer
+      .on(CheckNoNewAccessCommand)
+      .resolves({ result: 'FAIL', message: 'new access', reasons: [{ description: 'grants s3:*', statementIndex: 0 }] });
     const plan = await w.makePlan();
     const err = await w.patcher.apply(plan, applyOpts()).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RefusedError);
@@ -135,10 +146,13 @@ describe('rollback and the watch window on moto', () => {
   it('does not roll back automatically when someone changed the role after the apply', async () => {
     const plan = await w.makePlan();
     await w.patcher.apply(plan, applyOpts());
-    await w.iam.send(new PutRolePolicyCommand({
-      RoleName: ROLE_NAME, PolicyName: 'hotfix',
-      PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: '*' }] }),
-    }));
+    await w.iam.send(
+      new PutRolePolicyCommand({
+        RoleName: ROLE_NAME,
+        PolicyName: 'hotfix',
+        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: '*' }] }),
+      }),
+    );
     const changed = await w.stateHash();
     clockNow = at(3);
     const notice = await w.patcher.onDenial(ROLE_ARN, at(2));

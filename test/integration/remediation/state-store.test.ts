@@ -24,7 +24,11 @@ beforeEach(async () => {
   audit = new AuditLog(ddb, TABLE);
 });
 
-const s1: RoleState = { roleArn: ROLE_ARN, inline: [{ name: broadInline.name, document: broadInline.document }], attached: ['arn:aws:iam::aws:policy/x'] };
+const s1: RoleState = {
+  roleArn: ROLE_ARN,
+  inline: [{ name: broadInline.name, document: broadInline.document }],
+  attached: ['arn:aws:iam::aws:policy/x'],
+};
 const s2: RoleState = { roleArn: ROLE_ARN, inline: [], attached: [] };
 
 describe('StateStore snapshots', () => {
@@ -35,7 +39,13 @@ describe('StateStore snapshots', () => {
     expect(list.map((s) => s.id)).toEqual(['2026-03-01T11:00:00.000Z#h2', '2026-03-01T10:00:00.000Z#h1']);
     expect(list[1]?.state).toEqual(s1);
     expect((await store.latest(ROLE_ARN))?.hash).toBe('h2');
-    expect(await store.get(ROLE_ARN, '2026-03-01T10:00:00.000Z#h1')).toEqual({ id: '2026-03-01T10:00:00.000Z#h1', roleArn: ROLE_ARN, at: '2026-03-01T10:00:00.000Z', hash: 'h1', state: s1 });
+    expect(await store.get(ROLE_ARN, '2026-03-01T10:00:00.000Z#h1')).toEqual({
+      id: '2026-03-01T10:00:00.000Z#h1',
+      roleArn: ROLE_ARN,
+      at: '2026-03-01T10:00:00.000Z',
+      hash: 'h1',
+      state: s1,
+    });
     expect(await store.get(ROLE_ARN, 'nope')).toBeUndefined();
     expect(await store.latest('arn:aws:iam::123456789012:role/other')).toBeUndefined();
   });
@@ -54,8 +64,17 @@ describe('StateStore single-use markers', () => {
 
 describe('StateStore pending plans', () => {
   const draft = {
-    roleArn: ROLE_ARN, baseStateHash: 'b', policyName: 'leash-execution-role', document: synthesized.document, deleteInline: [], detach: [],
-    additions: [], removals: [], compaction: [], findings: [], needsApproval: [],
+    roleArn: ROLE_ARN,
+    baseStateHash: 'b',
+    policyName: 'leash-execution-role',
+    document: synthesized.document,
+    deleteInline: [],
+    detach: [],
+    additions: [],
+    removals: [],
+    compaction: [],
+    findings: [],
+    needsApproval: [],
   };
   const plan: Plan = { ...draft, planHash: planHash(draft) };
 
@@ -68,11 +87,15 @@ describe('StateStore pending plans', () => {
 
   it('refuses a stored plan whose content was altered', async () => {
     await store.putPlan(plan, '2026-03-01T11:00:00Z');
-    await ddb.send(new UpdateCommand({
-      TableName: TABLE, Key: { pk: `PLAN#${plan.planHash}`, sk: 'PLAN' },
-      UpdateExpression: 'SET #p = :p', ExpressionAttributeNames: { '#p': 'plan' },
-      ExpressionAttributeValues: { ':p': JSON.stringify({ ...plan, detach: ['arn:aws:iam::aws:policy/AdministratorAccess'] }) },
-    }));
+    await ddb.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: { pk: `PLAN#${plan.planHash}`, sk: 'PLAN' },
+        UpdateExpression: 'SET #p = :p',
+        ExpressionAttributeNames: { '#p': 'plan' },
+        ExpressionAttributeValues: { ':p': JSON.stringify({ ...plan, detach: ['arn:aws:iam::aws:policy/AdministratorAccess'] }) },
+      }),
+    );
     await expect(store.getPlan(plan.planHash)).rejects.toBeInstanceOf(RefusedError);
   });
 });
@@ -80,8 +103,22 @@ describe('StateStore pending plans', () => {
 describe('StateStore watch windows', () => {
   it('finds only the windows that ended before now', async () => {
     const other = 'arn:aws:iam::123456789012:role/other';
-    await store.openWatch({ roleArn: ROLE_ARN, openedAt: '2026-03-01T10:00:00Z', until: '2026-03-01T10:30:00Z', stateId: 's', planHash: 'p', afterHash: 'a' });
-    await store.openWatch({ roleArn: other, openedAt: '2026-03-01T10:00:00Z', until: '2026-03-01T12:00:00Z', stateId: 's', planHash: 'p', afterHash: 'a' });
+    await store.openWatch({
+      roleArn: ROLE_ARN,
+      openedAt: '2026-03-01T10:00:00Z',
+      until: '2026-03-01T10:30:00Z',
+      stateId: 's',
+      planHash: 'p',
+      afterHash: 'a',
+    });
+    await store.openWatch({
+      roleArn: other,
+      openedAt: '2026-03-01T10:00:00Z',
+      until: '2026-03-01T12:00:00Z',
+      stateId: 's',
+      planHash: 'p',
+      afterHash: 'a',
+    });
     expect(await store.expiredWatches('2026-03-01T10:29:59Z')).toEqual([]);
     expect(await store.expiredWatches('2026-03-01T11:00:00Z')).toEqual([ROLE_ARN]);
     expect((await store.getWatch(other))?.until).toBe('2026-03-01T12:00:00.000Z');
@@ -96,10 +133,26 @@ describe('AuditLog', () => {
     const base = { roleArn: ROLE_ARN, actor: 'alice', why: 'w' };
     await audit.record({ ...base, at: '2026-03-01T10:00:00Z', action: 'plan', planHash: 'p' });
     await audit.record({ ...base, at: '2026-03-01T10:00:00Z', action: 'approve', planHash: 'p' });
-    await audit.record({ ...base, at: '2026-03-01T10:01:00Z', action: 'apply', planHash: 'p', before: 'b', after: 'a', detail: { steps: ['put x'] } });
+    await audit.record({
+      ...base,
+      at: '2026-03-01T10:01:00Z',
+      action: 'apply',
+      planHash: 'p',
+      before: 'b',
+      after: 'a',
+      detail: { steps: ['put x'] },
+    });
     const history = await audit.history(ROLE_ARN);
     expect(history.map((h) => h.action)).toEqual(['apply', 'approve', 'plan']);
-    expect(history[0]).toEqual({ ...base, at: '2026-03-01T10:01:00.000Z', action: 'apply', planHash: 'p', before: 'b', after: 'a', detail: { steps: ['put x'] } });
+    expect(history[0]).toEqual({
+      ...base,
+      at: '2026-03-01T10:01:00.000Z',
+      action: 'apply',
+      planHash: 'p',
+      before: 'b',
+      after: 'a',
+      detail: { steps: ['put x'] },
+    });
     expect(await audit.history(ROLE_ARN, 2)).toHaveLength(2);
     expect(await audit.history('arn:aws:iam::123456789012:role/other')).toEqual([]);
   });

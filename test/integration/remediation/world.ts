@@ -15,7 +15,16 @@ import { buildPlan } from '../../../lib/engine/plan/build-plan.js';
 import type { Plan } from '../../../lib/engine/types.js';
 import type { AwsTestConfig } from '../../support/moto.js';
 import { fakeCovers } from '../../engine/plan/fake-covers.js';
-import { ACCOUNT, broadInline, findings, managedDocument, requirements, ROLE_ARN, ROLE_NAME, synthesized } from '../../engine/plan/fixtures.js';
+import {
+  ACCOUNT,
+  broadInline,
+  findings,
+  managedDocument,
+  requirements,
+  ROLE_ARN,
+  ROLE_NAME,
+  synthesized,
+} from '../../engine/plan/fixtures.js';
 
 export const TABLE = 'leash-test';
 const TRUST = JSON.stringify({
@@ -40,10 +49,18 @@ export async function makeWorld(cfg: AwsTestConfig, clock?: () => string): Promi
   await iam.send(new CreateRoleCommand({ RoleName: ROLE_NAME, AssumeRolePolicyDocument: TRUST }));
   // The real AmazonECSTaskExecutionRolePolicy document (corpus) as a customer managed policy: moto only has AWS
   // managed policies when told to load all of them, which makes every reset take seconds.
-  const created = await iam.send(new CreatePolicyCommand({ PolicyName: 'AmazonECSTaskExecutionRolePolicy', Path: '/service-role/', PolicyDocument: JSON.stringify(managedDocument()) }));
+  const created = await iam.send(
+    new CreatePolicyCommand({
+      PolicyName: 'AmazonECSTaskExecutionRolePolicy',
+      Path: '/service-role/',
+      PolicyDocument: JSON.stringify(managedDocument()),
+    }),
+  );
   const managedArn = created.Policy?.Arn ?? '';
   await iam.send(new AttachRolePolicyCommand({ RoleName: ROLE_NAME, PolicyArn: managedArn }));
-  await iam.send(new PutRolePolicyCommand({ RoleName: ROLE_NAME, PolicyName: broadInline.name, PolicyDocument: JSON.stringify(broadInline.document) }));
+  await iam.send(
+    new PutRolePolicyCommand({ RoleName: ROLE_NAME, PolicyName: broadInline.name, PolicyDocument: JSON.stringify(broadInline.document) }),
+  );
 
   const ddbRaw = new DynamoDBClient(cfg);
   await ddbRaw.send(new CreateTableCommand(tableDefinition(TABLE)));
@@ -56,7 +73,11 @@ export async function makeWorld(cfg: AwsTestConfig, clock?: () => string): Promi
   const reader = new IamReader(iam, new Map());
   const store = new StateStore(ddb, TABLE);
   const audit = new AuditLog(ddb, TABLE);
-  const verifier = new PlanVerifier({ analyzer: new AccessAnalyzerClient({ region: 'us-east-1' }), covers: fakeCovers, managedPolicy: (arn) => reader.managedPolicy(arn) });
+  const verifier = new PlanVerifier({
+    analyzer: new AccessAnalyzerClient({ region: 'us-east-1' }),
+    covers: fakeCovers,
+    managedPolicy: (arn) => reader.managedPolicy(arn),
+  });
   const readState = (name: string) => reader.readState(name);
   const patcher = new RolePatcher({ iam, store, audit, readState, hashState, verifier, clock });
 
@@ -69,8 +90,15 @@ export async function makeWorld(cfg: AwsTestConfig, clock?: () => string): Promi
     const [grant, state] = await Promise.all([reader.readGrant(ROLE_NAME), reader.readState(ROLE_NAME)]);
     if (!grant || !state) throw new Error('role missing');
     return buildPlan({
-      roleArn: ROLE_ARN, state, baseStateHash: hashState(state), grant: grant.policies, requirements, synthesized,
-      findings: findings(), accountId: ACCOUNT, covers: fakeCovers,
+      roleArn: ROLE_ARN,
+      state,
+      baseStateHash: hashState(state),
+      grant: grant.policies,
+      requirements,
+      synthesized,
+      findings: findings(),
+      accountId: ACCOUNT,
+      covers: fakeCovers,
     });
   };
   return { iam, reader, store, audit, patcher, analyzer, stateHash, makePlan, managedArn };

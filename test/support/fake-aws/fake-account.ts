@@ -33,7 +33,10 @@ const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
 
 function throttlingError(api: string): Error {
-  return Object.assign(new Error('Rate exceeded'), { name: api.startsWith('iam:') ? 'Throttling' : 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+  return Object.assign(new Error('Rate exceeded'), {
+    name: api.startsWith('iam:') ? 'Throttling' : 'ThrottlingException',
+    $metadata: { httpStatusCode: 400 },
+  });
 }
 
 const isThrottle = (e: unknown) => /^Throttling/.test((e as { name?: string })?.name ?? '');
@@ -197,7 +200,13 @@ function iamGrants(client: FakeSdkClient): GrantReader {
         roleArn,
         roleName: name,
         tags: {},
-        policies: [{ name: 'exec', kind: 'inline', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ecr:*', 'logs:*'], Resource: '*' }] } }],
+        policies: [
+          {
+            name: 'exec',
+            kind: 'inline',
+            document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ecr:*', 'logs:*'], Resource: '*' }] },
+          },
+        ],
       };
       return grant;
     },
@@ -212,7 +221,8 @@ function ddb<T extends object>(aws: FakeAws, target: T): T {
     get(obj, prop, recv) {
       const v = Reflect.get(obj, prop, recv) as unknown;
       if (typeof v !== 'function' || prop === 'listPage') return v;
-      return (...args: unknown[]) => aws.attempt('dynamodb:' + String(prop), () => undefined).then(() => (v as (...a: unknown[]) => unknown).apply(obj, args));
+      return (...args: unknown[]) =>
+        aws.attempt('dynamodb:' + String(prop), () => undefined).then(() => (v as (...a: unknown[]) => unknown).apply(obj, args));
     },
   });
 }

@@ -28,7 +28,12 @@ export function failureRecord(fn: string, event: unknown, error: unknown, attemp
   return {
     version: '1.0',
     timestamp: at,
-    requestContext: { requestId, functionArn: `${functionArn(fn)}:$LATEST`, condition: 'RetriesExhausted', approximateInvokeCount: attempts },
+    requestContext: {
+      requestId,
+      functionArn: `${functionArn(fn)}:$LATEST`,
+      condition: 'RetriesExhausted',
+      approximateInvokeCount: attempts,
+    },
     requestPayload: event,
     responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
     responsePayload: { errorType: err.name, errorMessage: err.message, trace: (err.stack ?? '').split('\n').slice(1, 6) },

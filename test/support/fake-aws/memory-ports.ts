@@ -75,7 +75,13 @@ export function basicGrant(roleNameOrArn: string): RoleGrant {
         kind: 'inline',
         document: {
           Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Action: ['ecr:GetAuthorizationToken', 'ecr:BatchGetImage', 'logs:CreateLogStream', 'logs:PutLogEvents'], Resource: '*' }],
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: ['ecr:GetAuthorizationToken', 'ecr:BatchGetImage', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+              Resource: '*',
+            },
+          ],
         },
       },
     ],
