@@ -37,7 +37,7 @@ describe('readMode: exact tag values', () => {
     expect(r.finding?.reasons[0]).toContain(JSON.stringify(value));
   });
 
-  it.each([{ 'Leash:Mode': 'auto' }, { 'LEASH:MODE': 'approve' }, { 'leash:mode': 'auto', 'Leash:mode': 'auto' }])(
+  it.each<Record<string, string>>([{ 'Leash:Mode': 'auto' }, { 'LEASH:MODE': 'approve' }, { 'leash:mode': 'auto', 'Leash:mode': 'auto' }])(
     'a key that is leash:mode only up to case (%j) is invalid too: IAM condition keys ignore case',
     (tags) => {
       const r = readMode(tags, 'auto', ROLE);
