@@ -94,3 +94,49 @@ export function trustFindings(roleArn: string, trust: PolicyDocument): Finding[]
   }
   return out;
 }
+
+// Actions that let the principal become the role; sts:TagSession / sts:SetSourceIdentity alone do not.
+const ASSUME_ACTIONS = ['sts:AssumeRole', 'sts:AssumeRoleWithWebIdentity', 'sts:AssumeRoleWithSAML'];
+
+function globMatch(pattern: string, value: string): boolean {
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${re}$`, 'i').test(value);
+}
+
+function allowsAssume(s: PolicyStatement): boolean {
+  if (s.NotAction !== undefined) return true; // "everything but …" may include AssumeRole
+  const actions = asList(s.Action).map(String);
+  if (actions.length === 0) return true; // malformed: cannot tell, so assume the worst
+  return actions.some((a) => ASSUME_ACTIONS.some((x) => globMatch(a, x)));
+}
+
+/**
+ * Who other than ECS tasks may assume the role, one line each; empty when only `ecs-tasks.amazonaws.com` can.
+ * Conservative on purpose (the answer decides whether Leash may remove anything): conditions are not evaluated
+ * (a condition on another principal still lets it in when met), Deny statements are not credited, NotPrincipal
+ * and NotAction count as letting others in, and an unread trust policy counts as "unknown".
+ */
+export function othersWhoCanAssume(trust: PolicyDocument | undefined): string[] {
+  if (!trust) return ['the trust policy was not read: who may assume the role is unknown'];
+  const out: string[] = [];
+  asList(trust.Statement).forEach((raw, i) => {
+    const s = raw as PolicyStatement;
+    if (s?.Effect !== 'Allow' || !allowsAssume(s)) return;
+    const where = statementLabel(i, s);
+    const conditional = s.Condition ? ' (under conditions Leash does not evaluate)' : '';
+    if (s.NotPrincipal !== undefined) {
+      out.push(`${where} allows every principal not listed in NotPrincipal${conditional}`);
+      return;
+    }
+    const principals = principalsOf(s.Principal);
+    if (principals.length === 0) out.push(`${where} allows without a readable Principal`);
+    for (const p of principals) {
+      if (p.type === 'Service' && ECS_TASKS.has(p.value)) continue;
+      out.push(`${where} lets ${describe(p)} assume the role${conditional}`);
+    }
+  });
+  return out;
+}

@@ -178,7 +178,20 @@ export interface Evaluation {
 // --- findings ---
 
 export type FindingKind =
-  'missing' | 'denied' | 'unexplained-denial' | 'excess' | 'excess-in-use' | 'too-broad' | 'conditional' | 'trust-policy';
+  | 'missing'
+  | 'denied'
+  | 'unexplained-denial'
+  | 'excess'
+  | 'excess-in-use'
+  | 'too-broad'
+  | 'conditional'
+  | 'trust-policy'
+  /** The role is more than an execution role (a task role, assumable by others, in an instance profile). */
+  | 'shared-role'
+  /** The `leash:mode` tag holds a value other than exactly observe|ticket|approve|auto: the role counts as observe. */
+  | 'invalid-mode-tag'
+  /** A `leash:scope` tag does not parse: the role's scope is empty. */
+  | 'invalid-scope-tag';
 
 export type Severity = 'urgent' | 'review' | 'info';
 

@@ -11,6 +11,9 @@ export const KIND_ORDER: FindingKind[] = [
   'excess-in-use',
   'conditional',
   'trust-policy',
+  'shared-role',
+  'invalid-mode-tag',
+  'invalid-scope-tag',
 ];
 
 export const KIND_TITLES: Record<FindingKind, string> = {
@@ -22,6 +25,9 @@ export const KIND_TITLES: Record<FindingKind, string> = {
   'excess-in-use': 'Excess but used recently (review only)',
   conditional: 'Granted only under conditions',
   'trust-policy': 'Trust policy',
+  'shared-role': 'Shared role (more than an execution role: split proposed)',
+  'invalid-mode-tag': 'Invalid leash:mode tag (treated as observe)',
+  'invalid-scope-tag': 'Invalid leash:scope tag (scope empty)',
 };
 
 export function groupByKind(findings: Finding[]): { kind: FindingKind; findings: Finding[] }[] {

@@ -17,6 +17,9 @@ const KIND_ORDER: FindingKind[] = [
   'too-broad',
   'conditional',
   'trust-policy',
+  'shared-role',
+  'invalid-mode-tag',
+  'invalid-scope-tag',
 ];
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -10,6 +10,11 @@ export const DENIAL_ERROR_CODE = /AccessDenied|UnauthorizedOperation|Unauthorize
 export interface RecordOptions {
   /** Keep only calls made by these role ARNs (exact `sessionIssuer.arn`). */
   roles?: Set<string>;
+  /**
+   * Accounts Leash serves. When given, a record is evidence only if its role is in one of them and the record
+   * says which account it came from (EventBridge `account` or `recipientAccountId`).
+   */
+  servedAccounts?: ReadonlySet<string>;
 }
 
 interface Common {
@@ -35,7 +40,37 @@ function common(input: unknown, opts: RecordOptions | undefined, wantError: bool
   if (!at || Number.isNaN(Date.parse(at))) return ignored('malformed: no valid eventTime');
   const role = issuerRole(record, opts?.roles);
   if (isIgnored(role)) return role;
+  const foreign = accountMismatch(raw, record, role, opts?.servedAccounts);
+  if (foreign) return ignored(foreign);
   return { record, role, at };
+}
+
+/**
+ * An event from account X is evidence only about roles in account X: the EventBridge envelope's `account`, the
+ * record's `recipientAccountId` and the caller's `userIdentity.accountId`, when present, must all be the role's
+ * account, and the session ARN must be a session of that very role. A cross-account call is logged in the resource
+ * owner's account too; that copy says nothing Leash may act on for the caller's role.
+ */
+function accountMismatch(raw: Json, record: Json, role: RoleRef, served: ReadonlySet<string> | undefined): string | undefined {
+  const envelope = raw !== record ? str(raw.account) : undefined;
+  const recipient = str(record.recipientAccountId);
+  const ui = obj(record.userIdentity);
+  const caller = str(ui?.accountId);
+  for (const [field, account] of [
+    ['event account', envelope],
+    ['recipientAccountId', recipient],
+    ['userIdentity.accountId', caller],
+  ] as const) {
+    if (account !== undefined && account !== role.account) return `${field} ${account} is not the account of role ${role.roleArn}`;
+  }
+  const session = str(ui?.arn);
+  const expected = `arn:${role.partition}:sts::${role.account}:assumed-role/${role.roleName}/`;
+  if (session !== undefined && !session.startsWith(expected)) return `userIdentity.arn ${session} is not a session of ${role.roleArn}`;
+  if (served) {
+    if (envelope === undefined && recipient === undefined) return 'the record does not say which account it came from';
+    if (!served.has(role.account)) return `account ${role.account} is not served by Leash`;
+  }
+  return undefined;
 }
 
 export function denialFromCloudTrail(input: unknown, opts?: RecordOptions): Denial | Ignored {

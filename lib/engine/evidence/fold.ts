@@ -39,6 +39,9 @@ const KIND_ORDER: FindingKind[] = [
   'too-broad',
   'conditional',
   'trust-policy',
+  'shared-role',
+  'invalid-mode-tag',
+  'invalid-scope-tag',
 ];
 
 const DAY_MS = 86_400_000;

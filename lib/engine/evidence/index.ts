@@ -7,7 +7,15 @@ export {
   DENIAL_ERROR_CODE,
   type RecordOptions,
 } from './cloudtrail-records.js';
-export { classifyStoppedTask, type StopOptions } from './stop-reason.js';
+export { classifyStoppedTask, classifyStopTexts, permissionDetails, FAILED_START_STOP_CODE, type StopText } from './stop-reason.js';
+export {
+  authenticateStoppedTask,
+  parseStoppedTask,
+  type StoppedTask,
+  type StoppedTaskEvidence,
+  type StoppedTaskFacts,
+} from './stopped-task.js';
+export { claimIsRole, inertText, principalClaims } from './principal-claims.js';
 export { parseCloudTrailFile } from './parse-file.js';
 export { parseDenialMessage, type ParsedDenialMessage } from './error-message.js';
 export { foldEvidence, NO_USE_NOTE, type FoldOptions } from './fold.js';

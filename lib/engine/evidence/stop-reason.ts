@@ -1,14 +1,15 @@
-// ECS "Task State Change" (STOPPED) → a permission denial, a network failure, or something else.
+// ECS "Task State Change" (STOPPED) text → a permission failure, a network failure, or something else.
 // Network failures reaching ECR/Secrets Manager/SSM/Logs look alike at first sight but are not missing
 // permissions; telling them apart keeps Leash from "fixing" a role when the VPC is at fault.
+//
+// The text is free text (`ecs:StopTask --reason` lands verbatim in stoppedReason): this module only classifies
+// it. Who the evidence is about comes from authenticated facts (stopped-task.ts), never from the text.
 import { parseDenialMessage } from './error-message.js';
-import { ignored, obj, parseRoleArn, str, type Json } from './record-fields.js';
-import type { Denial, Ignored, StopClass } from './types.js';
+import { ignored, obj, parseRoleArn, str } from './record-fields.js';
+import type { Denial, DenialKind, Ignored, StopClass } from './types.js';
 
-export interface StopOptions {
-  /** The task's execution role, when the caller knows it: restores the role path, names the role when the message does not. */
-  executionRoleArn?: string;
-}
+/** The only stop code that means "the task failed to start", i.e. the agent (not a person) wrote the reason. */
+export const FAILED_START_STOP_CODE = 'TaskFailedToStart';
 
 const PERMISSION = /not authorized to perform|AccessDenied|Access to KMS is not allowed/i;
 const NETWORK = [
@@ -62,50 +63,68 @@ function networkService(text: string): string | undefined {
   return contextOf(text).service;
 }
 
-function roleFrom(principal: string | undefined, opts: StopOptions | undefined): { roleArn: string; pathUnknown: boolean } {
-  const known = opts?.executionRoleArn ? parseRoleArn(opts.executionRoleArn) : undefined;
-  const m = principal ? ASSUMED_ROLE.exec(principal) : null;
-  if (m) {
-    const [, partition, account, name] = m;
-    if (known && known.roleName === name && known.account === account) return { roleArn: known.roleArn, pathUnknown: false };
-    // assumed-role ARNs carry the role name only: the path (role/<path>/<name>) is lost.
-    return { roleArn: `arn:${partition}:iam::${account}:role/${name}`, pathUnknown: true };
+/** What a stop text is, before anyone asks whom it is about. */
+export type StopText =
+  { kind: 'permission'; text: string } | { kind: 'network'; service?: string; detail: string } | { kind: 'other'; detail: string };
+
+/** Classifies the stoppedReason and container reasons (in that order); a permission failure wins over a network one. */
+export function classifyStopTexts(reasons: string[]): StopText {
+  const permission = reasons.find((t) => PERMISSION.test(t));
+  if (permission) return { kind: 'permission', text: permission };
+  const network = reasons.find((t) => NETWORK.some((re) => re.test(t)));
+  if (network) {
+    const service = networkService(network);
+    return service ? { kind: 'network', service, detail: network } : { kind: 'network', detail: network };
   }
-  if (principal && parseRoleArn(principal)) return { roleArn: principal, pathUnknown: false };
-  return { roleArn: known?.roleArn ?? '', pathUnknown: false };
+  return { kind: 'other', detail: reasons.join('; ') };
 }
 
-function permissionDenial(text: string, detail: Json, at: string, region: string | undefined, opts?: StopOptions): Denial {
+/** Details a permission text gives: action, resource, which policy refused. Never who was refused. */
+export interface PermissionDetails {
+  action?: string;
+  resource?: string;
+  kind: DenialKind;
+  errorCode: string;
+  truncated: boolean;
+  /** The principal the text names (free text: a claim, not a fact). */
+  claimedPrincipal?: string;
+}
+
+export function permissionDetails(text: string): PermissionDetails {
   // ECS shortens long reasons with "..."; no byte cap applies here.
   const parsed = parseDenialMessage(text, Number.POSITIVE_INFINITY);
   const ctx = contextOf(text);
-  const role = roleFrom(parsed.principal, opts);
-  const d: Denial = {
-    roleArn: role.roleArn,
+  const out: PermissionDetails = {
     kind: parsed.kind,
     errorCode: /AccessDeniedException/.test(text) ? 'AccessDeniedException' : 'AccessDenied',
-    errorMessage: text,
-    at,
-    source: 'stop-reason',
+    truncated: parsed.truncated,
   };
   const action = parsed.action ?? ctx.action;
-  if (action) d.action = action;
+  if (action) out.action = action;
   const secret = /failed to fetch secret (arn:\S+) from secrets manager/i.exec(text)?.[1];
   const resource = parsed.resource ?? (action === 'secretsmanager:GetSecretValue' ? secret : undefined);
-  if (resource) d.resource = resource;
-  if (region) d.region = region;
-  const taskArn = str(detail.taskArn);
-  if (taskArn) d.taskArn = taskArn;
-  if (parsed.truncated) d.truncated = true;
-  if (role.pathUnknown) d.rolePathUnknown = true;
-  return d;
+  if (resource) out.resource = resource;
+  if (parsed.principal) out.claimedPrincipal = parsed.principal;
+  return out;
+}
+
+/** The texts of a stopped task: stoppedReason, then each container's reason. */
+export function stopTexts(detail: Record<string, unknown>): string[] {
+  const texts = [str(detail.stoppedReason)];
+  for (const c of Array.isArray(detail.containers) ? detail.containers : []) texts.push(str(obj(c)?.reason));
+  return texts.filter((t): t is string => t !== undefined);
 }
 
 /**
+ * @deprecated Attributes the denial to the role the free text names (same account as the event only): kept only
+ * until the task-stopped use case calls `authenticateStoppedTask` (stopped-task.ts), which attributes a denial to
+ * the task definition's own execution role. Only `TaskFailedToStart` stops are classified at all: any other stop
+ * code (UserInitiated is what `ecs:StopTask --reason` produces) is "other".
+ *
  * Accepts the EventBridge event (`detail-type: ECS Task State Change`) or a bare task (its `detail`, or a
  * DescribeTasks task). Only STOPPED tasks are classified.
  */
-export function classifyStoppedTask(event: unknown, opts?: StopOptions): StopClass | Ignored {
+export function classifyStoppedTask(event: unknown): StopClass | Ignored {
   const e = obj(event);
   if (!e) return ignored('malformed: event is not a JSON object');
   const detailType = e['detail-type'];
@@ -115,22 +134,49 @@ export function classifyStoppedTask(event: unknown, opts?: StopOptions): StopCla
   const detail = detailType === undefined ? e : obj(e.detail);
   if (!detail) return ignored('malformed: no detail object');
   if (detail.lastStatus !== 'STOPPED') return ignored(`lastStatus ${String(detail.lastStatus)} is not STOPPED`);
-  const texts = [str(detail.stoppedReason)];
-  for (const c of Array.isArray(detail.containers) ? detail.containers : []) texts.push(str(obj(c)?.reason));
-  const reasons = texts.filter((t): t is string => t !== undefined);
+  const reasons = stopTexts(detail);
   if (reasons.length === 0) return ignored('stopped task without stoppedReason or container reasons');
+  const stopCode = str(detail.stopCode);
+  if (stopCode !== FAILED_START_STOP_CODE) {
+    return { kind: 'other', detail: `stop code ${stopCode ?? '(none)'} is not ${FAILED_START_STOP_CODE}: ${reasons.join('; ')}` };
+  }
+  const c = classifyStopTexts(reasons);
+  if (c.kind !== 'permission') return c;
+  const at = str(detail.stoppedAt) ?? str(e.time) ?? str(detail.updatedAt);
+  if (!at) return ignored('malformed: permission failure without stoppedAt/time');
+  const taskArn = str(detail.taskArn);
+  const region = str(e.region) ?? /^arn:[^:]+:ecs:([^:]+):/.exec(taskArn ?? '')?.[1];
+  const account = str(e.account) ?? /^arn:[^:]+:ecs:[^:]*:(\d{12}):/.exec(taskArn ?? '')?.[1];
+  const details = permissionDetails(c.text);
+  const role = claimedRole(details.claimedPrincipal);
+  // Text from one account is never evidence about a role in another.
+  if (role && account && role.account !== account) {
+    return { kind: 'other', detail: `untrusted: the reason names a role in account ${role.account}, the task runs in ${account}` };
+  }
+  const d: Denial = {
+    roleArn: role?.roleArn ?? '',
+    kind: details.kind,
+    errorCode: details.errorCode,
+    errorMessage: c.text,
+    at,
+    source: 'stop-reason',
+  };
+  if (details.action) d.action = details.action;
+  if (details.resource) d.resource = details.resource;
+  if (region) d.region = region;
+  if (taskArn) d.taskArn = taskArn;
+  if (details.truncated) d.truncated = true;
+  if (role?.pathUnknown) d.rolePathUnknown = true;
+  return { kind: 'permission', denial: d };
+}
 
-  const permission = reasons.find((t) => PERMISSION.test(t));
-  if (permission) {
-    const at = str(detail.stoppedAt) ?? str(e.time) ?? str(detail.updatedAt);
-    if (!at) return ignored('malformed: permission failure without stoppedAt/time');
-    const region = str(e.region) ?? /^arn:[^:]+:ecs:([^:]+):/.exec(str(detail.taskArn) ?? '')?.[1];
-    return { kind: 'permission', denial: permissionDenial(permission, detail, at, region, opts) };
+function claimedRole(principal: string | undefined): { roleArn: string; account: string; pathUnknown: boolean } | undefined {
+  const m = principal ? ASSUMED_ROLE.exec(principal) : null;
+  if (m) {
+    const [, partition, account, name] = m;
+    // assumed-role ARNs carry the role name only: the path (role/<path>/<name>) is lost.
+    return { roleArn: `arn:${partition}:iam::${account}:role/${name}`, account: account!, pathUnknown: true };
   }
-  const network = reasons.find((t) => NETWORK.some((re) => re.test(t)));
-  if (network) {
-    const service = networkService(network);
-    return service ? { kind: 'network', service, detail: network } : { kind: 'network', detail: network };
-  }
-  return { kind: 'other', detail: reasons.join('; ') };
+  const ref = principal ? parseRoleArn(principal) : undefined;
+  return ref ? { roleArn: ref.roleArn, account: ref.account, pathUnknown: false } : undefined;
 }

@@ -49,3 +49,25 @@ export type Ignored = { ignored: string };
 export function isIgnored(x: unknown): x is Ignored {
   return typeof x === 'object' && x !== null && typeof (x as Ignored).ignored === 'string';
 }
+
+/**
+ * Evidence Leash refused to believe: free text that names a principal other than the one the facts say the
+ * event is about, or a denial-looking text on a stop that was not a failed start. Recorded for people (it may be
+ * an attack); never stored as a denial of any role.
+ */
+export interface UntrustedEvidence {
+  source: 'stop-reason';
+  at: string;
+  /** The account the event came from (EventBridge `account`). */
+  account: string;
+  taskArn?: string;
+  taskDefinitionArn: string;
+  stopCode?: string;
+  /** The task definition's execution role, as the index knows it (the only role this event can be about). */
+  authenticatedRole?: string;
+  /** Principals the text names, rendered inert. */
+  claimed: string[];
+  why: string;
+  /** The text, rendered inert (see `inertText`). */
+  text: string;
+}

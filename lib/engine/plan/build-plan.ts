@@ -1,9 +1,22 @@
 // Builds a role's complete proposed policy set: the Leash-owned inline policy plus the deletes/detaches it
 // implies. Conservative by construction: a policy goes only when everything it allows is accounted for.
-import type { AccessRequest, Finding, KeptPolicy, NamedPolicy, Plan, Requirement, RoleState, SynthesizedPolicy } from '../types.js';
+import type {
+  AccessRequest,
+  Finding,
+  KeptPolicy,
+  NamedPolicy,
+  Plan,
+  PolicyDocument,
+  PolicyStatement,
+  Requirement,
+  RoleState,
+  SynthesizedPolicy,
+} from '../types.js';
 import { planHash } from './canonical.js';
 import { planRisks, type CoversFn, type Owner } from './guardrails.js';
 import { actionMatches, compareText, hasDeny, requestKey, statementPairs, uniqueRequests, wildcardMatch } from './match.js';
+import { sharedRoleFinding, splitProposal, vocabularyOnly, type SharedRoleStatus } from './shared-role.js';
+import { inVocabulary } from './vocabulary.js';
 
 export const DEFAULT_POLICY_NAME = 'leash-execution-role';
 /** IAM's budget for all inline policies of one role, in non-whitespace characters (spec §7). */
@@ -21,7 +34,15 @@ export interface BuildPlanInput {
   accountId: string;
   policyName?: string;
   covers: CoversFn;
+  /**
+   * The role's shared status (`sharedRoleStatus`). A shared role keeps every policy other than the Leash-owned one,
+   * and the Leash-owned policy keeps every statement that is not a vocabulary-only Allow: the plan only adds what task
+   * definitions need (and may narrow vocabulary actions, with a person). It gets a `shared-role` finding with the split.
+   */
+  shared?: SharedRoleStatus;
 }
+
+const SHARED_KEPT = 'the role is shared (more than an execution role): Leash keeps every policy other than its own';
 
 export function policySize(doc: unknown): number {
   return JSON.stringify(doc).replace(/\s/g, '').length;
@@ -86,10 +107,49 @@ const compareFindings = (a: Finding, b: Finding): number =>
   compareText(a.resource, b.resource) ||
   compareText(JSON.stringify(a), JSON.stringify(b));
 
+/** For a shared role: the current Leash policy's statements that are not vocabulary-only Allows, carried over verbatim. */
+function carriedStatements(input: BuildPlanInput, policyName: string): PolicyStatement[] {
+  const current = input.grant.find((p) => p.kind === 'inline' && p.name === policyName);
+  const taken = new Set(input.synthesized.document.Statement.map((s) => s.Sid).filter((sid) => sid !== undefined));
+  // Sids must be unique within a policy: a carried statement whose Sid the synthesized ones use is renamed.
+  return (current?.document.Statement ?? [])
+    .filter((s) => !vocabularyOnly(s))
+    .map((s, i) => (s.Sid !== undefined && taken.has(s.Sid) ? { ...s, Sid: `Kept${i}${s.Sid.replace(/[^A-Za-z0-9]/g, '')}` } : s));
+}
+
+/** A shared role's findings: outside-vocabulary excess is the application's, not a removal candidate. */
+function sharedFindings(input: BuildPlanInput, policyName: string): Finding[] {
+  const status = input.shared!;
+  const out = input.findings.map((f) =>
+    (f.kind === 'excess' || f.kind === 'too-broad' || f.kind === 'excess-in-use') && !inVocabulary(f.action)
+      ? {
+          ...f,
+          severity: 'info' as const,
+          reasons: [
+            ...f.reasons,
+            'kept: the role is shared and this is outside the execution-role vocabulary (the application may use it)',
+          ],
+        }
+      : f,
+  );
+  if (!out.some((f) => f.kind === 'shared-role')) {
+    const tds = input.requirements.flatMap((r) => r.reasons.map((x) => x.taskDefinition));
+    out.push(sharedRoleFinding(input.roleArn, status, splitProposal(input.roleArn, policyName, input.synthesized.document, tds)));
+  }
+  return out;
+}
+
 export function buildPlan(input: BuildPlanInput): Plan {
-  const { covers, findings } = input;
+  const { covers } = input;
   const policyName = input.policyName ?? DEFAULT_POLICY_NAME;
-  const leash: NamedPolicy = { name: policyName, kind: 'inline', document: input.synthesized.document };
+  const shared = input.shared?.shared === true;
+  const carried = shared ? carriedStatements(input, policyName) : [];
+  const document: PolicyDocument =
+    carried.length > 0
+      ? { ...input.synthesized.document, Statement: [...input.synthesized.document.Statement, ...carried] }
+      : input.synthesized.document;
+  const findings = shared ? sharedFindings(input, policyName) : input.findings;
+  const leash: NamedPolicy = { name: policyName, kind: 'inline', document };
   const deleteInline: string[] = [];
   const detach: string[] = [];
   const kept: KeptPolicy[] = [];
@@ -100,6 +160,7 @@ export function buildPlan(input: BuildPlanInput): Plan {
   for (const p of input.grant) {
     if (p.kind === 'inline' && p.name === policyName) {
       goneOrReplaced.push(p); // replaced in place by PutRolePolicy
+      if (shared) continue; // its Deny, NotAction and outside-vocabulary statements are carried over verbatim
       // Overwritten without being judged: what a person added to it goes too, so anything judge() would keep needs a human.
       if (hasDeny(p.document))
         approvals.push(`replaces ${policyName}, whose current version has Deny statements: overwriting them could add access`);
@@ -108,6 +169,11 @@ export function buildPlan(input: BuildPlanInput): Plan {
           `replaces ${policyName}, whose current version uses NotAction/NotResource or has no Resource: what it allows cannot be listed`,
         );
       }
+      continue;
+    }
+    if (shared) {
+      keptPolicies.push(p);
+      kept.push({ policy: p.kind === 'inline' ? p.name : (p.arn ?? p.name), reason: SHARED_KEPT });
       continue;
     }
     const v = judge(p, leash, findings, covers);
@@ -150,6 +216,13 @@ export function buildPlan(input: BuildPlanInput): Plan {
     }),
   );
 
+  if (shared) {
+    approvals.push(`role is shared: ${input.shared!.causes.map((c) => c.detail).join('; ')}: never changed automatically`);
+    for (const r of removals) {
+      approvals.push(`shared role: removes ${requestKey(r)}; the application using this role may need it (the split avoids this)`);
+    }
+  }
+
   const inlineTotal =
     policySize(leash.document) + keptPolicies.filter((p) => p.kind === 'inline').reduce((n, p) => n + policySize(p.document), 0);
   if (inlineTotal > INLINE_BUDGET)
@@ -168,7 +241,7 @@ export function buildPlan(input: BuildPlanInput): Plan {
     roleArn: input.roleArn,
     baseStateHash: input.baseStateHash,
     policyName,
-    document: input.synthesized.document,
+    document,
     deleteInline: deleteInline.sort(compareText),
     detach: detach.sort(compareText),
     additions,

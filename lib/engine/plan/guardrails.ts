@@ -2,6 +2,8 @@
 import type { AccessRequest, Evaluation, Finding, Mode, NamedPolicy, Plan, Requirement } from '../types.js';
 import { inVocabulary } from './vocabulary.js';
 import { actionMatches, hasWildcard, parseArn, requestKey, toArray, wildcardMatch } from './match.js';
+import { outOfScope, type Scope } from './scope.js';
+import { sharedPlanViolations, type SharedRoleStatus } from './shared-role.js';
 
 export type Owner = 'cloudformation' | 'terraform';
 export type CoversFn = (policies: NamedPolicy[], req: Requirement) => Evaluation;
@@ -16,6 +18,14 @@ export interface GuardrailContext {
   recentUse: Set<string>;
   /** When given, a recent use the plan's own document still allows does not block a removal. */
   covers?: CoversFn;
+  /**
+   * The role's declared scope (`readScope(tags).scope`; empty when no tag or an invalid one). In auto, every
+   * addition must lie inside it; each one outside needs a person ("outside the declared scope"). Removals and
+   * narrowings are not scope-bound. Undefined only while a caller is not wired yet: then no scope rule applies.
+   */
+  scope?: Scope;
+  /** The role's shared status (`sharedRoleStatus`): a shared role is never changed automatically. */
+  shared?: SharedRoleStatus;
 }
 
 export interface GuardrailResult {
@@ -121,6 +131,11 @@ function grantsServiceAction(plan: Plan, servicePattern: string): boolean {
 export function guardrails(plan: Plan, ctx: GuardrailContext): GuardrailResult {
   const reasons: string[] = [...plan.needsApproval, ...planRisks(plan, ctx), ...usedRemovals(plan, ctx)];
   if (ctx.mode !== 'auto') reasons.push(`mode is ${ctx.mode}: no automatic change`);
+  else if (ctx.scope) reasons.push(...outOfScope(ctx.scope, plan.roleArn, plan.additions));
+  if (ctx.shared?.shared) {
+    reasons.push(`role is shared: ${ctx.shared.causes.map((c) => c.detail).join('; ')}: never changed automatically`);
+    reasons.push(...sharedPlanViolations(plan).map((v) => `shared role: the plan ${v}`));
+  }
   if (ctx.changedThisRun >= ctx.maxChangesPerRun) {
     reasons.push(`change cap reached: ${ctx.changedThisRun} of ${ctx.maxChangesPerRun} roles already changed this run`);
   }

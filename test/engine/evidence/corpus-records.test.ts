@@ -102,7 +102,18 @@ describe('corpus events', () => {
     const refused = useFromCloudTrail(asPlaceholder(load('EA07_elastic_test-get-secret-value-json.log')[0]!));
     expect(isIgnored(refused) && refused.ignored).toMatch(/is not a role ARN/);
     const validRole = 'arn:aws:iam::111122223333:role/exec';
-    const asValid = (r: Record<string, unknown>): Record<string, unknown> => ({ ...r, userIdentity: identity(validRole) });
+    const session = 'arn:aws:sts::111122223333:assumed-role/exec/a20b735e9bbc41598825b6f0269f6fef';
+    // Only the identity swapped: the record still says it was received by another account, so it is evidence of nothing.
+    const foreign = useFromCloudTrail({
+      ...load('EA07_elastic_test-get-secret-value-json.log')[0]!,
+      userIdentity: identity(validRole, session),
+    });
+    expect(isIgnored(foreign) && foreign.ignored).toBe(`recipientAccountId 000000000 is not the account of role ${validRole}`);
+    const asValid = (r: Record<string, unknown>): Record<string, unknown> => ({
+      ...r,
+      userIdentity: identity(validRole, session),
+      recipientAccountId: '111122223333',
+    });
 
     expect(useFromCloudTrail(asValid(load('EA07_elastic_test-get-secret-value-json.log')[0]!))).toEqual({
       roleArn: validRole,

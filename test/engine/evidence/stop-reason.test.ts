@@ -34,8 +34,8 @@ function stopped(stoppedReason: string, containers: { name: string; reason?: str
   };
 }
 
-function classify(event: unknown, opts?: Parameters<typeof classifyStoppedTask>[1]): StopClass {
-  const c = classifyStoppedTask(event, opts);
+function classify(event: unknown): StopClass {
+  const c = classifyStoppedTask(event);
   if (isIgnored(c)) throw new Error(`ignored: ${c.ignored}`);
   return c;
 }
@@ -114,29 +114,35 @@ describe('classifyStoppedTask: permission denials', () => {
     });
   });
 
-  it('"Access to KMS is not allowed" is a kms:Decrypt denial; the known execution role names it', () => {
-    const role = `arn:aws:iam::${ACCT}:role/directus-exec`;
+  it('"Access to KMS is not allowed" is a kms:Decrypt denial that names no role (stopped-task.ts attributes it)', () => {
     const reason = `ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret arn:aws:secretsmanager:eu-central-1:${ACCT}:secret:algo-dev-directus-secret20240626183203358800000004-EaPYTy from secrets manager: AccessDeniedException: Access to KMS is not allowed status code: 400, request id: a87a66d9-f839-4353-b8c2-9984b1465695`;
-    const d = (classify(stopped(reason), { executionRoleArn: role }) as Extract<StopClass, { kind: 'permission' }>).denial;
-    expect(d).toMatchObject({ roleArn: role, action: 'kms:Decrypt', kind: 'unknown' });
+    const d = (classify(stopped(reason)) as Extract<StopClass, { kind: 'permission' }>).denial;
+    expect(d).toMatchObject({ roleArn: '', action: 'kms:Decrypt', kind: 'unknown' });
     expect(d.resource).toBeUndefined(); // the key is not named; the secret is not the denied resource
-    expect(d.rolePathUnknown).toBeUndefined();
-    // Without the role, the denial is still a permission failure, with no role.
-    expect((classify(stopped(reason)) as Extract<StopClass, { kind: 'permission' }>).denial.roleArn).toBe('');
   });
 
-  it('a known execution role with a path restores the path lost in the assumed-role ARN', () => {
-    const role = `arn:aws:iam::${ACCT}:role/ecs/prod/app-exec`;
-    const reason = `ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secrets from ssm: service call has been retried 1 time(s): AccessDeniedException: User: arn:aws:sts::${ACCT}:assumed-role/app-exec/f83b93a4dc3442a18eaaf8c2a235cd37 is not authorized to perform: ssm:GetParameters on resource: arn:aws:ssm:us-east-1:${ACCT}:parameter/app/db because no identity-based policy allows the ssm:GetParameters action`;
-    const d = (classify(stopped(reason), { executionRoleArn: role }) as Extract<StopClass, { kind: 'permission' }>).denial;
-    expect(d.roleArn).toBe(role);
-    expect(d.rolePathUnknown).toBeUndefined();
-    // A different role name in the message is not replaced by the known role.
-    const other = (
-      classify(stopped(reason), { executionRoleArn: `arn:aws:iam::${ACCT}:role/ecs/other` }) as Extract<StopClass, { kind: 'permission' }>
-    ).denial;
-    expect(other.roleArn).toBe(`arn:aws:iam::${ACCT}:role/app-exec`);
-    expect(other.rolePathUnknown).toBe(true);
+  // Behaviour changed deliberately (issue 10): only a failed start is classified, and a reason naming a role of
+  // another account is never a denial. Who a denial is about is decided by authenticateStoppedTask.
+  it.each(['UserInitiated', 'EssentialContainerExited', 'ServiceSchedulerInitiated', 'SpotInterruption', 'TerminationNotice', 'Other'])(
+    'a %s stop is never a denial, whatever its reason says',
+    (stopCode) => {
+      const event = stopped(
+        `User: arn:aws:sts::${ACCT}:assumed-role/billing-exec/x is not authorized to perform: secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:us-east-1:${ACCT}:secret:billing/db-AbCdEf`,
+      );
+      (event.detail as Record<string, unknown>).stopCode = stopCode;
+      const c = classify(event);
+      expect(c.kind).toBe('other');
+      expect((c as { detail: string }).detail).toMatch(new RegExp(`^stop code ${stopCode} is not TaskFailedToStart`));
+    },
+  );
+
+  it('a failed start whose reason names a role of another account is not a denial', () => {
+    const c = classify(
+      stopped(
+        'User: arn:aws:sts::210987654321:assumed-role/billing-exec/x is not authorized to perform: secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:us-east-1:210987654321:secret:billing/db-AbCdEf',
+      ),
+    );
+    expect(c).toEqual({ kind: 'other', detail: `untrusted: the reason names a role in account 210987654321, the task runs in ${ACCT}` });
   });
 });
 
