@@ -356,6 +356,16 @@ describe('every setting is a deployment parameter (docs/settings.md against the 
   });
 });
 
+describe('stack outputs the docs name', () => {
+  it('every Leash… output named in README.md and docs/ exists in the packaged template', () => {
+    const outputs = Object.keys((template as Template & { Outputs: Record<string, unknown> }).Outputs);
+    for (const file of ['README.md', 'docs/deployment.md', 'docs/settings.md', 'docs/slack-app-manifest.yml']) {
+      const named = [...readFileSync(join(repoRoot, file), 'utf8').matchAll(/\b(Leash[A-Z]\w*(?:Arn|Url|Name))\b/g)].map((m) => m[1]!);
+      for (const o of named) expect(outputs, `${file}: ${o}`).toContain(o);
+    }
+  });
+});
+
 describe('secrets: each function reads exactly the secrets it uses', () => {
   const SECRET_VARS = /_SECRET_ARN$/;
   const secretEnv = (t: Template, key: string) =>
