@@ -24,8 +24,11 @@ export interface LeashConfig {
   publicBaseUrl?: string;
   slackChannel?: string;
   planTtlHours: number;
-  /** Organizations: the role Leash assumes in member accounts, and its ExternalId. */
-  member?: { roleName: string; externalId: string; accounts: string[] };
+  /**
+   * Organizations: the read role Leash assumes in member accounts, its ExternalId, and (remediate only) the separate
+   * write role through which plans are applied there; unset elsewhere, since no other function may assume it.
+   */
+  member?: { roleName: string; externalId: string; accounts: string[]; writeRoleName?: string };
   /** DescribeTaskDefinition calls per second the sweep allows itself (client-side pacing below ECS's throttling). */
   ecsDescribeRate: number;
   /** CloudTrail Lake event data store (ID or ARN): when set, evidence is backfilled from it instead of LookupEvents. */
@@ -106,7 +109,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): LeashConfig {
     ecsDescribeRate: int(env, 'LEASH_ECS_DESCRIBE_RATE', 20),
     member:
       env.LEASH_MEMBER_ROLE_NAME && env.LEASH_MEMBER_EXTERNAL_ID
-        ? { roleName: env.LEASH_MEMBER_ROLE_NAME, externalId: env.LEASH_MEMBER_EXTERNAL_ID, accounts: list(env.LEASH_MEMBER_ACCOUNTS) }
+        ? {
+            roleName: env.LEASH_MEMBER_ROLE_NAME,
+            externalId: env.LEASH_MEMBER_EXTERNAL_ID,
+            accounts: list(env.LEASH_MEMBER_ACCOUNTS),
+            ...(env.LEASH_MEMBER_WRITE_ROLE_NAME ? { writeRoleName: env.LEASH_MEMBER_WRITE_ROLE_NAME } : {}),
+          }
         : undefined,
   };
 }

@@ -54,6 +54,7 @@ async function main(): Promise<void> {
       report[s] = await RUNNERS[s]();
     } catch (err) {
       report[s] = { error: `${(err as Error).name}: ${(err as Error).message}` };
+      process.exitCode = 1; // the report is still printed, but a failed section fails the run
     }
     progress(`  ${s} done in ${Math.round(performance.now() - started)} ms`);
   }

@@ -3,7 +3,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { denialFromCloudTrail } from '../../lib/engine/evidence/cloudtrail-records.js';
+import { DENIAL_ERROR_CODES } from '../../lib/engine/evidence/denial-codes.js';
+import { isIgnored } from '../../lib/engine/evidence/types.js';
 import { loadEventJson, repoRoot } from '../support/corpus.js';
 import { matchesPattern, type Pattern } from './event-pattern.js';
 
@@ -44,7 +48,9 @@ const intended: Record<string, RuleFn | null> = {
   'task-stopped-access-denied.json': 'taskStopped',
   'task-stopped-cannot-pull.json': 'taskStopped',
   'task-stopped-network.json': 'taskStopped',
-  'task-stopped-essential-exit.json': 'taskStopped', // delivered; classified as "not a permission issue"
+  // stopCode EssentialContainerExited: the task started, so its stop says nothing about the execution role; the
+  // rule filters it out (it used to be delivered and classified as "not a permission issue").
+  'task-stopped-essential-exit.json': null,
   'scheduled-reconcile.json': null,
   'malformed-missing-detail.json': null,
 };
@@ -207,7 +213,7 @@ describe('event contents follow the spec shapes', () => {
   });
 
   it('task STOPPED events carry the ECS Task State Change fields', () => {
-    for (const f of files.filter((x) => intended[x] === 'taskStopped')) {
+    for (const f of files.filter((x) => x.startsWith('task-stopped-'))) {
       const d = detail(f);
       for (const k of ['clusterArn', 'taskArn', 'taskDefinitionArn', 'stoppedReason', 'stopCode', 'group', 'launchType', 'containers']) {
         expect(d, `${f} ${k}`).toHaveProperty(k);
@@ -222,6 +228,106 @@ describe('event contents follow the spec shapes', () => {
     expect(detail('task-stopped-network.json').stoppedReason).toMatch(/^ResourceInitializationError: .*dial tcp .*i\/o timeout/);
     expect(detail('task-stopped-network.json').stoppedReason).not.toMatch(/not authorized/);
     expect(detail('task-stopped-essential-exit.json').stoppedReason).toBe('Essential container in task exited');
+    expect(detail('task-stopped-essential-exit.json').stopCode).toBe('EssentialContainerExited');
+  });
+});
+
+describe('rules filter at the rule', () => {
+  const denialEvent = (detailOverrides: Record<string, unknown>) => {
+    const e = structuredClone(load('denial-secretsmanager.json'));
+    Object.assign(e.detail!, detailOverrides);
+    return e;
+  };
+  const ruleCodes = (patterns.denial.detail as Pattern).errorCode as string[];
+  const parserAccepts = (e: Event) => !isIgnored(denialFromCloudTrail(e));
+
+  it('the denial rule forwards exactly the errorCodes the parser records as denials (one list)', () => {
+    expect([...ruleCodes].sort()).toEqual([...DENIAL_ERROR_CODES].sort());
+    for (const code of DENIAL_ERROR_CODES) {
+      const e = denialEvent({ errorCode: code });
+      expect(matchesPattern(patterns.denial, e), code).toBe(true);
+      expect(parserAccepts(e), code).toBe(true);
+    }
+  });
+
+  it('errors that are not access denials reach neither the rule nor the parser (spellings an attacker or a service might use)', () => {
+    const others = [
+      'ThrottlingException',
+      'ResourceNotFoundException',
+      'ValidationException',
+      'InvalidClientTokenId',
+      'ExpiredTokenException',
+      'KMSInvalidStateException',
+      'accessdenied',
+      'ACCESSDENIED',
+      'AccessDenied ',
+      ' AccessDenied',
+      'NotAccessDenied',
+      'AccessDeniedFoo',
+      'Unauthorized',
+      'Client.AccessDenied',
+      '',
+    ];
+    for (const code of others) {
+      const e = denialEvent({ errorCode: code });
+      expect(matchesPattern(patterns.denial, e), JSON.stringify(code)).toBe(false);
+      expect(parserAccepts(e), JSON.stringify(code)).toBe(false);
+    }
+  });
+
+  it('rule and parser agree on any errorCode (property)', () => {
+    const near = fc.oneof(
+      fc.constantFrom(...DENIAL_ERROR_CODES),
+      fc.string(),
+      fc
+        .tuple(fc.constantFrom(...DENIAL_ERROR_CODES), fc.string({ maxLength: 3 }), fc.boolean())
+        .map(([c, x, before]) => (before ? x + c : c + x)),
+      fc.constantFrom(...DENIAL_ERROR_CODES).map((c) => c.toLowerCase()),
+    );
+    fc.assert(
+      fc.property(near, (code) => {
+        const e = denialEvent({ errorCode: code });
+        return matchesPattern(patterns.denial, e) === parserAccepts(e);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('the denial rule needs an errorCode and an assumed role: successful calls and IAM users never reach the Lambda', () => {
+    const ok = denialEvent({});
+    delete (ok.detail as Record<string, unknown>).errorCode;
+    expect(matchesPattern(patterns.denial, ok)).toBe(false);
+    const user = denialEvent({ userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::123456789012:user/alice' } });
+    expect(matchesPattern(patterns.denial, user)).toBe(false);
+  });
+
+  it('the task-stopped rule forwards only failed starts (stopCode TaskFailedToStart)', () => {
+    expect((patterns.taskStopped.detail as Pattern).stopCode).toEqual(['TaskFailedToStart']);
+    const stopped = (stopCode: string | undefined) => {
+      const e = structuredClone(load('task-stopped-access-denied.json'));
+      if (stopCode === undefined) delete e.detail!.stopCode;
+      else e.detail!.stopCode = stopCode;
+      return e;
+    };
+    expect(matchesPattern(patterns.taskStopped, stopped('TaskFailedToStart'))).toBe(true);
+    // A stop anybody can cause (ecs:StopTask --reason "...") or one that says nothing about starting never reaches it.
+    for (const code of [
+      'UserInitiated',
+      'EssentialContainerExited',
+      'ServiceSchedulerInitiated',
+      'SpotInterruption',
+      'TerminationNotice',
+      'taskfailedtostart',
+      undefined,
+    ]) {
+      expect(matchesPattern(patterns.taskStopped, stopped(code)), String(code)).toBe(false);
+    }
+  });
+
+  it('S3 stays in the denial rule, and the deployment guide says its GetObject denials need S3 data events', () => {
+    expect(patterns.denial.source).toContain('aws.s3');
+    const guide = readFileSync(join(repoRoot, 'docs/deployment.md'), 'utf8');
+    expect(guide).toMatch(/S3 data events/);
   });
 });
 

