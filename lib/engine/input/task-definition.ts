@@ -3,7 +3,7 @@
 import { InputError } from '../../errors.js';
 import type { SourcedTaskDefinition } from '../types.js';
 import { findJsonErrorOffset, locate } from './json-location.js';
-import { normalizeTaskDefinition, typeName } from './normalize.js';
+import { normalizeContainers, normalizeTaskDefinition, typeName } from './normalize.js';
 
 export { normalizeTaskDefinition } from './normalize.js';
 
@@ -45,6 +45,23 @@ function unwrap(value: unknown, source: string, path: string): { td: unknown; pa
   return { td: value, path };
 }
 
+/** A JSON array of container definitions (Terraform's `container_definitions`, `jsonencode`d or in a
+ *  `.json` file), not of task definitions: every element has container fields and none has task-definition ones. */
+function isContainerArray(value: unknown[]): boolean {
+  return (
+    value.length > 0 &&
+    value.every(
+      (v) =>
+        isObj(v) &&
+        ('image' in v || 'name' in v) &&
+        !('containerDefinitions' in v) &&
+        !('taskDefinition' in v) &&
+        !('status_code' in v) &&
+        !('family' in v),
+    )
+  );
+}
+
 /**
  * Parses a file's text into task definitions. Accepts describe-task-definition output, a placebo-recorded
  * response, register-task-definition input, a bare task definition, a RegisterTaskDefinition response, or a JSON
@@ -60,10 +77,20 @@ export function parseTaskDefinitions(text: string, source: string): SourcedTaskD
     const at = locate(body, findJsonErrorOffset(body) ?? body.length);
     throw new InputError(`invalid JSON at line ${at.line}, column ${at.column}`, source, '$', { cause });
   }
-  const items = Array.isArray(value) ? value.map((v, i) => ({ v, p: `$[${i}]` })) : [{ v: value, p: '$' }];
+  return parseTaskDefinitionValue(value, source);
+}
+
+/** As parseTaskDefinitions, for a value already parsed (and possibly substituted) from JSON. */
+export function parseTaskDefinitionValue(value: unknown, source: string): SourcedTaskDefinition[] {
   if (Array.isArray(value) && value.length === 0) throw new InputError('empty array: no task definitions', source, '$');
+  if (Array.isArray(value) && isContainerArray(value)) {
+    // One task definition whose role, Region and launch type live elsewhere (the aws_ecs_task_definition resource).
+    const taskDefinition = normalizeContainers(value, source);
+    return [{ source, taskDefinition, path: '$', containersOnly: true }];
+  }
+  const items = Array.isArray(value) ? value.map((v, i) => ({ v, p: `$[${i}]` })) : [{ v: value, p: '$' }];
   return items.map(({ v, p }) => {
     const { td, path } = unwrap(v, source, p);
-    return { source, taskDefinition: normalizeTaskDefinition(td, source, path) };
+    return { source, taskDefinition: normalizeTaskDefinition(td, source, path), path };
   });
 }
