@@ -11,6 +11,8 @@ import { arnText, slotOf, type Slot } from './slots.js';
 
 const SSM_REFERENCE_PREFIX = 'aws/reference/secretsmanager/';
 const SUFFIX_RE = /-[A-Za-z0-9]{6}$/;
+// Six letters of one case or six digits: a random suffix of 62 symbols looks like that about once in ninety.
+const WORD_TAIL_RE = /-(?:[a-z]{6}|[A-Z]{6}|[0-9]{6})$/;
 
 /** An ARN whose fields may hold placeholders; the resource part stays masked. */
 export interface TemplatedArn {
@@ -70,14 +72,17 @@ export function secretArnIntent(ctx: IntentContext, arn: TemplatedArn, m: Masked
   if (endsWithSentinel(name)) {
     resources.push(secret(`secret:${name}-??????`));
     notes.push('the name ends with a placeholder that may or may not carry the 6-character suffix: both forms granted');
+  } else if (SUFFIX_RE.test(neutral(name)) && !WORD_TAIL_RE.test(neutral(name))) {
+    notes.push('name ends with -XXXXXX: taken as the full ARN (a secret whose own name ends like that must be referenced by full ARN)');
   } else if (SUFFIX_RE.test(neutral(name))) {
-    // Secrets Manager reads a name ending in -XXXXXX as a complete ARN, yet it may be a partial ARN of a secret whose
-    // own name ends like that (docs: "don't create secret names ending with a hyphen followed by six characters").
+    // Secrets Manager reads a name ending in -XXXXXX as a complete ARN (its docs: "don't create secret names ending
+    // with a hyphen followed by six characters"). A tail like `-secret` or `-202401` is more likely part of the name
+    // of a secret referenced by partial ARN than the random suffix: grant both readings.
     resources.push(secret(`secret:${name}-??????`));
-    notes.push('ends in a hyphen and six characters: a complete ARN or a partial one, both granted');
+    notes.push('ends in a hyphen and six characters that read like a word: a complete ARN or a partial one, both granted');
     ctx.warn(
       'ambiguous-secret-suffix',
-      'a secret ARN ends in a hyphen and six characters: Secrets Manager takes it as a complete ARN, but it may be the partial ARN of a secret whose name ends like that; both are granted (`name` and `name-??????`). Where it is a partial ARN, rename the secret or use its complete ARN (aws secretsmanager describe-secret) to remove the doubt',
+      'a secret ARN ends in a hyphen and six characters that read like a word, not like the random suffix Secrets Manager adds: it may be a complete ARN or the partial ARN of a secret whose name ends like that, so both are granted (`name` and `name-??????`); reference the secret by its complete ARN (aws secretsmanager describe-secret) to remove the doubt',
       ctx.withNote(reason, exact.arn),
     );
   } else {

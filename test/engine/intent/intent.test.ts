@@ -58,27 +58,36 @@ describe('account and Region', () => {
     expect(pairs(intent)).toContain(`logs:PutLogEvents arn:aws:logs:us-east-1:${ACCT}:log-group:g:*`);
   });
 
-  it('options override, with mismatch warnings', () => {
+  // Deliberate change (issue 13): --account and --region fill only what the file leaves unknown.
+  it('options never override what the file says, with mismatch warnings', () => {
     const intent = deriveIntent([td([logs])], { account: OTHER, region: 'eu-west-1' });
-    expect(pairs(intent)).toContain(`logs:PutLogEvents arn:aws:logs:eu-west-1:${OTHER}:log-group:g:*`);
+    expect(pairs(intent)).toContain(`logs:PutLogEvents arn:aws:logs:us-east-1:${ACCT}:log-group:g:*`);
     expect(codes(intent)).toEqual(['account-mismatch', 'region-mismatch']);
   });
 
-  it('a placeholder executionRoleArn is warned about and not used', () => {
-    const intent = deriveIntent(
-      [
-        td([logs], {
-          executionRoleArn: 'arn:aws:iam::XXXXXXXXXXXX:role/r',
-          taskDefinitionArn: undefined,
-          family: 'f',
-          revision: undefined,
-        }),
-      ],
-      { region: 'us-east-1' },
-    );
-    expect(intent.requirements).toEqual([]);
-    expect(unresolved(intent)).toEqual(['needs-account log-group:g']);
-    expect(codes(intent)).toEqual(['placeholder-execution-role', 'needs-account']);
+  it('options fill what the file leaves unknown', () => {
+    const intent = deriveIntent([td([logs], { taskDefinitionArn: undefined, executionRoleArn: undefined })], {
+      account: OTHER,
+      region: 'eu-west-1',
+    });
+    expect(pairs(intent)).toContain(`logs:PutLogEvents arn:aws:logs:eu-west-1:${OTHER}:log-group:g:*`);
+    expect(intent.warnings.map((w) => w.code)).not.toContain('account-mismatch');
+  });
+
+  it('a placeholder account in executionRoleArn is kept as written, even with --account', () => {
+    const noArn = { executionRoleArn: 'arn:aws:iam::XXXXXXXXXXXX:role/r', taskDefinitionArn: undefined, family: 'f', revision: undefined };
+    const kept = deriveIntent([td([logs], noArn)], { region: 'us-east-1', account: OTHER, placeholders: 'keep' });
+    expect(pairs(kept)).toContain('logs:PutLogEvents arn:aws:logs:us-east-1:XXXXXXXXXXXX:log-group:g:*');
+    expect(unresolved(kept)).toEqual(['placeholder XXXXXXXXXXXX']);
+    expect(kept.unresolved[0]!.reasons.map((r) => r.field)).toEqual([
+      'executionRoleArn',
+      'containerDefinitions[0].logConfiguration.options["awslogs-group"]',
+    ]);
+    expect(codes(kept)).toEqual(['account-mismatch', 'placeholder']);
+    // Compared with a real grant, the placeholder grant is left out rather than invented.
+    const omitted = deriveIntent([td([logs], noArn)], { region: 'us-east-1' });
+    expect(omitted.requirements).toEqual([]);
+    expect(unresolved(omitted)).toEqual(['placeholder XXXXXXXXXXXX']);
   });
 
   it('one needs-account warning per task definition, listing every field', () => {

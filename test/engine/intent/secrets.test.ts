@@ -107,15 +107,17 @@ describe('Secrets Manager (row 9)', () => {
     expect(codes(intent)).toEqual(['cross-account-secret']);
   });
 
+  // Deliberate change (issue 13): placeholders are listed as unresolved with their field; compared with a real grant
+  // (the default, `omit`) the grant is left out, in a plan (`keep`) it keeps the placeholder in its slot.
   it.each([
-    'arn:aws:secretsmanager:region:aws_account_id:secret:secret_name-AbCdEf',
-    'arn:${Partition}:secretsmanager:${Region}:${Account}:secret:${SecretId}',
-    '$$$SECRET_OPTION_PARAM$$$',
-  ])('placeholder %s → warning, no requirement', (valueFrom) => {
+    ['arn:aws:secretsmanager:region:aws_account_id:secret:secret_name-AbCdEf', ['aws_account_id', 'region']],
+    ['arn:${Partition}:secretsmanager:${Region}:${Account}:secret:${SecretId}', ['${Account}', '${Partition}', '${Region}', '${SecretId}']],
+    ['$$$SECRET_OPTION_PARAM$$$', ['$$$SECRET_OPTION_PARAM$$$']],
+  ])('placeholder %s → unresolved, no requirement when compared', (valueFrom, tokens) => {
     const intent = secretIntent(valueFrom);
     expect(intent.requirements).toEqual([]);
-    expect(intent.unresolved).toEqual([]);
-    expect(codes(intent)).toEqual(['placeholder']);
+    expect(unresolved(intent)).toEqual(tokens.map((t) => `placeholder ${t}`).sort());
+    expect(codes(intent)).toEqual(tokens.map(() => 'placeholder'));
   });
 
   it('valueFrom of another service is a warning', () => {
@@ -169,9 +171,10 @@ describe('repositoryCredentials (row 6)', () => {
     expect(unresolved(creds('dockerhub'))).toEqual([`kms-key-for-secret ${SM}:dockerhub`]);
   });
 
-  it('a placeholder is a warning', () => {
+  it('a placeholder is listed as unresolved, with no grant', () => {
     const intent = creds('$$$REPOSITORY_CREDENTIALS$$$');
     expect(intent.requirements).toEqual([]);
+    expect(unresolved(intent)).toEqual(['placeholder $$$REPOSITORY_CREDENTIALS$$$']);
     expect(codes(intent)).toEqual(['placeholder']);
   });
 });
