@@ -76,7 +76,9 @@ export function imageIntent(ctx: IntentContext, image: string | undefined, reaso
   if (tagged.length) ctx.template(tagged, ctx.withNote(reason, 'image tag or digest'), 'ignored');
   const account = slotOf(m, ecr.account, 'account');
   const region = slotOf(m, ecr.region, 'region');
-  if (!validShape(ref) || typeof account !== 'object' || typeof region !== 'object') {
+  // The registry host was matched by its ECR shape and its slots checked above: only the rest is left to check.
+  const { host: _host, ...rest } = ref;
+  if (!validShape(rest) || typeof account !== 'object' || typeof region !== 'object') {
     ctx.warn('invalid-image', `image ${image} is not a valid ECR image reference: the repository permissions cannot be derived`, reason);
     return;
   }

@@ -64,6 +64,24 @@ describe('Secrets Manager (row 9)', () => {
     expect(unresolved(intent)).toEqual([`kms-key-for-secret ${SM}:db/password-AbCdEf`]);
   });
 
+  // Secrets Manager docs: a partial ARN whose name "ends in a hyphen followed by six characters" makes Secrets
+  // Manager "assume that you're specifying a complete ARN"; secret names should not end like that. When the six
+  // characters read like a word or a number rather than the random suffix, both readings are granted, with a warning.
+  it.each(['servus/jwt-access-secret', 'app/db-CONFIG', 'reports-202401'])('%s: ambiguous, both name and name-?????? granted', (name) => {
+    const intent = secretIntent(`${SM}:${name}`, `${SM}:${name}:password::`);
+    expect(pairs(intent)).toEqual([`secretsmanager:GetSecretValue ${SM}:${name}`, `secretsmanager:GetSecretValue ${SM}:${name}-??????`]);
+    expect(codes(intent)).toEqual(['ambiguous-secret-suffix']);
+    expect(intent.warnings[0]!.reasons!.map((r) => r.field)).toEqual(['containerDefinitions[0].secrets[0].valueFrom', 'containerDefinitions[0].secrets[1].valueFrom']);
+    expect(intent.requirements[0]!.reasons[0]!.note).toMatch(/both granted/);
+    expect(unresolved(intent)).toEqual([`kms-key-for-secret ${SM}:${name}`]);
+  });
+
+  it('six characters that read like the random suffix are taken as the complete ARN', () => {
+    for (const name of ['db-OdkoP3', 'the-floor/prod-48goq3', 'x-hZZEUq']) {
+      expect(pairs(secretIntent(`${SM}:${name}`))).toEqual([`secretsmanager:GetSecretValue ${SM}:${name}`]);
+    }
+  });
+
   it('a partial ARN gets exactly six wildcard characters', () => {
     expect(pairs(secretIntent(`${SM}:db/password`))).toEqual([`secretsmanager:GetSecretValue ${SM}:db/password-??????`]);
   });
