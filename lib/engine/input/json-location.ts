@@ -7,6 +7,8 @@ export interface TextLocation {
   column: number;
 }
 
+const MAX_DEPTH = 1000;
+
 class Stop extends Error {
   constructor(readonly offset: number) {
     super('json error');
@@ -49,9 +51,28 @@ export function findJsonErrorOffset(text: string): number | undefined {
     if (!m || m[0] === '' || m[0] === '-') throw new Stop(i);
     i += m[0].length;
   };
+  // Deeper nesting than any task definition needs is reported where it starts, before the scanner's own
+  // recursion could exhaust the call stack on hostile input.
+  let depth = 0;
   const value = (): void => {
     ws();
     const ch = text[i];
+    if ((ch === '{' || ch === '[') && depth >= MAX_DEPTH) throw new Stop(i);
+    if (ch === '{' || ch === '[') {
+      depth++;
+      try {
+        return container(ch);
+      } finally {
+        depth--;
+      }
+    }
+    if (ch === '"') return string();
+    if (ch === 't') return expect('true');
+    if (ch === 'f') return expect('false');
+    if (ch === 'n') return expect('null');
+    return number();
+  };
+  const container = (ch: string): void => {
     if (ch === '{') {
       i++;
       ws();
@@ -92,11 +113,6 @@ export function findJsonErrorOffset(text: string): number | undefined {
         return;
       }
     }
-    if (ch === '"') return string();
-    if (ch === 't') return expect('true');
-    if (ch === 'f') return expect('false');
-    if (ch === 'n') return expect('null');
-    return number();
   };
   try {
     value();
