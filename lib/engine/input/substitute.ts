@@ -36,7 +36,9 @@ export function substituteJson(value: unknown, vars: Vars): { value: unknown; us
   if (vars.size === 0) return { value, used };
   // An explicit stack: hostile input may nest far deeper than the call stack allows.
   const root: { v: unknown } = { v: value };
-  const stack: { holder: Record<string | number, unknown>; key: string | number }[] = [{ holder: root as Record<string, unknown>, key: 'v' }];
+  const stack: { holder: Record<string | number, unknown>; key: string | number }[] = [
+    { holder: root as Record<string, unknown>, key: 'v' },
+  ];
   while (stack.length) {
     const { holder, key } = stack.pop()!;
     const v = holder[key];

@@ -68,16 +68,19 @@ function isContainerArray(value: unknown[]): boolean {
  * array of any of these. Throws InputError (source + JSON path) for anything else.
  */
 export function parseTaskDefinitions(text: string, source: string): SourcedTaskDefinition[] {
+  return parseTaskDefinitionValue(parseJsonText(text, source), source);
+}
+
+/** The file's JSON value; invalid JSON (or a CloudFormation template) is an InputError with line and column. */
+export function parseJsonText(text: string, source: string): unknown {
   const body = text.replace(/^\uFEFF/, '');
-  let value: unknown;
   try {
-    value = JSON.parse(body);
+    return JSON.parse(body);
   } catch (cause) {
     if (looksLikeCloudFormation(body)) throw cloudFormationError(body, source);
     const at = locate(body, findJsonErrorOffset(body) ?? body.length);
     throw new InputError(`invalid JSON at line ${at.line}, column ${at.column}`, source, '$', { cause });
   }
-  return parseTaskDefinitionValue(value, source);
 }
 
 /** As parseTaskDefinitions, for a value already parsed (and possibly substituted) from JSON. */

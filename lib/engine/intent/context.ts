@@ -16,7 +16,7 @@ const USE_NOTE: Record<PlaceholderUse, string> = {
   omitted: 'grant left out until the placeholder is substituted',
   whole: 'the whole reference is a placeholder: no grant until it is substituted',
   ignored: 'does not change any grant',
-  role: "names the execution role: the account and partition of the ARNs Leash builds come from it",
+  role: 'names the execution role: the account and partition of the ARNs Leash builds come from it',
   'assumed-true': 'unknown until substituted: the grant covers "true"',
 };
 

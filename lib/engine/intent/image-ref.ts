@@ -68,7 +68,8 @@ export interface EcrHost {
 // IPv4 `dkr.ecr`, dual-stack `dkr-ecr` (on.aws), FIPS `dkr.ecr-fips` / `dkr-ecr-fips` (spec 2.3 row 3), over the
 // partitions' DNS suffixes. The account and Region tokens are matched loosely so placeholders are still seen as ECR.
 const PARTITIONS_BY_SUFFIX = new Map<string, string[]>();
-for (const { id, dnsSuffix } of PARTITION_SUFFIXES) PARTITIONS_BY_SUFFIX.set(dnsSuffix, [...(PARTITIONS_BY_SUFFIX.get(dnsSuffix) ?? []), id]);
+for (const { id, dnsSuffix } of PARTITION_SUFFIXES)
+  PARTITIONS_BY_SUFFIX.set(dnsSuffix, [...(PARTITIONS_BY_SUFFIX.get(dnsSuffix) ?? []), id]);
 PARTITIONS_BY_SUFFIX.set('on.aws', ['aws', 'aws-us-gov']);
 
 const SUFFIXES = [...DNS_SUFFIXES, 'on.aws'].map((s) => s.replace(/\./g, '\\.')).join('|');

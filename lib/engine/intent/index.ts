@@ -65,7 +65,9 @@ function arnFacts(value: string | null | undefined, service: 'iam' | 'ecs'): Arn
   const arn = templatedArn(m);
   if (typeof arn !== 'object' || arn.service !== service) return undefined;
   const facts: ArnFacts = { partition: arn.partition, placeholders: m.tokensIn(m.text), whole: false };
-  facts.placeholders.push(...[arn.partition, arn.region, arn.account].flatMap((s) => (s === '' || !s.placeholders.length ? [] : s.placeholders)));
+  facts.placeholders.push(
+    ...[arn.partition, arn.region, arn.account].flatMap((s) => (s === '' || !s.placeholders.length ? [] : s.placeholders)),
+  );
   facts.placeholders = [...new Set(facts.placeholders)];
   if (arn.region !== '') facts.region = arn.region;
   if (arn.account !== '') facts.account = arn.account;
@@ -213,10 +215,7 @@ export function deriveIntent(tds: SourcedTaskDefinition[], opts: IntentOptions =
   // Each placeholder's one warning goes after the warnings of the task definition it first appears in.
   const placeholders = unresolved.filter((l) => l.kind === 'placeholder');
   const firstSeen = (l: Lookup) => contexts.findIndex((c) => c.unresolved.some((u) => u.kind === l.kind && u.resource === l.resource));
-  const warnings = contexts.flatMap((c, i) => [
-    ...c.warnings,
-    ...placeholders.filter((l) => firstSeen(l) === i).map(placeholderWarning),
-  ]);
+  const warnings = contexts.flatMap((c, i) => [...c.warnings, ...placeholders.filter((l) => firstSeen(l) === i).map(placeholderWarning)]);
   return {
     requirements: mergeRequirements(contexts.flatMap((c) => c.requirements)),
     unresolved,

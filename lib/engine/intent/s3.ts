@@ -29,8 +29,16 @@ export function s3ObjectIntent(ctx: IntentContext, value: string | undefined, re
     return;
   }
   const bucket = resource.slice(0, slash);
-  const objectArn = ctx.accept(`arn:${partition.value}:s3:::${m.restore(resource)}`, [...partition.placeholders, ...m.tokensIn(resource)], reason);
-  const bucketArn = ctx.accept(`arn:${partition.value}:s3:::${m.restore(bucket)}`, [...partition.placeholders, ...m.tokensIn(bucket)], reason);
+  const objectArn = ctx.accept(
+    `arn:${partition.value}:s3:::${m.restore(resource)}`,
+    [...partition.placeholders, ...m.tokensIn(resource)],
+    reason,
+  );
+  const bucketArn = ctx.accept(
+    `arn:${partition.value}:s3:::${m.restore(bucket)}`,
+    [...partition.placeholders, ...m.tokensIn(bucket)],
+    reason,
+  );
   if (objectArn === undefined || bucketArn === undefined) return;
   ctx.require(['s3:GetObject'], objectArn, reason);
   ctx.require(['s3:GetBucketLocation'], bucketArn, reason);

@@ -55,7 +55,14 @@ function invalid(ctx: IntentContext, code: string, raw: string, why: string, rea
 }
 
 /** A Secrets Manager secret given by ARN. `allowSuffixFields`: the `:json-key:stage:id` form (secrets, not credentials). */
-export function secretArnIntent(ctx: IntentContext, arn: TemplatedArn, m: Masked, raw: string, reason: Reason, allowSuffixFields: boolean): void {
+export function secretArnIntent(
+  ctx: IntentContext,
+  arn: TemplatedArn,
+  m: Masked,
+  raw: string,
+  reason: Reason,
+  allowSuffixFields: boolean,
+): void {
   const parts = arn.resource.split(':');
   const name = parts[1] ?? '';
   // The agent splits on ':' and accepts exactly `secret:id` or `secret:id:json-key:stage:id` (getASMParametersFromInput).
@@ -149,7 +156,11 @@ function taskPlace(ctx: IntentContext, what: string, reason: Reason): Place | un
 function masked(ctx: IntentContext, value: string, what: string, reason: Reason): Masked | undefined {
   const m = Masked.of(value);
   if (!m || hasIamWildcard(value)) {
-    ctx.warn('invalid-reference', `${what} ${JSON.stringify(value)} holds characters no reference may hold (* ? or private-use): no permission derived`, reason);
+    ctx.warn(
+      'invalid-reference',
+      `${what} ${JSON.stringify(value)} holds characters no reference may hold (* ? or private-use): no permission derived`,
+      reason,
+    );
     return undefined;
   }
   return m;
@@ -176,7 +187,13 @@ export function valueFromIntent(ctx: IntentContext, valueFrom: string | undefine
   if (arn.service === 'secretsmanager') return secretArnIntent(ctx, arn, m, valueFrom, reason, true);
   if (arn.service === 'ssm') {
     if (!arn.resource.startsWith('parameter/') || arn.region === '' || arn.account === '') {
-      return invalid(ctx, 'invalid-parameter-arn', valueFrom, 'an SSM parameter ARN must have the form arn:…:ssm:<region>:<account>:parameter/<name>', reason);
+      return invalid(
+        ctx,
+        'invalid-parameter-arn',
+        valueFrom,
+        'an SSM parameter ARN must have the form arn:…:ssm:<region>:<account>:parameter/<name>',
+        reason,
+      );
     }
     // An ARN keeps its own Region and account: the agent calls GetParameters there.
     const cross = crossAccount(ctx, arn.account, valueFrom, reason);

@@ -210,9 +210,21 @@ describe("Terraform's container_definitions and duplicate names", () => {
   });
 
   it.each([
-    [{ ...bare, containerDefinitions: [{ name: 'app', image: 'a' }, { name: 'side' }, { name: 'app', image: 'b' }] }, '$.containerDefinitions[2].name'],
-    [{ taskDefinition: { ...bare, containerDefinitions: [{ name: 'x' }, { name: 'x' }] } }, '$.taskDefinition.containerDefinitions[1].name'],
-    [[{ name: 'web', image: 'a' }, { name: 'web', image: 'b' }], '$[1].name'],
+    [
+      { ...bare, containerDefinitions: [{ name: 'app', image: 'a' }, { name: 'side' }, { name: 'app', image: 'b' }] },
+      '$.containerDefinitions[2].name',
+    ],
+    [
+      { taskDefinition: { ...bare, containerDefinitions: [{ name: 'x' }, { name: 'x' }] } },
+      '$.taskDefinition.containerDefinitions[1].name',
+    ],
+    [
+      [
+        { name: 'web', image: 'a' },
+        { name: 'web', image: 'b' },
+      ],
+      '$[1].name',
+    ],
   ])('duplicate container names are refused, as ECS refuses them (%#)', (value, path) => {
     const err = errorOf(() => parseTaskDefinitions(JSON.stringify(value), 'dup.json'));
     expect(err.jsonPath).toBe(path);

@@ -42,7 +42,10 @@ export const E: Record<string, Expectation> = {
   // one slot of an ARN stays in it as written; every placeholder is an unresolved entry with its fields.
   // The role's account is the placeholder XXXXXXXXXXXX: the log-group ARN keeps it.
   A03: {
-    pairs: [...s3('yourbucket', 'yourdirectory/extra.conf'), ...logs('arn:aws:logs:us-west-2:XXXXXXXXXXXX:log-group:firelens-container', true)],
+    pairs: [
+      ...s3('yourbucket', 'yourdirectory/extra.conf'),
+      ...logs('arn:aws:logs:us-west-2:XXXXXXXXXXXX:log-group:firelens-container', true),
+    ],
     unresolved: ['placeholder XXXXXXXXXXXX'],
     warnings: ['placeholder'],
   },
@@ -163,7 +166,10 @@ export const E: Record<string, Expectation> = {
   // The FireLens S3 config keeps the $$$TEST_S3_BUCKET$$$ bucket; awslogs keeps its $$$TEST_REGION$$$ but the account
   // behind $$$EXECUTION_ROLE$$$ is unknown; the secretOptions value is a whole placeholder.
   A15: {
-    pairs: ['s3:GetBucketLocation arn:aws:s3:::$$$TEST_S3_BUCKET$$$', 's3:GetObject arn:aws:s3:::$$$TEST_S3_BUCKET$$$/testfiles/fluentbit.conf'],
+    pairs: [
+      's3:GetBucketLocation arn:aws:s3:::$$$TEST_S3_BUCKET$$$',
+      's3:GetObject arn:aws:s3:::$$$TEST_S3_BUCKET$$$/testfiles/fluentbit.conf',
+    ],
     unresolved: [
       'placeholder $$$EXECUTION_ROLE$$$',
       'placeholder $$$TEST_REGION$$$',

@@ -165,7 +165,11 @@ describe('EC2-only task definitions without an execution role', () => {
   });
 
   it('Fargate-compatible or awsvpc without compatibilities: the task cannot start without the role', () => {
-    for (const extra of [{ requiresCompatibilities: ['EC2', 'FARGATE'] }, { networkMode: 'awsvpc' }, { requiresCompatibilities: ['EXTERNAL'] }]) {
+    for (const extra of [
+      { requiresCompatibilities: ['EC2', 'FARGATE'] },
+      { networkMode: 'awsvpc' },
+      { requiresCompatibilities: ['EXTERNAL'] },
+    ]) {
       const intent = deriveIntent([td([pullAndLog], { executionRoleArn: undefined, ...extra })]);
       expect(pairs(intent)).toHaveLength(6);
       expect(codes(intent)).toEqual(['no-execution-role']);
@@ -181,11 +185,18 @@ describe('EC2-only task definitions without an execution role', () => {
 
 describe("Terraform's container_definitions (only containers)", () => {
   it('plans with the missing fields unresolved and says where they live', () => {
-    const containers = [{ name: 'web', image: '${ecr_repo}:${tag}', logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/web' } } }];
+    const containers = [
+      { name: 'web', image: '${ecr_repo}:${tag}', logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/web' } } },
+    ];
     const [std] = parseTaskDefinitions(JSON.stringify(containers), 'containers.json');
     expect(std!.containersOnly).toBe(true);
     const intent = deriveIntent([std!], { placeholders: 'keep' });
-    expect(unresolved(intent)).toEqual(['needs-account log-group:/ecs/web', 'needs-region log-group:/ecs/web', 'placeholder ${ecr_repo}', 'placeholder ${tag}']);
+    expect(unresolved(intent)).toEqual([
+      'needs-account log-group:/ecs/web',
+      'needs-region log-group:/ecs/web',
+      'placeholder ${ecr_repo}',
+      'placeholder ${tag}',
+    ]);
     expect(intent.unresolved.find((l) => l.resource === '${ecr_repo}')!.reasons[0]!.field).toBe('[0].image');
     expect(codes(intent)).toContain('containers-only');
     expect(codes(intent)).not.toContain('no-execution-role');

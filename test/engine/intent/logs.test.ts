@@ -98,7 +98,9 @@ describe('awslogs (spec 2.3 row 7)', () => {
       `logs:PutLogEvents arn:aws:logs:{{region}}:${ACCT}:log-group:g:*`,
     ]);
     expect(unresolved(intent)).toEqual(['placeholder {{region}}']);
-    expect(intent.unresolved[0]!.reasons.map((r) => r.field)).toEqual(['containerDefinitions[0].logConfiguration.options["awslogs-region"]']);
+    expect(intent.unresolved[0]!.reasons.map((r) => r.field)).toEqual([
+      'containerDefinitions[0].logConfiguration.options["awslogs-region"]',
+    ]);
     expect(codes(intent)).toEqual(['placeholder']);
   });
 

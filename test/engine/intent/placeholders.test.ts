@@ -30,7 +30,16 @@ const ACCOUNTS = [
   '<ACCOUNT_ID>',
   '${{ secrets.AWS_ACCOUNT_ID }}',
 ];
-const REGIONS = ['<AWS_REGION>', '${AWS::Region}', '{{region}}', '$$$$TEST_REGION$$$$', '#{Region}', '%AWS_REGION%', '$AWS_REGION', 'region'];
+const REGIONS = [
+  '<AWS_REGION>',
+  '${AWS::Region}',
+  '{{region}}',
+  '$$$$TEST_REGION$$$$',
+  '#{Region}',
+  '%AWS_REGION%',
+  '$AWS_REGION',
+  'region',
+];
 const NAMES = ['${ENV}', '{{env}}', '$$$ENV$$$', '#{Env}', '<ENV>'];
 
 function app(extra: Partial<ContainerDefinition>): ContainerDefinition {
@@ -115,15 +124,20 @@ describe('ECR host and tag (row 1b)', () => {
     expect(listed(kept)).toEqual(['IMAGE_NAME @ containerDefinitions[0].image']);
   });
 
-  it.each(['${IMAGE}', '{{demo-app-image}}', '$$$$IMAGE$$$$', '${ECR_REGISTRY}/app:${tag}', 'ECR_REGISTRY/app:1', 'REPOSITORY_URI:TAG', ''])(
-    'the whole reference or the whole registry %j: no grant, listed',
-    (image) => {
-      const { kept } = both(app({ image }));
-      expect(kept.requirements).toEqual([]);
-      expect(listed(kept).length).toBeGreaterThan(0);
-      expect(listed(kept).every((l) => l.endsWith('@ containerDefinitions[0].image'))).toBe(true);
-    },
-  );
+  it.each([
+    '${IMAGE}',
+    '{{demo-app-image}}',
+    '$$$$IMAGE$$$$',
+    '${ECR_REGISTRY}/app:${tag}',
+    'ECR_REGISTRY/app:1',
+    'REPOSITORY_URI:TAG',
+    '',
+  ])('the whole reference or the whole registry %j: no grant, listed', (image) => {
+    const { kept } = both(app({ image }));
+    expect(kept.requirements).toEqual([]);
+    expect(listed(kept).length).toBeGreaterThan(0);
+    expect(listed(kept).every((l) => l.endsWith('@ containerDefinitions[0].image'))).toBe(true);
+  });
 
   it('placeholders in a public image need nothing but are still listed', () => {
     const { kept } = both(app({ image: 'public.ecr.aws/docker/library/nginx:${TAG}' }));
@@ -194,10 +208,16 @@ describe('SSM and Secrets Manager ARNs (rows 8, 9)', () => {
   });
 
   it('repositoryCredentials by placeholder ARN and by whole placeholder', () => {
-    const partial = both(app({ repositoryCredentials: { credentialsParameter: `arn:aws:secretsmanager:<AWS_REGION>:${ACCT}:secret:dockerhub` } }));
-    expect(pairs(partial.kept)).toEqual([`secretsmanager:GetSecretValue arn:aws:secretsmanager:<AWS_REGION>:${ACCT}:secret:dockerhub-??????`]);
+    const partial = both(
+      app({ repositoryCredentials: { credentialsParameter: `arn:aws:secretsmanager:<AWS_REGION>:${ACCT}:secret:dockerhub` } }),
+    );
+    expect(pairs(partial.kept)).toEqual([
+      `secretsmanager:GetSecretValue arn:aws:secretsmanager:<AWS_REGION>:${ACCT}:secret:dockerhub-??????`,
+    ]);
     const whole = both(app({ repositoryCredentials: { credentialsParameter: '$$$REPOSITORY_CREDENTIALS$$$' } }));
-    expect(listed(whole.kept)).toEqual(['$$$REPOSITORY_CREDENTIALS$$$ @ containerDefinitions[0].repositoryCredentials.credentialsParameter']);
+    expect(listed(whole.kept)).toEqual([
+      '$$$REPOSITORY_CREDENTIALS$$$ @ containerDefinitions[0].repositoryCredentials.credentialsParameter',
+    ]);
   });
 });
 
@@ -256,11 +276,19 @@ describe('S3 environment files, FireLens and gMSA objects (rows 11-13)', () => {
 
   it('environment file with a placeholder partition and key part', () => {
     const { kept } = both(app({ environmentFiles: [{ type: 's3', value: 'arn:${AWS::Partition}:s3:::cfg/${Env}/web.env' }] }));
-    expect(pairs(kept)).toEqual(['s3:GetBucketLocation arn:${AWS::Partition}:s3:::cfg', 's3:GetObject arn:${AWS::Partition}:s3:::cfg/${Env}/web.env']);
+    expect(pairs(kept)).toEqual([
+      's3:GetBucketLocation arn:${AWS::Partition}:s3:::cfg',
+      's3:GetObject arn:${AWS::Partition}:s3:::cfg/${Env}/web.env',
+    ]);
   });
 
   it.each(BUCKETS)('FireLens config file in bucket %s', (b) => {
-    const c = app({ firelensConfiguration: { type: 'fluentbit', options: { 'config-file-type': 's3', 'config-file-value': `arn:aws:s3:::${b}/fluent-bit.conf` } } });
+    const c = app({
+      firelensConfiguration: {
+        type: 'fluentbit',
+        options: { 'config-file-type': 's3', 'config-file-value': `arn:aws:s3:::${b}/fluent-bit.conf` },
+      },
+    });
     const { kept } = both(c);
     expect(pairs(kept)).toEqual(s3(b, 'fluent-bit.conf'));
     expect(listed(kept)[0]).toMatch(/@ containerDefinitions\[0\]\.firelensConfiguration\.options\["config-file-value"\]$/);
@@ -300,7 +328,10 @@ describe('one warning per distinct placeholder, every use listed', () => {
       secrets: [{ name: 'DB', valueFrom: 'arn:aws:ssm:us-east-1:${AWS_ACCOUNT_ID}:parameter/db' }],
       logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': 'g', 'awslogs-region': 'us-east-1' } },
     });
-    const intent = deriveIntent([td([c('a'), c('b')], { executionRoleArn: 'arn:aws:iam::${AWS_ACCOUNT_ID}:role/exec', taskDefinitionArn: undefined })], keep);
+    const intent = deriveIntent(
+      [td([c('a'), c('b')], { executionRoleArn: 'arn:aws:iam::${AWS_ACCOUNT_ID}:role/exec', taskDefinitionArn: undefined })],
+      keep,
+    );
     expect(unresolved(intent)).toEqual(['placeholder ${AWS_ACCOUNT_ID}']);
     expect(new Set(intent.unresolved[0]!.reasons.map((r) => r.field)).size).toBe(7);
     const warnings = intent.warnings.filter((w) => w.code === 'placeholder');
@@ -310,10 +341,16 @@ describe('one warning per distinct placeholder, every use listed', () => {
   });
 
   it('a placeholder holding an IAM wildcard is never written into a policy', () => {
-    for (const image of [`${ACCT}.dkr.ecr.us-east-1.amazonaws.com/{{ .Repo | default "*" }}:1`, `${ACCT}.dkr.ecr.us-east-1.amazonaws.com/a?b:1`]) {
+    for (const image of [
+      `${ACCT}.dkr.ecr.us-east-1.amazonaws.com/{{ .Repo | default "*" }}:1`,
+      `${ACCT}.dkr.ecr.us-east-1.amazonaws.com/a?b:1`,
+    ]) {
       expect(deriveIntent([td([app({ image })])], keep).requirements).toEqual([]);
     }
-    const secret = deriveIntent([td([app({ secrets: [{ name: 'X', valueFrom: `arn:aws:secretsmanager:us-east-1:${ACCT}:secret:*` }] })])], keep);
+    const secret = deriveIntent(
+      [td([app({ secrets: [{ name: 'X', valueFrom: `arn:aws:secretsmanager:us-east-1:${ACCT}:secret:*` }] })])],
+      keep,
+    );
     expect(secret.requirements).toEqual([]);
     expect(codes(secret)).toEqual(['invalid-reference']);
   });

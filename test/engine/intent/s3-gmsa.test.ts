@@ -66,7 +66,10 @@ describe('FireLens config file (row 12)', () => {
     });
     expect(deriveIntent([td([p])]).requirements).toEqual([]);
     const intent = deriveIntent([td([p])], { placeholders: 'keep' });
-    expect(pairs(intent)).toEqual(['s3:GetBucketLocation arn:aws:s3:::$$$TEST_S3_BUCKET$$$', 's3:GetObject arn:aws:s3:::$$$TEST_S3_BUCKET$$$/x.conf']);
+    expect(pairs(intent)).toEqual([
+      's3:GetBucketLocation arn:aws:s3:::$$$TEST_S3_BUCKET$$$',
+      's3:GetObject arn:aws:s3:::$$$TEST_S3_BUCKET$$$/x.conf',
+    ]);
     expect(intent.unresolved.map((l) => [l.kind, l.resource, l.reasons[0]!.field])).toEqual([
       ['placeholder', '$$$TEST_S3_BUCKET$$$', 'containerDefinitions[0].firelensConfiguration.options["config-file-value"]'],
     ]);

@@ -71,7 +71,10 @@ describe('Secrets Manager (row 9)', () => {
     const intent = secretIntent(`${SM}:${name}`, `${SM}:${name}:password::`);
     expect(pairs(intent)).toEqual([`secretsmanager:GetSecretValue ${SM}:${name}`, `secretsmanager:GetSecretValue ${SM}:${name}-??????`]);
     expect(codes(intent)).toEqual(['ambiguous-secret-suffix']);
-    expect(intent.warnings[0]!.reasons!.map((r) => r.field)).toEqual(['containerDefinitions[0].secrets[0].valueFrom', 'containerDefinitions[0].secrets[1].valueFrom']);
+    expect(intent.warnings[0]!.reasons!.map((r) => r.field)).toEqual([
+      'containerDefinitions[0].secrets[0].valueFrom',
+      'containerDefinitions[0].secrets[1].valueFrom',
+    ]);
     expect(intent.requirements[0]!.reasons[0]!.note).toMatch(/both granted/);
     expect(unresolved(intent)).toEqual([`kms-key-for-secret ${SM}:${name}`]);
   });
