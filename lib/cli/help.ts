@@ -1,5 +1,6 @@
 // What `leash --help` and `leash <command> --help` print: one description per command and option, the exit codes,
 // and an example each. The usage line of every command comes from here too, so help and errors never disagree.
+import { wrap } from './format.js';
 
 export interface CommandHelp {
   name: string;
@@ -172,40 +173,22 @@ export function usageOf(name: string): string {
   return `usage: ${commandHelp(name)?.usage ?? `leash ${name}`}`;
 }
 
-function wrapLines(text: string, width: number, indent: string): string[] {
-  const out: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    if (line && indent.length + line.length + 1 + word.length > width) {
-      out.push(indent + line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) out.push(indent + line);
-  return out;
-}
-
 function optionLines(options: [string, string][], width: number): string[] {
   const col = Math.max(...options.map(([f]) => f.length)) + 4;
-  return options.flatMap(([flag, text]) => {
-    const body = wrapLines(text, width, ' '.repeat(col));
-    const first = body[0]?.slice(col) ?? '';
-    return [`  ${flag.padEnd(col - 2)}${first}`, ...body.slice(1)];
-  });
+  return options.flatMap(([flag, text]) => wrap(text, width, ' '.repeat(col), `  ${flag.padEnd(col - 2)}`));
 }
 
 export function commandHelpText(h: CommandHelp, width = 100): string {
-  const usage = wrapLines(`usage: ${h.usage}`, width, '         ');
   const lines = [
-    ...wrapLines(`leash ${h.name}: ${h.summary}`, width, '  '),
+    ...wrap(`leash ${h.name}: ${h.summary}`, width, '  ', ''),
     '',
-    ...usage,
+    ...wrap(`usage: ${h.usage}`, width, '         ', ''),
     '',
     'options:',
     ...optionLines(h.options, width),
   ];
-  for (const note of h.notes ?? []) lines.push('', ...wrapLines(note, width, ''));
-  lines.push('', 'exit codes:', ...h.exit.map(([code, text]) => wrapLines(`${code}  ${text}`, width, '  ').join('\n')));
+  for (const note of h.notes ?? []) lines.push('', ...wrap(note, width));
+  lines.push('', 'exit codes:', ...h.exit.flatMap(([code, text]) => wrap(text, width, '     ', `  ${code}  `)));
   lines.push('', h.examples.length > 1 ? 'examples:' : 'example:', ...h.examples.map((e) => `  ${e}`));
   return lines.join('\n') + '\n';
 }
@@ -220,8 +203,8 @@ export function mainHelpText(version: string, width = 100): string {
       '',
       'commands:',
       ...COMMANDS.flatMap((c) => [
-        ...wrapLines(c.summary, width, ' '.repeat(col)).map((l, i) => (i === 0 ? `  ${c.name.padEnd(col - 2)}${l.trimStart()}` : l)),
-        ...wrapLines(`usage: ${c.usage}`, width, ' '.repeat(col + 7)).map((l, i) => (i === 0 ? ' '.repeat(col) + l.trimStart() : l)),
+        ...wrap(c.summary, width, ' '.repeat(col), `  ${c.name.padEnd(col - 2)}`),
+        ...wrap(`usage: ${c.usage}`, width, ' '.repeat(col + 7), ' '.repeat(col)),
       ]),
       '',
       'Every command reads local files except check (IAM, unless --policy), rollback and history (the deployed table).',

@@ -4,7 +4,7 @@
 // the task's Region and --region only fill a Region the file leaves out.
 import type { ContainerDefinition, Reason } from '../types.js';
 import type { IntentContext } from './context.js';
-import { Masked, hasIamWildcard, onlySentinels } from './placeholder.js';
+import { Masked, hasIamWildcard, neutral, onlySentinels } from './placeholder.js';
 import { arnText, slotOf, type Slot } from './slots.js';
 
 const EC2_NOTE =
@@ -33,6 +33,11 @@ export function awslogsIntent(ctx: IntentContext, c: ContainerDefinition, base: 
   }
   if (onlySentinels(m.text)) {
     ctx.template(m.tokensIn(m.text), reason, 'whole');
+    return;
+  }
+  // CloudWatch Logs group names: 1-512 of a-z A-Z 0-9 _ - / . # (anything else never reaches a policy).
+  if (!/^[\w./#-]{1,512}$/.test(neutral(m.text))) {
+    ctx.warn('invalid-log-group', `awslogs-group ${JSON.stringify(group)} is not a log group name: no permission derived`, reason);
     return;
   }
   const createRaw = options['awslogs-create-group'];

@@ -63,7 +63,7 @@ const SENTINEL = /\uE000(\d+)\uE001/g;
 /**
  * A value with its placeholders masked. `text` holds one sentinel per placeholder; `restore` turns any part of it
  * back into the original text; `tokensIn` names the placeholders inside a part. Values that already contain the
- * sentinel characters are refused by `Masked.of` (returns undefined): nothing could tell them apart.
+ * sentinel characters (nothing could tell them apart) or control characters are refused (`of` returns undefined).
  */
 export class Masked {
   private constructor(
@@ -72,7 +72,8 @@ export class Masked {
   ) {}
 
   static of(value: string): Masked | undefined {
-    if (value.includes(OPEN) || value.includes(CLOSE)) return undefined;
+    // Control characters belong in no ARN, name or image reference (and would end a line of CI output).
+    if (value.includes(OPEN) || value.includes(CLOSE) || /[\u0000-\u001f\u007f]/.test(value)) return undefined;
     const tokens: string[] = [];
     const text = value.replace(DELIMITED, (m) => `${OPEN}${tokens.push(m) - 1}${CLOSE}`);
     return new Masked(text, tokens);
