@@ -38,7 +38,7 @@ describe('--help and --version', () => {
     for (const c of ['plan', 'diff', 'audit', 'check', 'rollback', 'history']) expect(r.out).toMatch(new RegExp(`^  ${c}\\s`, 'm'));
     expect(r.out).toContain('usage: leash plan');
     expect(r.out).toMatch(/Exit codes: 0 success, 1 .*, 2 bad input, 3 /);
-    expect(r.out).toMatch(/examples:\n  leash /);
+    expect(r.out).toMatch(/examples:\n {2}leash /);
   });
 
   it.each(COMMANDS.map((c) => c.name))('leash %s --help describes every option and gives an example', async (name) => {
@@ -53,8 +53,8 @@ describe('--help and --version', () => {
       const long = flag.split(/[ ,]/).find((w) => w.startsWith('--'))!;
       expect(r.out, long).toMatch(new RegExp(`\\n  (-h, )?${long.replace(/[-]/g, '\\-')}\\b`));
     }
-    expect(r.out).toMatch(/\nexit codes:\n  \d /);
-    expect(r.out).toMatch(/\nexamples?:\n  ([A-Z_]+=\S+ )?leash /);
+    expect(r.out).toMatch(/\nexit codes:\n {2}\d /);
+    expect(r.out).toMatch(/\nexamples?:\n {2}([A-Z_]+=\S+ )?leash /);
     // `leash help <command>` says the same.
     expect((await leash('help', name)).out).toBe(r.out);
   });

@@ -56,6 +56,15 @@ export function hasPlaceholder(value: string): boolean {
   return found;
 }
 
+/** Any C0 control character or DEL. */
+function hasControl(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
 const OPEN = '\uE000';
 const CLOSE = '\uE001';
 const SENTINEL = /\uE000(\d+)\uE001/g;
@@ -73,7 +82,7 @@ export class Masked {
 
   static of(value: string): Masked | undefined {
     // Control characters belong in no ARN, name or image reference (and would end a line of CI output).
-    if (value.includes(OPEN) || value.includes(CLOSE) || /[\u0000-\u001f\u007f]/.test(value)) return undefined;
+    if (value.includes(OPEN) || value.includes(CLOSE) || hasControl(value)) return undefined;
     const tokens: string[] = [];
     const text = value.replace(DELIMITED, (m) => `${OPEN}${tokens.push(m) - 1}${CLOSE}`);
     return new Masked(text, tokens);
