@@ -40,21 +40,25 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return 2;
   }
   try {
-    return await (
-      await load()
-    )(rest, io);
+    const command = await load();
+    return await command(rest, io);
   } catch (err) {
-    if (err instanceof InputError) {
-      io.stderr.write(`leash ${name}: ${err.message}\n`);
-      return 2;
-    }
-    const problem = awsProblem(err);
-    if (problem) {
-      io.stderr.write(`leash ${name}: ${problem}\n`);
-      return 2;
-    }
-    const label = err instanceof LeashError ? err.name : 'error';
-    io.stderr.write(`leash ${name}: ${label}: ${(err as Error).message}\n`);
-    return 1;
+    return reportError(name, err, io);
   }
+}
+
+/** One line on stderr and the exit code: 2 for bad input and for AWS settings to fix, 1 for anything else. */
+export function reportError(command: string, err: unknown, io: CliIo): number {
+  if (err instanceof InputError) {
+    io.stderr.write(`leash ${command}: ${err.message}\n`);
+    return 2;
+  }
+  const problem = awsProblem(err);
+  if (problem) {
+    io.stderr.write(`leash ${command}: ${problem}\n`);
+    return 2;
+  }
+  const label = err instanceof LeashError ? err.name : 'error';
+  io.stderr.write(`leash ${command}: ${label}: ${(err as Error).message}\n`);
+  return 1;
 }

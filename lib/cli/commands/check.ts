@@ -87,6 +87,28 @@ function problemFinding(reason: string, resource: string, tds: SourcedTaskDefini
 }
 
 export async function checkCommand(argv: string[], io: CliIo, deps: CheckDeps = {}): Promise<number> {
+  const run = await runCheck(argv, io, deps);
+  if (!run) return 0;
+  io.stdout.write(run.report[run.format]());
+  if (run.sarif) {
+    try {
+      writeFileSync(run.sarif, run.report.sarif());
+    } catch (err) {
+      throw new InputError(`cannot write SARIF: ${(err as Error).message}`, run.sarif, '$', { cause: err });
+    }
+  }
+  return run.result.exitCode;
+}
+
+export interface CheckRun {
+  result: CheckResult;
+  report: ReturnType<typeof checkReport>;
+  format: Format;
+  sarif?: string;
+}
+
+/** The check itself, without writing its answer: `undefined` when only --help was asked (and printed). */
+export async function runCheck(argv: string[], io: CliIo, deps: CheckDeps = {}): Promise<CheckRun | undefined> {
   const { values, positionals } = parse(argv, {
     ...intentOptionSpec,
     role: { type: 'string' },
@@ -97,7 +119,7 @@ export async function checkCommand(argv: string[], io: CliIo, deps: CheckDeps = 
     sarif: { type: 'string' },
     'no-kms': { type: 'boolean', default: false },
   });
-  if (values.help) return (io.stdout.write(commandHelpText(commandHelp('check')!, widthOf(io))), 0);
+  if (values.help) return void io.stdout.write(commandHelpText(commandHelp('check')!, widthOf(io)));
   const format = (values.format ?? (values.json ? 'json' : 'text')) as Format;
   if (!FORMATS.includes(format)) throw new InputError(`--format takes ${FORMATS.join(', ')}, got "${format}"`, 'command line', '--format');
   const failOn = parseFailOn(values['fail-on']);
@@ -193,13 +215,5 @@ export async function checkCommand(argv: string[], io: CliIo, deps: CheckDeps = 
     files: infos,
   };
   const report = checkReport(result, widthOf(io));
-  io.stdout.write(report[format]());
-  if (values.sarif) {
-    try {
-      writeFileSync(values.sarif, report.sarif());
-    } catch (err) {
-      throw new InputError(`cannot write SARIF: ${(err as Error).message}`, values.sarif, '$', { cause: err });
-    }
-  }
-  return result.exitCode;
+  return { result, report, format, ...(values.sarif !== undefined && { sarif: values.sarif }) };
 }
