@@ -12,7 +12,7 @@ import { synthesize } from '../../engine/synth/synthesize.js';
 import type { Finding, Lookup, NamedPolicy, PolicyDocument, RoleGrant, SourcedTaskDefinition, Warning } from '../../engine/types.js';
 import { InputError } from '../../errors.js';
 import { blocks, intentOptions, intentOptionSpec, parse, parseFailOn } from '../args.js';
-import { checkAws, type CheckAws } from '../aws.js';
+import type { CheckAws } from '../aws.js';
 import { checkReport, type CheckResult, type FileInfo } from '../check-report.js';
 import { incompleteEntries } from '../format.js';
 import { commandHelp, commandHelpText } from '../help.js';
@@ -156,7 +156,8 @@ export async function runCheck(argv: string[], io: CliIo, deps: CheckDeps = {}):
         problemFinding('the task definition has no executionRoleArn, but needs an execution role to start', 'executionRoleArn', tds),
       );
   } else {
-    const aws = (deps.aws ?? checkAws)(env);
+    // The SDK is loaded only for a live read: an offline check starts as fast as a plan.
+    const aws = (deps.aws ?? (await import('../aws.js')).checkAws)(env);
     const grant = await aws.readGrant(role);
     if (!grant) {
       problems.push(problemFinding(`the execution role ${role} does not exist: ECS cannot assume it and the task cannot start`, role, tds));
