@@ -23,6 +23,7 @@ const PARTITIONS: readonly { id: string; regionRegex: RegExp; dnsSuffix: string 
 ];
 
 export const PARTITION_IDS: readonly string[] = PARTITIONS.map((p) => p.id);
+export const PARTITION_SUFFIXES: readonly { id: string; dnsSuffix: string }[] = PARTITIONS.map(({ id, dnsSuffix }) => ({ id, dnsSuffix }));
 export const DNS_SUFFIXES: readonly string[] = [...new Set(PARTITIONS.map((p) => p.dnsSuffix))];
 
 /** The partition of a Region, or undefined when the string is not a Region (e.g. `{{region}}`, `region`). */

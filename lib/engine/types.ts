@@ -22,8 +22,8 @@ export interface Requirement {
 
 /** Something a task definition alone cannot tell; an adapter resolves it (e.g. the KMS key behind a secret). */
 export interface Lookup {
-  kind: 'kms-key-for-secret' | 'kms-key-for-parameter' | 'needs-account' | 'needs-region';
-  /** The secret or parameter ARN whose key must be found. */
+  kind: 'kms-key-for-secret' | 'kms-key-for-parameter' | 'needs-account' | 'needs-region' | 'placeholder';
+  /** The secret or parameter ARN whose key must be found; for `placeholder`, the placeholder as written. */
   resource: string;
   reasons: Reason[];
 }
@@ -110,6 +110,10 @@ export interface TaskDefinition {
 export interface SourcedTaskDefinition {
   source: string;
   taskDefinition: TaskDefinition;
+  /** JSON path of the task definition inside its file (`$`, `$.taskDefinition`, `$[1]`), for locating fields. */
+  path?: string;
+  /** Only the containers are known (Terraform's `container_definitions`): role, Region and launch type are not. */
+  containersOnly?: boolean;
 }
 
 // --- IAM policies ---

@@ -96,9 +96,11 @@ describe('leash CLI on bad input', () => {
     expect(r.err).toContain('usage: leash plan');
   });
 
-  it('success exits 0', async () => {
+  // Deliberate change (issue 13): diff exits 1 for urgent findings (A12 lacks CreateLogGroup in the managed policy).
+  it('success exits 0; urgent findings exit 1', async () => {
     expect((await leash('plan', A12)).code).toBe(0);
-    expect((await leash('diff', '--policy', MANAGED, A12)).code).toBe(0);
+    expect((await leash('diff', '--policy', MANAGED, A12)).code).toBe(1);
+    expect((await leash('diff', '--fail-on', 'never', '--policy', MANAGED, A12)).code).toBe(0);
   });
 
   it('the installed binary exits 2 on bad input, with the message on stderr', () => {

@@ -17,11 +17,13 @@ interface Finding {
   evidence?: { kind: string; source: string }[];
 }
 
+// Deliberate change (issue 13): diff and audit exit 1 when a finding is at or above --fail-on (default urgent).
 async function json<T>(...argv: string[]): Promise<T> {
   const r = await leash(...argv);
   expect(r.err).toBe('');
-  expect(r.code).toBe(0);
-  return JSON.parse(r.out) as T;
+  const out = JSON.parse(r.out) as T & { findings?: Finding[] };
+  expect(r.code).toBe(out.findings?.some((f) => f.severity === 'urgent') ? 1 : 0);
+  return out;
 }
 
 const keys = (fs: Finding[]) => fs.map((f) => `${f.kind} ${f.severity} ${f.action} ${f.resource}`).sort();
@@ -59,9 +61,46 @@ describe('leash diff --policy with the AWS managed policy', () => {
 
   it('prints a readable table without --json', async () => {
     const r = await leash('diff', '--policy', corpusPath('managed-policies', 'AmazonECSTaskExecutionRolePolicy.MAMIP.json'), A12);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(1);
     expect(r.out).toMatch(/^Findings \(7\):/);
     expect(r.out).toMatch(/urgent\s+missing\s+logs:CreateLogGroup/);
+  });
+});
+
+describe('--fail-on: which findings make diff and audit exit 1', () => {
+  const MAMIP = corpusPath('managed-policies', 'AmazonECSTaskExecutionRolePolicy.MAMIP.json');
+  // A12 against the managed policy: two urgent `missing` (CreateLogGroup) and five review `too-broad` findings.
+  it.each([
+    [[], 1],
+    [['--fail-on', 'urgent'], 1],
+    [['--fail-on', 'review'], 1],
+    [['--fail-on', 'never'], 0],
+    [['--fail-on', 'too-broad'], 1],
+    [['--fail-on', 'excess,conditional'], 0],
+    [['--fail-on', 'info'], 1],
+  ])('diff %j → exit %i', async (flags, code) => {
+    const r = await leash('diff', ...(flags as string[]), '--policy', MAMIP, A12);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(code);
+  });
+
+  it('a role that grants everything exits 0 with the default', async () => {
+    const plan = await leash('plan', '--json', A12);
+    const dir = mkdtempSync(join(tmpdir(), 'leash-fail-on-'));
+    try {
+      const exact = join(dir, 'exact.json');
+      writeFileSync(exact, JSON.stringify((JSON.parse(plan.out) as { policy: unknown }).policy));
+      expect((await leash('diff', '--policy', exact, A12)).code).toBe(0);
+      expect((await leash('diff', '--fail-on', 'info', '--policy', exact, A12)).code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('an unknown word is bad input', async () => {
+    const r = await leash('diff', '--fail-on', 'severe', '--policy', MAMIP, A12);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^leash diff: command line: --fail-on: /);
   });
 });
 

@@ -11,23 +11,25 @@ import {
 } from '../../engine/evidence/index.js';
 import { executionRoleArnOf } from '../../app/index-entry.js';
 import { InputError } from '../../errors.js';
-import { intentOptions, intentOptionSpec, parse } from '../args.js';
+import { blocks, failOnSpec, intentOptions, intentOptionSpec, parse, parseFailOn } from '../args.js';
 import { findingJson, findingsText, planJson, unresolvedText } from '../format.js';
-import { readInputFile, writeJson, type CliIo } from '../io.js';
+import { commandHelp, commandHelpText, usageOf } from '../help.js';
+import { readInputFile, widthOf, writeJson, type CliIo } from '../io.js';
 import { readPolicies } from './diff.js';
 import { readTaskDefinitions } from './plan.js';
 
-export const auditUsage =
-  'usage: leash audit --cloudtrail FILE... [--policy POLICY.json...] [--account ID] [--region R] [--recent-days N] [--json] TASKDEF...';
+export const auditUsage = usageOf('audit');
 
 export function auditCommand(argv: string[], io: CliIo, now: () => string = () => new Date().toISOString()): number {
   const { values, positionals } = parse(argv, {
     ...intentOptionSpec,
+    ...failOnSpec,
     policy: { type: 'string', multiple: true },
     cloudtrail: { type: 'string', multiple: true },
     'recent-days': { type: 'string', default: '90' },
   });
-  if (values.help) return (io.stdout.write(auditUsage + '\n'), 0);
+  if (values.help) return (io.stdout.write(commandHelpText(commandHelp('audit')!, widthOf(io))), 0);
+  const failOn = parseFailOn(values['fail-on']);
   if (!values.cloudtrail?.length) throw new InputError('at least one --cloudtrail FILE is required', 'command line', '--cloudtrail');
   const recentDays = Number(values['recent-days']);
   if (!Number.isInteger(recentDays) || recentDays < 1)
@@ -65,7 +67,7 @@ export function auditCommand(argv: string[], io: CliIo, now: () => string = () =
     });
   } else {
     io.stdout.write(`Evidence: ${denials.length} denials, ${uses.length} uses, ${ignored} records ignored\n`);
-    io.stdout.write(findingsText(folded) + unresolvedText(intent));
+    io.stdout.write(findingsText(folded, widthOf(io)) + unresolvedText(intent, widthOf(io)));
   }
-  return 0;
+  return folded.some((f) => blocks(f, failOn)) ? 1 : 0;
 }

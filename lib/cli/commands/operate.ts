@@ -6,11 +6,11 @@ import { loadConfig } from '../../config.js';
 import { InputError } from '../../errors.js';
 import { parse } from '../args.js';
 import { table } from '../format.js';
-import { writeJson, type CliIo } from '../io.js';
+import { commandHelp, commandHelpText, usageOf } from '../help.js';
+import { widthOf, writeJson, type CliIo } from '../io.js';
 
-export const rollbackUsage =
-  'usage: leash rollback ROLE_ARN [--to STATE_ID] [--yes] [--reason TEXT]   (without --yes: show what would change)';
-export const historyUsage = 'usage: leash history ROLE_ARN [--limit N] [--json]';
+export const rollbackUsage = usageOf('rollback');
+export const historyUsage = usageOf('history');
 
 function roleArg(positionals: string[]): string {
   const [role, ...extra] = positionals;
@@ -32,7 +32,7 @@ export async function rollbackCommand(argv: string[], io: CliIo, env: NodeJS.Pro
     reason: { type: 'string', default: 'rollback requested from the command line' },
     help: { type: 'boolean', short: 'h', default: false },
   });
-  if (values.help) return (io.stdout.write(rollbackUsage + '\n'), 0);
+  if (values.help) return (io.stdout.write(commandHelpText(commandHelp('rollback')!, widthOf(io))), 0);
   const roleArn = roleArg(positionals);
   const rt = await runtime(env);
   const states = await rt.stateStore.list(roleArn, 10);
@@ -68,7 +68,7 @@ export async function historyCommand(argv: string[], io: CliIo, env: NodeJS.Proc
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   });
-  if (values.help) return (io.stdout.write(historyUsage + '\n'), 0);
+  if (values.help) return (io.stdout.write(commandHelpText(commandHelp('history')!, widthOf(io))), 0);
   const roleArn = roleArg(positionals);
   const limit = Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new InputError('--limit must be a positive integer', 'command line', '--limit');

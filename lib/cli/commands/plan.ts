@@ -1,14 +1,18 @@
 // `leash plan`: the union least-privilege policy for one role shared by every task definition given.
-import { analyze } from '../../engine/analyze.js';
+// Exit 0 when complete, 3 when something is unresolved (the policy is then a template or partial), 2 on bad input.
 import { parseTaskDefinitions } from '../../engine/input/task-definition.js';
+import { deriveIntent } from '../../engine/intent/index.js';
+import { synthesizeTemplate } from '../../engine/intent/template-policy.js';
 import { InputError } from '../../errors.js';
 import type { SourcedTaskDefinition } from '../../engine/types.js';
 import { intentOptions, intentOptionSpec, parse } from '../args.js';
-import { planJson, planText } from '../format.js';
-import { readInputFile, writeJson, type CliIo } from '../io.js';
+import { incompleteEntries, planJson, planText } from '../format.js';
+import { commandHelp, commandHelpText, usageOf } from '../help.js';
+import { readInputFile, widthOf, writeJson, type CliIo } from '../io.js';
 
-export const planUsage =
-  'usage: leash plan [--account ID] [--region R] [--pull-through-prefix P]... [--extra-image URI]... [--json] FILE...';
+export const planUsage = usageOf('plan');
+
+export const EXIT_INCOMPLETE = 3;
 
 export function readTaskDefinitions(files: string[]): SourcedTaskDefinition[] {
   if (!files.length) throw new InputError('no task definition files given', 'command line', 'FILE');
@@ -17,9 +21,11 @@ export function readTaskDefinitions(files: string[]): SourcedTaskDefinition[] {
 
 export function planCommand(argv: string[], io: CliIo): number {
   const { values, positionals } = parse(argv, intentOptionSpec);
-  if (values.help) return (io.stdout.write(planUsage + '\n'), 0);
-  const { intent, policy } = analyze({ taskDefinitions: readTaskDefinitions(positionals), options: intentOptions(values) });
+  if (values.help) return (io.stdout.write(commandHelpText(commandHelp('plan')!, widthOf(io))), 0);
+  // A plan is what a person reads and a pipeline fills in: placeholders stay in their slots.
+  const intent = deriveIntent(readTaskDefinitions(positionals), { ...intentOptions(values), placeholders: 'keep' });
+  const policy = synthesizeTemplate(intent);
   if (values.json) writeJson(io, planJson(intent, policy));
-  else io.stdout.write(planText(intent, policy));
-  return 0;
+  else io.stdout.write(planText(intent, policy, widthOf(io)));
+  return incompleteEntries(intent).length ? EXIT_INCOMPLETE : 0;
 }

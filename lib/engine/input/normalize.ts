@@ -139,6 +139,31 @@ function container(c: Checker, value: unknown, path: string): ContainerDefinitio
   return out;
 }
 
+/** Every container checked, and names unique: ECS refuses a task definition whose container names repeat. */
+function containerList(c: Checker, values: unknown[], path: string): ContainerDefinition[] {
+  const seen = new Map<string, number>();
+  return values.map((v, i) => {
+    const out = container(c, v, `${path}[${i}]`);
+    if (out.name !== undefined) {
+      const first = seen.get(out.name);
+      if (first !== undefined) {
+        throw new InputError(
+          `duplicate container name ${JSON.stringify(out.name)} (also ${path}[${first}].name): ECS rejects task definitions whose container names repeat`,
+          c.source,
+          `${path}[${i}].name`,
+        );
+      }
+      seen.set(out.name, i);
+    }
+    return out;
+  });
+}
+
+/** A bare array of container definitions (Terraform's `container_definitions`) as one task definition. */
+export function normalizeContainers(values: unknown[], source: string): TaskDefinition {
+  return { containerDefinitions: containerList(new Checker(source), values, '$') };
+}
+
 /**
  * Validates an object shaped like an ECS TaskDefinition (from a file, an event or an SDK call: the field names are
  * the same) and returns a normalized copy. Unknown fields are kept as they are.
@@ -152,7 +177,7 @@ export function normalizeTaskDefinition(value: unknown, source: string, path = '
   const containers = c.optArray(o.containerDefinitions, `${path}.containerDefinitions`) ?? [];
   const out: TaskDefinition = {
     ...o,
-    containerDefinitions: containers.map((v, i) => container(c, v, `${path}.containerDefinitions[${i}]`)),
+    containerDefinitions: containerList(c, containers, `${path}.containerDefinitions`),
   };
   put(out, 'family', c.optString(o.family, `${path}.family`));
   put(out, 'revision', c.optNumber(o.revision, `${path}.revision`));

@@ -3,7 +3,7 @@
 import { InputError } from '../../errors.js';
 import type { SourcedTaskDefinition } from '../types.js';
 import { findJsonErrorOffset, locate } from './json-location.js';
-import { normalizeTaskDefinition, typeName } from './normalize.js';
+import { normalizeContainers, normalizeTaskDefinition, typeName } from './normalize.js';
 
 export { normalizeTaskDefinition } from './normalize.js';
 
@@ -45,25 +45,55 @@ function unwrap(value: unknown, source: string, path: string): { td: unknown; pa
   return { td: value, path };
 }
 
+/** A JSON array of container definitions (Terraform's `container_definitions`, `jsonencode`d or in a
+ *  `.json` file), not of task definitions: every element has container fields and none has task-definition ones. */
+function isContainerArray(value: unknown[]): boolean {
+  return (
+    value.length > 0 &&
+    value.every(
+      (v) =>
+        isObj(v) &&
+        ('image' in v || 'name' in v) &&
+        !('containerDefinitions' in v) &&
+        !('taskDefinition' in v) &&
+        !('status_code' in v) &&
+        !('family' in v),
+    )
+  );
+}
+
 /**
  * Parses a file's text into task definitions. Accepts describe-task-definition output, a placebo-recorded
  * response, register-task-definition input, a bare task definition, a RegisterTaskDefinition response, or a JSON
  * array of any of these. Throws InputError (source + JSON path) for anything else.
  */
 export function parseTaskDefinitions(text: string, source: string): SourcedTaskDefinition[] {
+  return parseTaskDefinitionValue(parseJsonText(text, source), source);
+}
+
+/** The file's JSON value; invalid JSON (or a CloudFormation template) is an InputError with line and column. */
+export function parseJsonText(text: string, source: string): unknown {
   const body = text.replace(/^\uFEFF/, '');
-  let value: unknown;
   try {
-    value = JSON.parse(body);
+    return JSON.parse(body);
   } catch (cause) {
     if (looksLikeCloudFormation(body)) throw cloudFormationError(body, source);
     const at = locate(body, findJsonErrorOffset(body) ?? body.length);
     throw new InputError(`invalid JSON at line ${at.line}, column ${at.column}`, source, '$', { cause });
   }
-  const items = Array.isArray(value) ? value.map((v, i) => ({ v, p: `$[${i}]` })) : [{ v: value, p: '$' }];
+}
+
+/** As parseTaskDefinitions, for a value already parsed (and possibly substituted) from JSON. */
+export function parseTaskDefinitionValue(value: unknown, source: string): SourcedTaskDefinition[] {
   if (Array.isArray(value) && value.length === 0) throw new InputError('empty array: no task definitions', source, '$');
+  if (Array.isArray(value) && isContainerArray(value)) {
+    // One task definition whose role, Region and launch type live elsewhere (the aws_ecs_task_definition resource).
+    const taskDefinition = normalizeContainers(value, source);
+    return [{ source, taskDefinition, path: '$', containersOnly: true }];
+  }
+  const items = Array.isArray(value) ? value.map((v, i) => ({ v, p: `$[${i}]` })) : [{ v: value, p: '$' }];
   return items.map(({ v, p }) => {
     const { td, path } = unwrap(v, source, p);
-    return { source, taskDefinition: normalizeTaskDefinition(td, source, path) };
+    return { source, taskDefinition: normalizeTaskDefinition(td, source, path), path };
   });
 }

@@ -1,12 +1,35 @@
-// Per-task-definition state shared by the feature modules: the role's account and the task's Region (only real
-// values, never placeholders), and collectors for requirements, lookups and warnings with their reasons.
+// Per-task-definition state shared by the feature modules: the role's account, partition and the task's Region (real
+// values or placeholders kept as written), and collectors for requirements, lookups and warnings with their reasons.
+import { partitionForRegion } from '../arn.js';
 import type { ContainerDefinition, Lookup, Reason, Requirement, TaskDefinition, Warning } from '../types.js';
+import { realSlot, type Slot } from './slots.js';
+
+/** `keep`: a placeholder filling one slot stays literally in the policy (the policy is a template too).
+ *  `omit`: such grants are left out (for comparisons with a real grant, and for anything written to IAM). */
+export type PlaceholderMode = 'keep' | 'omit';
+
+/** How a placeholder was handled, said in the unresolved entry's reason. */
+export type PlaceholderUse = 'kept' | 'omitted' | 'whole' | 'ignored' | 'role' | 'assumed-true';
+
+const USE_NOTE: Record<PlaceholderUse, string> = {
+  kept: 'kept literally in the policy: substitute it there too',
+  omitted: 'grant left out until the placeholder is substituted',
+  whole: 'the whole reference is a placeholder: no grant until it is substituted',
+  ignored: 'does not change any grant',
+  role: 'names the execution role: the account and partition of the ARNs Leash builds come from it',
+  'assumed-true': 'unknown until substituted: the grant covers "true"',
+};
 
 export interface ContextInit {
   label: string;
-  account?: string;
-  region?: string;
+  account?: Slot;
+  region?: Slot;
+  /** The role's partition (from the role or task-definition ARN, or the partition of --region). */
+  partition?: Slot;
   td?: TaskDefinition;
+  placeholders?: PlaceholderMode;
+  /** JSON path of container `i` inside the task definition (`containerDefinitions[i]`, or `[i]` for a bare array). */
+  containerPath?: (i: number) => string;
 }
 
 function sameReason(a: Reason, b: Reason): boolean {
@@ -19,12 +42,20 @@ export function addReason(list: Reason[], reason: Reason): void {
 
 export class IntentContext {
   readonly label: string;
-  /** The execution role's account (12 digits) when known. */
-  readonly account?: string;
+  /** The execution role's account when known: 12 digits, or a placeholder kept as written. */
+  readonly account?: Slot;
   /** The task's Region when known. */
-  readonly region?: string;
+  readonly region?: Slot;
+  readonly partition?: Slot;
+  readonly placeholders: PlaceholderMode;
+  readonly containerPath: (i: number) => string;
   readonly fargateCompatible: boolean;
   readonly ec2Only: boolean;
+  /** EC2-only and no execution role: ECR pulls and awslogs are the container instance role's business. */
+  instanceRole = false;
+  readonly instanceRoleNeeds: Reason[] = [];
+  /** Something here needs an execution role (a requirement, or one that cannot be built yet). */
+  needsRole = false;
   readonly requirements: Requirement[] = [];
   readonly unresolved: Lookup[] = [];
   readonly warnings: Warning[] = [];
@@ -34,10 +65,16 @@ export class IntentContext {
     this.label = init.label;
     if (init.account !== undefined) this.account = init.account;
     if (init.region !== undefined) this.region = init.region;
+    if (init.partition !== undefined) this.partition = init.partition;
+    this.placeholders = init.placeholders ?? 'omit';
+    this.containerPath = init.containerPath ?? ((i) => `containerDefinitions[${i}]`);
     const td = init.td;
     const compat = td?.requiresCompatibilities ?? td?.compatibilities ?? [];
     this.fargateCompatible = compat.includes('FARGATE');
-    this.ec2Only = compat.length > 0 && compat.every((c) => c === 'EC2');
+    // Fargate, ECS Managed Instances and external instances use awsvpc or declare themselves; a task definition
+    // that declares only EC2, or declares nothing and uses bridge or host networking, can only run on EC2 instances.
+    const network = typeof td?.networkMode === 'string' ? td.networkMode : undefined;
+    this.ec2Only = compat.length > 0 ? compat.every((c) => c === 'EC2') : network === 'bridge' || network === 'host';
   }
 
   reason(container: ContainerDefinition | undefined, field: string, note?: string): Reason {
@@ -53,6 +90,7 @@ export class IntentContext {
   }
 
   require(actions: string[], resource: string, reason: Reason, crossAccount = false): void {
+    this.needsRole = true;
     for (const action of actions) {
       const req: Requirement = { action, resource, reasons: [reason] };
       if (crossAccount) req.crossAccount = true;
@@ -72,14 +110,41 @@ export class IntentContext {
     else this.unresolved.push({ kind, resource, reasons: [reason] });
   }
 
+  /** Lists each placeholder as unresolved, with the field and what became of it. */
+  template(placeholders: string[], reason: Reason, use: PlaceholderUse): void {
+    if (use !== 'ignored' && use !== 'role') this.needsRole = true;
+    for (const p of new Set(placeholders)) this.lookup('placeholder', p, this.withNote(reason, USE_NOTE[use]));
+  }
+
   /**
-   * Narrows when both the Region and the account are known. Otherwise nothing may be built for `what`: each
-   * missing value becomes an unresolved entry, plus one warning per task definition saying which option to pass.
+   * A resource built from task-definition text: returned as it is when it holds no placeholder; when it does, kept
+   * (mode `keep`) or left out (mode `omit`), and every placeholder is listed either way.
    */
-  known(what: string, reason: Reason, region: string | undefined, account: string | undefined): boolean {
-    if (region === undefined) this.needRegion(what, reason);
+  accept(resource: string, placeholders: string[], reason: Reason): string | undefined {
+    if (placeholders.length === 0) return resource;
+    const keep = this.placeholders === 'keep';
+    this.template(placeholders, reason, keep ? 'kept' : 'omitted');
+    return keep ? resource : undefined;
+  }
+
+  /** The partition for an ARN in `region`: from a real Region, else the role's. */
+  partitionFor(region: Slot | undefined): Slot | undefined {
+    if (region?.real) return realSlot(partitionForRegion(region.value) as string);
+    return this.partition;
+  }
+
+  /**
+   * Narrows when the Region, its partition and the account are known. Otherwise nothing may be built for `what`:
+   * each missing value becomes an unresolved entry, plus one warning per task definition saying which option to pass.
+   */
+  known(what: string, reason: Reason, region: Slot | undefined, account: Slot | undefined): boolean {
+    const partition = this.partitionFor(region);
+    if (region === undefined || partition === undefined) this.needRegion(what, reason);
     if (account === undefined) this.needAccount(what, reason);
-    return region !== undefined && account !== undefined;
+    const ok = region !== undefined && partition !== undefined && account !== undefined;
+    // The placeholders that are known still belong to this field's list, though nothing is built yet.
+    if (!ok) this.template([...(region?.placeholders ?? []), ...(account?.placeholders ?? [])], reason, 'omitted');
+    return ok;
   }
 
   needAccount(what: string, reason: Reason): void {
@@ -87,7 +152,7 @@ export class IntentContext {
       'needs-account',
       what,
       reason,
-      'the account is unknown (no real account in the task definition ARN or executionRoleArn): pass --account so Leash can build the ARNs',
+      'the account is unknown (no account in the executionRoleArn or taskDefinitionArn): pass --account so Leash can build the ARNs',
     );
   }
 
@@ -96,11 +161,12 @@ export class IntentContext {
       'needs-region',
       what,
       reason,
-      "the task's Region is unknown (no taskDefinitionArn): pass --region so Leash can build the ARNs",
+      "the task's Region (or the partition of a placeholder Region) is unknown: pass --region so Leash can build the ARNs",
     );
   }
 
   private need(kind: 'needs-account' | 'needs-region', what: string, reason: Reason, message: string): void {
+    this.needsRole = true;
     this.lookup(kind, what, reason);
     const w = this.needWarnings.get(kind);
     if (w) {
@@ -112,8 +178,8 @@ export class IntentContext {
     this.warnings.push(warning);
   }
 
-  /** True when `account` is known to differ from the role's account. */
-  isCrossAccount(account: string): boolean {
-    return this.account !== undefined && account !== this.account;
+  /** True when `account` is known to differ from the role's account (both real). */
+  isCrossAccount(account: Slot): boolean {
+    return account.real && this.account?.real === true && account.value !== this.account.value;
   }
 }

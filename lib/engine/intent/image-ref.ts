@@ -1,5 +1,5 @@
 // Container image references (`[host[:port]/]path[:tag][@digest]`) and private ECR registry hosts.
-import { DNS_SUFFIXES } from '../arn.js';
+import { DNS_SUFFIXES, PARTITION_SUFFIXES } from '../arn.js';
 
 export interface ImageRef {
   /** Registry host (with port), absent for Docker Hub short names such as `nginx` or `amazon/aws-for-fluent-bit`. */
@@ -61,10 +61,17 @@ export interface EcrHost {
   /** As written; may be a placeholder (`{{region}}`). */
   region: string;
   fips: boolean;
+  /** DNS suffix as written (`amazonaws.com`, `on.aws`, `amazonaws.com.cn`, …). */
+  suffix: string;
 }
 
 // IPv4 `dkr.ecr`, dual-stack `dkr-ecr` (on.aws), FIPS `dkr.ecr-fips` / `dkr-ecr-fips` (spec 2.3 row 3), over the
 // partitions' DNS suffixes. The account and Region tokens are matched loosely so placeholders are still seen as ECR.
+const PARTITIONS_BY_SUFFIX = new Map<string, string[]>();
+for (const { id, dnsSuffix } of PARTITION_SUFFIXES)
+  PARTITIONS_BY_SUFFIX.set(dnsSuffix, [...(PARTITIONS_BY_SUFFIX.get(dnsSuffix) ?? []), id]);
+PARTITIONS_BY_SUFFIX.set('on.aws', ['aws', 'aws-us-gov']);
+
 const SUFFIXES = [...DNS_SUFFIXES, 'on.aws'].map((s) => s.replace(/\./g, '\\.')).join('|');
 // An explicit `:443` is the same HTTPS endpoint (Docker keeps it in the host), so it is still an ECR registry.
 const ECR_HOST_RE = new RegExp(`^([^.]+)\\.(dkr\\.ecr|dkr\\.ecr-fips|dkr-ecr|dkr-ecr-fips)\\.([^.]+)\\.(${SUFFIXES})(?::443)?$`, 'i');
@@ -73,5 +80,17 @@ const ECR_HOST_RE = new RegExp(`^([^.]+)\\.(dkr\\.ecr|dkr\\.ecr-fips|dkr-ecr|dkr
 export function parseEcrHost(host: string): EcrHost | undefined {
   const m = ECR_HOST_RE.exec(host);
   if (!m) return undefined;
-  return { account: m[1] as string, region: m[3] as string, fips: (m[2] as string).toLowerCase().endsWith('fips') };
+  return {
+    account: m[1] as string,
+    region: m[3] as string,
+    fips: (m[2] as string).toLowerCase().endsWith('fips'),
+    suffix: (m[4] as string).toLowerCase(),
+  };
+}
+
+/** The partition a registry DNS suffix implies, when only one partition uses it (`amazonaws.com` and `on.aws`
+ *  serve both aws and aws-us-gov, so they imply none). */
+export function partitionForEcrSuffix(suffix: string): string | undefined {
+  const users = PARTITIONS_BY_SUFFIX.get(suffix);
+  return users?.length === 1 ? users[0] : undefined;
 }

@@ -55,6 +55,20 @@ function stringList(v: unknown, source: string, path: string, check?: (s: string
   });
 }
 
+function member(key: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}
+
+/** A string, number or boolean, or a flat list of them: the only shapes a condition value or principal takes. */
+function checkScalars(v: unknown, source: string, path: string): void {
+  const scalar = (x: unknown) => typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean';
+  if (scalar(v)) return;
+  if (!Array.isArray(v)) throw new PolicyError('must be a string, number or boolean, or a list of them', source, path);
+  v.forEach((x, i) => {
+    if (!scalar(x)) throw new PolicyError('must be a string, number or boolean (lists do not nest)', source, `${path}[${i}]`);
+  });
+}
+
 function checkAction(source: string) {
   return (a: string, p: string): void => {
     if (a !== '*' && !/^[A-Za-z0-9*?-]+:[A-Za-z0-9*?_-]+$/.test(a)) {
@@ -100,7 +114,15 @@ function parseStatement(raw: unknown, source: string, path: string, opts: ParseO
     if (!isObject(Condition)) throw new PolicyError('Condition must be an object', source, `${path}.Condition`);
     for (const [op, block] of Object.entries(Condition)) {
       if (!isObject(block)) throw new PolicyError('condition operator must map to an object', source, `${path}.Condition.${op}`);
+      // IAM takes a value or a list of values per key; anything nested deeper is refused here, before copying it.
+      for (const [key, v] of Object.entries(block)) checkScalars(v, source, `${path}.Condition.${op}${member(key)}`);
     }
+  }
+  for (const key of ['Principal', 'NotPrincipal'] as const) {
+    const p = raw[key];
+    if (p === undefined || typeof p === 'string') continue;
+    if (!isObject(p)) throw new PolicyError(`${key} must be "*" or an object`, source, `${path}.${key}`);
+    for (const [k, v] of Object.entries(p)) checkScalars(v, source, `${path}.${key}${member(k)}`);
   }
   // Copy only known elements, in a fixed order, so the result never aliases the input.
   const out: PolicyStatement = { Effect };

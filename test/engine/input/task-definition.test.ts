@@ -184,6 +184,54 @@ describe('parseTaskDefinitions: rejected input', () => {
   });
 });
 
+describe("Terraform's container_definitions and duplicate names", () => {
+  it('a bare JSON array of containers is one task definition with only its containers', () => {
+    const text = JSON.stringify([
+      { name: 'web', image: 'nginx', essential: true },
+      { name: 'log', image: 'fluent-bit' },
+    ]);
+    const [one, ...rest] = parseTaskDefinitions(text, 'containers.json');
+    expect(rest).toEqual([]);
+    expect(one!.containersOnly).toBe(true);
+    expect(one!.taskDefinition.containerDefinitions.map((c) => c.name)).toEqual(['web', 'log']);
+    expect(one!.taskDefinition.executionRoleArn).toBeUndefined();
+  });
+
+  it('an array of task definitions is still an array of task definitions', () => {
+    const text = JSON.stringify([bare, { ...bare, family: 'other' }]);
+    expect(parseTaskDefinitions(text, 'two.json').map((t) => [t.taskDefinition.family, t.containersOnly ?? false])).toEqual([
+      ['web', false],
+      ['other', false],
+    ]);
+  });
+
+  it('a wrong type inside a container array names the path', () => {
+    expect(errorOf(() => parseTaskDefinitions('[{"name":"web","image":5}]', 'c.json')).jsonPath).toBe('$[0].image');
+  });
+
+  it.each([
+    [
+      { ...bare, containerDefinitions: [{ name: 'app', image: 'a' }, { name: 'side' }, { name: 'app', image: 'b' }] },
+      '$.containerDefinitions[2].name',
+    ],
+    [
+      { taskDefinition: { ...bare, containerDefinitions: [{ name: 'x' }, { name: 'x' }] } },
+      '$.taskDefinition.containerDefinitions[1].name',
+    ],
+    [
+      [
+        { name: 'web', image: 'a' },
+        { name: 'web', image: 'b' },
+      ],
+      '$[1].name',
+    ],
+  ])('duplicate container names are refused, as ECS refuses them (%#)', (value, path) => {
+    const err = errorOf(() => parseTaskDefinitions(JSON.stringify(value), 'dup.json'));
+    expect(err.jsonPath).toBe(path);
+    expect(err.message).toMatch(/duplicate container name/);
+  });
+});
+
 describe('normalizeTaskDefinition', () => {
   it('uses the given path for SDK/event objects', () => {
     const e = errorOf(() =>

@@ -38,23 +38,52 @@ export const E: Record<string, Expectation> = {
   // Public nginx; no executionRoleArn and no ARN: the log group's account is unknown.
   A01: { pairs: [], unresolved: ['needs-account log-group:awslogs-nginx-ecs'], warnings: ['no-execution-role', 'needs-account'] },
   A02: { pairs: [], unresolved: ['needs-account log-group:/ecs/tomcat-container-logs'], warnings: ['no-execution-role', 'needs-account'] },
-  // FireLens S3 config needs no account; awslogs does (role account is XXXXXXXXXXXX).
+  // Deliberate change (issue 13): these expectations are for a plan (`placeholders: 'keep'`). A placeholder filling
+  // one slot of an ARN stays in it as written; every placeholder is an unresolved entry with its fields.
+  // The role's account is the placeholder XXXXXXXXXXXX: the log-group ARN keeps it.
   A03: {
-    pairs: s3('yourbucket', 'yourdirectory/extra.conf'),
-    unresolved: ['needs-account log-group:firelens-container'],
-    warnings: ['placeholder-execution-role', 'needs-account'],
+    pairs: [
+      ...s3('yourbucket', 'yourdirectory/extra.conf'),
+      ...logs('arn:aws:logs:us-west-2:XXXXXXXXXXXX:log-group:firelens-container', true),
+    ],
+    unresolved: ['placeholder XXXXXXXXXXXX'],
+    warnings: ['placeholder'],
   },
   A04: {
-    pairs: [TOKEN, ...ecr('arn:aws:ecr:us-east-1:906394416424:repository/aws-for-fluent-bit')],
-    unresolved: ['needs-account log-group:firelens-container'],
-    warnings: ['placeholder-execution-role', 'needs-account'],
+    pairs: [
+      TOKEN,
+      ...ecr('arn:aws:ecr:us-east-1:906394416424:repository/aws-for-fluent-bit'),
+      ...logs('arn:aws:logs:us-west-2:XXXXXXXXXXXX:log-group:firelens-container', true),
+    ],
+    unresolved: ['placeholder XXXXXXXXXXXX'],
+    warnings: ['placeholder'],
   },
-  // secretOptions ARN has Region "region" and account "aws_account_id": placeholders.
+  // secretOptions ARN has Region "region" and account "aws_account_id" (bare placeholders in their slots); the name
+  // ends in a random-looking suffix (AbCdEf), so it is the complete ARN.
   A05: {
-    pairs: [TOKEN, ...ecr('arn:aws:ecr:us-east-2:533243300146:repository/newrelic/logging-firelens-fluentbit')],
-    warnings: ['placeholder-execution-role', 'placeholder'],
+    pairs: [
+      TOKEN,
+      ...ecr('arn:aws:ecr:us-east-2:533243300146:repository/newrelic/logging-firelens-fluentbit'),
+      'secretsmanager:GetSecretValue arn:aws:secretsmanager:region:aws_account_id:secret:secret_name-AbCdEf',
+    ],
+    unresolved: ['placeholder aws_account_id', 'placeholder region'],
+    warnings: ['placeholder'],
   },
-  A06: { pairs: [], unresolved: [], warnings: ['placeholder-execution-role', 'placeholder'] },
+  // Every field of the secret ARN is a ${…} placeholder; the name may or may not carry the suffix: both forms.
+  A06: {
+    pairs: [
+      'secretsmanager:GetSecretValue arn:${Partition}:secretsmanager:${Region}:${Account}:secret:${SecretId}',
+      'secretsmanager:GetSecretValue arn:${Partition}:secretsmanager:${Region}:${Account}:secret:${SecretId}-??????',
+    ],
+    unresolved: [
+      'placeholder XXXXXXXXXXXX',
+      'placeholder ${Partition}',
+      'placeholder ${Region}',
+      'placeholder ${Account}',
+      'placeholder ${SecretId}',
+    ],
+    warnings: ['placeholder'],
+  },
   A07: {
     pairs: [
       TOKEN,
@@ -66,25 +95,38 @@ export const E: Record<string, Expectation> = {
     unresolved: [],
     warnings: ['cross-account-ecr'],
   },
-  // Images are in registry "XXXXX": only the token can be derived.
+  // Registry, role and log group all in account "XXXXX" (a placeholder kept in the account slot); `myApp` is not a
+  // valid repository name (uppercase), so that image gets a warning and no grant.
   A08: {
-    pairs: [TOKEN, ...s3('yourbucket', 'yourdirectory/extra.conf')],
-    unresolved: ['needs-account log-group:firelens-container'],
-    warnings: ['image-placeholder', 'needs-account'],
+    pairs: [
+      TOKEN,
+      ...ecr('arn:aws:ecr:us-east-1:XXXXX:repository/fluentd'),
+      ...logs('arn:aws:logs:us-east-1:XXXXX:log-group:firelens-container', true),
+      ...s3('yourbucket', 'yourdirectory/extra.conf'),
+    ],
+    unresolved: ['placeholder XXXXX'],
+    warnings: ['invalid-image', 'placeholder'],
   },
+  // The role and the image are whole placeholders; awslogs-region {{awslogs-region}} is kept for the Region slot but
+  // the account (and the partition) are unknown without --account / --region.
   A09: {
     pairs: [],
     unresolved: [
+      'placeholder {{execution-role-arn}}',
+      'placeholder {{demo-app-image}}',
+      'placeholder {{awslogs-region}}',
       'needs-account log-group:/ecs/ecs-cwagent-sidecar-fargate',
       'needs-account parameter/ecs-cwagent-sidecar-fargate',
       'needs-region log-group:/ecs/ecs-cwagent-sidecar-fargate',
       'needs-region parameter/ecs-cwagent-sidecar-fargate',
     ],
-    warnings: ['image-placeholder', 'needs-region', 'needs-account'],
+    warnings: ['placeholder', 'needs-region', 'needs-account'],
   },
   A10: {
     pairs: [],
     unresolved: [
+      'placeholder {{ecsTaskExecutionRoleArn}}',
+      'placeholder {{region}}',
       'needs-account log-group:/ecs/ecs-aws-otel-sidecar-app',
       'needs-account log-group:/ecs/ecs-aws-otel-sidecar-collector',
       'needs-account log-group:/ecs/statsd-emitter',
@@ -115,17 +157,39 @@ export const E: Record<string, Expectation> = {
     unresolved: [],
   },
   A13: { pairs: logs('arn:aws:logs:us-east-1:644160558196:log-group:/ecs/ecs-read-only-root'), unresolved: [] },
-  // 127.0.0.1:51671/busybox is not ECR; the credentials parameter is a $$$ placeholder.
-  A14: { pairs: [], unresolved: [], warnings: ['placeholder-execution-role', 'placeholder'] },
-  A15: {
+  // 127.0.0.1:51671/busybox is not ECR; the credentials parameter is a whole $$$ placeholder.
+  A14: {
     pairs: [],
-    unresolved: ['needs-account log-group:ecs-functional-tests', 'needs-region log-group:ecs-functional-tests'],
+    unresolved: ['placeholder $$$EXECUTION_ROLE$$$', 'placeholder $$$REPOSITORY_CREDENTIALS$$$'],
     warnings: ['placeholder'],
+  },
+  // The FireLens S3 config keeps the $$$TEST_S3_BUCKET$$$ bucket; awslogs keeps its $$$TEST_REGION$$$ but the account
+  // behind $$$EXECUTION_ROLE$$$ is unknown; the secretOptions value is a whole placeholder.
+  A15: {
+    pairs: [
+      's3:GetBucketLocation arn:aws:s3:::$$$TEST_S3_BUCKET$$$',
+      's3:GetObject arn:aws:s3:::$$$TEST_S3_BUCKET$$$/testfiles/fluentbit.conf',
+    ],
+    unresolved: [
+      'placeholder $$$EXECUTION_ROLE$$$',
+      'placeholder $$$TEST_REGION$$$',
+      'placeholder $$$TEST_S3_BUCKET$$$',
+      'placeholder $$$SECRET_OPTION_PARAM$$$',
+      'needs-account log-group:ecs-functional-tests',
+      'needs-region log-group:ecs-functional-tests',
+    ],
+    warnings: ['placeholder', 'needs-region', 'needs-account'],
   },
   A16: {
     pairs: [],
-    unresolved: ['needs-account log-group:ecs-functional-tests', 'needs-region log-group:ecs-functional-tests'],
-    warnings: ['image-placeholder'],
+    unresolved: [
+      'placeholder $$$$EXECUTION_ROLE$$$$',
+      'placeholder $$$$IMAGE$$$$',
+      'placeholder $$$$TEST_REGION$$$$',
+      'needs-account log-group:ecs-functional-tests',
+      'needs-region log-group:ecs-functional-tests',
+    ],
+    warnings: ['placeholder'],
   },
   // Eight JSON keys of one secret → one requirement on the full ARN.
   A18: {
@@ -183,8 +247,11 @@ export const E: Record<string, Expectation> = {
       'FB_CLIENT_SECRET',
       'STRIPE_PUBLISHABLE_KEY',
       'STRIPE_SECRET_KEY',
-    ].map((n) => `needs-region parameter/l3t2/${n}`),
-    warnings: ['image-placeholder', 'needs-region'],
+    ]
+      .map((n) => `needs-region parameter/l3t2/${n}`)
+      // CodeDeploy's REPOSITORY_URI:TAG: the whole image is a placeholder (a bare capitalised repository name).
+      .concat(['placeholder REPOSITORY_URI']),
+    warnings: ['needs-region', 'placeholder'],
   },
   A23: {
     pairs: [
@@ -243,9 +310,10 @@ export const E: Record<string, Expectation> = {
       ...valueFroms('A29').map((v) => `ssm:GetParameters ${v}`),
     ],
   },
+  // The image is left empty for CI to fill: listed like a placeholder.
   A30: {
     pairs: logs('arn:aws:logs:us-east-1:434114103920:log-group:/ecs/api-xyo-diviner', true),
-    unresolved: [],
-    warnings: ['image-placeholder'],
+    unresolved: ['placeholder '],
+    warnings: ['placeholder'],
   },
 };

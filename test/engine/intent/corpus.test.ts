@@ -1,16 +1,18 @@
 // Every task definition of corpus set A (expectations in corpus-expectations.ts).
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../lib/errors.js';
-import { parseTaskDefinitions } from '../../../lib/engine/input/task-definition.js';
+import { parseTaskDefinitionValue, parseTaskDefinitions } from '../../../lib/engine/input/task-definition.js';
+import { substituteJson } from '../../../lib/engine/input/substitute.js';
 import { deriveIntent, type IntentOptions } from '../../../lib/engine/intent/index.js';
 import type { Intent } from '../../../lib/engine/types.js';
 import { listCorpus, readCorpusText } from '../../support/corpus.js';
 import { DIR, E, TOKEN, ecr, fileFor, files, logs, valueFroms } from './corpus-expectations.js';
 import { actions, codes, find, pairs, unresolved } from './helpers.js';
 
+/** The plan's view: placeholders filling one slot stay in it (`leash plan`). */
 function intentOf(id: string, opts?: IntentOptions): Intent {
   const f = fileFor(id);
-  return deriveIntent(parseTaskDefinitions(readCorpusText(DIR, f), f), opts);
+  return deriveIntent(parseTaskDefinitions(readCorpusText(DIR, f), f), { placeholders: 'keep', ...opts });
 }
 
 describe('corpus set A: task definitions', () => {
@@ -52,14 +54,25 @@ describe('corpus set A: details', () => {
     );
   });
 
-  it('A04 with --account: cross-account, cross-Region ECR and logs in us-west-2', () => {
-    const intent = intentOf('A04', { account: '123456789012' });
+  // Deliberate change (issue 13): --account no longer overwrites the file's placeholder account XXXXXXXXXXXX; the
+  // pipeline's substitution does, and then the AWS-owned registry is known to be another account.
+  it('A04 once XXXXXXXXXXXX is substituted: cross-account, cross-Region ECR and logs in us-west-2', () => {
+    const f = fileFor('A04');
+    const { value } = substituteJson(JSON.parse(readCorpusText(DIR, f)), new Map([['XXXXXXXXXXXX', '123456789012']]));
+    const intent = deriveIntent(parseTaskDefinitionValue(value, f));
     const repo = 'arn:aws:ecr:us-east-1:906394416424:repository/aws-for-fluent-bit';
     expect(pairs(intent)).toEqual(
       [TOKEN, ...ecr(repo), ...logs('arn:aws:logs:us-west-2:123456789012:log-group:firelens-container', true)].sort(),
     );
     expect(find(intent, 'ecr:BatchGetImage', repo)!.crossAccount).toBe(true);
     expect(codes(intent)).toContain('cross-account-ecr');
+    expect(intent.unresolved).toEqual([]);
+  });
+
+  it('A04 with --account: the placeholder account stays and --account is reported as not used', () => {
+    const intent = intentOf('A04', { account: '123456789012' });
+    expect(pairs(intent)).toContain('logs:PutLogEvents arn:aws:logs:us-west-2:XXXXXXXXXXXX:log-group:firelens-container:*');
+    expect(codes(intent)).toContain('account-mismatch');
   });
 
   it('A07: only the App Mesh Envoy repository is cross-account', () => {
@@ -68,14 +81,22 @@ describe('corpus set A: details', () => {
     expect([...new Set(cross)]).toEqual(['arn:aws:ecr:us-east-1:840364872350:repository/aws-appmesh-envoy']);
   });
 
-  it('A09 with account and Region: SSM name without slash and "True" create-group', () => {
+  // Deliberate change (issue 13): the {{awslogs-region}} placeholder stays in the log group's Region slot; --region
+  // fills only the task's Region (the SSM name's) and, through it, the partition.
+  it('A09 with account and Region: SSM name without slash, "True" create-group, awslogs-region kept', () => {
     const intent = intentOf('A09', { account: '123456789012', region: 'eu-west-1' });
     expect(pairs(intent)).toEqual(
       [
-        ...logs('arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/ecs-cwagent-sidecar-fargate', true),
+        ...logs('arn:aws:logs:{{awslogs-region}}:123456789012:log-group:/ecs/ecs-cwagent-sidecar-fargate', true),
         'ssm:GetParameters arn:aws:ssm:eu-west-1:123456789012:parameter/ecs-cwagent-sidecar-fargate',
       ].sort(),
     );
+    expect(unresolved(intent)).toEqual([
+      'kms-key-for-parameter arn:aws:ssm:eu-west-1:123456789012:parameter/ecs-cwagent-sidecar-fargate',
+      'placeholder {{awslogs-region}}',
+      'placeholder {{demo-app-image}}',
+      'placeholder {{execution-role-arn}}',
+    ]);
   });
 
   it('A11: SSM reasons point at the secrets fields of container "server"', () => {

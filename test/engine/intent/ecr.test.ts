@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deriveIntent } from '../../../lib/engine/intent/index.js';
-import { ACCT, OTHER, codes, find, pairs, td } from './helpers.js';
+import { ACCT, OTHER, codes, find, pairs, td, unresolved } from './helpers.js';
 
 const PULL = ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'];
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
@@ -106,26 +106,35 @@ describe('public images and other registries need nothing (row 20)', () => {
 });
 
 describe('empty and placeholder images', () => {
-  it.each(['', '   ', 'REPOSITORY_URI:TAG', '$$$$IMAGE$$$$', '{{demo-app-image}}', '${ContainerImage}'])(
-    '%j → warning, no requirement',
-    (image) => {
-      const intent = imageIntent(image);
-      expect(intent.requirements).toEqual([]);
-      expect(codes(intent)).toEqual(['image-placeholder']);
-    },
-  );
-
-  it('an ECR host with a placeholder account still needs the token, but no repository ARN is built', () => {
-    const intent = imageIntent('XXXXX.dkr.ecr.us-east-1.amazonaws.com/fluentd:latest');
-    expect(pairs(intent)).toEqual(['ecr:GetAuthorizationToken *']);
-    expect(codes(intent)).toEqual(['image-placeholder']);
-    expect(intent.warnings[0]!.message).toContain('XXXXX');
+  // Deliberate change (issue 13): a placeholder that is the whole image reference is listed as unresolved, naming
+  // the field, and no lone ecr:GetAuthorizationToken is granted for a repository that could not be derived.
+  it.each([
+    ['', ''],
+    ['   ', ''],
+    ['REPOSITORY_URI:TAG', 'REPOSITORY_URI'],
+    ['$$$$IMAGE$$$$', '$$$$IMAGE$$$$'],
+    ['{{demo-app-image}}', '{{demo-app-image}}'],
+    ['${ContainerImage}', '${ContainerImage}'],
+  ])('%j → unresolved placeholder %j, no requirement', (image, token) => {
+    const intent = imageIntent(image);
+    expect(intent.requirements).toEqual([]);
+    expect(unresolved(intent)).toEqual([`placeholder ${token}`]);
+    expect(intent.unresolved[0]!.reasons.map((r) => r.field)).toEqual(['containerDefinitions[0].image']);
+    expect(codes(intent)).toEqual(['placeholder']);
   });
 
-  it('an ECR host with a placeholder Region builds nothing regional', () => {
-    const intent = imageIntent(`${ACCT}.dkr.ecr.{{region}}.amazonaws.com/app`);
-    expect(intent.requirements.filter((r) => r.resource !== '*')).toEqual([]);
-    expect(codes(intent)).toContain('image-placeholder');
+  it('an ECR host with a placeholder account: the repository ARN keeps it (plan) or the pull is left out (compare)', () => {
+    const image = 'XXXXX.dkr.ecr.us-east-1.amazonaws.com/fluentd:latest';
+    expect(pairs(imageIntent(image, { placeholders: 'keep' }))).toEqual(pull('arn:aws:ecr:us-east-1:XXXXX:repository/fluentd'));
+    const omitted = imageIntent(image);
+    expect(omitted.requirements).toEqual([]);
+    expect(unresolved(omitted)).toEqual(['placeholder XXXXX']);
+  });
+
+  it('an ECR host with a placeholder Region keeps it in the Region slot, the partition from the role', () => {
+    const intent = imageIntent(`${ACCT}.dkr.ecr.{{region}}.amazonaws.com/app`, { placeholders: 'keep' });
+    expect(pairs(intent)).toEqual(pull(`arn:aws:ecr:{{region}}:${ACCT}:repository/app`));
+    expect(unresolved(intent)).toEqual(['placeholder {{region}}']);
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../lib/errors.js';
+import { parseTaskDefinitions } from '../../../lib/engine/input/task-definition.js';
 import { deriveIntent, mergeRequirements, resolveLookups } from '../../../lib/engine/intent/index.js';
 import type { ContainerDefinition, Intent, Lookup, Requirement } from '../../../lib/engine/types.js';
 import { ACCT, OTHER, ROLE, TD_ARN, codes, pairs, td, unresolved } from './helpers.js';
@@ -58,27 +59,36 @@ describe('account and Region', () => {
     expect(pairs(intent)).toContain(`logs:PutLogEvents arn:aws:logs:us-east-1:${ACCT}:log-group:g:*`);
   });
 
-  it('options override, with mismatch warnings', () => {
+  // Deliberate change (issue 13): --account and --region fill only what the file leaves unknown.
+  it('options never override what the file says, with mismatch warnings', () => {
     const intent = deriveIntent([td([logs])], { account: OTHER, region: 'eu-west-1' });
-    expect(pairs(intent)).toContain(`logs:PutLogEvents arn:aws:logs:eu-west-1:${OTHER}:log-group:g:*`);
+    expect(pairs(intent)).toContain(`logs:PutLogEvents arn:aws:logs:us-east-1:${ACCT}:log-group:g:*`);
     expect(codes(intent)).toEqual(['account-mismatch', 'region-mismatch']);
   });
 
-  it('a placeholder executionRoleArn is warned about and not used', () => {
-    const intent = deriveIntent(
-      [
-        td([logs], {
-          executionRoleArn: 'arn:aws:iam::XXXXXXXXXXXX:role/r',
-          taskDefinitionArn: undefined,
-          family: 'f',
-          revision: undefined,
-        }),
-      ],
-      { region: 'us-east-1' },
-    );
-    expect(intent.requirements).toEqual([]);
-    expect(unresolved(intent)).toEqual(['needs-account log-group:g']);
-    expect(codes(intent)).toEqual(['placeholder-execution-role', 'needs-account']);
+  it('options fill what the file leaves unknown', () => {
+    const intent = deriveIntent([td([logs], { taskDefinitionArn: undefined, executionRoleArn: undefined })], {
+      account: OTHER,
+      region: 'eu-west-1',
+    });
+    expect(pairs(intent)).toContain(`logs:PutLogEvents arn:aws:logs:eu-west-1:${OTHER}:log-group:g:*`);
+    expect(intent.warnings.map((w) => w.code)).not.toContain('account-mismatch');
+  });
+
+  it('a placeholder account in executionRoleArn is kept as written, even with --account', () => {
+    const noArn = { executionRoleArn: 'arn:aws:iam::XXXXXXXXXXXX:role/r', taskDefinitionArn: undefined, family: 'f', revision: undefined };
+    const kept = deriveIntent([td([logs], noArn)], { region: 'us-east-1', account: OTHER, placeholders: 'keep' });
+    expect(pairs(kept)).toContain('logs:PutLogEvents arn:aws:logs:us-east-1:XXXXXXXXXXXX:log-group:g:*');
+    expect(unresolved(kept)).toEqual(['placeholder XXXXXXXXXXXX']);
+    expect(kept.unresolved[0]!.reasons.map((r) => r.field)).toEqual([
+      'executionRoleArn',
+      'containerDefinitions[0].logConfiguration.options["awslogs-group"]',
+    ]);
+    expect(codes(kept)).toEqual(['account-mismatch', 'placeholder']);
+    // Compared with a real grant, the placeholder grant is left out rather than invented.
+    const omitted = deriveIntent([td([logs], noArn)], { region: 'us-east-1' });
+    expect(omitted.requirements).toEqual([]);
+    expect(unresolved(omitted)).toEqual(['placeholder XXXXXXXXXXXX']);
   });
 
   it('one needs-account warning per task definition, listing every field', () => {
@@ -120,6 +130,81 @@ describe('no executionRoleArn', () => {
 
   it('no warning for a public image without logs or secrets', () => {
     expect(deriveIntent([td([{ name: 'a', image: 'nginx' }], { executionRoleArn: null })]).warnings).toEqual([]);
+  });
+});
+
+// Who pulls and who logs on EC2 (AWS "IAM roles for Amazon ECS": the execution role is required for ECR pulls and
+// awslogs when the task is hosted on Fargate or external instances; for secrets, private registry authentication and
+// Runtime Monitoring on Fargate and EC2). On EC2 the container instance role pulls and, unless the agent sets
+// ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE for a task that has an execution role, sends awslogs.
+describe('EC2-only task definitions without an execution role', () => {
+  const logs = { logDriver: 'awslogs', options: { 'awslogs-group': 'g', 'awslogs-region': 'us-east-1' } };
+  const pullAndLog: ContainerDefinition = { name: 'a', image: PRIVATE, logConfiguration: logs };
+
+  it.each([
+    ['requiresCompatibilities EC2', { requiresCompatibilities: ['EC2'] }],
+    ['bridge network, no compatibilities declared', { networkMode: 'bridge' }],
+    ['host network, no compatibilities declared', { networkMode: 'host' }],
+  ])('%s: ECR and awslogs are the instance role\'s, said instead of "would fail to start"', (_what, extra) => {
+    const intent = deriveIntent([td([pullAndLog], { executionRoleArn: undefined, ...extra })]);
+    expect(intent.requirements).toEqual([]);
+    expect(codes(intent)).toEqual(['instance-role']);
+    expect(intent.warnings[0]!.message).toContain('container instance role');
+    expect(intent.warnings[0]!.reasons!.map((r) => r.field)).toEqual([
+      'containerDefinitions[0].image',
+      'containerDefinitions[0].logConfiguration.options["awslogs-group"]',
+    ]);
+  });
+
+  it('with secrets the task needs an execution role even on EC2: warned', () => {
+    const c: ContainerDefinition = { ...pullAndLog, secrets: [{ name: 'DB', valueFrom: '/app/db' }] };
+    const intent = deriveIntent([td([c], { executionRoleArn: undefined, requiresCompatibilities: ['EC2'] })]);
+    expect(pairs(intent)).toEqual([`ssm:GetParameters arn:aws:ssm:us-east-1:${ACCT}:parameter/app/db`]);
+    expect(codes(intent)).toEqual(['no-execution-role', 'instance-role']);
+    expect(intent.warnings[0]!.message).toContain('on EC2 too');
+  });
+
+  it('Fargate-compatible or awsvpc without compatibilities: the task cannot start without the role', () => {
+    for (const extra of [
+      { requiresCompatibilities: ['EC2', 'FARGATE'] },
+      { networkMode: 'awsvpc' },
+      { requiresCompatibilities: ['EXTERNAL'] },
+    ]) {
+      const intent = deriveIntent([td([pullAndLog], { executionRoleArn: undefined, ...extra })]);
+      expect(pairs(intent)).toHaveLength(6);
+      expect(codes(intent)).toEqual(['no-execution-role']);
+    }
+  });
+
+  it('with an execution role, EC2 tasks still get the pulls and logs (kept for the agent override)', () => {
+    const intent = deriveIntent([td([pullAndLog], { requiresCompatibilities: ['EC2'] })]);
+    expect(pairs(intent)).toHaveLength(6);
+    expect(intent.warnings).toEqual([]);
+  });
+});
+
+describe("Terraform's container_definitions (only containers)", () => {
+  it('plans with the missing fields unresolved and says where they live', () => {
+    const containers = [
+      { name: 'web', image: '${ecr_repo}:${tag}', logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/web' } } },
+    ];
+    const [std] = parseTaskDefinitions(JSON.stringify(containers), 'containers.json');
+    expect(std!.containersOnly).toBe(true);
+    const intent = deriveIntent([std!], { placeholders: 'keep' });
+    expect(unresolved(intent)).toEqual([
+      'needs-account log-group:/ecs/web',
+      'needs-region log-group:/ecs/web',
+      'placeholder ${ecr_repo}',
+      'placeholder ${tag}',
+    ]);
+    expect(intent.unresolved.find((l) => l.resource === '${ecr_repo}')!.reasons[0]!.field).toBe('[0].image');
+    expect(codes(intent)).toContain('containers-only');
+    expect(codes(intent)).not.toContain('no-execution-role');
+    const filled = deriveIntent([std!], { account: ACCT, region: 'eu-west-1' });
+    expect(pairs(filled)).toEqual([
+      `logs:CreateLogStream arn:aws:logs:eu-west-1:${ACCT}:log-group:/ecs/web:*`,
+      `logs:PutLogEvents arn:aws:logs:eu-west-1:${ACCT}:log-group:/ecs/web:*`,
+    ]);
   });
 });
 

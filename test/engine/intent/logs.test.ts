@@ -89,9 +89,18 @@ describe('awslogs (spec 2.3 row 7)', () => {
     expect(intent.warnings.find((w) => w.code === 'needs-region')!.message).toContain('--region');
   });
 
-  it('a placeholder awslogs-region falls back to a known task Region, with a warning', () => {
-    const intent = deriveIntent([td([awslogs({ 'awslogs-group': 'g', 'awslogs-region': '{{region}}' })])]);
-    expect(pairs(intent)).toContain(`logs:PutLogEvents arn:aws:logs:us-east-1:${ACCT}:log-group:g:*`);
+  // Deliberate change (issue 13): the task's Region (or --region) no longer replaces a placeholder awslogs-region,
+  // which granted the wrong Region whenever the logs go elsewhere.
+  it('a placeholder awslogs-region stays in the Region slot, never replaced by the task Region', () => {
+    const intent = deriveIntent([td([awslogs({ 'awslogs-group': 'g', 'awslogs-region': '{{region}}' })])], { placeholders: 'keep' });
+    expect(pairs(intent)).toEqual([
+      `logs:CreateLogStream arn:aws:logs:{{region}}:${ACCT}:log-group:g:*`,
+      `logs:PutLogEvents arn:aws:logs:{{region}}:${ACCT}:log-group:g:*`,
+    ]);
+    expect(unresolved(intent)).toEqual(['placeholder {{region}}']);
+    expect(intent.unresolved[0]!.reasons.map((r) => r.field)).toEqual([
+      'containerDefinitions[0].logConfiguration.options["awslogs-region"]',
+    ]);
     expect(codes(intent)).toEqual(['placeholder']);
   });
 

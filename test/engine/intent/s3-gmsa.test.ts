@@ -57,15 +57,22 @@ describe('FireLens config file (row 12)', () => {
     expect(deriveIntent([td([f])]).requirements).toEqual([]);
   });
 
-  it('a placeholder bucket is a warning', () => {
+  it('a placeholder bucket is kept in the bucket slot (plan) and listed with its field', () => {
     const p = c({
       firelensConfiguration: {
         type: 'fluentbit',
         options: { 'config-file-type': 's3', 'config-file-value': 'arn:aws:s3:::$$$TEST_S3_BUCKET$$$/x.conf' },
       },
     });
-    const intent = deriveIntent([td([p])]);
-    expect(intent.requirements).toEqual([]);
+    expect(deriveIntent([td([p])]).requirements).toEqual([]);
+    const intent = deriveIntent([td([p])], { placeholders: 'keep' });
+    expect(pairs(intent)).toEqual([
+      's3:GetBucketLocation arn:aws:s3:::$$$TEST_S3_BUCKET$$$',
+      's3:GetObject arn:aws:s3:::$$$TEST_S3_BUCKET$$$/x.conf',
+    ]);
+    expect(intent.unresolved.map((l) => [l.kind, l.resource, l.reasons[0]!.field])).toEqual([
+      ['placeholder', '$$$TEST_S3_BUCKET$$$', 'containerDefinitions[0].firelensConfiguration.options["config-file-value"]'],
+    ]);
     expect(codes(intent)).toEqual(['placeholder']);
   });
 });

@@ -64,6 +64,27 @@ describe('Secrets Manager (row 9)', () => {
     expect(unresolved(intent)).toEqual([`kms-key-for-secret ${SM}:db/password-AbCdEf`]);
   });
 
+  // Secrets Manager docs: a partial ARN whose name "ends in a hyphen followed by six characters" makes Secrets
+  // Manager "assume that you're specifying a complete ARN"; secret names should not end like that. When the six
+  // characters read like a word or a number rather than the random suffix, both readings are granted, with a warning.
+  it.each(['servus/jwt-access-secret', 'app/db-CONFIG', 'reports-202401'])('%s: ambiguous, both name and name-?????? granted', (name) => {
+    const intent = secretIntent(`${SM}:${name}`, `${SM}:${name}:password::`);
+    expect(pairs(intent)).toEqual([`secretsmanager:GetSecretValue ${SM}:${name}`, `secretsmanager:GetSecretValue ${SM}:${name}-??????`]);
+    expect(codes(intent)).toEqual(['ambiguous-secret-suffix']);
+    expect(intent.warnings[0]!.reasons!.map((r) => r.field)).toEqual([
+      'containerDefinitions[0].secrets[0].valueFrom',
+      'containerDefinitions[0].secrets[1].valueFrom',
+    ]);
+    expect(intent.requirements[0]!.reasons[0]!.note).toMatch(/both granted/);
+    expect(unresolved(intent)).toEqual([`kms-key-for-secret ${SM}:${name}`]);
+  });
+
+  it('six characters that read like the random suffix are taken as the complete ARN', () => {
+    for (const name of ['db-OdkoP3', 'the-floor/prod-48goq3', 'x-hZZEUq']) {
+      expect(pairs(secretIntent(`${SM}:${name}`))).toEqual([`secretsmanager:GetSecretValue ${SM}:${name}`]);
+    }
+  });
+
   it('a partial ARN gets exactly six wildcard characters', () => {
     expect(pairs(secretIntent(`${SM}:db/password`))).toEqual([`secretsmanager:GetSecretValue ${SM}:db/password-??????`]);
   });
@@ -107,15 +128,17 @@ describe('Secrets Manager (row 9)', () => {
     expect(codes(intent)).toEqual(['cross-account-secret']);
   });
 
+  // Deliberate change (issue 13): placeholders are listed as unresolved with their field; compared with a real grant
+  // (the default, `omit`) the grant is left out, in a plan (`keep`) it keeps the placeholder in its slot.
   it.each([
-    'arn:aws:secretsmanager:region:aws_account_id:secret:secret_name-AbCdEf',
-    'arn:${Partition}:secretsmanager:${Region}:${Account}:secret:${SecretId}',
-    '$$$SECRET_OPTION_PARAM$$$',
-  ])('placeholder %s → warning, no requirement', (valueFrom) => {
+    ['arn:aws:secretsmanager:region:aws_account_id:secret:secret_name-AbCdEf', ['aws_account_id', 'region']],
+    ['arn:${Partition}:secretsmanager:${Region}:${Account}:secret:${SecretId}', ['${Account}', '${Partition}', '${Region}', '${SecretId}']],
+    ['$$$SECRET_OPTION_PARAM$$$', ['$$$SECRET_OPTION_PARAM$$$']],
+  ])('placeholder %s → unresolved, no requirement when compared', (valueFrom, tokens) => {
     const intent = secretIntent(valueFrom);
     expect(intent.requirements).toEqual([]);
-    expect(intent.unresolved).toEqual([]);
-    expect(codes(intent)).toEqual(['placeholder']);
+    expect(unresolved(intent)).toEqual(tokens.map((t) => `placeholder ${t}`).sort());
+    expect(codes(intent)).toEqual(tokens.map(() => 'placeholder'));
   });
 
   it('valueFrom of another service is a warning', () => {
@@ -169,9 +192,10 @@ describe('repositoryCredentials (row 6)', () => {
     expect(unresolved(creds('dockerhub'))).toEqual([`kms-key-for-secret ${SM}:dockerhub`]);
   });
 
-  it('a placeholder is a warning', () => {
+  it('a placeholder is listed as unresolved, with no grant', () => {
     const intent = creds('$$$REPOSITORY_CREDENTIALS$$$');
     expect(intent.requirements).toEqual([]);
+    expect(unresolved(intent)).toEqual(['placeholder $$$REPOSITORY_CREDENTIALS$$$']);
     expect(codes(intent)).toEqual(['placeholder']);
   });
 });
