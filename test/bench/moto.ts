@@ -2,7 +2,7 @@
 // middleware on every client and measuring this process's CPU time.
 import { ECSClient, RegisterTaskDefinitionCommand, type RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import { mapLimit } from '../../lib/adapters/aws/limiter.js';
-import { startMotoServer, type MotoServer } from '../../lib/adapters/aws/moto-server.js';
+import { startMotoServer, type MotoServer } from '../../lib/dev/moto-server.js';
 import { runSweep } from '../../lib/app/sweep.js';
 import type { PipelineDeps } from '../../lib/composition.js';
 import { loadEventJson } from '../support/corpus.js';

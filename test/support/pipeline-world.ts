@@ -1,4 +1,4 @@
-// The demo account (lib/demo/seed.ts) on moto, driven through the real handlers in functions/ with a fixed clock:
+// The demo account (lib/dev/demo/seed.ts) on moto, driven through the real handlers in functions/ with a fixed clock:
 // what the pipeline integration tests share. Adds an SQS queue subscribed to the findings topic WITHOUT raw
 // delivery, so the SNS envelope (Subject included) can be read back.
 import { CreateServiceCommand, RegisterTaskDefinitionCommand, type RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
@@ -23,7 +23,7 @@ import type { RoleIndexEntry } from '../../lib/adapters/aws/role-index.js';
 import type { SweepDeps } from '../../lib/app/sweep.js';
 import { buildPipeline, type PipelineDeps } from '../../lib/composition.js';
 import { loadConfig } from '../../lib/config.js';
-import { DEMO_ACCOUNT, DEMO_REGION, demoTaskDefinitions, roleArn, seedDemo, type DemoResources } from '../../lib/demo/seed.js';
+import { DEMO_ACCOUNT, DEMO_REGION, demoTaskDefinitions, roleArn, seedDemo, type DemoResources } from '../../lib/dev/demo/seed.js';
 import type { Finding } from '../../lib/engine/types.js';
 import { run as runDenial } from '../../functions/denial.js';
 import { run as runIamChange } from '../../functions/iam-change.js';

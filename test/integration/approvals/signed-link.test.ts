@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { handleApprovalRequest } from '../../../lib/app/http-approvals.js';
-import { httpEvent } from '../../../lib/demo/slack-click.js';
+import { httpEvent } from '../../../lib/dev/demo/slack-click.js';
 import { createToken } from '../../../lib/engine/approval/link-token.js';
 import type { Plan } from '../../../lib/engine/types.js';
 import { useMoto } from '../../support/moto.js';

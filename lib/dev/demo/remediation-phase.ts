@@ -3,15 +3,15 @@
 // denial inside the watch window that rolls the role back. Dry-run is switched off for this part only.
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
-import type { AwsClients, AwsConfig } from '../adapters/aws/clients.js';
-import { hashState } from '../adapters/aws/iam-reader.js';
-import { SlackClient } from '../adapters/slack/slack-client.js';
-import { buildRemediation } from '../composition-remediation.js';
-import type { LeashConfig } from '../config.js';
-import { handleApprovalRequest } from '../app/http-approvals.js';
-import { onTaskStopped } from '../app/on-evidence.js';
-import { run as runRemediate } from '../../functions/remediate.js';
-import { startSlackFake } from '../../test/fakes/slack-fake.js';
+import type { AwsClients, AwsConfig } from '../../adapters/aws/clients.js';
+import { hashState } from '../../adapters/aws/iam-reader.js';
+import { SlackClient } from '../../adapters/slack/slack-client.js';
+import { buildRemediation } from '../../composition-remediation.js';
+import type { LeashConfig } from '../../config.js';
+import { handleApprovalRequest } from '../../app/http-approvals.js';
+import { onTaskStopped } from '../../app/on-evidence.js';
+import { run as runRemediate } from '../../../functions/remediate.js';
+import { startSlackFake } from '../../../test/fakes/slack-fake.js';
 import { roleArn } from './seed.js';
 import { signedClick } from './slack-click.js';
 

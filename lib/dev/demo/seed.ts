@@ -13,8 +13,8 @@ import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import type { AwsClients } from '../adapters/aws/clients.js';
-import { tableDefinition } from '../adapters/aws/table-schema.js';
+import type { AwsClients } from '../../adapters/aws/clients.js';
+import { tableDefinition } from '../../adapters/aws/table-schema.js';
 
 export const DEMO_ACCOUNT = '123456789012';
 export const DEMO_REGION = 'eu-west-1';

@@ -2,7 +2,7 @@
 // nothing here is bundled into a Lambda.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { AdapterError } from '../../errors.js';
+import { AdapterError } from '../errors.js';
 
 export interface MotoServer {
   endpoint: string;

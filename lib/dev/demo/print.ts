@@ -1,6 +1,6 @@
 // Console output for the local demo: findings per role as a table a person can read.
-import { table } from '../cli/format.js';
-import type { Finding } from '../engine/types.js';
+import { table } from '../../cli/format.js';
+import type { Finding } from '../../engine/types.js';
 
 const short = (arn: string) => arn.replace(/^arn:aws:[a-z0-9-]+:[a-z0-9-]*:\d{12}:/, '');
 

@@ -1,9 +1,9 @@
 // What Slack sends when a person clicks Approve or Reject: a signed, form-encoded block_actions payload, shaped as
 // API Gateway (HTTP API, payload 2.0) hands it to the approvals function. Used by the demo and the tests.
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { APPROVE_ACTION_ID, REJECT_ACTION_ID } from '../engine/approval/blocks.js';
-import type { SlackInteraction } from '../engine/approval/interaction.js';
-import { signSlackRequest } from '../engine/approval/slack-signature.js';
+import { APPROVE_ACTION_ID, REJECT_ACTION_ID } from '../../engine/approval/blocks.js';
+import type { SlackInteraction } from '../../engine/approval/interaction.js';
+import { signSlackRequest } from '../../engine/approval/slack-signature.js';
 
 /** What a click carries, as parseInteraction reads it back (the response URL is Slack's own). */
 export type Click = Omit<SlackInteraction, 'responseUrl'>;
