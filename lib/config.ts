@@ -1,5 +1,6 @@
 // Configuration from the environment, read once by the composition root. Dry-run is the default everywhere.
 import { InputError } from './errors.js';
+import type { RemediationSettings } from './app/remediate.js';
 import type { Mode } from './engine/types.js';
 
 export interface LeashConfig {
@@ -108,5 +109,18 @@ export function loadConfig(env: NodeJS.ProcessEnv): LeashConfig {
       env.LEASH_MEMBER_ROLE_NAME && env.LEASH_MEMBER_EXTERNAL_ID
         ? { roleName: env.LEASH_MEMBER_ROLE_NAME, externalId: env.LEASH_MEMBER_EXTERNAL_ID, accounts: list(env.LEASH_MEMBER_ACCOUNTS) }
         : undefined,
+  };
+}
+
+/** What the remediation use cases read from the configuration. */
+export function remediationSettings(config: LeashConfig): RemediationSettings {
+  return {
+    defaultMode: config.defaultMode,
+    dryRun: config.dryRun,
+    watchMinutes: config.watchMinutes,
+    maxChangesPerRun: config.maxChangesPerRun,
+    planTtlHours: config.planTtlHours,
+    approvers: config.approvers,
+    ...(config.publicBaseUrl ? { publicBaseUrl: config.publicBaseUrl } : {}),
   };
 }

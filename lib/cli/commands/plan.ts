@@ -1,6 +1,7 @@
 // `leash plan`: the union least-privilege policy for one role shared by every task definition given.
-import { analyze } from '../../engine/analyze.js';
+import { intentOf } from '../../engine/assess.js';
 import { parseTaskDefinitions } from '../../engine/input/task-definition.js';
+import { synthesize } from '../../engine/synth/synthesize.js';
 import { InputError } from '../../errors.js';
 import type { SourcedTaskDefinition } from '../../engine/types.js';
 import { intentOptions, intentOptionSpec, parse } from '../args.js';
@@ -18,7 +19,8 @@ export function readTaskDefinitions(files: string[]): SourcedTaskDefinition[] {
 export function planCommand(argv: string[], io: CliIo): number {
   const { values, positionals } = parse(argv, intentOptionSpec);
   if (values.help) return (io.stdout.write(planUsage + '\n'), 0);
-  const { intent, policy } = analyze({ taskDefinitions: readTaskDefinitions(positionals), options: intentOptions(values) });
+  const intent = intentOf({ taskDefinitions: readTaskDefinitions(positionals), options: intentOptions(values) });
+  const policy = synthesize(intent.requirements);
   if (values.json) writeJson(io, planJson(intent, policy));
   else io.stdout.write(planText(intent, policy));
   return 0;

@@ -8,7 +8,7 @@ import { DeregisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { makeClients, type AwsConfig } from '../../adapters/aws/clients.js';
 import { startMotoServer } from '../moto-server.js';
-import { buildPipeline, type PipelineDeps } from '../../composition.js';
+import { buildPipeline, type Pipeline } from '../../composition.js';
 import { loadConfig } from '../../config.js';
 import { run as runTaskDefinitionChange } from '../../../functions/task-definition-change.js';
 import { run as runIamChange } from '../../../functions/iam-change.js';
@@ -62,7 +62,7 @@ export async function runDemo(): Promise<void> {
     const now = () => new Date(Date.parse('2026-11-22T07:20:00Z') + (Date.now() - started)).toISOString();
     // moto has no CloudTrail LookupEvents and no IAM last-accessed: a local stand-in serves the former.
     const cloudTrail = await startCloudTrailFake(now);
-    const deps: PipelineDeps = buildPipeline(config, aws, now, undefined, { cloudTrailEndpoint: cloudTrail.url, lastAccessed: false });
+    const deps: Pipeline = buildPipeline(config, aws, { now, local: { cloudTrailEndpoint: cloudTrail.url, lastAccessed: false } });
     let n = 0;
 
     say(
@@ -137,7 +137,7 @@ export async function runDemo(): Promise<void> {
 
     say(step(++n, 'Findings per role (stored in DynamoDB, published to SNS)'));
     for (const role of ['web-exec', 'billing-exec', 'reports-exec']) {
-      const current = await deps.findingsStore.current(roleArn(role));
+      const current = await deps.findings.current(roleArn(role));
       say(findingsTable(roleArn(role), current?.findings ?? []));
     }
     const inbox = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: res.topicQueueUrl, MaxNumberOfMessages: 10 }));

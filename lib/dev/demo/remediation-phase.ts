@@ -4,12 +4,13 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import type { AwsClients, AwsConfig } from '../../adapters/aws/clients.js';
-import { hashState } from '../../adapters/aws/iam-reader.js';
+import { FixedSecrets } from '../../adapters/aws/secrets.js';
+import { hashState } from '../../engine/role/state.js';
 import { SlackClient } from '../../adapters/slack/slack-client.js';
 import { buildRemediation } from '../../composition-remediation.js';
 import type { LeashConfig } from '../../config.js';
-import { handleApprovalRequest } from '../../app/http-approvals.js';
-import { onTaskStopped } from '../../app/on-evidence.js';
+import { run as runApprovals } from '../../../functions/approvals.js';
+import { run as runTaskStopped } from '../../../functions/task-stopped.js';
 import { run as runRemediate } from '../../../functions/remediate.js';
 import { startSlackFake } from '../../../test/fakes/slack-fake.js';
 import { roleArn } from './seed.js';
@@ -39,7 +40,7 @@ export async function remediationPhase(ctx: PhaseContext): Promise<void> {
       {
         analyzer: null,
         slack: new SlackClient('xoxb-demo', { slackApiUrl: slackFake.apiUrl, retries: 0 }),
-        slackSigningSecret: SIGNING_SECRET,
+        secrets: new FixedSecrets({ slackSigning: SIGNING_SECRET }),
       },
       ctx.now,
     );
@@ -47,7 +48,7 @@ export async function remediationPhase(ctx: PhaseContext): Promise<void> {
     const epoch = () => Math.floor(Date.parse(ctx.now()) / 1000);
 
     step('Remediation for billing-exec (mode approve from its leash:mode tag; dry-run off for this part of the demo)');
-    const before = hashState((await rt.iam.readState('billing-exec'))!);
+    const before = hashState((await rt.roles.readState('billing-exec'))!);
     const queued = await runRemediate(sqs({ roleArn: billing, reason: 'findings changed' }), rt);
     const out = queued.outcomes[0]!;
     const plan = 'plan' in out ? out.plan : undefined;
@@ -74,17 +75,17 @@ export async function remediationPhase(ctx: PhaseContext): Promise<void> {
       ts: posted!.ts,
     };
     step('Approval requests that must be refused');
-    const forged = await handleApprovalRequest(signedClick(click, 'not-the-signing-secret', epoch()), rt);
+    const forged = await runApprovals(signedClick(click, 'not-the-signing-secret', epoch()), rt);
     say(`    forged signature:   HTTP ${forged.statusCode} ${forged.body}`);
-    const stale = await handleApprovalRequest(signedClick(click, SIGNING_SECRET, epoch() - 600), rt);
+    const stale = await runApprovals(signedClick(click, SIGNING_SECRET, epoch() - 600), rt);
     say(`    10-minute-old click: HTTP ${stale.statusCode} ${stale.body}`);
-    const intruder = await handleApprovalRequest(signedClick({ ...click, userId: 'U0NOTANAPPROVER' }, SIGNING_SECRET, epoch()), rt);
+    const intruder = await runApprovals(signedClick({ ...click, userId: 'U0NOTANAPPROVER' }, SIGNING_SECRET, epoch()), rt);
     say(`    not an approver:    HTTP ${intruder.statusCode} ${intruder.body}`);
 
     step(`Approved in Slack by ${APPROVER}: compare-and-swap on the role state, verify, apply`);
-    const approved = await handleApprovalRequest(signedClick(click, SIGNING_SECRET, epoch()), rt);
+    const approved = await runApprovals(signedClick(click, SIGNING_SECRET, epoch()), rt);
     say(`    HTTP ${approved.statusCode} ${approved.body}`);
-    const after = (await rt.iam.readState('billing-exec'))!;
+    const after = (await rt.roles.readState('billing-exec'))!;
     const leash = after.inline.find((p) => p.name === plan.policyName);
     const equal =
       after.inline.length === 1 && after.attached.length === 0 && JSON.stringify(leash?.document) === JSON.stringify(plan.document);
@@ -94,21 +95,21 @@ export async function remediationPhase(ctx: PhaseContext): Promise<void> {
     say(
       `    Slack message updated (${slackFake.message(posted!.channel, posted!.ts)?.updates ?? 0} update): buttons replaced by the outcome`,
     );
-    const replay = await handleApprovalRequest(signedClick(click, SIGNING_SECRET, epoch()), rt);
+    const replay = await runApprovals(signedClick(click, SIGNING_SECRET, epoch()), rt);
     say(`    the same click replayed: HTTP ${replay.statusCode} ${replay.body}`);
 
     step('A billing task stops with AccessDenied inside the 60-minute watch window (events/task-stopped-access-denied.json)');
-    const stopped = await onTaskStopped(ctx.event('task-stopped-access-denied.json'), rt);
+    const stopped = await runTaskStopped(ctx.event('task-stopped-access-denied.json'), rt);
     say(`    denial recorded: ${stopped.denial?.action} on ${stopped.denial?.resource}; rollback requested through the remediation queue`);
     const msgs = await ctx.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: config.remediationQueueUrl!, MaxNumberOfMessages: 10 }));
     const rollbackMsgs = (msgs.Messages ?? []).filter((m) => m.Body?.includes('"rollback'));
     const rolled = await runRemediate({ Records: rollbackMsgs.map((m) => record(m.Body!, m.MessageId!)) }, rt);
     for (const o of rolled.outcomes) say(`    ${o.outcome}: ${o.why}`);
-    const restored = hashState((await rt.iam.readState('billing-exec'))!);
+    const restored = hashState((await rt.roles.readState('billing-exec'))!);
     say(`    billing-exec state hash back to the one before the patch: ${restored === before}`);
 
     step('Audit trail for billing-exec (leash history)');
-    for (const e of (await rt.auditLog.history(billing)).reverse()) {
+    for (const e of (await rt.audit.history(billing)).reverse()) {
       say(`    ${e.at}  ${e.action.padEnd(8)} by ${e.actor.padEnd(16)} ${e.why.slice(0, 110)}`);
     }
   } finally {
