@@ -124,3 +124,8 @@ export function remediationSettings(config: LeashConfig): RemediationSettings {
     ...(config.publicBaseUrl ? { publicBaseUrl: config.publicBaseUrl } : {}),
   };
 }
+
+/** The accounts a reconcile run sweeps: home (undefined) first, then the organization's members. */
+export function accountsToSweep(config: LeashConfig): (string | undefined)[] {
+  return [undefined, ...(config.member?.accounts ?? [])];
+}

@@ -8,7 +8,7 @@ export interface BackfillDeps {
   index: Pick<RoleIndex, 'allRoles'>;
   cloudTrail: CloudTrail;
   lastAccessed?: LastAccessed;
-  evidenceStore: Pick<EvidenceStore, 'putDenial' | 'putUse' | 'putCoverage'>;
+  evidence: Pick<EvidenceStore, 'putDenial' | 'putUse' | 'putCoverage'>;
   cursors: Cursors;
   region: string;
   account: string;
@@ -55,26 +55,26 @@ export async function backfillEvidence(deps: BackfillDeps): Promise<BackfillSumm
     for (const record of page.records) {
       const d = denialFromCloudTrail(record, { roles });
       if (!isIgnored(d)) {
-        await deps.evidenceStore.putDenial(d);
+        await deps.evidence.putDenial(d);
         summary.denials++;
         continue;
       }
       const us = usesFromCloudTrail(record, { roles });
       if (isIgnored(us)) continue;
-      for (const u of us) await deps.evidenceStore.putUse(u);
+      for (const u of us) await deps.evidence.putUse(u);
       summary.uses += us.length;
     }
     if (!page.cursor) break;
     await deps.cursors.put(cursorName, JSON.stringify({ ...saved, resume: page.cursor }));
     if (deps.timeLeft() < RESERVE_MS) return summary;
   }
-  await deps.evidenceStore.putCoverage(deps.account, saved.start, saved.end);
+  await deps.evidence.putCoverage(deps.account, saved.start, saved.end);
   await deps.cursors.put(cursorName, undefined);
   // Last-accessed data: evidence of use only (it lags ~4 h and is not action-level for every service).
   if (deps.lastAccessed) {
     for (const role of [...roles].sort()) {
       if (deps.timeLeft() < RESERVE_MS) break;
-      for (const u of await deps.lastAccessed.uses(role)) await deps.evidenceStore.putUse(u);
+      for (const u of await deps.lastAccessed.uses(role)) await deps.evidence.putUse(u);
       summary.lastAccessedRoles++;
     }
   }

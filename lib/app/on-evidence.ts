@@ -8,7 +8,7 @@ import { recomputeRole, type RecomputeDeps, type RoleSummary } from './recompute
 
 export interface EvidenceDeps extends RecomputeDeps {
   index: Pick<RoleIndex, 'allRoles' | 'entriesForRole'>;
-  evidenceStore: Pick<EvidenceStore, 'putDenial'>;
+  evidence: Pick<EvidenceStore, 'putDenial' | 'forRole'>;
   /** Post-apply watch windows (read only): a denial inside one asks the remediation function to roll back. */
   watches?: Pick<Watches, 'get'>;
   queue?: RemediationQueue;
@@ -31,7 +31,7 @@ export interface EvidenceEvent {
 }
 
 async function record(id: string, denial: Denial, deps: EvidenceDeps): Promise<EvidenceSummary> {
-  await deps.evidenceStore.putDenial(denial);
+  await deps.evidence.putDenial(denial);
   const watched = deps.watches
     ? await requestRollbackOnDenial(denial.roleArn, denial.at, { watches: deps.watches, queue: deps.queue })
     : undefined;

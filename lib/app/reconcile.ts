@@ -7,7 +7,7 @@ import { recomputeRole } from './recompute-role.js';
 import { describeThrottleAt, runSweep, type SweepDeps, type SweepSummary } from './sweep.js';
 
 export interface ReconcileDeps extends Omit<SweepDeps, 'concurrency' | 'timeLeft' | 'describeThrottle'> {
-  evidenceStore: Pick<EvidenceStore, 'putDenial' | 'putUse' | 'putCoverage'>;
+  evidence: Pick<EvidenceStore, 'putDenial' | 'putUse' | 'putCoverage' | 'forRole'>;
   /** Absent where no CloudTrail source exists (the sweep alone runs). */
   cloudTrail?: CloudTrail;
   lastAccessed?: LastAccessed;
@@ -29,10 +29,10 @@ export interface ReconcileSummary {
 /** Below this many milliseconds left, the remaining accounts wait for the next run. */
 const NEXT_ACCOUNT_MS = 60_000;
 
-export async function reconcileAccount(
-  run: { restart: boolean },
-  deps: ReconcileDeps & Partial<Pick<SweepDeps, 'concurrency' | 'describeThrottle'>> & { timeLeft: () => number },
-): Promise<ReconcileSummary> {
+/** One account's run: its deps, the time left, and optionally the sweep's concurrency and describe pacing. */
+export type AccountRunDeps = ReconcileDeps & Partial<Pick<SweepDeps, 'concurrency' | 'describeThrottle'>> & { timeLeft: () => number };
+
+export async function reconcileAccount(run: { restart: boolean }, deps: AccountRunDeps): Promise<ReconcileSummary> {
   const throttle = deps.describeThrottle ?? describeThrottleAt(deps.ecsDescribeRate);
   const summary = await runSweep(
     { ...deps, concurrency: deps.concurrency ?? 8, ...(throttle ? { describeThrottle: throttle } : {}) },

@@ -41,7 +41,7 @@ function world(pages: { records: unknown[]; cursor?: string }[], opts: { timeLef
         for (let i = startAt; i < pages.length; i++) yield pages[i]!;
       },
     },
-    evidenceStore: {
+    evidence: {
       putDenial: async (d) => void stored.denials.push(d),
       putUse: async (u) => void stored.uses.push(u),
       putCoverage: async (a, s, u) => void stored.coverage.push([a, s, u]),

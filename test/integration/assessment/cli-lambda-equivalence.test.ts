@@ -126,7 +126,10 @@ describe('the CLI and the Lambdas assess a role identically', () => {
           ? await secrets.send(new DescribeSecretCommand({ SecretId: l.resource })).catch(() => undefined)
           : (await ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Values: [parameterName] }] })))
               .Parameters?.[0];
-      if (described) answers.push(`${l.resource}=${await keyArnOf('KmsKeyId' in described ? described.KmsKeyId : described.KeyId)}`);
+      if (described)
+        answers.push(
+          `${l.resource}=${await keyArnOf('KmsKeyId' in described ? described.KmsKeyId : (described as { KeyId?: string }).KeyId)}`,
+        );
     }
     const keyArn = (await kms.send(new DescribeKeyCommand({ KeyId: 'alias/web-secrets' }))).KeyMetadata!.Arn!;
 

@@ -91,10 +91,10 @@ describe('evidence backfill from CloudTrail Lake', () => {
     expect(statements).toHaveLength(2);
     expect(statements.every((s) => s.includes('eds-0123'))).toBe(true);
     expect(trail.commandCalls(LookupEventsCommand)).toHaveLength(0);
-    const app = await deps.evidenceStore.forRole(role('app-exec'), '2026-01-01T00:00:00.000Z');
+    const app = await deps.evidence.forRole(role('app-exec'), '2026-01-01T00:00:00.000Z');
     expect(app.denials.map((d) => d.action)).toEqual(['secretsmanager:GetSecretValue']);
     expect(app.cloudTrail?.since).toBe('2026-08-24T07:00:00.000Z');
-    const web = await deps.evidenceStore.forRole(role('web-exec'), '2026-01-01T00:00:00.000Z');
+    const web = await deps.evidence.forRole(role('web-exec'), '2026-01-01T00:00:00.000Z');
     expect(web.uses.map((u) => u.action)).toEqual(['secretsmanager:GetSecretValue']);
   });
 });

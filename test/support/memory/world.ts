@@ -94,7 +94,6 @@ export function memoryPipeline(now = '2026-11-20T10:00:00.000Z', roles: Roles = 
     findings: new MemoryFindingsStore(),
     kms: new MemoryKmsKeys(),
     evidence,
-    evidenceStore: evidence,
     notifier: new MemoryNotifier(),
     watches: new MemoryWatches(),
     pullThroughPrefixes: [] as string[],
