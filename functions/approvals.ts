@@ -1,13 +1,14 @@
-// HTTP API: POST /slack/interactivity, GET and POST /approve/{token}.
-import middy from '@middy/core';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { awsConfigFromEnv } from '../lib/adapters/aws/clients.js';
-import { handleApprovalRequest, type HttpApprovalDeps } from '../lib/app/http-approvals.js';
-import { structuredLog } from '../lib/app/middleware/structured-log.js';
-import { remediationFromEnv } from '../lib/composition-remediation.js';
+// HTTP API: POST /slack/interactivity, GET and POST /approve/{token} (routing: lib/edge/http-approvals.ts).
+import type { ApprovalRequestDeps } from '../lib/app/approval-requests.js';
+import { remediationFor } from '../lib/composition-remediation.js';
+import { httpRequest, parseEvent } from '../lib/edge/events.js';
+import { approvalsEndpoint } from '../lib/edge/http-approvals.js';
+import { lambdaHandler } from '../lib/edge/lambda.js';
+import { httpReport } from '../lib/edge/reports.js';
 
-export const run = (event: APIGatewayProxyEventV2, deps: HttpApprovalDeps) => handleApprovalRequest(event, deps);
+export const run = (event: unknown, deps: ApprovalRequestDeps) => approvalsEndpoint(parseEvent(httpRequest, event), deps);
 
-export const handler = middy<APIGatewayProxyEventV2>()
-  .use(structuredLog({ fn: 'approvals' }))
-  .handler(async (event) => run(event, await remediationFromEnv(awsConfigFromEnv)));
+/** The Lambda handler over given dependencies (the deployed one reads them from the environment). */
+export const handlerWith = (deps: () => ApprovalRequestDeps) => lambdaHandler('approvals', async (event) => run(event, deps()), httpReport);
+
+export const handler = handlerWith(() => remediationFor());

@@ -1,11 +1,10 @@
 // EventBridge: ECS RegisterTaskDefinition / DeregisterTaskDefinition / DeleteTaskDefinitions (via CloudTrail).
-import middy from '@middy/core';
 import { onTaskDefinitionChange, type TaskDefinitionDeps } from '../lib/app/on-task-definition-change.js';
-import { structuredLog } from '../lib/app/middleware/structured-log.js';
-import { accountOf, pipelineFromEnv } from '../lib/composition.js';
+import { pipelineFor } from '../lib/composition.js';
+import { accountOf, ecsApiCall, parseEvent } from '../lib/edge/events.js';
+import { lambdaHandler } from '../lib/edge/lambda.js';
+import { pipelineReport } from '../lib/edge/reports.js';
 
-export const run = (event: unknown, deps: TaskDefinitionDeps) => onTaskDefinitionChange(event, deps);
+export const run = (event: unknown, deps: TaskDefinitionDeps) => onTaskDefinitionChange(parseEvent(ecsApiCall, event), deps);
 
-export const handler = middy()
-  .use(structuredLog({ fn: 'task-definition-change' }))
-  .handler((event: unknown) => run(event, pipelineFromEnv(accountOf(event))));
+export const handler = lambdaHandler('task-definition-change', (event) => run(event, pipelineFor(accountOf(event))), pipelineReport);

@@ -1,12 +1,11 @@
 // EventBridge: ECS Task State Change, lastStatus STOPPED. Permission failures become denial evidence;
 // network failures are reported as such, never as missing permissions.
-import middy from '@middy/core';
 import { onTaskStopped, type EvidenceDeps } from '../lib/app/on-evidence.js';
-import { structuredLog } from '../lib/app/middleware/structured-log.js';
-import { accountOf, pipelineFromEnv } from '../lib/composition.js';
+import { pipelineFor } from '../lib/composition.js';
+import { accountOf, parseEvent, taskStateChange } from '../lib/edge/events.js';
+import { lambdaHandler } from '../lib/edge/lambda.js';
+import { evidenceReport } from '../lib/edge/reports.js';
 
-export const run = (event: unknown, deps: EvidenceDeps) => onTaskStopped(event, deps);
+export const run = (event: unknown, deps: EvidenceDeps) => onTaskStopped(parseEvent(taskStateChange, event), deps);
 
-export const handler = middy()
-  .use(structuredLog({ fn: 'task-stopped' }))
-  .handler((event: unknown) => run(event, pipelineFromEnv(accountOf(event))));
+export const handler = lambdaHandler('task-stopped', (event) => run(event, pipelineFor(accountOf(event))), evidenceReport);

@@ -1,20 +1,13 @@
-// Scheduled: closes post-apply watch windows whose time is up.
-import middy from '@middy/core';
-import { awsConfigFromEnv } from '../lib/adapters/aws/clients.js';
-import { structuredLog } from '../lib/app/middleware/structured-log.js';
-import { remediationFromEnv } from '../lib/composition-remediation.js';
-import { EventError } from '../lib/errors.js';
+// Scheduled: closes post-apply watch windows whose time is up (the rollback itself runs in remediate).
+import type { Applier } from '../lib/app/apply/applier.js';
+import { remediationFor } from '../lib/composition-remediation.js';
+import { parseEvent, scheduledEvent } from '../lib/edge/events.js';
+import { lambdaHandler } from '../lib/edge/lambda.js';
+import { watchReport } from '../lib/edge/reports.js';
 
-export async function run(
-  event: unknown,
-  deps: { rolePatcher: { closeExpiredWatches(now: string): Promise<string[]> }; now: () => string },
-) {
-  if ((event as { 'detail-type'?: unknown } | null)?.['detail-type'] !== 'Scheduled Event') {
-    throw new EventError('expected an EventBridge "Scheduled Event"', 'event', '$.detail-type');
-  }
-  return { closed: await deps.rolePatcher.closeExpiredWatches(deps.now()) };
+export async function run(event: unknown, deps: { applier: Pick<Applier, 'closeExpiredWatches'>; now: () => string }) {
+  parseEvent(scheduledEvent, event);
+  return { closed: await deps.applier.closeExpiredWatches(deps.now()) };
 }
 
-export const handler = middy()
-  .use(structuredLog({ fn: 'watch' }))
-  .handler(async (event: unknown) => run(event, await remediationFromEnv(awsConfigFromEnv)));
+export const handler = lambdaHandler('watch', (event) => run(event, remediationFor()), watchReport);

@@ -1,5 +1,6 @@
 // Configuration from the environment, read once by the composition root. Dry-run is the default everywhere.
 import { InputError } from './errors.js';
+import type { RemediationSettings } from './app/remediate.js';
 import type { Mode } from './engine/types.js';
 
 export interface LeashConfig {
@@ -117,4 +118,22 @@ export function loadConfig(env: NodeJS.ProcessEnv): LeashConfig {
           }
         : undefined,
   };
+}
+
+/** What the remediation use cases read from the configuration. */
+export function remediationSettings(config: LeashConfig): RemediationSettings {
+  return {
+    defaultMode: config.defaultMode,
+    dryRun: config.dryRun,
+    watchMinutes: config.watchMinutes,
+    maxChangesPerRun: config.maxChangesPerRun,
+    planTtlHours: config.planTtlHours,
+    approvers: config.approvers,
+    ...(config.publicBaseUrl ? { publicBaseUrl: config.publicBaseUrl } : {}),
+  };
+}
+
+/** The accounts a reconcile run sweeps: home (undefined) first, then the organization's members. */
+export function accountsToSweep(config: LeashConfig): (string | undefined)[] {
+  return [undefined, ...(config.member?.accounts ?? [])];
 }

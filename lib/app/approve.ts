@@ -1,25 +1,19 @@
 // Acts on one approval or rejection (from Slack or a signed link): the plan must exist and be unexpired, the
 // approver allowed, the approval unused, and the role unchanged since the plan; only then is the plan applied.
 import { decideApproval, type ApprovalRequest, type RefusalReason } from '../engine/approval/decide.js';
-import type { AuditEntry } from '../adapters/aws/audit-log.js';
 import { ConflictError, LeashError, RefusedError } from '../errors.js';
-import type { Plan, Requirement, RoleState } from '../engine/types.js';
-import type { ApplyPort } from './remediate.js';
+import type { Plan } from '../engine/types.js';
+import type { Applier } from './apply/applier.js';
+import type { AuditEntry, AuditLog, Plans } from './ports.js';
+import { assessRole, type AssessDeps } from './recompute-role.js';
+import type { RemediationSettings } from './remediate.js';
 
-export interface ApprovalDeps {
-  plans: {
-    getPlan(hash: string, now?: string): Promise<Plan | undefined>;
-    markUsed(kind: string, id: string, expiresAt: number): Promise<boolean>;
-    isUsed?(kind: string, id: string): Promise<boolean>;
-  };
-  grants: { readState(role: string): Promise<RoleState | undefined> };
-  hashState(state: RoleState): string;
-  requirementsFor(roleArn: string): Promise<Requirement[]>;
-  patcher: ApplyPort;
-  audit: { record(entry: AuditEntry): Promise<unknown> };
-  approvers: string[];
-  dryRun: boolean;
-  watchMinutes: number;
+export interface ApprovalDeps extends AssessDeps {
+  plans: Pick<Plans, 'getPlan' | 'markUsed' | 'isUsed'>;
+  /** The apply use case: the role's state hash (the plan's compare-and-swap is re-checked) and the apply itself. */
+  applier: Pick<Applier, 'stateHash' | 'apply'>;
+  audit: Pick<AuditLog, 'record'>;
+  settings: Pick<RemediationSettings, 'approvers' | 'dryRun' | 'watchMinutes'>;
   now: () => string;
 }
 
@@ -39,8 +33,7 @@ export async function actOnApproval(request: ApprovalRequest & { nonce?: string 
       message: 'No pending plan with this hash: it expired, was already decided, or never existed.',
     };
   }
-  const state = await deps.grants.readState(plan.roleArn);
-  const currentStateHash = state ? deps.hashState(state) : 'deleted';
+  const currentStateHash = await deps.applier.stateHash(plan.roleArn);
   const audit = (action: AuditEntry['action'], why: string, detail?: unknown) =>
     deps.audit.record({
       at,
@@ -58,11 +51,10 @@ export async function actOnApproval(request: ApprovalRequest & { nonce?: string 
     plan: { planHash: plan.planHash, roleArn: plan.roleArn, expiresAt: new Date(Date.parse(at) + 1000).toISOString() },
     currentStateHash,
     planBaseStateHash: plan.baseStateHash,
-    approvers: deps.approvers,
+    approvers: deps.settings.approvers,
     // Read first so a replay is refused as a replay; markUsed below is still the atomic guard.
     alreadyUsed:
-      (await deps.plans.isUsed?.('plan', plan.planHash)) === true ||
-      (request.nonce !== undefined && (await deps.plans.isUsed?.('link', request.nonce)) === true),
+      (await deps.plans.isUsed('plan', plan.planHash)) || (request.nonce !== undefined && (await deps.plans.isUsed('link', request.nonce))),
     now: new Date(at),
   });
   if (!decision.ok) {
@@ -83,17 +75,17 @@ export async function actOnApproval(request: ApprovalRequest & { nonce?: string 
   }
   await audit('approve', `approved via ${request.via}`);
   try {
-    const result = await deps.patcher.apply(plan, {
-      dryRun: deps.dryRun,
+    const result = await deps.applier.apply(plan, {
+      dryRun: deps.settings.dryRun,
       actor: request.approver,
       reason: `approved by ${request.approver} via ${request.via}`,
       now: at,
-      watchMinutes: deps.watchMinutes,
-      requirements: await deps.requirementsFor(plan.roleArn),
+      watchMinutes: deps.settings.watchMinutes,
+      requirements: (await assessRole(plan.roleArn, deps))?.requirements ?? [],
     });
     return { status: result.applied ? 'applied' : 'dry-run', plan, by: request.approver, at, steps: result.steps };
   } catch (err) {
-    // The patcher records its own refusals (compare-and-swap lost, verification failed). Anything else (IAM throttled,
+    // The applier records its own refusals (compare-and-swap lost, verification failed). Anything else (IAM throttled,
     // a step failed and was rolled back, a bug) is recorded here, or the trail would end at "approve".
     if (!(err instanceof RefusedError || err instanceof ConflictError)) {
       await audit('refuse', `approved but not applied: ${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? String(err)}`);

@@ -1,26 +1,15 @@
 // Evidence backfill: one CloudTrail LookupEvents pass over the Region's execution-role services (serial, at most
 // 2 calls a second) serves every indexed role at once; then IAM last-accessed data per role. Resumable: the cursor
 // is saved after each page, so a run that runs out of time continues where it stopped.
-import { denialFromCloudTrail, isIgnored, usesFromCloudTrail, type Denial, type Use } from '../engine/evidence/index.js';
-import type { RoleIndexPort } from './ports.js';
-
-export interface BackfillPagePort {
-  records: unknown[];
-  cursor?: string;
-}
+import { denialFromCloudTrail, isIgnored, usesFromCloudTrail } from '../engine/evidence/index.js';
+import type { CloudTrail, Cursors, EvidenceStore, LastAccessed, RoleIndex } from './ports.js';
 
 export interface BackfillDeps {
-  index: Pick<RoleIndexPort, 'allRoles'>;
-  cloudTrail: {
-    lookup(opts: { region: string; allRoles: true; start: string; end: string; resume?: string }): AsyncIterable<BackfillPagePort>;
-  };
-  lastAccessed?: { uses(roleArn: string): Promise<Use[]> };
-  evidenceStore: {
-    putDenial(d: Denial): Promise<void>;
-    putUse(u: Use): Promise<void>;
-    putCoverage(account: string, since: string, until: string): Promise<void>;
-  };
-  cursor: { get(): Promise<string | undefined>; put(cursor: string | undefined): Promise<void> };
+  index: Pick<RoleIndex, 'allRoles'>;
+  cloudTrail: CloudTrail;
+  lastAccessed?: LastAccessed;
+  evidence: Pick<EvidenceStore, 'putDenial' | 'putUse' | 'putCoverage'>;
+  cursors: Cursors;
   region: string;
   account: string;
   windowDays: number;
@@ -48,15 +37,16 @@ export async function backfillEvidence(deps: BackfillDeps): Promise<BackfillSumm
   const roles = new Set(await deps.index.allRoles());
   const summary: BackfillSummary = { complete: false, pages: 0, denials: 0, uses: 0, lastAccessedRoles: 0 };
   if (!roles.size) return { ...summary, complete: true };
-  const raw = await deps.cursor.get();
+  const cursorName = `backfill#${deps.account}`;
+  const raw = await deps.cursors.get(cursorName);
   const now = deps.now();
   // A resumed backfill keeps its window: CloudTrail's NextToken is only valid with the same parameters.
   const saved: Saved = raw
     ? (JSON.parse(raw) as Saved)
     : { start: new Date(Date.parse(now) - deps.windowDays * 86_400_000).toISOString(), end: now };
-  for await (const page of deps.cloudTrail.lookup({
+  for await (const page of deps.cloudTrail.pages({
     region: deps.region,
-    allRoles: true,
+    roles: [...roles].sort(),
     start: saved.start,
     end: saved.end,
     ...(saved.resume ? { resume: saved.resume } : {}),
@@ -65,26 +55,26 @@ export async function backfillEvidence(deps: BackfillDeps): Promise<BackfillSumm
     for (const record of page.records) {
       const d = denialFromCloudTrail(record, { roles });
       if (!isIgnored(d)) {
-        await deps.evidenceStore.putDenial(d);
+        await deps.evidence.putDenial(d);
         summary.denials++;
         continue;
       }
       const us = usesFromCloudTrail(record, { roles });
       if (isIgnored(us)) continue;
-      for (const u of us) await deps.evidenceStore.putUse(u);
+      for (const u of us) await deps.evidence.putUse(u);
       summary.uses += us.length;
     }
     if (!page.cursor) break;
-    await deps.cursor.put(JSON.stringify({ ...saved, resume: page.cursor }));
+    await deps.cursors.put(cursorName, JSON.stringify({ ...saved, resume: page.cursor }));
     if (deps.timeLeft() < RESERVE_MS) return summary;
   }
-  await deps.evidenceStore.putCoverage(deps.account, saved.start, saved.end);
-  await deps.cursor.put(undefined);
+  await deps.evidence.putCoverage(deps.account, saved.start, saved.end);
+  await deps.cursors.put(cursorName, undefined);
   // Last-accessed data: evidence of use only (it lags ~4 h and is not action-level for every service).
   if (deps.lastAccessed) {
     for (const role of [...roles].sort()) {
       if (deps.timeLeft() < RESERVE_MS) break;
-      for (const u of await deps.lastAccessed.uses(role)) await deps.evidenceStore.putUse(u);
+      for (const u of await deps.lastAccessed.uses(role)) await deps.evidence.putUse(u);
       summary.lastAccessedRoles++;
     }
   }

@@ -1,15 +1,17 @@
 // Real-time evidence: a CloudTrail denial or an ECS task that stopped. Denials are stored (with a TTL) and the
-// role is recomputed so its findings carry them; a denial inside a post-apply watch window triggers rollback.
+// role is recomputed so its findings carry them; a denial inside a post-apply watch window asks for a rollback.
+import { roleNameOf } from '../engine/arn.js';
 import { classifyStoppedTask, denialFromCloudTrail, isIgnored, type Denial } from '../engine/evidence/index.js';
-import { EventError } from '../errors.js';
-import type { RoleIndexPort } from './ports.js';
+import { requestRollbackOnDenial } from './apply/watch-window.js';
+import type { EvidenceStore, RemediationQueue, RoleIndex, Watches } from './ports.js';
 import { recomputeRole, type RecomputeDeps, type RoleSummary } from './recompute-role.js';
 
 export interface EvidenceDeps extends RecomputeDeps {
-  index: RoleIndexPort;
-  evidenceStore: { putDenial(d: Denial): Promise<void> };
-  /** Post-apply watch: rolls the role back when a denial arrives inside its window. */
-  watch?: { onDenial(roleArn: string, denialAt: string): Promise<{ rolledBack: boolean; notice?: string } | undefined> };
+  index: Pick<RoleIndex, 'allRoles' | 'entriesForRole'>;
+  evidence: Pick<EvidenceStore, 'putDenial' | 'forRole'>;
+  /** Post-apply watch windows (read only): a denial inside one asks the remediation function to roll back. */
+  watches?: Pick<Watches, 'get'>;
+  queue?: RemediationQueue;
 }
 
 export interface EvidenceSummary {
@@ -21,53 +23,45 @@ export interface EvidenceSummary {
   role?: RoleSummary;
 }
 
-const idOf = (e: unknown) => String((e as { id?: unknown } | null)?.id ?? 'event');
+/** An EventBridge event as the edge parsed it: the evidence engine reads the record inside. */
+export interface EvidenceEvent {
+  id?: string;
+  'detail-type': string;
+  detail: Record<string, unknown>;
+}
 
-async function record(event: unknown, denial: Denial, deps: EvidenceDeps): Promise<EvidenceSummary> {
-  await deps.evidenceStore.putDenial(denial);
-  const watched = await deps.watch?.onDenial(denial.roleArn, denial.at);
+async function record(id: string, denial: Denial, deps: EvidenceDeps): Promise<EvidenceSummary> {
+  await deps.evidence.putDenial(denial);
+  const watched = deps.watches
+    ? await requestRollbackOnDenial(denial.roleArn, denial.at, { watches: deps.watches, queue: deps.queue })
+    : undefined;
   const role = await recomputeRole(denial.roleArn, deps);
-  return { event: idOf(event), denial, ...(watched?.rolledBack ? { rolledBack: true } : {}), role };
+  return { event: id, denial, ...(watched?.rolledBack ? { rolledBack: true } : {}), role };
 }
 
-/** An event another rule should have routed elsewhere is rejected (so it reaches the DLQ), not skipped in silence. */
-function expectDetailType(event: object, detailType: string): void {
-  const got = (event as { 'detail-type'?: unknown })['detail-type'];
-  if (got !== detailType)
-    throw new EventError(`expected detail-type "${detailType}", got ${JSON.stringify(got)}`, idOf(event), '$.detail-type');
-}
-
-export async function onDenialEvent(event: unknown, deps: EvidenceDeps): Promise<EvidenceSummary> {
-  if (typeof event !== 'object' || event === null || !('detail' in event)) {
-    throw new EventError('expected an EventBridge event with a CloudTrail record in detail', idOf(event), '$.detail');
-  }
-  expectDetailType(event, 'AWS API Call via CloudTrail');
+export async function onDenialEvent(event: EvidenceEvent, deps: EvidenceDeps): Promise<EvidenceSummary> {
+  const id = event.id ?? 'event';
   const roles = new Set(await deps.index.allRoles());
   const result = denialFromCloudTrail(event, { roles });
-  if (isIgnored(result)) return { event: idOf(event), skipped: result.ignored };
-  return record(event, result, deps);
+  if (isIgnored(result)) return { event: id, skipped: result.ignored };
+  return record(id, result, deps);
 }
 
-export async function onTaskStopped(event: unknown, deps: EvidenceDeps): Promise<EvidenceSummary> {
-  if (typeof event !== 'object' || event === null || !('detail' in event)) {
-    throw new EventError('expected an ECS Task State Change event', idOf(event), '$.detail');
-  }
-  expectDetailType(event, 'ECS Task State Change');
+export async function onTaskStopped(event: EvidenceEvent, deps: EvidenceDeps): Promise<EvidenceSummary> {
+  const id = event.id ?? 'event';
   const result = classifyStoppedTask(event);
-  if (isIgnored(result)) return { event: idOf(event), skipped: result.ignored };
+  if (isIgnored(result)) return { event: id, skipped: result.ignored };
   if (result.kind === 'network') {
     // A network failure (no route to ECR / Secrets Manager / SSM) is not a missing permission: report it as is.
-    return { event: idOf(event), network: { ...(result.service ? { service: result.service } : {}), detail: result.detail } };
+    return { event: id, network: { ...(result.service ? { service: result.service } : {}), detail: result.detail } };
   }
-  if (result.kind === 'other') return { event: idOf(event), skipped: `not a permission failure: ${result.detail}` };
+  if (result.kind === 'other') return { event: id, skipped: `not a permission failure: ${result.detail}` };
   const roles = await deps.index.allRoles();
   if (!roles.includes(result.denial.roleArn)) {
     // Stop reasons drop the role path; match the indexed role by name.
-    const name = result.denial.roleArn.split('/').pop();
-    const match = roles.find((r) => r.split('/').pop() === name);
-    if (!match)
-      return { event: idOf(event), skipped: `role ${result.denial.roleArn} is not an indexed execution role`, denial: result.denial };
+    const match = roles.find((r) => roleNameOf(r) === roleNameOf(result.denial.roleArn));
+    if (!match) return { event: id, skipped: `role ${result.denial.roleArn} is not an indexed execution role`, denial: result.denial };
     result.denial.roleArn = match;
   }
-  return record(event, result.denial, deps);
+  return record(id, result.denial, deps);
 }

@@ -1,12 +1,14 @@
 // IAM role and managed-policy changes → recompute the execution roles they touch. Roles that no indexed
 // task definition uses as its execution role are not Leash's business and are skipped.
+import { roleNameOf } from '../engine/arn.js';
+import type { ApiCallEvent } from '../engine/events/cloudtrail-event.js';
 import { iamChange, isSkip } from '../engine/events/change-events.js';
-import type { GrantReader, RoleIndexPort } from './ports.js';
+import type { RoleIndex, Roles } from './ports.js';
 import { recomputeRole, type RecomputeDeps, type RoleSummary } from './recompute-role.js';
 
 export interface IamChangeDeps extends RecomputeDeps {
-  grants: GrantReader;
-  index: RoleIndexPort;
+  roles: Pick<Roles, 'readGrant' | 'rolesUsingPolicy'>;
+  index: Pick<RoleIndex, 'allRoles' | 'entriesForRole'>;
   selfRoleArns: string[];
 }
 
@@ -17,18 +19,16 @@ export interface IamChangeSummary {
   roles: RoleSummary[];
 }
 
-const roleNameOf = (arnOrName: string) => arnOrName.split('/').pop()!;
-
-export async function onIamChange(event: unknown, deps: IamChangeDeps): Promise<IamChangeSummary> {
-  const change = iamChange(event, deps.selfRoleArns);
-  if (isSkip(change)) return { event: String((event as { id?: unknown }).id ?? 'event'), skipped: change.skip, roles: [] };
+export async function onIamChange(call: ApiCallEvent, deps: IamChangeDeps): Promise<IamChangeSummary> {
+  const change = iamChange(call, deps.selfRoleArns);
+  if (isSkip(change)) return { event: call.id, skipped: change.skip, roles: [] };
   const indexed = await deps.index.allRoles();
   const byName = new Map(indexed.map((arn) => [roleNameOf(arn), arn]));
-  const names = change.roleName ? [change.roleName] : (await deps.grants.rolesUsingPolicy(change.policyArn!)).map(roleNameOf);
+  const names = change.roleName ? [change.roleName] : (await deps.roles.rolesUsingPolicy(change.policyArn!)).map(roleNameOf);
   const targets = [...new Set(names.map((n) => byName.get(n)).filter((a): a is string => a !== undefined))].sort();
   if (!targets.length) {
     return {
-      event: change.call.id,
+      event: call.id,
       eventName: change.eventName,
       skipped: 'no execution role of an indexed task definition is affected',
       roles: [],
@@ -36,5 +36,5 @@ export async function onIamChange(event: unknown, deps: IamChangeDeps): Promise<
   }
   const roles: RoleSummary[] = [];
   for (const arn of targets) roles.push(await recomputeRole(arn, deps));
-  return { event: change.call.id, eventName: change.eventName, roles };
+  return { event: call.id, eventName: change.eventName, roles };
 }

@@ -1,13 +1,15 @@
 // RegisterTaskDefinition / DeregisterTaskDefinition / DeleteTaskDefinitions → re-read each revision named,
 // update its index entry, and recompute every role it used before or uses now.
+import { regionalArn } from '../engine/arn.js';
+import type { ApiCallEvent } from '../engine/events/cloudtrail-event.js';
 import { isSkip, taskDefinitionChange } from '../engine/events/change-events.js';
-import type { RoleIndexPort, TaskDefinitionReader } from './ports.js';
 import { indexEntryFor } from './index-entry.js';
+import type { RoleIndex, TaskDefinitions } from './ports.js';
 import { recomputeRole, type RecomputeDeps, type RoleSummary } from './recompute-role.js';
 
 export interface TaskDefinitionDeps extends RecomputeDeps {
-  ecs: TaskDefinitionReader;
-  index: RoleIndexPort & { remove(taskDefinitionArn: string, observedAt?: string): Promise<unknown> };
+  ecs: Pick<TaskDefinitions, 'describe' | 'inUseTaskDefinitionArns'>;
+  index: RoleIndex;
   pullThroughPrefixes: string[];
   selfRoleArns: string[];
 }
@@ -19,9 +21,9 @@ export interface ChangeSummary {
   roles: RoleSummary[];
 }
 
-export async function onTaskDefinitionChange(event: unknown, deps: TaskDefinitionDeps): Promise<ChangeSummary> {
-  const change = taskDefinitionChange(event, deps.selfRoleArns);
-  if (isSkip(change)) return { event: eventId(event), skipped: change.skip, taskDefinitions: [], roles: [] };
+export async function onTaskDefinitionChange(call: ApiCallEvent, deps: TaskDefinitionDeps): Promise<ChangeSummary> {
+  const change = taskDefinitionChange(call, deps.selfRoleArns);
+  if (isSkip(change)) return { event: call.id, skipped: change.skip, taskDefinitions: [], roles: [] };
   const roles = new Set<string>();
   const seen: string[] = [];
   let inUse: Set<string> | undefined;
@@ -30,9 +32,9 @@ export async function onTaskDefinitionChange(event: unknown, deps: TaskDefinitio
     const observedAt = deps.now();
     if (!td?.taskDefinitionArn) {
       // Gone entirely (deleted): nothing can run it any more, so its share of the intent goes.
-      const arn = id.startsWith('arn:') ? id : `arn:aws:ecs:${change.call.region}:${change.call.account}:task-definition/${id}`;
-      const prev = await deps.index.roleOfTaskDefinition(arn);
-      if (prev) {
+      const arn = id.startsWith('arn:') ? id : regionalArn('ecs', call.region, call.account, `task-definition/${id}`);
+      const prev = arn && (await deps.index.roleOfTaskDefinition(arn));
+      if (arn && prev) {
         roles.add(prev);
         await deps.index.remove(arn, observedAt);
       }
@@ -51,9 +53,5 @@ export async function onTaskDefinitionChange(event: unknown, deps: TaskDefinitio
   }
   const summaries: RoleSummary[] = [];
   for (const role of [...roles].sort()) summaries.push(await recomputeRole(role, deps));
-  return { event: change.call.id, taskDefinitions: seen, roles: summaries };
-}
-
-function eventId(event: unknown): string {
-  return typeof event === 'object' && event && typeof (event as { id?: unknown }).id === 'string' ? (event as { id: string }).id : 'event';
+  return { event: call.id, taskDefinitions: seen, roles: summaries };
 }

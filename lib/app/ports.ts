@@ -1,42 +1,340 @@
-// What the application layer needs from the world. The AWS adapters implement these; tests may pass fakes.
-import type { Finding, IndexEntry, Lookup, LookupResult, RoleGrant, TaskDefinition } from '../engine/types.js';
+// The application layer's contract with the world: every port and every record it reads or writes, in one place.
+// One name per concept; the adapters under lib/adapters declare which of these they implement, and
+// test/support/memory implements all of them in memory for the app and handler tests.
+import type { Outcome } from '../engine/approval/blocks.js';
+import type { Denial, Use } from '../engine/evidence/types.js';
+import type { PatchStep } from '../engine/role/steps.js';
+import type { Watch } from '../engine/role/watch.js';
+import type { DocBlock, TicketDoc } from '../engine/tickets/content.js';
+import type {
+  Finding,
+  IndexEntry,
+  Lookup,
+  LookupResult,
+  NamedPolicy,
+  Plan,
+  PolicyDocument,
+  RoleGrant,
+  RoleState,
+  TaskDefinition,
+} from '../engine/types.js';
 
-export type { IndexEntry };
+export type { Denial, IndexEntry, PatchStep, Use, Watch };
 
-export interface TaskDefinitionReader {
+// ---------------------------------------------------------------------------------------------------------------
+// The account Leash looks after (read)
+// ---------------------------------------------------------------------------------------------------------------
+
+/** ECS task definitions and what runs them. */
+export interface TaskDefinitions {
+  /** The revision as ECS describes it now (tags included), or undefined when it no longer exists. */
   describe(id: string): Promise<TaskDefinition | undefined>;
+  /** Revisions a service (any deployment or task set) or a running task still uses, across every cluster. */
   inUseTaskDefinitionArns(): Promise<Set<string>>;
-  listAllRevisions(opts: { status: 'ACTIVE' | 'INACTIVE' }): AsyncIterable<string>;
+  /** One page of the revisions with `status`, so a sweep can stop between pages and resume from the token. */
+  listPage(status: RevisionStatus, nextToken?: string): Promise<{ arns: string[]; nextToken?: string }>;
 }
 
-export interface GrantReader {
+export type RevisionStatus = 'ACTIVE' | 'INACTIVE';
+
+/** IAM roles as Leash reads them. */
+export interface Roles {
+  /** Identity policies (inline, attached, AWS managed), boundary, trust policy and tags; undefined when the role is gone. */
   readGrant(roleNameOrArn: string): Promise<RoleGrant | undefined>;
+  /** The compare-and-swap view: inline documents and attached ARNs with their default versions. */
+  readState(roleNameOrArn: string): Promise<RoleState | undefined>;
+  /** Names of the roles a managed policy is attached to. */
   rolesUsingPolicy(policyArn: string): Promise<string[]>;
+  /** A managed policy's default version, decoded. */
+  managedPolicy(arn: string): Promise<NamedPolicy>;
 }
 
-export interface RoleIndexPort {
-  putTaskDefinition(entry: IndexEntry): Promise<unknown>;
+/** The KMS key behind each secret or parameter a task definition names (never guessed). */
+export interface KmsKeys {
+  /** The lookups it could answer; the others stay unresolved. */
+  resolve(lookups: Lookup[]): Promise<LookupResult[]>;
+}
+
+/** A CloudTrail source for the evidence backfill (LookupEvents, or CloudTrail Lake). Resumable by `cursor`. */
+export interface CloudTrail {
+  pages(query: CloudTrailQuery): AsyncIterable<CloudTrailPage>;
+}
+
+export interface CloudTrailQuery {
+  region: string;
+  /** The roles whose records are wanted (a source may return every assumed role's records: callers filter). */
+  roles: string[];
+  start: string;
+  end: string;
+  resume?: string;
+}
+
+export interface CloudTrailPage {
+  records: unknown[];
+  /** Where to resume after this page; absent on the last one. */
+  cursor?: string;
+}
+
+/** IAM last-accessed data: evidence of use, never of non-use. */
+export interface LastAccessed {
+  uses(roleArn: string): Promise<Use[]>;
+}
+
+/** IAM Access Analyzer policy checks; each answers with the problems it found (empty: passed). */
+export interface AccessAnalyzer {
+  validatePolicy(document: PolicyDocument): Promise<string[]>;
+  checkNoNewAccess(existing: PolicyDocument, next: PolicyDocument): Promise<string[]>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The account Leash looks after (write): the only port that changes IAM
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface RoleWriter {
+  /** Runs the steps in order and stops at the first failure. With `tolerateGone` (restores), deleting or detaching
+   *  what is already gone counts as done. */
+  run(roleName: string, steps: PatchStep[], opts?: { tolerateGone?: boolean }): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Leash's own state (the single table)
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Which task definitions name which execution role, each revision with its own share of the intent. */
+export interface RoleIndex {
+  putTaskDefinition(entry: IndexEntry): Promise<WriteOutcome>;
+  markStatus(taskDefinitionArn: string, status: string, inUse: boolean, observedAt?: string): Promise<WriteOutcome>;
+  /** Drops the revision (DeleteTaskDefinitions), leaving a tombstone so a late duplicate cannot bring it back. */
+  remove(taskDefinitionArn: string, observedAt?: string): Promise<WriteOutcome>;
   roleOfTaskDefinition(taskDefinitionArn: string): Promise<string | undefined>;
   entriesForRole(roleArn: string): Promise<IndexEntry[]>;
+  /** Every role at least one indexed revision names, sorted. */
   allRoles(): Promise<string[]>;
 }
 
-export interface FindingsPort {
-  putCurrent(
-    roleArn: string,
-    findings: Finding[],
-    meta: { at: string; intentHash: string; stateHash: string },
-  ): Promise<{ changed: boolean; pendingNotice?: boolean }>;
-  /** Optional: stores that the set was announced, so a failed publish is retried by the next delivery. */
-  markNotified?(roleArn: string, findings: Finding[]): Promise<void>;
+export interface WriteOutcome {
+  applied: boolean;
+  /** Why nothing was written: something newer is stored, or the revision is not indexed. */
+  reason?: 'stale' | 'unknown';
 }
 
-export interface NotifierPort {
+/** Named resumption points (the evidence backfill's, per account). */
+export interface Cursors {
+  get(name: string): Promise<string | undefined>;
+  put(name: string, cursor: string | undefined): Promise<void>;
+}
+
+/** The reconcile sweep's bookkeeping for one account: indexed pointers, live pages seen, its cursor. */
+export interface SweepStore {
+  pointers(arns: string[]): Promise<Map<string, IndexedPointer>>;
+  putLivePage(sweepId: string, page: number, arns: string[], at: string): Promise<void>;
+  livePages(sweepId: string, pages: number): Promise<Set<string>>;
+  getCursor(): Promise<string | undefined>;
+  putCursor(cursor: string): Promise<void>;
+}
+
+export interface IndexedPointer {
+  roleArn?: string;
+  status?: string;
+  deleted?: boolean;
+}
+
+/** A role's current findings and their history. `changed` says whether to announce them. */
+export interface FindingsStore {
+  /** `pendingNotice`: the set did not change but its announcement never went out: publish now, then markNotified. */
+  putCurrent(roleArn: string, findings: Finding[], meta: FindingsMeta): Promise<{ changed: boolean; pendingNotice?: boolean }>;
+  /** Records that this set was announced, so a failed publish is retried by the next delivery. */
+  markNotified(roleArn: string, findings: Finding[]): Promise<void>;
+  current(roleArn: string): Promise<FindingsRecord | undefined>;
+  /** Past finding sets, newest first. */
+  history(roleArn: string, limit?: number): Promise<FindingsRecord[]>;
+}
+
+export interface FindingsMeta {
+  at: string;
+  intentHash: string;
+  stateHash: string;
+}
+
+export interface FindingsRecord extends FindingsMeta {
+  roleArn: string;
+  findings: Finding[];
+  /** Identity of the finding set (engine/finding-set.ts). */
+  setHash: string;
+}
+
+/** Denials and uses per role, kept with a TTL, and the window a completed CloudTrail backfill covered. */
+export interface EvidenceStore {
+  putDenial(denial: Denial): Promise<void>;
+  putUse(use: Use): Promise<void>;
+  putCoverage(account: string, since: string, until: string): Promise<void>;
+  forRole(roleArn: string, sinceIso: string): Promise<RoleEvidence>;
+}
+
+export interface RoleEvidence {
+  denials: Denial[];
+  uses: Use[];
+  /** The last completed backfill of the role's account: absence of use means something only inside it. */
+  cloudTrail?: { since: string; until: string };
+}
+
+/** Role states stored before every change, for rollback. */
+export interface Snapshots {
+  put(state: RoleState, hash: string, at: string): Promise<StoredState>;
+  latest(roleArn: string): Promise<StoredState | undefined>;
+  get(roleArn: string, id: string): Promise<StoredState | undefined>;
+  /** Newest first. */
+  list(roleArn: string, limit?: number): Promise<StoredState[]>;
+}
+
+export interface StoredState {
+  /** `<iso time>#<hash>`: sorts by time, names the exact state. */
+  id: string;
+  roleArn: string;
+  at: string;
+  hash: string;
+  state: RoleState;
+}
+
+/** What a change is about to do, recorded before its first IAM write; one open change per role at a time. */
+export interface ChangeIntents {
+  /** Records the intent; ConflictError when another change of the role is still open (and not stale). */
+  begin(intent: ChangeIntent): Promise<void>;
+  /** Closes the role's open intent with its outcome. */
+  end(roleArn: string, id: string, outcome: ChangeOutcome, at: string): Promise<void>;
+  /** The role's last intent (open or ended). */
+  last(roleArn: string): Promise<ChangeIntent | undefined>;
+}
+
+export type ChangeOutcome = 'applied' | 'rolled-back' | 'failed';
+
+export interface ChangeIntent {
+  /** Unique per change: the plan hash for an apply, `rollback#<state id>` for a rollback. */
+  id: string;
+  roleArn: string;
+  kind: 'apply' | 'rollback';
+  actor: string;
+  at: string;
+  /** The state before the change (its hash, and the stored snapshot that holds it). */
+  beforeHash: string;
+  snapshotId: string;
+  /** The IAM steps, in order, and the state they must leave. */
+  steps: PatchStep[];
+  expected: RoleState;
+  expectedHash: string;
+  outcome?: ChangeOutcome;
+  endedAt?: string;
+}
+
+/** Post-apply watch windows. */
+export interface Watches {
+  open(watch: Watch): Promise<void>;
+  get(roleArn: string): Promise<Watch | undefined>;
+  close(roleArn: string): Promise<void>;
+  /** Roles whose window ended before `now`. */
+  expired(now: string): Promise<string[]>;
+}
+
+/** Pending plans and single-use markers (plans, link nonces). */
+export interface Plans {
+  putPlan(plan: Plan, expiresAt: string): Promise<void>;
+  /** The pending plan, or undefined when absent or expired at `now`; a stored plan that fails its hash is refused. */
+  getPlan(hash: string, now?: string): Promise<Plan | undefined>;
+  /** Records that `id` of `kind` was used; false when it already was (atomic). `expiresAt` in epoch seconds. */
+  markUsed(kind: string, id: string, expiresAt: number): Promise<boolean>;
+  isUsed(kind: string, id: string): Promise<boolean>;
+}
+
+/** Append-only record of every remediation decision and change: who, why, and the state hashes around it. */
+export interface AuditLog {
+  record(entry: AuditEntry): Promise<unknown>;
+  /** Newest first. */
+  history(roleArn: string, limit?: number): Promise<AuditEntry[]>;
+}
+
+export type AuditAction = 'plan' | 'approve' | 'reject' | 'refuse' | 'apply' | 'rollback' | 'ticket' | 'skip';
+
+export interface AuditEntry {
+  at: string;
+  roleArn: string;
+  actor: string;
+  action: AuditAction;
+  planHash?: string;
+  why: string;
+  /** State hash before the action. */
+  before?: string;
+  /** State hash after the action. */
+  after?: string;
+  detail?: unknown;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// People and other functions
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The findings topic. */
+export interface Notifier {
   publishFindings(roleArn: string, findings: Finding[]): Promise<void>;
+  /** One message per approver, filterable by the approver attribute: nobody else receives that approver's link. */
+  publishApprovalLink(plan: Plan, link: ApprovalLink): Promise<void>;
 }
 
-export interface RemediationQueuePort {
+export interface ApprovalLink {
+  approver: string;
+  url: string;
+}
+
+/** Hands a role to the remediation function (which re-reads everything). */
+export interface RemediationQueue {
   enqueue(roleArn: string, reason: string): Promise<void>;
 }
 
-export type KmsResolver = (lookups: Lookup[]) => Promise<LookupResult[]>;
+/** Slack approval messages. */
+export interface Slack {
+  postPlan(channel: string, plan: Plan): Promise<{ channel: string; ts: string }>;
+  updateOutcome(channel: string, ts: string, plan: Plan, outcome: Outcome): Promise<void>;
+}
+
+/** An issue tracker (Jira, GitHub): one ticket per role. */
+export interface Tracker {
+  readonly name: 'jira' | 'github';
+  /** The open ticket for a role, found by its dedupe key; undefined when none is open. */
+  findOpen(roleKey: string): Promise<OpenTicket | undefined>;
+  create(doc: TicketDoc): Promise<TicketRef>;
+  /** Replaces title and body. */
+  update(id: string, doc: TicketDoc): Promise<void>;
+  comment(id: string, blocks: DocBlock[]): Promise<void>;
+  /** Comments, then closes as done. */
+  close(id: string, blocks: DocBlock[]): Promise<void>;
+}
+
+export interface TicketRef {
+  /** Jira issue key (`OPS-12`) or GitHub issue number as text. */
+  id: string;
+  url?: string;
+}
+
+export interface OpenTicket extends TicketRef {
+  title: string;
+  /** The body as plain text (Markdown for GitHub, flattened ADF for Jira): where the marker is read back from. */
+  text: string;
+}
+
+/** Leash's own secrets, read when needed (cached briefly, so a rotated secret takes effect without a cold start). */
+export interface Secrets {
+  slackSigningSecret(): Promise<string | undefined>;
+  linkSigningSecret(): Promise<string | undefined>;
+}
+
+/** A failure queue as the redrive reads it. */
+export interface Dlq {
+  /** Up to 10 messages; received ones stay invisible for the queue's visibility timeout. */
+  receive(): Promise<DlqMessage[]>;
+  delete(message: DlqMessage): Promise<void>;
+}
+
+export interface DlqMessage {
+  id: string;
+  receiptHandle: string;
+  body: string;
+}

@@ -1,50 +1,45 @@
 // From findings to action for one role, per its mode: observe (record only), ticket, approve (Slack / signed link),
 // auto (apply within the guardrails). Dry-run by default: a plan is recorded and announced, never applied.
 import { randomUUID } from 'node:crypto';
-import { coversRequirement } from '../engine/policy/evaluate.js';
-import { buildPlan } from '../engine/plan/build-plan.js';
-import { guardrails, type Owner } from '../engine/plan/guardrails.js';
-import { modeFor } from '../engine/plan/mode.js';
+import { accountOf } from '../engine/arn.js';
 import { createToken } from '../engine/approval/link-token.js';
 import { approvalPath } from '../engine/approval/page.js';
+import { buildPlan } from '../engine/plan/build-plan.js';
+import { guardrails } from '../engine/plan/guardrails.js';
+import { modeFor } from '../engine/plan/mode.js';
+import { isNoop } from '../engine/plan/noop.js';
+import { templateChangeFor } from '../engine/plan/template-change.js';
+import { coversRequirement } from '../engine/policy/evaluate.js';
+import { roleOwner } from '../engine/role/owner.js';
+import { hashState } from '../engine/role/state.js';
 import { synthesize } from '../engine/synth/synthesize.js';
-import type { AuditEntry } from '../adapters/aws/audit-log.js';
-import type { Mode, Plan, Requirement, RoleGrant, RoleState, Warning } from '../engine/types.js';
-import type { TemplateChange as TicketTemplate } from '../adapters/tickets/ticket-content.js';
-import { assessRole, type RecomputeDeps } from './recompute-role.js';
+import type { Mode, Plan, Warning } from '../engine/types.js';
+import type { Applier } from './apply/applier.js';
+import type { AuditLog, Plans, Roles, Secrets, Tracker } from './ports.js';
+import { assessRole, type AssessDeps } from './recompute-role.js';
+import { requestApproval, type ApprovalChannels } from './request-approval.js';
+import { syncTicket } from './tickets.js';
 
-export interface ApplyPort {
-  apply(
-    plan: Plan,
-    opts: { dryRun: boolean; actor: string; reason: string; now: string; watchMinutes: number; requirements: Requirement[] },
-  ): Promise<{ applied: boolean; dryRun: boolean; steps: string[]; after?: string }>;
+export interface RemediationSettings {
+  defaultMode: Mode;
+  dryRun: boolean;
+  watchMinutes: number;
+  maxChangesPerRun: number;
+  planTtlHours: number;
+  approvers: string[];
+  publicBaseUrl?: string;
 }
 
-export interface RemediationDeps extends RecomputeDeps {
-  grants: RecomputeDeps['grants'] & { readState(role: string): Promise<RoleState | undefined> };
-  hashState(state: RoleState): string;
-  roleOwner(grant: RoleGrant): Owner | undefined;
-  patcher: ApplyPort;
-  plans: {
-    putPlan(plan: Plan, expiresAt: string): Promise<void>;
-    /** With these, a plan already pending or decided is not proposed again (duplicate or repeated delivery). */
-    getPlan?(hash: string, now?: string): Promise<Plan | undefined>;
-    isUsed?(kind: string, id: string): Promise<boolean>;
-  };
-  audit: { record(entry: AuditEntry): Promise<unknown> };
-  /** Sends the approval request (Slack message and/or SNS with signed links). */
-  requestApproval?: (plan: Plan, links: { approver: string; url: string }[]) => Promise<string[]>;
-  tracker?: (roleArn: string, plan: Plan, template?: TicketTemplate) => Promise<string>;
-  settings: {
-    defaultMode: Mode;
-    dryRun: boolean;
-    watchMinutes: number;
-    maxChangesPerRun: number;
-    planTtlHours: number;
-    approvers: string[];
-    linkSecret?: string;
-    publicBaseUrl?: string;
-  };
+export interface RemediationDeps extends AssessDeps {
+  roles: Pick<Roles, 'readGrant' | 'readState'>;
+  applier: Pick<Applier, 'apply'>;
+  plans: Pick<Plans, 'putPlan' | 'getPlan' | 'isUsed'>;
+  audit: Pick<AuditLog, 'record'>;
+  /** Where approval requests go (Slack message, SNS link per approver). */
+  channels: ApprovalChannels;
+  tracker?: Tracker;
+  secrets: Pick<Secrets, 'linkSigningSecret'>;
+  settings: RemediationSettings;
 }
 
 export interface RemediationSummary {
@@ -59,28 +54,22 @@ export interface RemediationSummary {
 
 const ACTOR = 'leash-remediate';
 
-function isNoop(plan: Plan, grant: RoleGrant): boolean {
-  const current = grant.policies.find((p) => p.kind === 'inline' && p.name === plan.policyName);
-  const same = current !== undefined && JSON.stringify(current.document) === JSON.stringify(plan.document);
-  return same && !plan.deleteInline.length && !plan.detach.length && !plan.additions.length && !plan.removals.length;
-}
-
 /** Builds the role's plan from its current state; undefined when the role is gone. */
 export async function planFor(roleArn: string, deps: RemediationDeps) {
   const a = await assessRole(roleArn, deps);
-  const state = a && (await deps.grants.readState(a.grant.roleArn));
+  const state = a && (await deps.roles.readState(a.grant.roleArn));
   if (!a || !state) return undefined;
-  const owner = deps.roleOwner(a.grant);
+  const owner = roleOwner(a.grant);
   const plan = buildPlan({
     roleArn: a.grant.roleArn,
     state,
-    baseStateHash: deps.hashState(state),
+    baseStateHash: hashState(state),
     grant: a.grant.policies,
     requirements: a.requirements,
     synthesized: synthesize(a.requirements),
     findings: a.findings,
     ...(owner ? { owner } : {}),
-    accountId: a.grant.roleArn.split(':')[4] ?? '',
+    accountId: accountOf(a.grant.roleArn),
     covers: coversRequirement,
   });
   return { assessment: a, plan, owner };
@@ -104,7 +93,7 @@ export async function remediateRole(roleArn: string, deps: RemediationDeps, run:
   const g = guardrails(plan, {
     mode,
     ...(owner ? { owner } : {}),
-    accountId: plan.roleArn.split(':')[4] ?? '',
+    accountId: accountOf(plan.roleArn),
     changedThisRun: run.changedThisRun,
     maxChangesPerRun: deps.settings.maxChangesPerRun,
     recentUse,
@@ -113,14 +102,16 @@ export async function remediateRole(roleArn: string, deps: RemediationDeps, run:
 
   if (g.ticketOnly || mode === 'ticket') {
     // IaC-owned roles get the template change in the ticket instead of a mutation.
-    const template = owner ? { tool: owner, policyName: plan.policyName, document: plan.document } : undefined;
-    const ticket = deps.tracker ? await deps.tracker(plan.roleArn, plan, template) : 'no ticket tracker configured';
+    const template = owner ? templateChangeFor(plan, owner) : undefined;
+    const ticket = deps.tracker
+      ? (await syncTicket(deps.tracker, plan.roleArn, plan.findings, template)).action
+      : 'no ticket tracker configured';
     await deps.audit.record({ ...base, action: 'ticket', why: g.ticketOnly ? g.reasons.join('; ') : 'mode ticket', detail: { ticket } });
     return { roleArn, mode, outcome: 'ticket', why: ticket, plan, warnings };
   }
 
   if (mode === 'auto' && g.allowedAuto) {
-    const result = await deps.patcher.apply(plan, {
+    const result = await deps.applier.apply(plan, {
       dryRun: deps.settings.dryRun,
       actor: 'leash-auto',
       reason: 'auto mode, within guardrails',
@@ -142,7 +133,7 @@ export async function remediateRole(roleArn: string, deps: RemediationDeps, run:
   // approve mode, or auto refused by a guardrail: a person decides — once per plan. The same plan (same role state,
   // same content) comes back on every redelivery: re-sending would spam, mint more live links and, for a decided
   // plan, post buttons that can only say "already used".
-  if ((await deps.plans.isUsed?.('plan', plan.planHash)) === true) {
+  if (await deps.plans.isUsed('plan', plan.planHash)) {
     return {
       roleArn,
       mode,
@@ -152,7 +143,7 @@ export async function remediateRole(roleArn: string, deps: RemediationDeps, run:
       warnings,
     };
   }
-  if ((await deps.plans.getPlan?.(plan.planHash, now)) !== undefined) {
+  if ((await deps.plans.getPlan(plan.planHash, now)) !== undefined) {
     return {
       roleArn,
       mode,
@@ -164,8 +155,9 @@ export async function remediateRole(roleArn: string, deps: RemediationDeps, run:
   }
   const expiresAt = new Date(Date.parse(now) + deps.settings.planTtlHours * 3_600_000).toISOString();
   await deps.plans.putPlan(plan, expiresAt);
+  const linkSecret = deps.settings.publicBaseUrl ? await deps.secrets.linkSigningSecret() : undefined;
   const links =
-    deps.settings.linkSecret && deps.settings.publicBaseUrl
+    linkSecret && deps.settings.publicBaseUrl
       ? deps.settings.approvers.map((approver) => ({
           approver,
           url:
@@ -173,12 +165,12 @@ export async function remediateRole(roleArn: string, deps: RemediationDeps, run:
             approvalPath(
               createToken(
                 { planHash: plan.planHash, roleArn: plan.roleArn, approverHint: approver, expiresAt, nonce: randomUUID() },
-                deps.settings.linkSecret!,
+                linkSecret,
               ),
             ),
         }))
       : [];
-  const sent = deps.requestApproval ? await deps.requestApproval(plan, links) : [];
+  const sent = await requestApproval(plan, links, deps.channels);
   const why = mode === 'auto' ? `auto refused by guardrails: ${g.reasons.join('; ')}` : 'mode approve';
   await deps.audit.record({ ...base, action: 'plan', why, detail: { expiresAt, sent, needsApproval: plan.needsApproval } });
   return {

@@ -1,8 +1,10 @@
 // The reconcile sweep: every task-definition revision in the Region and every execution role, within API rate
 // limits, resumable across Lambda invocations. Revisions are immutable, so an indexed revision whose status
 // did not change is never described again; only new ones cost a DescribeTaskDefinition.
-import type { IndexEntry, RoleIndexPort, TaskDefinitionReader } from './ports.js';
+import { mapLimit } from '../engine/concurrency.js';
 import { indexEntryFor } from './index-entry.js';
+import type { IndexEntry, RoleIndex, SweepStore, TaskDefinitions } from './ports.js';
+import { IntervalLimiter, isThrottling } from './rate-limit.js';
 import { recomputeRole, type RecomputeDeps, type RoleSummary } from './recompute-role.js';
 
 export interface SweepCursor {
@@ -18,19 +20,10 @@ export interface SweepCursor {
   failedCount?: number;
 }
 
-export interface SweepPorts {
-  listPage(status: 'ACTIVE' | 'INACTIVE', nextToken?: string): Promise<{ arns: string[]; nextToken?: string }>;
-  pointers(arns: string[]): Promise<Map<string, { roleArn?: string; status?: string; deleted?: boolean }>>;
-  putLivePage(sweepId: string, page: number, arns: string[], at: string): Promise<void>;
-  livePages(sweepId: string, pages: number): Promise<Set<string>>;
-  getCursor(): Promise<string | undefined>;
-  putCursor(cursor: string): Promise<void>;
-}
-
 export interface SweepDeps extends RecomputeDeps {
-  ecs: TaskDefinitionReader;
-  index: RoleIndexPort & { markStatus(arn: string, status: string, inUse: boolean, observedAt?: string): Promise<unknown> };
-  sweep: SweepPorts;
+  ecs: TaskDefinitions;
+  index: RoleIndex;
+  sweep: SweepStore;
   pullThroughPrefixes: string[];
   /** Describes in flight at once; the SDK's adaptive retry absorbs throttling beyond it. */
   concurrency: number;
@@ -40,6 +33,11 @@ export interface SweepDeps extends RecomputeDeps {
    *  sustained rate, so a large sweep stops burning retries on throttles) and retries a describe that still
    *  fails with throttling after the SDK's own retries. */
   describeThrottle?: DescribeThrottle;
+}
+
+/** DescribeTaskDefinition paced at `perSecond` calls (0: unpaced), below ECS's throttling per account and Region. */
+export function describeThrottleAt(perSecond: number): DescribeThrottle | undefined {
+  return perSecond > 0 ? { limiter: new IntervalLimiter(1000 / perSecond) } : undefined;
 }
 
 export interface DescribeThrottle {
@@ -60,20 +58,6 @@ export interface SweepSummary {
 const RESERVE_MS = 30_000;
 const MAX_FAILED_LISTED = 50;
 
-async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i] as T);
-      }
-    }),
-  );
-  return out;
-}
-
 export async function runSweep(deps: SweepDeps, opts: { restart?: boolean } = {}): Promise<SweepSummary> {
   const saved = opts.restart ? undefined : await deps.sweep.getCursor();
   let cursor: SweepCursor = saved ? (JSON.parse(saved) as SweepCursor) : fresh(deps.now());
@@ -85,7 +69,7 @@ export async function runSweep(deps: SweepDeps, opts: { restart?: boolean } = {}
   while (cursor.phase === 'ACTIVE' || cursor.phase === 'INACTIVE') {
     if (deps.timeLeft() < RESERVE_MS) return (await save(), { complete: false, cursor, roles });
     const status = cursor.phase;
-    const page = await deps.sweep.listPage(status, cursor.nextToken);
+    const page = await deps.ecs.listPage(status, cursor.nextToken);
     inUse ??= await deps.ecs.inUseTaskDefinitionArns();
     // INACTIVE revisions count only while a service or task still uses them.
     const live = status === 'ACTIVE' ? page.arns : page.arns.filter((a) => inUse!.has(a));
@@ -138,15 +122,6 @@ export async function runSweep(deps: SweepDeps, opts: { restart?: boolean } = {}
   return { complete: true, cursor, roles };
 }
 
-/** Throttling as the SDK names it, also when an adapter wrapped it (AdapterError keeps it as `cause`). */
-function throttled(err: unknown): boolean {
-  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 3; e = (e as { cause?: unknown }).cause, depth++) {
-    const name = (e as { name?: unknown }).name;
-    if (name === 'ThrottlingException' || name === 'Throttling' || name === 'TooManyRequestsException') return true;
-  }
-  return false;
-}
-
 async function describe(deps: SweepDeps, arn: string) {
   const t = deps.describeThrottle;
   if (!t) return deps.ecs.describe(arn);
@@ -156,7 +131,7 @@ async function describe(deps: SweepDeps, arn: string) {
     try {
       return await deps.ecs.describe(arn);
     } catch (err) {
-      if (attempt >= (t.retries ?? 3) || !throttled(err)) throw err;
+      if (attempt >= (t.retries ?? 3) || !isThrottling(err)) throw err;
       await sleep(t.backoffMs?.(attempt) ?? 1000 * 2 ** attempt);
     }
   }

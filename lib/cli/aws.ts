@@ -2,7 +2,7 @@
 // clients configured from the standard environment (AWS_REGION, AWS_ENDPOINT_URL for an emulator; credentials from
 // the environment given, else the SDK's default chain: AWS_PROFILE, SSO, web identity, instance role).
 import { awsConfigFromEnv, makeClients, type AwsConfig } from '../adapters/aws/clients.js';
-import { IamReader } from '../adapters/aws/iam-reader.js';
+import { IamRoles } from '../adapters/aws/iam-roles.js';
 import { resolveKmsLookupsDetailed } from '../adapters/aws/kms-resolver.js';
 import type { Lookup, LookupResult, RoleGrant } from '../engine/types.js';
 
@@ -25,7 +25,7 @@ export function checkAws(env: NodeJS.ProcessEnv): CheckAws {
   // A gate answers in seconds: a few retries, not the Lambdas' patient backoff.
   cfg.maxAttempts = cfg.maxAttempts ?? 3;
   const clients = makeClients(cfg);
-  const reader = new IamReader(clients.iam);
+  const reader = new IamRoles(clients.iam);
   return {
     readGrant: (role) => reader.readGrant(role),
     resolveKms: async (lookups) => {

@@ -22,6 +22,14 @@ const INTENT_OPTIONS: [string, string][] = [
     'an image the role pulls that no task definition shows, such as the GuardDuty Runtime Monitoring sidecar (repeatable)',
   ],
 ];
+const GRANT_OPTIONS: [string, string][] = [
+  ['--trust-policy FILE', "the role's trust policy: aws iam get-role output (its Role.Arn names the role) or the document itself"],
+  ['--boundary FILE', "the role's permissions boundary policy"],
+  [
+    '--kms-key RESOURCE=KEY_ARN',
+    'the KMS key behind a secret or parameter (repeatable; KEY_ARN may be aws-managed), as Unresolved lists them',
+  ],
+];
 const OUTPUT = ['--json', 'print the JSON contract documented in the README instead of text'];
 const HELP = ['-h, --help', 'show this help'];
 const FAIL_ON = [
@@ -48,12 +56,14 @@ export const COMMANDS: CommandHelp[] = [
   {
     name: 'diff',
     summary: "the role's current policies held against what its task definitions need",
-    usage: 'leash diff --policy POLICY.json... [--fail-on LIST] [--account ID] [--region REGION] [--json] FILE...',
+    usage:
+      'leash diff --policy POLICY.json... [--trust-policy FILE] [--boundary POLICY.json] [--kms-key RESOURCE=KEY_ARN]... [--fail-on LIST] [--account ID] [--region REGION] [--json] FILE...',
     options: [
       [
         '--policy FILE',
         "one of the role's policies: a document, get-role-policy / get-policy-version output, or a list (repeatable, required)",
       ],
+      ...GRANT_OPTIONS,
       FAIL_ON,
       ...INTENT_OPTIONS,
       OUTPUT as [string, string],
@@ -72,13 +82,19 @@ export const COMMANDS: CommandHelp[] = [
   {
     name: 'audit',
     summary: 'as diff, with CloudTrail evidence (denials, recent use) folded into the findings',
-    usage: 'leash audit --cloudtrail FILE... [--policy POLICY.json...] [--recent-days N] [--fail-on LIST] [options] TASKDEF...',
+    usage:
+      'leash audit --cloudtrail FILE... [--policy POLICY.json...] [--trust-policy FILE] [--boundary POLICY.json] [--kms-key RESOURCE=KEY_ARN]... [--cloudtrail-since ISO] [--recent-days N] [--fail-on LIST] [options] TASKDEF...',
     options: [
       [
         '--cloudtrail FILE',
         'CloudTrail records: {"Records": [...]}, a JSON array, JSON lines or lookup-events output (repeatable, required)',
       ],
       ['--policy FILE', "one of the role's policies (repeatable)"],
+      ...GRANT_OPTIONS,
+      [
+        '--cloudtrail-since ISO',
+        'the files hold every call of the role since this time (as after a backfill): unused access is then confirmed unused',
+      ],
       ['--recent-days N', 'days within which a use counts as recent (default 90)'],
       FAIL_ON,
       ...INTENT_OPTIONS,

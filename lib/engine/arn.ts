@@ -81,3 +81,44 @@ export function roleAccount(roleArn: string | null | undefined): string | undefi
   if (!arn || arn.service !== 'iam' || !arn.resource.startsWith('role/')) return undefined;
   return isAccountId(arn.account) ? arn.account : undefined;
 }
+
+// --- Role ARNs: the one place that takes them apart or builds them (every partition, ISO ones included). ---
+
+const ROLE_ARN = /^arn:([a-z-]+):iam::(\d{12}):role\/(?:[^/]+\/)*([^/]+)$/;
+
+/** A role ARN in a known partition with a real account (`arn:aws-iso-b:iam::123456789012:role/path/name`). */
+export function isRoleArn(value: unknown): value is string {
+  const m = typeof value === 'string' ? ROLE_ARN.exec(value) : null;
+  return m !== null && isPartition(m[1]);
+}
+
+/** `web-exec` or `arn:aws:iam::123456789012:role/service-role/web-exec` → `web-exec` (the path is not part of the name). */
+export function roleNameOf(roleNameOrArn: string): string {
+  if (!roleNameOrArn.startsWith('arn:')) return roleNameOrArn;
+  const resource = parseArn(roleNameOrArn)?.resource ?? roleNameOrArn;
+  return resource.slice(resource.lastIndexOf('/') + 1);
+}
+
+/** The account field of any ARN (`''` when it has none, as for S3 buckets). */
+export function accountOf(arn: string): string {
+  return parseArn(arn)?.account ?? '';
+}
+
+/** The partition field of any ARN. */
+export function partitionOf(arn: string): string | undefined {
+  return parseArn(arn)?.partition;
+}
+
+/** A role's ARN in the partition of `region` (a Region of any partition); undefined for a Region Leash does not know. */
+export function roleArnIn(region: string, account: string, roleName: string): string | undefined {
+  const partition = partitionForRegion(region);
+  return partition && isAccountId(account) ? `arn:${partition}:iam::${account}:role/${roleName}` : undefined;
+}
+
+/** Whether two role references name the same role: ARNs compare exactly, a bare name (ECS accepts one) by name. */
+export function sameRole(a: string | null | undefined, b: string): boolean {
+  if (!a) return false;
+  if (a === b) return true;
+  if (a.startsWith('arn:') && b.startsWith('arn:')) return false;
+  return roleNameOf(a) === roleNameOf(b);
+}

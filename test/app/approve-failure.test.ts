@@ -2,11 +2,12 @@
 // patcher did not record itself (IAM throttled while reading the role, say), the audit trail must still say that the
 // approved plan was not applied: otherwise it ends at "approve" and reads as if the change went through.
 import { describe, expect, it } from 'vitest';
-import type { AuditEntry } from '../../lib/adapters/aws/audit-log.js';
+import type { AuditEntry } from '../../lib/app/ports.js';
 import { actOnApproval, type ApprovalDeps } from '../../lib/app/approve.js';
 import { planHash } from '../../lib/engine/plan/canonical.js';
 import type { Plan, RoleState } from '../../lib/engine/types.js';
 import { AdapterError, ConflictError } from '../../lib/errors.js';
+import { MemoryKmsKeys, MemoryRoleIndex } from '../support/memory/ports.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/app-exec';
 const NOW = '2026-03-01T10:00:00.000Z';
@@ -39,18 +40,19 @@ function deps(applyError: Error, entries: AuditEntry[]): ApprovalDeps {
       markUsed: async (kind, id) => (used.has(`${kind}#${id}`) ? false : (used.add(`${kind}#${id}`), true)),
       isUsed: async (kind, id) => used.has(`${kind}#${id}`),
     },
-    grants: { readState: async () => state },
-    hashState: () => 'h0',
-    requirementsFor: async () => [],
-    patcher: {
+    applier: {
+      stateHash: async () => 'h0',
       apply: async () => {
         throw applyError;
       },
     },
+    // The role's intent: no indexed task definitions, so the requirements are empty.
+    index: new MemoryRoleIndex(),
+    roles: { readGrant: async () => ({ roleArn: state.roleArn, roleName: 'app-exec', policies: [], tags: {} }) },
+    kms: new MemoryKmsKeys(),
+    recentUseDays: 90,
     audit: { record: async (e) => void entries.push(e) },
-    approvers: ['U0APPROVER'],
-    dryRun: false,
-    watchMinutes: 30,
+    settings: { approvers: ['U0APPROVER'], dryRun: false, watchMinutes: 30 },
     now: () => NOW,
   };
 }

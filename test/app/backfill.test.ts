@@ -35,18 +35,18 @@ function world(pages: { records: unknown[]; cursor?: string }[], opts: { timeLef
   const deps: BackfillDeps = {
     index: { allRoles: async () => [ROLE] },
     cloudTrail: {
-      async *lookup(o) {
+      async *pages(o) {
         stored.lookups.push(o);
         const startAt = o.resume ? Number(o.resume) : 0;
         for (let i = startAt; i < pages.length; i++) yield pages[i]!;
       },
     },
-    evidenceStore: {
+    evidence: {
       putDenial: async (d) => void stored.denials.push(d),
       putUse: async (u) => void stored.uses.push(u),
       putCoverage: async (a, s, u) => void stored.coverage.push([a, s, u]),
     },
-    cursor: { get: async () => stored.cursor, put: async (c) => void (stored.cursor = c) },
+    cursors: { get: async () => stored.cursor, put: async (_name, c) => void (stored.cursor = c) },
     region: 'eu-west-1',
     account: '123456789012',
     windowDays: 90,

@@ -5,7 +5,7 @@ import { run as runDenial } from '../../functions/denial.js';
 import { parseCloudTrailFile } from '../../lib/engine/evidence/parse-file.js';
 import type { EvidenceDeps } from '../../lib/app/on-evidence.js';
 import { listCorpus, readCorpusText } from '../support/corpus.js';
-import { basicGrant, memoryDeps } from '../support/fake-aws/memory-ports.js';
+import { anyRole, basicGrant, memoryPipeline as memoryDeps } from '../support/memory/world.js';
 
 const LEAVE_ORG_ROLE = 'arn:aws:iam::307578594326:role/stratus-red-team-leave-org-role';
 const LEAVE_ORG_AT = '2024-08-02T09:30:00.000Z';
@@ -39,7 +39,11 @@ describe('corpus CloudTrail records through functions/denial.ts', () => {
     // The denial is from the detonation's day: evaluate there, so it falls inside the evidence window.
     const deps = {
       ...memoryDeps(LEAVE_ORG_AT),
-      grants: { readGrant: async () => ({ ...basicGrant(LEAVE_ORG_ROLE), roleArn: LEAVE_ORG_ROLE }), rolesUsingPolicy: async () => [] },
+      roles: {
+        ...anyRole,
+        readGrant: async () => ({ ...basicGrant(LEAVE_ORG_ROLE), roleArn: LEAVE_ORG_ROLE }),
+        rolesUsingPolicy: async () => [],
+      },
     };
     // Not indexed yet: every record is ignored.
     for (const [i, r] of records.entries()) {

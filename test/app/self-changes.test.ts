@@ -1,7 +1,7 @@
 // Leash must ignore the IAM changes it makes itself. In a member account of an organization those changes are made
 // by the member role it assumes there, not by its home function roles, so that role counts as "self" too.
 import { describe, expect, it } from 'vitest';
-import { onIamChange } from '../../lib/app/on-iam-change.js';
+import { run as onIamChange } from '../../functions/iam-change.js';
 import { buildPipeline } from '../../lib/composition.js';
 import { loadConfig } from '../../lib/config.js';
 
@@ -41,19 +41,19 @@ function putRolePolicyBy(actor: string, account: string) {
 
 describe('Leash ignores its own IAM changes', () => {
   it('in the home account, by its function roles', async () => {
-    const deps = buildPipeline(config, aws, () => '2026-11-22T07:01:00Z');
+    const deps = buildPipeline(config, aws, { now: () => '2026-11-22T07:01:00Z' });
     const res = await onIamChange(putRolePolicyBy(`arn:aws:iam::${HOME}:role/leash-prod-remediate`, HOME), deps);
     expect(res.skipped).toMatch(/Leash itself/);
   });
 
   it('in a member account, by the member role Leash assumes there', async () => {
-    const deps = buildPipeline(config, aws, () => '2026-11-22T07:01:00Z', MEMBER);
+    const deps = buildPipeline(config, aws, { now: () => '2026-11-22T07:01:00Z', account: MEMBER });
     const res = await onIamChange(putRolePolicyBy(`arn:aws:iam::${MEMBER}:role/leash-member`, MEMBER), deps);
     expect(res.skipped).toMatch(/Leash itself/);
   });
 
   it('but not a role of the same name in another account', () => {
-    const deps = buildPipeline(config, aws, () => '2026-11-22T07:01:00Z', MEMBER);
+    const deps = buildPipeline(config, aws, { now: () => '2026-11-22T07:01:00Z', account: MEMBER });
     expect(deps.selfRoleArns).not.toContain(`arn:aws:iam::444455556666:role/leash-member`);
     expect(deps.selfRoleArns).toContain(`arn:aws:iam::${HOME}:role/leash-prod-remediate`);
   });

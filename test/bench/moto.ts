@@ -1,10 +1,10 @@
 // perEvent and sweepMoto: the real handlers and the real sweep against moto, counting every AWS call with an SDK
 // middleware on every client and measuring this process's CPU time.
 import { ECSClient, RegisterTaskDefinitionCommand, type RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
-import { mapLimit } from '../../lib/adapters/aws/limiter.js';
-import { startMotoServer, type MotoServer } from '../../lib/adapters/aws/moto-server.js';
+import { mapLimit } from '../../lib/engine/concurrency.js';
+import { startMotoServer, type MotoServer } from '../../lib/dev/moto-server.js';
 import { runSweep } from '../../lib/app/sweep.js';
-import type { PipelineDeps } from '../../lib/composition.js';
+import type { Pipeline as PipelineDeps } from '../../lib/composition.js';
 import { loadEventJson } from '../support/corpus.js';
 import { everyClient } from '../support/fault-injection.js';
 import {
@@ -19,7 +19,7 @@ import {
   indexAccount,
 } from '../resilience/world.js';
 import { generatedTaskDefinition } from './generate.js';
-import { MemoryFindings, MemoryIndex } from '../support/fake-aws/memory-ports.js';
+import { MemoryFindingsStore as MemoryFindings, MemoryRoleIndex as MemoryIndex } from '../support/memory/ports.js';
 import type { SweepDeps } from '../../lib/app/sweep.js';
 
 export class CallCounter {
@@ -41,7 +41,7 @@ export class CallCounter {
   }
   /** Counts each command once (initialize step: retries are not new calls). */
   attach(deps: PipelineDeps): void {
-    for (const client of everyClient(deps.clients, [REGION, 'us-east-1'])) {
+    for (const client of everyClient(deps.clients.home, [REGION, 'us-east-1'])) {
       (client as unknown as { middlewareStack: { add(mw: unknown, o: object): void } }).middlewareStack.add(
         (next: (a: unknown) => Promise<unknown>, ctx: { clientName?: string; commandName?: string }) => async (args: unknown) => {
           const key = `${(ctx.clientName ?? '').replace(/Client$/, '')}:${(ctx.commandName ?? '').replace(/Command$/, '')}`;

@@ -1,5 +1,12 @@
 // plan and policySize: the pure pipeline's throughput over the corpus, and what sharing a role does to the policy.
-import { analyze } from '../../lib/engine/analyze.js';
+import { intentOf } from '../../lib/engine/assess.js';
+import { synthesize } from '../../lib/engine/synth/synthesize.js';
+
+/** Task definitions → intent → least-privilege policy (what `leash plan` prints). */
+const analyze = (input: Parameters<typeof intentOf>[0]) => {
+  const intent = intentOf(input);
+  return { intent, policy: synthesize(intent.requirements) };
+};
 import { parseTaskDefinitions } from '../../lib/engine/input/task-definition.js';
 import type { SourcedTaskDefinition } from '../../lib/engine/types.js';
 import { listCorpus, readCorpusText } from '../support/corpus.js';

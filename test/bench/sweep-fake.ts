@@ -1,7 +1,7 @@
 // sweepFake: the real runSweep over a generated account (10,000 revisions, 1,000 families, 300 roles) served by an
 // in-process fake with AWS-like token buckets, on a virtual clock. Measured as written and with the optional
 // client-side describe limiter.
-import { IntervalLimiter } from '../../lib/adapters/aws/rate-limiter.js';
+import { IntervalLimiter } from '../../lib/app/rate-limit.js';
 import { runSweep } from '../../lib/app/sweep.js';
 import { fakeSweepDeps, generateAccount, LIMITS, SWEEP_ACCOUNT, type ApiStats } from '../support/fake-aws/fake-account.js';
 import { lowerBoundSeconds } from '../support/fake-aws/token-bucket.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { handleApprovalRequest } from '../../lib/app/http-approvals.js';
+import { run as handleApprovalRequest } from '../../functions/approvals.js';
 import { launchChromium, serveHttpApi, type LocalHttpApi } from '../support/browser.js';
 import { useMoto } from '../support/moto.js';
 import { expectedAfter, LINK_APPROVER, makeWorld, type World } from '../support/remediation-world.js';

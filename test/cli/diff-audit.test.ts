@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { demoTaskDefinitions } from '../../lib/demo/seed.js';
+import { demoTaskDefinitions } from '../../lib/dev/demo/seed.js';
 import { leash } from '../support/cli.js';
 import { corpusPath, repoRoot } from '../support/corpus.js';
 
@@ -107,7 +107,7 @@ describe('--fail-on: which findings make diff and audit exit 1', () => {
 describe('leash audit --cloudtrail', () => {
   const dir = mkdtempSync(join(tmpdir(), 'leash-cli-audit-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  // reports-exec's revision of the demo account (lib/demo/seed.ts), as DescribeTaskDefinition would return it.
+  // reports-exec's revision of the demo account (lib/dev/demo/seed.ts), as DescribeTaskDefinition would return it.
   const reports = join(dir, 'reports.json');
   writeFileSync(
     reports,

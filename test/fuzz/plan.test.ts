@@ -1,8 +1,15 @@
-// Random task definitions through the pure pipeline (analyze: intent → synthesize): the policy is valid JSON,
+// Random task definitions through the pure pipeline (intentOf → synthesize): the policy is valid JSON,
 // within IAM's inline budget, uses only execution-role actions, and allows every requirement it was built from.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../../lib/engine/analyze.js';
+import { intentOf } from '../../lib/engine/assess.js';
+import { synthesize } from '../../lib/engine/synth/synthesize.js';
+
+/** Task definitions → intent → least-privilege policy (what `leash plan` prints). */
+const analyze = (input: Parameters<typeof intentOf>[0]) => {
+  const intent = intentOf(input);
+  return { intent, policy: synthesize(intent.requirements) };
+};
 import { coversRequirement } from '../../lib/engine/policy/evaluate.js';
 import type { NamedPolicy, TaskDefinition } from '../../lib/engine/types.js';
 import { LeashError } from '../../lib/errors.js';

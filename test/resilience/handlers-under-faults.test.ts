@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { SqsDlq } from '../../lib/adapters/aws/dlq.js';
 import { redrive, type FailureRecord } from '../../lib/app/redrive.js';
-import type { PipelineDeps } from '../../lib/composition.js';
+import type { Pipeline as PipelineDeps } from '../../lib/composition.js';
 import type { Finding } from '../../lib/engine/types.js';
 import { loadEventJson } from '../support/corpus.js';
 import { everyClient, fastRetries, FaultInjector } from '../support/fault-injection.js';
@@ -55,7 +55,7 @@ const notPublish = (c: { commandName: string }) => c.commandName !== 'PublishCom
 
 function withFaults(deps: PipelineDeps, rate: number, seed: number, maxAttempts: number): FaultInjector {
   const faults = new FaultInjector({ rate, seed, where: notPublish });
-  for (const client of everyClient(deps.clients, [REGION, 'us-east-1'])) {
+  for (const client of everyClient(deps.clients.home, [REGION, 'us-east-1'])) {
     faults.attach(client);
     fastRetries(client, maxAttempts);
   }

@@ -20,17 +20,16 @@ import {
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { SweepStore, listRevisionsPage } from '../../lib/adapters/aws/sweep-store.js';
 import { tableDefinition, ttlSpecification } from '../../lib/adapters/aws/table-schema.js';
 import { runSweep, type SweepDeps } from '../../lib/app/sweep.js';
-import { buildPipeline, type PipelineDeps } from '../../lib/composition.js';
+import { buildPipeline, type Pipeline as PipelineDeps } from '../../lib/composition.js';
 import { loadConfig } from '../../lib/config.js';
 import { run as runDenial } from '../../functions/denial.js';
 import { run as runIamChange } from '../../functions/iam-change.js';
 import { run as runTaskDefinitionChange } from '../../functions/task-definition-change.js';
 import { run as runTaskStopped } from '../../functions/task-stopped.js';
 import type { Finding } from '../../lib/engine/types.js';
-import type { RoleIndexEntry } from '../../lib/adapters/aws/role-index.js';
+import type { IndexEntry as RoleIndexEntry } from '../../lib/engine/types.js';
 import { loadEventJson } from '../support/corpus.js';
 
 export const REGION = 'eu-west-1';
@@ -217,22 +216,13 @@ export function pipeline(e: Endpoint, seeded: Seeded, opts: { maxAttempts?: numb
   return buildPipeline(
     config,
     { ...clientConfig(e), ...(opts.maxAttempts ? { maxAttempts: opts.maxAttempts } : {}) },
-    opts.now ?? (() => NOW),
+    { now: opts.now ?? (() => NOW) },
   );
 }
 
 export function sweepDeps(deps: PipelineDeps, opts: Partial<Pick<SweepDeps, 'concurrency' | 'timeLeft'>> = {}): SweepDeps {
-  const store = new SweepStore(deps.clients.ddb, deps.config.table);
   return {
     ...deps,
-    sweep: {
-      listPage: (status, nextToken) => listRevisionsPage(deps.clients.ecs, status, nextToken),
-      pointers: (arns) => store.pointers(arns),
-      putLivePage: (id, page, arns, at) => store.putLivePage(id, page, arns, at),
-      livePages: (id, pages) => store.livePages(id, pages),
-      getCursor: () => store.getCursor(),
-      putCursor: (c) => store.putCursor(c),
-    },
     concurrency: opts.concurrency ?? 4,
     timeLeft: opts.timeLeft ?? (() => Number.POSITIVE_INFINITY),
   };
@@ -297,7 +287,7 @@ export async function snapshot(e: Endpoint, seeded: Seeded): Promise<Snapshot> {
   for (const r of [...roles, roleArn('payments-exec')].sort()) {
     const entries = await deps.index.entriesForRole(r);
     if (entries.length) index[r] = entries.sort((a, b) => a.taskDefinitionArn.localeCompare(b.taskDefinitionArn));
-    const cur = await deps.findingsStore.current(r);
+    const cur = await deps.findings.current(r);
     findings[r] = cur ? { setHash: cur.setHash, findings: cur.findings } : null;
   }
   return { index, findings, notices: await drain(e, seeded.inboxUrl) };

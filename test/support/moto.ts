@@ -1,6 +1,6 @@
 // Test helper: one moto_server per test file, reset between tests; SDK client config pointing at it.
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { startMotoServer, type MotoServer } from '../../lib/adapters/aws/moto-server.js';
+import { startMotoServer, type MotoServer } from '../../lib/dev/moto-server.js';
 
 export interface AwsTestConfig {
   endpoint: string;

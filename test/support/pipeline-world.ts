@@ -1,4 +1,4 @@
-// The demo account (lib/demo/seed.ts) on moto, driven through the real handlers in functions/ with a fixed clock:
+// The demo account (lib/dev/demo/seed.ts) on moto, driven through the real handlers in functions/ with a fixed clock:
 // what the pipeline integration tests share. Adds an SQS queue subscribed to the findings topic WITHOUT raw
 // delivery, so the SNS envelope (Subject included) can be read back.
 import { CreateServiceCommand, RegisterTaskDefinitionCommand, type RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
@@ -19,11 +19,11 @@ import {
 import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { makeClients, type AwsClients } from '../../lib/adapters/aws/clients.js';
-import type { RoleIndexEntry } from '../../lib/adapters/aws/role-index.js';
+import type { IndexEntry as RoleIndexEntry } from '../../lib/engine/types.js';
 import type { SweepDeps } from '../../lib/app/sweep.js';
-import { buildPipeline, type PipelineDeps } from '../../lib/composition.js';
+import { buildPipeline, type Pipeline } from '../../lib/composition.js';
 import { loadConfig } from '../../lib/config.js';
-import { DEMO_ACCOUNT, DEMO_REGION, demoTaskDefinitions, roleArn, seedDemo, type DemoResources } from '../../lib/demo/seed.js';
+import { DEMO_ACCOUNT, DEMO_REGION, demoTaskDefinitions, roleArn, seedDemo, type DemoResources } from '../../lib/dev/demo/seed.js';
 import type { Finding } from '../../lib/engine/types.js';
 import { run as runDenial } from '../../functions/denial.js';
 import { run as runIamChange } from '../../functions/iam-change.js';
@@ -81,7 +81,7 @@ type Ev = Record<string, unknown>;
 type Run = (event: unknown) => Promise<unknown>;
 
 export interface World {
-  deps: PipelineDeps;
+  deps: Pipeline;
   clients: AwsClients;
   demo: DemoResources;
   run: {
@@ -217,8 +217,8 @@ export async function createWorld(e: Endpoint, opts: { now?: () => string } = {}
     remediationQueueUrl: demo.remediationQueueUrl,
     selfRoleArns: [SELF_ROLE],
   };
-  const deps = buildPipeline(config, aws, opts.now ?? (() => NOW));
-  const { backfill: _backfill, ...sweepOnly } = deps;
+  const deps = buildPipeline(config, aws, { now: opts.now ?? (() => NOW) });
+  const { cloudTrail: _cloudTrail, ...sweepOnly } = deps;
   const run: World['run'] = {
     taskDefinitionChange: (ev) => runTaskDefinitionChange(ev, deps),
     iamChange: (ev) => runIamChange(ev, deps),
@@ -255,7 +255,7 @@ export async function createWorld(e: Endpoint, opts: { now?: () => string } = {}
       return (await deps.index.entriesForRole(role)).sort((a, b) => a.taskDefinitionArn.localeCompare(b.taskDefinitionArn));
     },
     async findings(role) {
-      return (await deps.findingsStore.current(role))?.findings;
+      return (await deps.findings.current(role))?.findings;
     },
     async snapshot(roles) {
       const snap: Snapshot = { index: {}, findings: {} };

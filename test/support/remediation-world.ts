@@ -17,16 +17,17 @@ import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
-import type { AuditEntry } from '../../lib/adapters/aws/audit-log.js';
+import type { AuditEntry } from '../../lib/app/ports.js';
 import { makeClients, type AwsClients, type AwsConfig } from '../../lib/adapters/aws/clients.js';
-import { hashState } from '../../lib/adapters/aws/iam-reader.js';
+import { hashState } from '../../lib/engine/role/state.js';
 import { tableDefinition } from '../../lib/adapters/aws/table-schema.js';
 import { SlackClient } from '../../lib/adapters/slack/slack-client.js';
-import type { Tracker } from '../../lib/adapters/tickets/tracker.js';
-import { buildRemediation, type RemediationRuntime } from '../../lib/composition-remediation.js';
+import { FixedSecrets } from '../../lib/adapters/aws/secrets.js';
+import type { Tracker } from '../../lib/app/ports.js';
+import { buildRemediation, type Remediation } from '../../lib/composition-remediation.js';
 import { loadConfig, type LeashConfig } from '../../lib/config.js';
-import { demoTaskDefinitions, DEMO_REGION, roleArn } from '../../lib/demo/seed.js';
-import { signedClick } from '../../lib/demo/slack-click.js';
+import { demoTaskDefinitions, DEMO_REGION, roleArn } from '../../lib/dev/demo/seed.js';
+import { signedClick } from '../../lib/dev/demo/slack-click.js';
 import type { Mode, Plan } from '../../lib/engine/types.js';
 import { run as runReconcile } from '../../functions/reconcile.js';
 import { run as runRemediate } from '../../functions/remediate.js';
@@ -88,7 +89,7 @@ export interface World {
   clients: AwsClients;
   config: LeashConfig;
   clock: Clock;
-  rt: RemediationRuntime;
+  rt: Remediation;
   slack: SlackFake;
   remediationQueueUrl: string;
   inboxUrl: string;
@@ -203,8 +204,7 @@ export async function makeWorld(moto: AwsTestConfig, opts: WorldOptions = {}): P
     {
       analyzer: opts.analyzer ?? null,
       slack: new SlackClient(SLACK_TOKEN, { slackApiUrl: slack.apiUrl, retries: 0 }),
-      slackSigningSecret: SIGNING_SECRET,
-      linkSecret: LINK_SECRET,
+      secrets: new FixedSecrets({ slackSigning: SIGNING_SECRET, linkSigning: LINK_SECRET }),
       ...(opts.tracker ? { tracker: opts.tracker } : {}),
     },
     clock.now,
@@ -237,7 +237,7 @@ export async function makeWorld(moto: AwsTestConfig, opts: WorldOptions = {}): P
     slack,
     remediationQueueUrl: res.remediationQueueUrl,
     inboxUrl: res.inboxUrl,
-    stateHash: async (role) => hashState((await rt.iam.readState(role))!),
+    stateHash: async (role) => hashState((await rt.roles.readState(role))!),
     readRole,
     remediate,
     async requestApproval(role) {
@@ -272,7 +272,7 @@ export async function makeWorld(moto: AwsTestConfig, opts: WorldOptions = {}): P
         o.secret ?? SIGNING_SECRET,
         o.epochSeconds ?? clock.epochSeconds(),
       ),
-    audit: async (role) => (await rt.auditLog.history(roleArn(role))).reverse(),
+    audit: async (role) => (await rt.audit.history(roleArn(role))).reverse(),
     drain: (url) => drain(clients, url),
     close: () => slack.close(),
   };

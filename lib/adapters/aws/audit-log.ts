@@ -1,33 +1,18 @@
 // Append-only record of every remediation decision and change: who, why, and the state hashes around it.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AuditEntry, AuditLog } from '../../app/ports.js';
 import { AdapterError } from '../../errors.js';
 import { errorMessage, errorName } from './sdk-call.js';
 import { keys } from './table-schema.js';
 import { queryItems } from './query-items.js';
-
-export type AuditAction = 'plan' | 'approve' | 'reject' | 'refuse' | 'apply' | 'rollback' | 'ticket' | 'skip';
-
-export interface AuditEntry {
-  at: string;
-  roleArn: string;
-  actor: string;
-  action: AuditAction;
-  planHash?: string;
-  why: string;
-  /** State hash before the action. */
-  before?: string;
-  /** State hash after the action. */
-  after?: string;
-  detail?: unknown;
-}
 
 const PREFIX = 'AUDIT#';
 // Entries in the same instant get 0000, 0001, …: the conditional put picks the next free number, so
 // concurrent writers never overwrite each other and order within an instant is kept.
 const MAX_PER_INSTANT = 10_000;
 
-export class AuditLog {
+export class DynamoAuditLog implements AuditLog {
   constructor(
     private readonly ddb: DynamoDBDocumentClient,
     private readonly tableName: string,

@@ -10,6 +10,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { partitionForRegion } from '../../engine/arn.js';
 
 export interface StaticCredentials {
   accessKeyId: string;
@@ -45,7 +46,8 @@ export const DEFAULT_MAX_ATTEMPTS = 8;
 
 /** IAM is global: commercial-partition calls go to us-east-1; other partitions keep their own Region. */
 export function iamRegionFor(region: string): string {
-  return /^(cn|us-gov|us-iso|us-isob|eu-isoe|us-isof|eusc)-/.test(region) ? region : 'us-east-1';
+  const partition = partitionForRegion(region);
+  return partition && partition !== 'aws' ? region : 'us-east-1';
 }
 
 /** The shared client options: adaptive retries (client-side rate limiting on throttles, spec §9). */

@@ -1,6 +1,7 @@
 // Backfills a role's CloudTrail records with LookupEvents, inside its limits: 2 requests per second per
 // account per Region (strictly serial here), one lookup attribute, at most 50 events a page, last 90 days.
 import { LookupEventsCommand, type CloudTrailClient, type LookupEventsCommandOutput } from '@aws-sdk/client-cloudtrail';
+import type { CloudTrail, CloudTrailPage, CloudTrailQuery } from '../../app/ports.js';
 import { AdapterError, InputError } from '../../errors.js';
 import { issuerRole, obj } from '../../engine/evidence/record-fields.js';
 import { isIgnored } from '../../engine/evidence/types.js';
@@ -16,7 +17,7 @@ import {
   type Limiter,
   type LimiterFactory,
   type Sleep,
-} from './rate-limiter.js';
+} from '../../app/rate-limit.js';
 
 /**
  * The services the execution role calls. Why EventSource and not Username: an assumed-role call's
@@ -100,7 +101,7 @@ export interface BackfillDeps {
   backoff?: BackoffOptions;
 }
 
-export class CloudTrailBackfill {
+export class CloudTrailBackfill implements CloudTrail {
   private readonly limiters = new Map<string, Limiter>();
   private readonly limiterFor: LimiterFactory;
   private readonly clock: Clock;
@@ -119,6 +120,11 @@ export class CloudTrailBackfill {
     this.sleep = deps.sleep ?? realSleep;
     this.limiterFor = deps.limiterFor ?? lookupEventsLimiter(this.clock, this.sleep);
     this.backoff = deps.backoff ?? defaultBackoff;
+  }
+
+  /** The backfill's source: one LookupEvents scan of the Region serves every role (the caller filters by role). */
+  async *pages(q: CloudTrailQuery): AsyncIterable<CloudTrailPage> {
+    yield* this.lookup({ region: q.region, allRoles: true, start: q.start, end: q.end, ...(q.resume ? { resume: q.resume } : {}) });
   }
 
   async *lookup(opts: LookupOptions): AsyncGenerator<BackfillPage> {

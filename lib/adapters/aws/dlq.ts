@@ -1,14 +1,9 @@
 // The failure queue (Lambda on-failure destination) as the redrive reads it: receive a batch, delete one message.
 import { DeleteMessageCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { Dlq, DlqMessage } from '../../app/ports.js';
 import { call } from './sdk-call.js';
 
-export interface QueueMessage {
-  id: string;
-  receiptHandle: string;
-  body: string;
-}
-
-export class SqsDlq {
+export class SqsDlq implements Dlq {
   constructor(
     private readonly sqs: SQSClient,
     private readonly queueUrl: string,
@@ -16,7 +11,7 @@ export class SqsDlq {
     private readonly visibilityTimeoutSeconds = 300,
   ) {}
 
-  async receive(): Promise<QueueMessage[]> {
+  async receive(): Promise<DlqMessage[]> {
     const res = await call('sqs', 'ReceiveMessage', () =>
       this.sqs.send(
         new ReceiveMessageCommand({
@@ -32,7 +27,7 @@ export class SqsDlq {
       .map((m) => ({ id: m.MessageId!, receiptHandle: m.ReceiptHandle!, body: m.Body ?? '' }));
   }
 
-  async delete(message: QueueMessage): Promise<void> {
+  async delete(message: DlqMessage): Promise<void> {
     await call('sqs', 'DeleteMessage', () =>
       this.sqs.send(new DeleteMessageCommand({ QueueUrl: this.queueUrl, ReceiptHandle: message.receiptHandle })),
     );

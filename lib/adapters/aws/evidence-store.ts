@@ -1,6 +1,8 @@
 // Denials and uses per role, kept with a TTL. Denials are stored one per CloudTrail event (re-delivery writes the
 // same item); uses keep only the latest time per (action, resource), which is all the findings need.
 import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { EvidenceStore, RoleEvidence } from '../../app/ports.js';
+import { accountOf } from '../../engine/arn.js';
 import type { Denial, Use } from '../../engine/evidence/types.js';
 import { hashCanonical } from '../../engine/plan/canonical.js';
 import { canonicalInstant, expiresAfter } from './item-codec.js';
@@ -10,7 +12,7 @@ import { queryItems } from './query-items.js';
 
 const id = (v: unknown) => hashCanonical(v).slice(0, 16);
 
-export class EvidenceStore {
+export class DynamoEvidenceStore implements EvidenceStore {
   constructor(
     private readonly ddb: DynamoDBDocumentClient,
     private readonly table: string,
@@ -50,13 +52,10 @@ export class EvidenceStore {
     }
   }
 
-  async forRole(
-    roleArn: string,
-    sinceIso: string,
-  ): Promise<{ denials: Denial[]; uses: Use[]; cloudTrail?: { since: string; until: string } }> {
+  async forRole(roleArn: string, sinceIso: string): Promise<RoleEvidence> {
     const items = await this.query(roleArn, 'DENIAL#');
     const uses = await this.query(roleArn, 'USE#');
-    const coverage = await this.coverage(roleArn.split(':')[4] ?? '');
+    const coverage = await this.coverage(accountOf(roleArn));
     return {
       denials: items.filter((i) => String(i.at) >= sinceIso).map((i) => i.denial as Denial),
       uses: uses.filter((i) => String(i.at) >= sinceIso).map((i) => i.use as Use),

@@ -8,38 +8,19 @@ import {
   type DynamoDBDocumentClient,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import type { FindingsMeta, FindingsRecord, FindingsStore } from '../../app/ports.js';
 import type { Finding } from '../../engine/types.js';
 import { canonicalInstant, decodeBody, encodeBody, expiresAfter } from './item-codec.js';
-import { canonicalJson, sha256Hex } from '../../engine/plan/canonical.js';
+import { findingSetHash } from '../../engine/finding-set.js';
 import { call, errorName } from './sdk-call.js';
 import { keys } from './table-schema.js';
-
-export interface FindingsMeta {
-  at: string;
-  intentHash: string;
-  stateHash: string;
-}
-
-export interface FindingsRecord extends FindingsMeta {
-  roleArn: string;
-  findings: Finding[];
-  /** Identity of the finding set (see findingSetHash). */
-  setHash: string;
-}
 
 type TxItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 const HISTORY_DAYS = 400;
 const MAX_ATTEMPTS = 5;
 
-/** What makes two finding sets "the same" for notification: which (kind, severity, action, resource) are present.
- *  Reasons and evidence are detail: new evidence for a known finding is recorded but not re-announced. */
-export function findingSetHash(findings: Finding[]): string {
-  const identity = [...new Set(findings.map((f) => canonicalJson([f.kind, f.severity, f.action, f.resource])))].sort();
-  return sha256Hex(identity.join('\n'));
-}
-
-export class FindingsStore {
+export class DynamoFindingsStore implements FindingsStore {
   constructor(
     private readonly ddb: DynamoDBDocumentClient,
     private readonly table: string,

@@ -3,10 +3,11 @@
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { DescribeParametersCommand } from '@aws-sdk/client-ssm';
+import type { KmsKeys } from '../../app/ports.js';
 import { AdapterError } from '../../errors.js';
 import type { Lookup, LookupResult } from '../../engine/types.js';
 import type { AwsClients } from './clients.js';
-import { mapLimit } from './limiter.js';
+import { mapLimit } from '../../engine/concurrency.js';
 import { call, callOrMissing, named } from './sdk-call.js';
 
 export type KmsLookupClients = Pick<AwsClients, 'region'> & { forRegion(region: string): Pick<AwsClients, 'kms' | 'ssm' | 'secrets'> };
@@ -136,4 +137,13 @@ export async function resolveKmsLookupsDetailed(
 /** The resolved lookups only; failed ones are left out so the caller keeps them unresolved. */
 export async function resolveKmsLookups(lookups: Lookup[], clients: KmsLookupClients): Promise<LookupResult[]> {
   return (await resolveKmsLookupsDetailed(lookups, clients)).resolved;
+}
+
+/** The KMS keys behind secrets and parameters, looked up in the account (and Region) each ARN names. */
+export class AwsKmsKeys implements KmsKeys {
+  constructor(private readonly clients: KmsLookupClients) {}
+
+  resolve(lookups: Lookup[]): Promise<LookupResult[]> {
+    return resolveKmsLookups(lookups, this.clients);
+  }
 }

@@ -6,9 +6,10 @@ import {
   type GetServiceLastAccessedDetailsCommandOutput,
   type IAMClient,
 } from '@aws-sdk/client-iam';
+import type { LastAccessed } from '../../app/ports.js';
 import { AdapterError } from '../../errors.js';
 import type { Use } from '../../engine/evidence/types.js';
-import { realSleep, type Sleep } from './rate-limiter.js';
+import { realSleep, type Sleep } from '../../app/rate-limit.js';
 
 export interface LastAccessedDeps {
   sleep?: Sleep;
@@ -16,7 +17,7 @@ export interface LastAccessedDeps {
   maxPolls?: number;
 }
 
-export class LastAccessed {
+export class IamLastAccessed implements LastAccessed {
   private readonly sleep: Sleep;
   private readonly pollIntervalMs: number;
   private readonly maxPolls: number;

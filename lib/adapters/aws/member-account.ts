@@ -2,6 +2,8 @@
 // there (ExternalId required). Credentials are refreshed five minutes before they expire.
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import { makeClients, type AwsClients, type AwsConfig, type StaticCredentials } from './clients.js';
+import { roleArnIn } from '../../engine/arn.js';
+import { AdapterError } from '../../errors.js';
 import { call } from './sdk-call.js';
 
 const REFRESH_MS = 5 * 60_000;
@@ -32,9 +34,14 @@ export function assumeRoleCredentials(
 
 /** The AWS configuration that acts in `account` through its member role (home keeps the table, topic, queues). */
 export function memberConfig(home: AwsClients, aws: AwsConfig, account: string, roleName: string, externalId: string): AwsConfig {
-  const partition = /^(cn)-/.test(aws.region) ? 'aws-cn' : /^us-gov-/.test(aws.region) ? 'aws-us-gov' : 'aws';
-  const roleArn = `arn:${partition}:iam::${account}:role/${roleName}`;
-  return { ...aws, credentials: assumeRoleCredentials(home.sts, roleArn, externalId) };
+  return { ...aws, credentials: assumeRoleCredentials(home.sts, memberRoleArn(aws.region, account, roleName), externalId) };
+}
+
+/** The member role's ARN in the partition of Leash's Region (every partition, the ISO ones included). */
+export function memberRoleArn(region: string, account: string, roleName: string): string {
+  const arn = roleArnIn(region, account, roleName);
+  if (!arn) throw new AdapterError(`no role ARN for account ${account} in Region ${region}`, 'sts', 'AssumeRole');
+  return arn;
 }
 
 export function memberClients(home: AwsClients, aws: AwsConfig, account: string, roleName: string, externalId: string): AwsClients {

@@ -12,19 +12,12 @@ import {
   type QueryCommandInput,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import type { Cursors, RoleIndex, WriteOutcome } from '../../app/ports.js';
 import type { IndexEntry, Lookup, Requirement } from '../../engine/types.js';
 import { canonicalInstant, decodeBody, encodeBody, expiresAfter } from './item-codec.js';
 import { call, errorName } from './sdk-call.js';
 import { GSI1, keys } from './table-schema.js';
 import { queryItems } from './query-items.js';
-
-export type RoleIndexEntry = IndexEntry;
-
-export interface WriteOutcome {
-  applied: boolean;
-  /** Why nothing was written: something newer is stored, or the revision is not indexed. */
-  reason?: 'stale' | 'unknown';
-}
 
 interface Pointer {
   roleArn?: string;
@@ -43,13 +36,13 @@ function lostRace(err: unknown): boolean {
   return errorName(err) === 'TransactionCanceledException' || errorName(err) === 'ConditionalCheckFailedException';
 }
 
-export class RoleIndex {
+export class DynamoRoleIndex implements RoleIndex {
   constructor(
     private readonly ddb: DynamoDBDocumentClient,
     private readonly table: string,
   ) {}
 
-  async putTaskDefinition(entry: RoleIndexEntry): Promise<WriteOutcome> {
+  async putTaskDefinition(entry: IndexEntry): Promise<WriteOutcome> {
     const observedAt = canonicalInstant(entry.observedAt ?? new Date().toISOString(), 'observedAt');
     const body = encodeBody(
       { requirements: entry.requirements, unresolved: entry.unresolved ?? [] },
@@ -129,7 +122,7 @@ export class RoleIndex {
     return ptr && !ptr.deleted ? ptr.roleArn : undefined;
   }
 
-  async get(taskDefinitionArn: string): Promise<RoleIndexEntry | undefined> {
+  async get(taskDefinitionArn: string): Promise<IndexEntry | undefined> {
     const role = await this.roleOfTaskDefinition(taskDefinitionArn);
     if (!role) return undefined;
     const res = await call('dynamodb', 'GetItem', () =>
@@ -144,7 +137,7 @@ export class RoleIndex {
     return res.Item ? toEntry(res.Item) : undefined;
   }
 
-  async entriesForRole(roleArn: string): Promise<RoleIndexEntry[]> {
+  async entriesForRole(roleArn: string): Promise<IndexEntry[]> {
     const items = await this.query({
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :td)',
       ExpressionAttributeValues: { ':pk': keys.role(roleArn), ':td': 'TD#' },
@@ -161,19 +154,6 @@ export class RoleIndex {
       ExpressionAttributeValues: { ':p': keys.roleTaskDefinitions },
     });
     return [...new Set(items.map((i) => String(i.pk).slice('ROLE#'.length)))].sort();
-  }
-
-  async getCursor(name: string): Promise<string | undefined> {
-    const res = await call('dynamodb', 'GetItem', () =>
-      this.ddb.send(new GetCommand({ TableName: this.table, Key: { pk: keys.cursor(name), sk: keys.meta }, ConsistentRead: true })),
-    );
-    return typeof res.Item?.cursor === 'string' ? res.Item.cursor : undefined;
-  }
-
-  async putCursor(name: string, cursor: string): Promise<void> {
-    await call('dynamodb', 'PutItem', () =>
-      this.ddb.send(new PutCommand({ TableName: this.table, Item: { pk: keys.cursor(name), sk: keys.meta, cursor } })),
-    );
   }
 
   /** Reads the pointer, asks `plan` for the writes, and commits them only if the pointer did not move meanwhile. */
@@ -225,7 +205,7 @@ export class RoleIndex {
   }
 }
 
-function toEntry(item: Record<string, unknown>): RoleIndexEntry {
+function toEntry(item: Record<string, unknown>): IndexEntry {
   const { requirements, unresolved } = decodeBody<{ requirements: Requirement[]; unresolved: Lookup[] }>(item);
   return {
     taskDefinitionArn: String(item.taskDefinitionArn),
@@ -239,4 +219,25 @@ function toEntry(item: Record<string, unknown>): RoleIndexEntry {
     inUse: item.inUse === true,
     observedAt: String(item.observedAt),
   };
+}
+
+/** Named cursors (`CURSOR#<name>` / META): the evidence backfill's resumption point per account. */
+export class DynamoCursors implements Cursors {
+  constructor(
+    private readonly ddb: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async get(name: string): Promise<string | undefined> {
+    const res = await call('dynamodb', 'GetItem', () =>
+      this.ddb.send(new GetCommand({ TableName: this.table, Key: { pk: keys.cursor(name), sk: keys.meta }, ConsistentRead: true })),
+    );
+    return typeof res.Item?.cursor === 'string' && res.Item.cursor ? res.Item.cursor : undefined;
+  }
+
+  async put(name: string, cursor: string | undefined): Promise<void> {
+    await call('dynamodb', 'PutItem', () =>
+      this.ddb.send(new PutCommand({ TableName: this.table, Item: { pk: keys.cursor(name), sk: keys.meta, cursor: cursor ?? '' } })),
+    );
+  }
 }

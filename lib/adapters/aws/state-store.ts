@@ -1,52 +1,38 @@
-// Remediation bookkeeping in the single table: role-state snapshots (for rollback), single-use markers (approvals,
-// tokens), pending plans and watch windows. Bodies are stored as JSON strings so they come back byte-identical.
+// Remediation bookkeeping in the single table: role-state snapshots (for rollback), change intents (one open change
+// per role), single-use markers (approvals, tokens), pending plans and watch windows. Bodies are stored as JSON strings
+// so they come back byte-identical.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ChangeIntent, ChangeIntents, ChangeOutcome, Plans, Snapshots, StoredState, Watches } from '../../app/ports.js';
 import { planHash } from '../../engine/plan/canonical.js';
+import { isoOf, type Watch } from '../../engine/role/watch.js';
 import type { Plan, RoleState } from '../../engine/types.js';
-import { AdapterError, RefusedError } from '../../errors.js';
+import { AdapterError, ConflictError, RefusedError } from '../../errors.js';
 import { call, errorMessage, errorName } from './sdk-call.js';
 import { GSI1, keys } from './table-schema.js';
 import { queryItems } from './query-items.js';
 
-export interface StoredState {
-  /** `<iso time>#<hash>`: sorts by time, names the exact state. */
-  id: string;
-  roleArn: string;
-  at: string;
-  hash: string;
-  state: RoleState;
-}
-
-export interface Watch {
-  roleArn: string;
-  openedAt: string;
-  until: string;
-  /** Snapshot to return to if a denial shows up inside the window. */
-  stateId: string;
-  planHash: string;
-  /** Hash right after the apply: an automatic rollback only runs while the role is still exactly that. */
-  afterHash: string;
-}
-
 const STATE_PREFIX = 'STATE#';
 const WATCH_SK = 'WATCH';
 const WATCH_INDEX_PK = 'WATCH';
+const CHANGE_SK = 'CHANGE';
+/** An open change older than this is a writer that died (Lambda's longest timeout is 15 minutes): it no longer blocks. */
+const STALE_CHANGE_MS = 15 * 60_000;
 
-/** ISO time normalized (`…00Z` and `…00.000Z` are the same instant but not the same string). */
-export const isoOf = (time: string): string => new Date(time).toISOString();
 export const epochSeconds = (time: string): number => Math.floor(Date.parse(time) / 1000);
 
 const isConditionFailure = (err: unknown): boolean =>
   err instanceof ConditionalCheckFailedException || (err as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
 
-export class StateStore {
+abstract class TableStore {
   constructor(
-    private readonly ddb: DynamoDBDocumentClient,
-    private readonly tableName: string,
+    protected readonly ddb: DynamoDBDocumentClient,
+    protected readonly tableName: string,
   ) {}
+}
 
-  async putSnapshot(state: RoleState, hash: string, at: string): Promise<StoredState> {
+export class DynamoSnapshots extends TableStore implements Snapshots {
+  async put(state: RoleState, hash: string, at: string): Promise<StoredState> {
     const iso = isoOf(at);
     const id = `${iso}#${hash}`;
     await call('dynamodb', 'PutItem', () =>
@@ -86,6 +72,23 @@ export class StateStore {
     return this.queryStates(roleArn, limit);
   }
 
+  private async queryStates(roleArn: string, limit?: number): Promise<StoredState[]> {
+    const items = await queryItems(
+      this.ddb,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
+        ExpressionAttributeValues: { ':pk': keys.role(roleArn), ':s': STATE_PREFIX },
+        ScanIndexForward: false,
+        ConsistentRead: true,
+      },
+      limit,
+    );
+    return items.map(toStored);
+  }
+}
+
+export class DynamoPlans extends TableStore implements Plans {
   /**
    * Records that `id` of `kind` was used; false when it already was (a replay). The conditional put makes this
    * safe under concurrent Lambdas. `expiresAt` is epoch seconds (DynamoDB TTL).
@@ -148,8 +151,10 @@ export class StateStore {
       throw new RefusedError(`stored plan ${hash} does not match its hash`, 'plan-integrity');
     return plan;
   }
+}
 
-  async openWatch(w: Watch): Promise<void> {
+export class DynamoWatches extends TableStore implements Watches {
+  async open(w: Watch): Promise<void> {
     const until = isoOf(w.until);
     await call('dynamodb', 'PutItem', () =>
       this.ddb.send(
@@ -169,21 +174,21 @@ export class StateStore {
     );
   }
 
-  async getWatch(roleArn: string): Promise<Watch | undefined> {
+  async get(roleArn: string): Promise<Watch | undefined> {
     const res = await call('dynamodb', 'GetItem', () =>
       this.ddb.send(new GetCommand({ TableName: this.tableName, Key: { pk: keys.role(roleArn), sk: WATCH_SK }, ConsistentRead: true })),
     );
     return res.Item ? (JSON.parse(String(res.Item.watch)) as Watch) : undefined;
   }
 
-  async closeWatch(roleArn: string): Promise<void> {
+  async close(roleArn: string): Promise<void> {
     await call('dynamodb', 'DeleteItem', () =>
       this.ddb.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: keys.role(roleArn), sk: WATCH_SK } })),
     );
   }
 
   /** Roles whose watch window ended before `now` (gsi1 is keys-only: the role comes from `pk`). */
-  async expiredWatches(now: string): Promise<string[]> {
+  async expired(now: string): Promise<string[]> {
     const items = await queryItems(this.ddb, {
       TableName: this.tableName,
       IndexName: GSI1,
@@ -192,20 +197,61 @@ export class StateStore {
     });
     return items.map((item) => String(item.pk).slice(keys.role('').length));
   }
+}
 
-  private async queryStates(roleArn: string, limit?: number): Promise<StoredState[]> {
-    const items = await queryItems(
-      this.ddb,
-      {
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
-        ExpressionAttributeValues: { ':pk': keys.role(roleArn), ':s': STATE_PREFIX },
-        ScanIndexForward: false,
-        ConsistentRead: true,
-      },
-      limit,
+export class DynamoChangeIntents extends TableStore implements ChangeIntents {
+  async begin(intent: ChangeIntent): Promise<void> {
+    const at = isoOf(intent.at);
+    const staleBefore = new Date(Date.parse(at) - STALE_CHANGE_MS).toISOString();
+    try {
+      await this.ddb.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: keys.role(intent.roleArn), sk: CHANGE_SK, id: intent.id, at, intent: JSON.stringify({ ...intent, at }) },
+          ConditionExpression: 'attribute_not_exists(pk) OR attribute_exists(outcome) OR #at < :stale',
+          ExpressionAttributeNames: { '#at': 'at' },
+          ExpressionAttributeValues: { ':stale': staleBefore },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailure(err))
+        throw new AdapterError(`${errorName(err) || 'Error'}: ${errorMessage(err)}`, 'dynamodb', 'PutItem', { cause: err });
+      const open = await this.last(intent.roleArn);
+      throw new ConflictError(
+        `another change of ${intent.roleArn} is in progress (${open?.kind ?? 'change'} ${open?.id ?? '?'} by ${open?.actor ?? '?'} since ${open?.at ?? '?'})`,
+      );
+    }
+  }
+
+  async end(roleArn: string, id: string, outcome: ChangeOutcome, at: string): Promise<void> {
+    try {
+      await this.ddb.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.role(roleArn), sk: CHANGE_SK },
+          UpdateExpression: 'SET outcome = :o, endedAt = :e',
+          ConditionExpression: 'id = :id',
+          ExpressionAttributeValues: { ':o': outcome, ':e': isoOf(at), ':id': id },
+        }),
+      );
+    } catch (err) {
+      // Another change took the slot after this one went stale: that one's record stays as it is.
+      if (!isConditionFailure(err))
+        throw new AdapterError(`${errorName(err) || 'Error'}: ${errorMessage(err)}`, 'dynamodb', 'UpdateItem', { cause: err });
+    }
+  }
+
+  async last(roleArn: string): Promise<ChangeIntent | undefined> {
+    const res = await call('dynamodb', 'GetItem', () =>
+      this.ddb.send(new GetCommand({ TableName: this.tableName, Key: { pk: keys.role(roleArn), sk: CHANGE_SK }, ConsistentRead: true })),
     );
-    return items.map(toStored);
+    if (!res.Item) return undefined;
+    const intent = JSON.parse(String(res.Item.intent)) as ChangeIntent;
+    return {
+      ...intent,
+      ...(typeof res.Item.outcome === 'string' ? { outcome: res.Item.outcome as ChangeOutcome } : {}),
+      ...(typeof res.Item.endedAt === 'string' ? { endedAt: res.Item.endedAt } : {}),
+    };
   }
 }
 

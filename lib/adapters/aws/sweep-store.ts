@@ -1,19 +1,13 @@
 // Sweep bookkeeping: which revisions are already indexed (batched pointer reads, since revisions are immutable
 // and need no second describe), the pages of live revisions seen by a sweep, and the resumable cursor.
 import { BatchGetCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ListTaskDefinitionsCommand, type ECSClient } from '@aws-sdk/client-ecs';
-import { chunk } from './limiter.js';
+import type { IndexedPointer, SweepStore } from '../../app/ports.js';
+import { chunk } from '../../engine/concurrency.js';
 import { expiresAfter } from './item-codec.js';
 import { call } from './sdk-call.js';
 import { keys } from './table-schema.js';
 
-export interface IndexedPointer {
-  roleArn?: string;
-  status?: string;
-  deleted?: boolean;
-}
-
-export class SweepStore {
+export class DynamoSweepStore implements SweepStore {
   constructor(
     private readonly ddb: DynamoDBDocumentClient,
     private readonly table: string,
@@ -81,16 +75,4 @@ export class SweepStore {
       this.ddb.send(new PutCommand({ TableName: this.table, Item: { pk: 'SWEEP', sk: keys.cursor(this.scope), cursor } })),
     );
   }
-}
-
-/** One page of ListTaskDefinitions, so a sweep can stop between pages and resume from the token. */
-export async function listRevisionsPage(
-  ecs: ECSClient,
-  status: 'ACTIVE' | 'INACTIVE',
-  nextToken?: string,
-): Promise<{ arns: string[]; nextToken?: string }> {
-  const res = await call('ecs', 'ListTaskDefinitions', () =>
-    ecs.send(new ListTaskDefinitionsCommand({ status, maxResults: 100, ...(nextToken ? { nextToken } : {}) })),
-  );
-  return { arns: res.taskDefinitionArns ?? [], ...(res.nextToken ? { nextToken: res.nextToken } : {}) };
 }

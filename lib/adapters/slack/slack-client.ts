@@ -1,9 +1,10 @@
 // Thin wrapper over @slack/web-api: post a plan for approval, then replace it with the outcome. Block construction
-// and payload parsing are pure (lib/engine/approval); this file only talks to Slack.
-import { WebClient, type KnownBlock } from '@slack/web-api';
+// and payload parsing are pure (lib/engine/approval); this file only talks to Slack. The Web API client is loaded on
+// first use (dynamic import): a function that never talks to Slack never pays for it at cold start.
+import type { KnownBlock, WebClient } from '@slack/web-api';
+import type { Slack } from '../../app/ports.js';
 import { AdapterError } from '../../errors.js';
 import { outcomeBlocks, planBlocks, planSummaryText, type Outcome } from '../../engine/approval/blocks.js';
-import { parseInteraction } from '../../engine/approval/interaction.js';
 import type { Plan } from '../../engine/types.js';
 
 export interface SlackClientOptions {
@@ -20,22 +21,37 @@ export interface PostedMessage {
   ts: string;
 }
 
-export class SlackClient {
-  private readonly web: WebClient;
+export class SlackClient implements Slack {
+  private web?: Promise<WebClient>;
 
-  constructor(token: string, options: SlackClientOptions = {}) {
-    this.web =
-      options.client ??
-      new WebClient(token, {
-        ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}),
-        retryConfig: { retries: options.retries ?? 2 },
-        rejectRateLimitedCalls: false,
-      });
+  /** `token`: the bot token, or a function reading it (from Secrets Manager) when Slack is first used. */
+  constructor(
+    private readonly token: string | (() => Promise<string | undefined>),
+    private readonly options: SlackClientOptions = {},
+  ) {}
+
+  private client(): Promise<WebClient> {
+    this.web ??= this.connect();
+    this.web.catch(() => (this.web = undefined)); // a failed token read is retried on the next call
+    return this.web;
+  }
+
+  private async connect(): Promise<WebClient> {
+    if (this.options.client) return this.options.client;
+    const token = typeof this.token === 'string' ? this.token : await this.token();
+    if (!token) throw new AdapterError('no Slack bot token configured', 'slack', 'auth');
+    const { WebClient } = await import('@slack/web-api');
+    return new WebClient(token, {
+      ...(this.options.slackApiUrl ? { slackApiUrl: this.options.slackApiUrl } : {}),
+      retryConfig: { retries: this.options.retries ?? 2 },
+      rejectRateLimitedCalls: false,
+    });
   }
 
   async postPlan(channel: string, plan: Plan): Promise<PostedMessage> {
     try {
-      const res = await this.web.chat.postMessage({
+      const web = await this.client();
+      const res = await web.chat.postMessage({
         channel,
         text: planSummaryText(plan),
         blocks: planBlocks(plan) as KnownBlock[],
@@ -51,7 +67,8 @@ export class SlackClient {
 
   async updateOutcome(channel: string, ts: string, plan: Plan, outcome: Outcome): Promise<void> {
     try {
-      await this.web.chat.update({
+      const web = await this.client();
+      await web.chat.update({
         channel,
         ts,
         text: `Leash: ${outcome.status} for ${plan.roleArn}`,
@@ -62,9 +79,6 @@ export class SlackClient {
     }
   }
 }
-
-/** Re-exported for handlers that only import the adapter; parsing itself is pure. */
-export { parseInteraction };
 
 function errorText(cause: unknown): string {
   const data = (cause as { data?: { error?: string } }).data;

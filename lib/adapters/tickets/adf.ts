@@ -1,5 +1,5 @@
 // Atlassian Document Format: Jira Cloud REST v3 takes descriptions and comments as ADF documents, not strings.
-import { markerText, type DocBlock, type TicketMarker } from './ticket-content.js';
+import { markerText, type DocBlock, type TicketMarker } from '../../engine/tickets/content.js';
 
 export interface AdfNode {
   type: string;

@@ -2,13 +2,14 @@
 // hidden marker in the body: the search API is eventually consistent and would miss an issue created seconds ago.
 import { AdapterError } from '../../errors.js';
 import { requestJson, type FetchFn } from '../http/json-http.js';
-import { markerText, type DocBlock, type TicketDoc } from './ticket-content.js';
-import type { OpenTicket, TicketRef, Tracker } from './tracker.js';
+import { markerText, type DocBlock, type TicketDoc } from '../../engine/tickets/content.js';
+import type { OpenTicket, TicketRef, Tracker } from '../../app/ports.js';
 
 export interface GitHubConfig {
   /** `https://api.github.com`, or `https://<host>/api/v3` for GitHub Enterprise Server. */
   apiUrl?: string;
-  token: string;
+  /** The token, or a function reading it when the tracker is first used. */
+  token: string | (() => Promise<string | undefined>);
   owner: string;
   repo: string;
   label?: string;
@@ -107,15 +108,17 @@ export class GitHubTracker implements Tracker {
     return clip(`${markers}\n${toMarkdown(doc.blocks)}`);
   }
 
-  private call<T>(operation: string, method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<T | undefined> {
+  private async call<T>(operation: string, method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<T | undefined> {
     const { owner, repo } = this.config;
+    const token = typeof this.config.token === 'string' ? this.config.token : await this.config.token();
+    if (!token) throw new AdapterError('no GitHub token configured', 'github', 'auth');
     return requestJson<T>({
       service: 'github',
       operation,
       method,
       url: `${this.base}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}${path}`,
       headers: {
-        Authorization: `Bearer ${this.config.token}`,
+        Authorization: `Bearer ${token}`,
         Accept: 'application/vnd.github+json',
         'X-GitHub-Api-Version': GITHUB_API_VERSION,
         'User-Agent': 'leash',

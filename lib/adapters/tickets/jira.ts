@@ -3,14 +3,16 @@
 import { AdapterError } from '../../errors.js';
 import { requestJson, type FetchFn } from '../http/json-http.js';
 import { adfToText, toAdf } from './adf.js';
-import type { DocBlock, TicketDoc } from './ticket-content.js';
-import type { OpenTicket, TicketRef, Tracker } from './tracker.js';
+import type { DocBlock, TicketDoc } from '../../engine/tickets/content.js';
+import type { OpenTicket, TicketRef, Tracker } from '../../app/ports.js';
 
 export interface JiraConfig {
   /** e.g. `https://acme.atlassian.net` */
   baseUrl: string;
   email: string;
-  apiToken: string;
+  /** The API token, or a function reading it when the tracker is first used (a token that cannot be read then
+   *  fails that ticket, not the function's start-up). */
+  apiToken: string | (() => Promise<string | undefined>);
   projectKey: string;
   /** Issue type name; `Task` exists in every default scheme. */
   issueType?: string;
@@ -38,11 +40,14 @@ export function dedupeLabel(roleKey: string): string {
 export class JiraTracker implements Tracker {
   readonly name = 'jira' as const;
   private readonly base: string;
-  private readonly auth: string;
-
   constructor(private readonly config: JiraConfig) {
     this.base = config.baseUrl.replace(/\/+$/, '');
-    this.auth = `Basic ${Buffer.from(`${config.email}:${config.apiToken}`).toString('base64')}`;
+  }
+
+  private async auth(): Promise<string> {
+    const token = typeof this.config.apiToken === 'string' ? this.config.apiToken : await this.config.apiToken();
+    if (!token) throw new AdapterError('no Jira API token configured', 'jira', 'auth');
+    return `Basic ${Buffer.from(`${this.config.email}:${token}`).toString('base64')}`;
   }
 
   async findOpen(roleKey: string): Promise<OpenTicket | undefined> {
@@ -100,13 +105,13 @@ export class JiraTracker implements Tracker {
     return `${this.base}/browse/${encodeURIComponent(key)}`;
   }
 
-  private call<T>(operation: string, method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T | undefined> {
+  private async call<T>(operation: string, method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T | undefined> {
     return requestJson<T>({
       service: 'jira',
       operation,
       method,
       url: `${this.base}${path}`,
-      headers: { Authorization: this.auth },
+      headers: { Authorization: await this.auth() },
       body,
       fetch: this.config.fetch,
     });

@@ -17,7 +17,7 @@ import { checkReport, type CheckResult, type FileInfo } from '../check-report.js
 import { incompleteEntries } from '../format.js';
 import { commandHelp, commandHelpText } from '../help.js';
 import { readInputFile, widthOf, type CliIo } from '../io.js';
-import { readPolicies } from './diff.js';
+import { readPolicies } from './audit.js';
 
 const FORMATS = ['text', 'json', 'github', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];

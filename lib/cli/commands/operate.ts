@@ -3,6 +3,7 @@
 import { awsConfigFromEnv } from '../../adapters/aws/clients.js';
 import { buildRemediation } from '../../composition-remediation.js';
 import { loadConfig } from '../../config.js';
+import { isRoleArn } from '../../engine/arn.js';
 import { InputError } from '../../errors.js';
 import { parse } from '../args.js';
 import { table } from '../format.js';
@@ -15,8 +16,7 @@ export const historyUsage = usageOf('history');
 function roleArg(positionals: string[]): string {
   const [role, ...extra] = positionals;
   if (!role || extra.length) throw new InputError('expected exactly one ROLE_ARN', 'command line', 'ROLE_ARN');
-  if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(role))
-    throw new InputError(`not an IAM role ARN: "${role}"`, 'command line', 'ROLE_ARN');
+  if (!isRoleArn(role)) throw new InputError(`not an IAM role ARN: "${role}"`, 'command line', 'ROLE_ARN');
   return role;
 }
 
@@ -35,15 +35,15 @@ export async function rollbackCommand(argv: string[], io: CliIo, env: NodeJS.Pro
   if (values.help) return (io.stdout.write(commandHelpText(commandHelp('rollback')!, widthOf(io))), 0);
   const roleArn = roleArg(positionals);
   const rt = await runtime(env);
-  const states = await rt.stateStore.list(roleArn, 10);
-  const target = values.to ? (states.find((s) => s.id === values.to) ?? (await rt.stateStore.get(roleArn, values.to))) : states[0];
+  const states = await rt.snapshots.list(roleArn, 10);
+  const target = values.to ? (states.find((s) => s.id === values.to) ?? (await rt.snapshots.get(roleArn, values.to))) : states[0];
   if (!target)
     throw new InputError(
       `no stored state ${values.to ?? ''} for ${roleArn}`.replace('  ', ' '),
       'command line',
       values.to ? '--to' : 'ROLE_ARN',
     );
-  const current = await rt.iam.readState(roleArn);
+  const current = await rt.roles.readState(roleArn);
   io.stdout.write(
     `Stored state ${target.id}: inline [${target.state.inline.map((p) => p.name).join(', ')}], attached [${target.state.attached.join(', ')}]\n`,
   );
@@ -55,7 +55,7 @@ export async function rollbackCommand(argv: string[], io: CliIo, env: NodeJS.Pro
     return 0;
   }
   const actor = env.USER ? `cli:${env.USER}` : 'cli';
-  const result = await rt.rolePatcher.rollback(roleArn, { to: target.id, actor, reason: values.reason, now: new Date().toISOString() });
+  const result = await rt.applier.rollback(roleArn, { to: target.id, actor, reason: values.reason, now: new Date().toISOString() });
   io.stdout.write(
     `${result.changed ? 'Restored' : 'Already at'} ${result.to} (state hash ${result.after.slice(0, 12)}…):\n${result.steps.map((s) => '  ' + s).join('\n')}\n`,
   );
@@ -73,9 +73,9 @@ export async function historyCommand(argv: string[], io: CliIo, env: NodeJS.Proc
   const limit = Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new InputError('--limit must be a positive integer', 'command line', '--limit');
   const rt = await runtime(env);
-  const audit = await rt.auditLog.history(roleArn, limit);
-  const states = await rt.stateStore.list(roleArn, limit);
-  const findings = await rt.findingsStore.history(roleArn, limit);
+  const audit = await rt.audit.history(roleArn, limit);
+  const states = await rt.snapshots.list(roleArn, limit);
+  const findings = await rt.findings.history(roleArn, limit);
   if (values.json) {
     writeJson(io, {
       roleArn,

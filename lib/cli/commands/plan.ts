@@ -1,7 +1,7 @@
 // `leash plan`: the union least-privilege policy for one role shared by every task definition given.
 // Exit 0 when complete, 3 when something is unresolved (the policy is then a template or partial), 2 on bad input.
+import { intentOf } from '../../engine/assess.js';
 import { parseTaskDefinitions } from '../../engine/input/task-definition.js';
-import { deriveIntent } from '../../engine/intent/index.js';
 import { synthesizeTemplate } from '../../engine/intent/template-policy.js';
 import { InputError } from '../../errors.js';
 import type { SourcedTaskDefinition } from '../../engine/types.js';
@@ -23,7 +23,10 @@ export function planCommand(argv: string[], io: CliIo): number {
   const { values, positionals } = parse(argv, intentOptionSpec);
   if (values.help) return (io.stdout.write(commandHelpText(commandHelp('plan')!, widthOf(io))), 0);
   // A plan is what a person reads and a pipeline fills in: placeholders stay in their slots.
-  const intent = deriveIntent(readTaskDefinitions(positionals), { ...intentOptions(values), placeholders: 'keep' });
+  const intent = intentOf({
+    taskDefinitions: readTaskDefinitions(positionals),
+    options: { ...intentOptions(values), placeholders: 'keep' },
+  });
   const policy = synthesizeTemplate(intent);
   if (values.json) writeJson(io, planJson(intent, policy));
   else io.stdout.write(planText(intent, policy, widthOf(io)));

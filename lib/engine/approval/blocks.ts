@@ -1,8 +1,9 @@
 // Slack Block Kit for a plan awaiting approval, and for the message that replaces it once decided.
 // Slack's limits (50 blocks per message, 3000 characters per section text, 150 per header, 2000 per button value)
 // are enforced here so a large plan degrades to "…and N more" instead of an `invalid_blocks` error.
+import { roleNameOf } from '../arn.js';
 import type { Finding, Plan } from '../types.js';
-import { diffLines, evidenceLines, findingSummary, fitLines, groupByKind, KIND_TITLES, roleNameFromArn, truncate } from './plan-text.js';
+import { diffLines, evidenceLines, findingSummary, fitLines, groupByKind, KIND_TITLES, truncate } from './plan-text.js';
 
 export const SLACK_LIMITS = { blocks: 50, sectionText: 3000, headerText: 150, buttonValue: 2000, contextElements: 10 };
 export const APPROVE_ACTION_ID = 'leash-approve';
@@ -96,7 +97,7 @@ export function planSummaryText(plan: Plan): string {
   const counts = groupByKind(plan.findings)
     .map((g) => `${g.findings.length} ${g.kind}`)
     .join(', ');
-  return truncate(`Leash: approval needed for ${roleNameFromArn(plan.roleArn)} (${counts || 'no findings'})`, 3000);
+  return truncate(`Leash: approval needed for ${roleNameOf(plan.roleArn)} (${counts || 'no findings'})`, 3000);
 }
 
 export function encodeButtonValue(v: ButtonValue): string {
@@ -106,7 +107,7 @@ export function encodeButtonValue(v: ButtonValue): string {
 }
 
 function introBlocks(plan: Plan, title: string): SlackBlock[] {
-  const header = truncate(`${title}: ${roleNameFromArn(plan.roleArn)}`, SLACK_LIMITS.headerText);
+  const header = truncate(`${title}: ${roleNameOf(plan.roleArn)}`, SLACK_LIMITS.headerText);
   const lines = [
     `*Role:* \`${escapeMrkdwn(plan.roleArn)}\``,
     `*Policy:* \`${escapeMrkdwn(plan.policyName)}\`  *Plan:* \`${escapeMrkdwn(plan.planHash.slice(0, 12))}\``,

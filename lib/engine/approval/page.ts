@@ -2,11 +2,12 @@
 // scripts, no external assets, every value escaped. GET only renders; only a POST of the form decides. The token
 // travels in the path and again in a hidden field, and the handler requires both (parseApprovalForm): a cross-site
 // form cannot know the token, and the page itself never leaks it (no-referrer, no third-party requests).
+import { roleNameOf } from '../arn.js';
 import { createHash } from 'node:crypto';
 import { InputError } from '../../errors.js';
 import type { Plan } from '../types.js';
 import { safeEqual } from './crypto.js';
-import { diffLines, evidenceLines, groupByKind, KIND_TITLES, roleNameFromArn } from './plan-text.js';
+import { diffLines, evidenceLines, groupByKind, KIND_TITLES } from './plan-text.js';
 
 export const DEFAULT_BASE_PATH = '/approve';
 
@@ -70,7 +71,7 @@ ${group
   const evidence = evidenceLines(plan.findings)
     .map((e) => `<li><time>${escapeHtml(e.at)}</time> — ${escapeHtml(e.text)}</li>`)
     .join('\n');
-  const body = `<h1>Approve policy change for ${escapeHtml(roleNameFromArn(plan.roleArn))}</h1>
+  const body = `<h1>Approve policy change for ${escapeHtml(roleNameOf(plan.roleArn))}</h1>
 <p>Role <code>${escapeHtml(plan.roleArn)}</code><br>Policy <code>${escapeHtml(plan.policyName)}</code> · plan <code>${escapeHtml(plan.planHash)}</code><br>This link expires at <time>${escapeHtml(input.expiresAt)}</time> and works once.</p>
 ${plan.needsApproval.length ? `<ul>${plan.needsApproval.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''}
 <h2>Findings</h2>
@@ -85,7 +86,7 @@ ${evidence ? `<ul>${evidence}</ul>` : '<p>No evidence recorded.</p>'}
 <button type="submit" name="decision" value="approve" class="approve">Approve</button>
 <button type="submit" name="decision" value="reject" class="reject">Reject</button>
 </form>`;
-  return htmlPage(`Leash: ${roleNameFromArn(plan.roleArn)}`, body);
+  return htmlPage(`Leash: ${roleNameOf(plan.roleArn)}`, body);
 }
 
 export type ResultPageInput =

@@ -34,11 +34,6 @@ export function groupByKind(findings: Finding[]): { kind: FindingKind; findings:
   return KIND_ORDER.map((kind) => ({ kind, findings: findings.filter((f) => f.kind === kind) })).filter((g) => g.findings.length > 0);
 }
 
-export function roleNameFromArn(roleArn: string): string {
-  const resource = roleArn.split(':').slice(5).join(':');
-  return resource.startsWith('role/') ? (resource.split('/').pop() ?? resource) : roleArn;
-}
-
 export function findingSummary(f: Finding): { action: string; resource: string; reason: string } {
   return { action: f.action, resource: f.resource, reason: f.reasons[0] ?? '' };
 }

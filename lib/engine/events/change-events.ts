@@ -1,7 +1,7 @@
-// What a task-definition or IAM change event is about. Only identifiers are taken from the payload:
+// What a task-definition or IAM change event (parsed at the edge) is about. Only identifiers are taken from the payload:
 // the handlers re-read the current state, because EventBridge delivers at least once and out of order.
 import { EventError } from '../../errors.js';
-import { isObj, optStr, parseApiCallEvent, type ApiCallEvent } from './cloudtrail-event.js';
+import { isObj, optStr, type ApiCallEvent } from './cloudtrail-event.js';
 
 export type Skip = { skip: string };
 
@@ -46,8 +46,7 @@ function skipCommon(call: ApiCallEvent, selfRoleArns: string[]): Skip | undefine
   return undefined;
 }
 
-export function taskDefinitionChange(event: unknown, selfRoleArns: string[] = []): TaskDefinitionChange | Skip {
-  const call = parseApiCallEvent(event, 'aws.ecs');
+export function taskDefinitionChange(call: ApiCallEvent, selfRoleArns: string[] = []): TaskDefinitionChange | Skip {
   const kind = TD_EVENTS[call.eventName];
   if (!kind) throw new EventError(`not a task definition change: ${call.eventName}`, `event ${call.id}`, '$.detail.eventName');
   const skip = skipCommon(call, selfRoleArns);
@@ -71,8 +70,7 @@ export function taskDefinitionChange(event: unknown, selfRoleArns: string[] = []
   return { call, kind, taskDefinitions: ids };
 }
 
-export function iamChange(event: unknown, selfRoleArns: string[] = []): IamChange | Skip {
-  const call = parseApiCallEvent(event, 'aws.iam');
+export function iamChange(call: ApiCallEvent, selfRoleArns: string[] = []): IamChange | Skip {
   if (!ROLE_EVENTS.has(call.eventName) && !POLICY_EVENTS.has(call.eventName)) {
     return { skip: `IAM event ${call.eventName} does not change a role's permissions` };
   }

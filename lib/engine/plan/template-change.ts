@@ -1,15 +1,27 @@
 // For roles owned by CloudFormation or Terraform: the change to make in the template instead of the role,
 // carrying the synthesized document verbatim (JSON is valid YAML flow syntax; Terraform gets a heredoc).
-import type { Plan } from '../types.js';
+import { roleNameOf } from '../arn.js';
+import type { Plan, PolicyDocument } from '../types.js';
+import type { Owner } from './guardrails.js';
 
+/** For roles owned by CloudFormation or Terraform: the policy to put in the template instead of patching the role. */
 export interface TemplateChange {
-  cloudformation: string;
-  terraform: string;
+  tool: Owner;
+  /** Stack name / logical id, or Terraform address, when known. */
+  location?: string;
+  policyName: string;
+  document: PolicyDocument;
 }
 
-export function roleNameFromArn(roleArn: string): string {
-  const afterRole = roleArn.split(':role/')[1] ?? roleArn;
-  return afterRole.split('/').pop() ?? afterRole;
+/** The template change a plan implies for a role its owner manages. */
+export function templateChangeFor(plan: Plan, owner: Owner): TemplateChange {
+  return { tool: owner, policyName: plan.policyName, document: plan.document };
+}
+
+/** The change as text to paste: a CloudFormation `Policies` entry and a Terraform resource. */
+export interface TemplateSnippets {
+  cloudformation: string;
+  terraform: string;
 }
 
 function indent(text: string, spaces: number): string {
@@ -25,7 +37,7 @@ function terraformName(policyName: string): string {
   return /^[A-Za-z_]/.test(id) ? id : `p_${id}`;
 }
 
-export function templateChange(plan: Plan): TemplateChange {
+export function templateSnippets(plan: Plan): TemplateSnippets {
   const json = JSON.stringify(plan.document, null, 2);
   const cfn = [
     `# Role ${plan.roleArn}: replace the role's Policies with this (plan ${plan.planHash})`,
@@ -42,7 +54,7 @@ export function templateChange(plan: Plan): TemplateChange {
     `# Role ${plan.roleArn} (plan ${plan.planHash})`,
     `resource "aws_iam_role_policy" "${terraformName(plan.policyName)}" {`,
     `  name   = ${JSON.stringify(plan.policyName)}`,
-    `  role   = ${JSON.stringify(roleNameFromArn(plan.roleArn))}`,
+    `  role   = ${JSON.stringify(roleNameOf(plan.roleArn))}`,
     '  policy = <<-LEASH_POLICY',
     indent(json, 4),
     '  LEASH_POLICY',

@@ -11,7 +11,8 @@ import {
   ListTaskDefinitionsCommand,
   ListTasksCommand,
 } from '@aws-sdk/client-ecs';
-import { EcsReader, sameRole } from '../../../lib/adapters/aws/ecs-reader.js';
+import { EcsTaskDefinitions as EcsReader } from '../../../lib/adapters/aws/ecs-task-definitions.js';
+import { sameRole } from '../../../lib/engine/arn.js';
 import { AdapterError } from '../../../lib/errors.js';
 
 const ecsMock = mockClient(ECSClient);

@@ -11,7 +11,9 @@ import {
   ListEntitiesForPolicyCommand,
   ListRolePoliciesCommand,
 } from '@aws-sdk/client-iam';
-import { IamReader, roleNameOf, roleOwner } from '../../../lib/adapters/aws/iam-reader.js';
+import { IamRoles as IamReader } from '../../../lib/adapters/aws/iam-roles.js';
+import { roleNameOf } from '../../../lib/engine/arn.js';
+import { roleOwner } from '../../../lib/engine/role/owner.js';
 import { AdapterError, PolicyError } from '../../../lib/errors.js';
 
 const iamMock = mockClient(IAMClient);

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { RoleIndex } from '../../../lib/adapters/aws/role-index.js';
+import { DynamoRoleIndex as RoleIndex } from '../../../lib/adapters/aws/role-index.js';
 import { AdapterError } from '../../../lib/errors.js';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);

@@ -1,5 +1,5 @@
 // Fake clock + sleep: sleeping advances the clock instantly, so rate limits are checked without waiting.
-import type { Clock, Sleep } from '../../../lib/adapters/aws/rate-limiter.js';
+import type { Clock, Sleep } from '../../../lib/app/rate-limit.js';
 
 export function fakeTime(start = 1_700_000_000_000): { clock: Clock; sleep: Sleep; sleeps: number[]; advance: (ms: number) => void } {
   let t = start;

@@ -1,7 +1,7 @@
 import { GenerateServiceLastAccessedDetailsCommand, GetServiceLastAccessedDetailsCommand, IAMClient } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { LastAccessed } from '../../../lib/adapters/aws/last-accessed.js';
+import { IamLastAccessed as LastAccessed } from '../../../lib/adapters/aws/last-accessed.js';
 import { AdapterError } from '../../../lib/errors.js';
 
 const ROLE = 'arn:aws:iam::111122223333:role/app-exec';

@@ -4,13 +4,13 @@ import { adfToText, toAdf } from '../../../lib/adapters/tickets/adf.js';
 import { toMarkdown } from '../../../lib/adapters/tickets/github.js';
 import {
   buildTicketDoc,
-  findingSetHash,
+  ticketContentHash,
   itemText,
   markerText,
   parseMarker,
   roleKey,
   toItem,
-} from '../../../lib/adapters/tickets/ticket-content.js';
+} from '../../../lib/engine/tickets/content.js';
 import { FINDINGS, manyFindings, ROLE_ARN } from '../../engine/approval/fixtures.js';
 
 describe('ticket content', () => {
@@ -20,11 +20,11 @@ describe('ticket content', () => {
   });
 
   it('hashes the finding set regardless of order, reasons and evidence, but not of what is found', () => {
-    const base = findingSetHash(FINDINGS);
+    const base = ticketContentHash(FINDINGS);
     const reordered = [...FINDINGS].reverse().map((f) => ({ ...f, reasons: ['other'], evidence: [] }));
-    expect(findingSetHash(reordered)).toBe(base);
-    expect(findingSetHash(FINDINGS.slice(1))).not.toBe(base);
-    expect(findingSetHash(FINDINGS.map((f, i) => (i === 0 ? { ...f, kind: 'excess' as const } : f)))).not.toBe(base);
+    expect(ticketContentHash(reordered)).toBe(base);
+    expect(ticketContentHash(FINDINGS.slice(1))).not.toBe(base);
+    expect(ticketContentHash(FINDINGS.map((f, i) => (i === 0 ? { ...f, kind: 'excess' as const } : f)))).not.toBe(base);
   });
 
   it('writes and reads back the marker', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { roleNameFromArn, templateChange } from '../../../lib/engine/plan/template-change.js';
+import { roleNameOf } from '../../../lib/engine/arn.js';
+import { templateSnippets } from '../../../lib/engine/plan/template-change.js';
 import type { Plan } from '../../../lib/engine/types.js';
 import { MANAGED_ARN, ROLE_ARN, synthesized } from './fixtures.js';
 
@@ -26,8 +27,8 @@ function embeddedJson(text: string, startAfter: RegExp, endBefore: RegExp): unkn
   return JSON.parse(lines.slice(start, end).join('\n'));
 }
 
-describe('templateChange', () => {
-  const change = templateChange(plan);
+describe('templateSnippets', () => {
+  const change = templateSnippets(plan);
 
   it('gives CloudFormation a Policies entry carrying the exact document', () => {
     expect(change.cloudformation).toContain('Policies:\n  - PolicyName: "leash-execution-role"\n    PolicyDocument:\n');
@@ -44,6 +45,6 @@ describe('templateChange', () => {
   });
 
   it('takes the role name from a path-qualified ARN', () => {
-    expect(roleNameFromArn('arn:aws:iam::123456789012:role/service-role/ecs/exec')).toBe('exec');
+    expect(roleNameOf('arn:aws:iam::123456789012:role/service-role/ecs/exec')).toBe('exec');
   });
 });

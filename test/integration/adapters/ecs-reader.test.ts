@@ -7,7 +7,7 @@ import {
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
 } from '@aws-sdk/client-ecs';
-import { EcsReader } from '../../../lib/adapters/aws/ecs-reader.js';
+import { EcsTaskDefinitions as EcsReader } from '../../../lib/adapters/aws/ecs-task-definitions.js';
 import { TEST_ACCOUNT, useMoto } from '../../support/moto.js';
 
 const moto = useMoto();

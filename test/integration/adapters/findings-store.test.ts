@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { FindingsStore } from '../../../lib/adapters/aws/findings-store.js';
+import { DynamoFindingsStore as FindingsStore } from '../../../lib/adapters/aws/findings-store.js';
 import { tableDefinition } from '../../../lib/adapters/aws/table-schema.js';
 import type { Finding } from '../../../lib/engine/types.js';
 import { TEST_ACCOUNT, useMoto } from '../../support/moto.js';

@@ -9,7 +9,9 @@ import {
   IAMClient,
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
-import { hashState, IamReader, roleOwner, type ManagedPolicyCache } from '../../../lib/adapters/aws/iam-reader.js';
+import { IamRoles as IamReader, type ManagedPolicyCache } from '../../../lib/adapters/aws/iam-roles.js';
+import { roleOwner } from '../../../lib/engine/role/owner.js';
+import { hashState } from '../../../lib/engine/role/state.js';
 import { trustFindings } from '../../../lib/engine/trust.js';
 import type { PolicyDocument } from '../../../lib/engine/types.js';
 import { loadCorpusJson } from '../../support/corpus.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { SnsNotifier, publishFindings } from '../../../lib/adapters/aws/notifier.js';
+import { publishFindings } from '../../../lib/adapters/aws/notifier.js';
 import type { Finding } from '../../../lib/engine/types.js';
 import { TEST_ACCOUNT, useMoto } from '../../support/moto.js';
 
@@ -86,11 +86,10 @@ describe('SNS notifier against moto', () => {
 
   it('announces a resolution, and stays quiet when there is nothing and nothing changed', async () => {
     const { sns, topicArn, receive } = await topicWithQueue();
-    const notifier = new SnsNotifier(sns, topicArn);
-    expect(await notifier.publishFindings(ROLE, [], { changed: false })).toEqual({ published: false });
+    expect(await publishFindings(sns, topicArn, ROLE, [], { changed: false })).toEqual({ published: false });
     expect(await receive()).toEqual([]);
 
-    expect((await notifier.publishFindings(ROLE, [], { changed: true })).published).toBe(true);
+    expect((await publishFindings(sns, topicArn, ROLE, [], { changed: true })).published).toBe(true);
     const [msg] = await receive();
     expect(msg!.Subject).toBe('Leash: no findings left on role web-exec');
     expect(msg!.MessageAttributes.severity?.Value).toBe('none');

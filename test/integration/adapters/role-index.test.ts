@@ -7,7 +7,8 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { RoleIndex, type RoleIndexEntry } from '../../../lib/adapters/aws/role-index.js';
+import { DynamoCursors, DynamoRoleIndex as RoleIndex } from '../../../lib/adapters/aws/role-index.js';
+import type { IndexEntry as RoleIndexEntry } from '../../../lib/engine/types.js';
 import { tableDefinition, ttlSpecification } from '../../../lib/adapters/aws/table-schema.js';
 import type { Requirement } from '../../../lib/engine/types.js';
 import { TEST_ACCOUNT, useMoto } from '../../support/moto.js';
@@ -183,10 +184,13 @@ describe('RoleIndex against moto DynamoDB', () => {
   });
 
   it('keeps sweep cursors', async () => {
-    const { index } = await setUp();
-    expect(await index.getCursor('sweep:us-east-1')).toBeUndefined();
-    await index.putCursor('sweep:us-east-1', 'token-1');
-    await index.putCursor('sweep:us-east-1', 'token-2');
-    expect(await index.getCursor('sweep:us-east-1')).toBe('token-2');
+    const { ddb } = await setUp();
+    const cursors = new DynamoCursors(ddb, TABLE);
+    expect(await cursors.get('sweep:us-east-1')).toBeUndefined();
+    await cursors.put('sweep:us-east-1', 'token-1');
+    await cursors.put('sweep:us-east-1', 'token-2');
+    expect(await cursors.get('sweep:us-east-1')).toBe('token-2');
+    await cursors.put('sweep:us-east-1', undefined);
+    expect(await cursors.get('sweep:us-east-1')).toBeUndefined();
   });
 });

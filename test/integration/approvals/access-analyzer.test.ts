@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-accessanalyzer';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { handleApprovalRequest } from '../../../lib/app/http-approvals.js';
+import { run as handleApprovalRequest } from '../../../functions/approvals.js';
 import { useMoto } from '../../support/moto.js';
 import { makeWorld, type World } from '../../support/remediation-world.js';
 

@@ -2,7 +2,7 @@
 // the same role, unchanged, more than once. The same plan must not be proposed again: no second Slack message, no
 // second set of signed links (each one another live way to approve), and no dead request for a plan already decided.
 import { afterEach, describe, expect, it } from 'vitest';
-import { handleApprovalRequest } from '../../../lib/app/http-approvals.js';
+import { run as handleApprovalRequest } from '../../../functions/approvals.js';
 import { useMoto } from '../../support/moto.js';
 import { makeWorld, type World } from '../../support/remediation-world.js';
 

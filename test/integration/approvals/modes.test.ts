@@ -91,7 +91,7 @@ describe('remediation modes, end to end', () => {
     expect(await world.stateHash('reports-exec')).toBe(before);
     expect(world.slack.messages.size).toBe(1);
     const plan = 'plan' in out ? out.plan! : undefined;
-    expect(await world.rt.stateStore.getPlan(plan!.planHash, world.clock.now())).toEqual(plan);
+    expect(await world.rt.plans.getPlan(plan!.planHash, world.clock.now())).toEqual(plan);
     expect((await world.audit('reports-exec')).map((e) => e.action)).toEqual(['plan']);
   });
 

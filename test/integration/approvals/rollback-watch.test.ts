@@ -5,7 +5,7 @@ import { run as runDenial } from '../../../functions/denial.js';
 import { run as runRemediate } from '../../../functions/remediate.js';
 import { run as runTaskStopped } from '../../../functions/task-stopped.js';
 import { run as runWatch } from '../../../functions/watch.js';
-import { handleApprovalRequest } from '../../../lib/app/http-approvals.js';
+import { run as handleApprovalRequest } from '../../../functions/approvals.js';
 import { loadEventJson } from '../../support/corpus.js';
 import { useMoto } from '../../support/moto.js';
 import { makeWorld, roleArn, sqsEvent, type World } from '../../support/remediation-world.js';
@@ -70,7 +70,7 @@ describe('post-apply watch and rollback, end to end', () => {
     expect(Object.keys(restored.inline)).toEqual(['billing-extra']);
     expect(restored).not.toEqual(view);
     expect((await world.audit(ROLE)).at(-1)).toMatchObject({ action: 'rollback', actor: 'leash-watch', before: after, after: before });
-    expect(await world.rt.stateStore.getWatch(ARN)).toBeUndefined();
+    expect(await world.rt.watches.get(ARN)).toBeUndefined();
   });
 
   it('a CloudTrail denial inside the window rolls back the same way', async () => {
@@ -88,7 +88,7 @@ describe('post-apply watch and rollback, end to end', () => {
     const { world, after } = await applied();
     world.clock.advanceMinutes(10);
     expect(await runWatch(SCHEDULED, world.rt)).toEqual({ closed: [] }); // still open at 07:30
-    expect(await world.rt.stateStore.getWatch(ARN)).toBeDefined();
+    expect(await world.rt.watches.get(ARN)).toBeDefined();
 
     const late = world.clock.advanceMinutes(51); // 08:21, the 60-minute window ended at 08:20
     const seen = await runTaskStopped(taskStopped(late), world.rt);
@@ -102,7 +102,7 @@ describe('post-apply watch and rollback, end to end', () => {
     expect(await world.stateHash(ROLE)).toBe(after);
 
     expect(await runWatch(SCHEDULED, world.rt)).toEqual({ closed: [ARN] });
-    expect(await world.rt.stateStore.getWatch(ARN)).toBeUndefined();
+    expect(await world.rt.watches.get(ARN)).toBeUndefined();
     expect(await runWatch(SCHEDULED, world.rt)).toEqual({ closed: [] });
     expect(await world.stateHash(ROLE)).toBe(after);
   });

@@ -2,7 +2,7 @@
 // endpoint exactly as API Gateway delivers Slack's signed request, against moto with the real SDK clients.
 import { PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { afterEach, describe, expect, it } from 'vitest';
-import { handleApprovalRequest } from '../../../lib/app/http-approvals.js';
+import { run as handleApprovalRequest } from '../../../functions/approvals.js';
 import type { Plan } from '../../../lib/engine/types.js';
 import { useMoto } from '../../support/moto.js';
 import { APPROVER, expectedAfter, makeWorld, type World } from '../../support/remediation-world.js';

@@ -78,7 +78,7 @@ describe('member accounts of an organization', () => {
       homeAccount: TEST_ACCOUNT,
       member: { roleName: 'leash-member', externalId: 'ext-123', accounts: [MEMBER] },
     };
-    const deps = buildPipeline(config, aws, () => '2026-11-22T07:00:01.000Z', MEMBER);
+    const deps = buildPipeline(config, aws, { now: () => '2026-11-22T07:00:01.000Z', account: MEMBER });
     const summary = await runTaskDefinitionChange(registerEvent(tdArn), deps);
 
     expect(summary.taskDefinitions).toEqual([tdArn]);
@@ -88,11 +88,11 @@ describe('member accounts of an organization', () => {
     const missing = role.findings.filter((f) => f.kind === 'missing').map((f) => `${f.action} ${f.resource}`);
     expect(missing).toContain(`ecr:BatchGetImage arn:aws:ecr:eu-west-1:${MEMBER}:repository/shop`);
     // Stored in the home table.
-    const stored = await deps.findingsStore.current(`arn:aws:iam::${MEMBER}:role/shop-exec`);
+    const stored = await deps.findings.current(`arn:aws:iam::${MEMBER}:role/shop-exec`);
     expect(stored?.findings.length).toBe(role.findings.length);
 
     // The home account's own clients do not see the member's task definition: the event really was handled there.
-    const homeDeps = buildPipeline(config, aws, () => '2026-11-22T07:00:01.000Z');
+    const homeDeps = buildPipeline(config, aws, { now: () => '2026-11-22T07:00:01.000Z' });
     expect(await homeDeps.ecs.describe(tdArn)).toBeUndefined();
   });
 });

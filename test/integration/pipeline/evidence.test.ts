@@ -14,7 +14,7 @@ const SINCE = '2026-01-01T00:00:00.000Z';
 
 describe('denial and task-stopped events', () => {
   let w: World;
-  const denials = async (role: string) => (await w.deps.evidenceStore.forRole(role, SINCE)).denials;
+  const denials = async (role: string) => (await w.deps.evidence.forRole(role, SINCE)).denials;
   beforeAll(async () => {
     w = await createWorld(moto.config());
     await w.run.reconcile(event('scheduled-reconcile.json'));

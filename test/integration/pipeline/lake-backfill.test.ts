@@ -12,6 +12,7 @@ import {
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { makeClients } from '../../../lib/adapters/aws/clients.js';
 import { tableDefinition } from '../../../lib/adapters/aws/table-schema.js';
+import { backfillEvidence } from '../../../lib/app/backfill.js';
 import { buildPipeline } from '../../../lib/composition.js';
 import { loadConfig } from '../../../lib/config.js';
 import { useMoto } from '../../support/moto.js';
@@ -52,7 +53,7 @@ describe('evidence backfill from CloudTrail Lake', () => {
     const c = makeClients(aws);
     await c.ddb.send(new CreateTableCommand(tableDefinition('leash')));
     const config = { ...loadConfig({}), table: 'leash', homeAccount: ACCOUNT, cloudTrailLake: 'eds-0123' };
-    const deps = buildPipeline(config, aws, () => '2026-11-22T07:00:00.000Z', undefined, { lastAccessed: false });
+    const deps = buildPipeline(config, aws, { now: () => '2026-11-22T07:00:00.000Z', local: { lastAccessed: false } });
     for (const [n, r] of [
       ['a', 'app-exec'],
       ['b', 'web-exec'],
@@ -78,16 +79,22 @@ describe('evidence backfill from CloudTrail Lake', () => {
         : [row('e-2', role('web-exec'))],
     }));
 
-    const summary = await deps.backfill(() => 600_000);
+    const summary = await backfillEvidence({
+      ...deps,
+      cloudTrail: deps.cloudTrail!,
+      account: deps.accountId,
+      windowDays: 90,
+      timeLeft: () => 600_000,
+    });
     expect(summary).toMatchObject({ complete: true, pages: 2, denials: 1, uses: 1 });
     const statements = trail.commandCalls(StartQueryCommand).map((call) => call.args[0].input.QueryStatement ?? '');
     expect(statements).toHaveLength(2);
     expect(statements.every((s) => s.includes('eds-0123'))).toBe(true);
     expect(trail.commandCalls(LookupEventsCommand)).toHaveLength(0);
-    const app = await deps.evidenceStore.forRole(role('app-exec'), '2026-01-01T00:00:00.000Z');
+    const app = await deps.evidence.forRole(role('app-exec'), '2026-01-01T00:00:00.000Z');
     expect(app.denials.map((d) => d.action)).toEqual(['secretsmanager:GetSecretValue']);
     expect(app.cloudTrail?.since).toBe('2026-08-24T07:00:00.000Z');
-    const web = await deps.evidenceStore.forRole(role('web-exec'), '2026-01-01T00:00:00.000Z');
+    const web = await deps.evidence.forRole(role('web-exec'), '2026-01-01T00:00:00.000Z');
     expect(web.uses.map((u) => u.action)).toEqual(['secretsmanager:GetSecretValue']);
   });
 });

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { makeClients } from '../../../lib/adapters/aws/clients.js';
-import { FindingsStore } from '../../../lib/adapters/aws/findings-store.js';
+import { DynamoFindingsStore as FindingsStore } from '../../../lib/adapters/aws/findings-store.js';
 import { tableDefinition } from '../../../lib/adapters/aws/table-schema.js';
 import { recomputeRole, type RecomputeDeps } from '../../../lib/app/recompute-role.js';
 import type { Finding, RoleGrant } from '../../../lib/engine/types.js';
@@ -36,13 +36,10 @@ describe('announcing findings', () => {
             requirements: [requirement],
           },
         ],
-        putTaskDefinition: async () => undefined,
-        roleOfTaskDefinition: async () => ROLE,
-        allRoles: async () => [ROLE],
       },
-      grants: { readGrant: async () => grant, rolesUsingPolicy: async () => [] },
+      roles: { readGrant: async () => grant },
       findings: store,
-      kms: async () => [],
+      kms: { resolve: async () => [] },
       notifier: {
         publishFindings: async (_role, findings) => {
           if (failNext) {

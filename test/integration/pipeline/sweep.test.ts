@@ -3,8 +3,8 @@
 // (spec §3.4, §11.18) stop counting unless a service still runs them.
 import { DeregisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
-import { listRevisionsPage } from '../../../lib/adapters/aws/sweep-store.js';
-import { runSweep, type SweepPorts } from '../../../lib/app/sweep.js';
+import type { TaskDefinitions } from '../../../lib/app/ports.js';
+import { runSweep } from '../../../lib/app/sweep.js';
 import { useMoto } from '../../support/moto.js';
 import {
   createWorld,
@@ -24,12 +24,12 @@ const WEB = roleArn('web-exec');
 const ROLES = [roleArn('billing-exec'), roleArn('reports-exec'), WEB];
 
 /** ListTaskDefinitions in pages of `size` (the real API pages by 100): the sweep then stops between small pages. */
-function pagesOf(w: World, size: number): SweepPorts['listPage'] {
+function pagesOf(w: World, size: number): TaskDefinitions['listPage'] {
   return async (status, token) => {
     const all: string[] = [];
     let next: string | undefined;
     do {
-      const page = await listRevisionsPage(w.clients.ecs, status, next);
+      const page = await w.deps.ecs.listPage(status, next);
       all.push(...page.arns);
       next = page.nextToken;
     } while (next);
@@ -60,7 +60,12 @@ describe('reconcile sweep', () => {
     let checks = 0;
     const interrupted = await runSweep({
       ...w.deps,
-      sweep: { ...w.deps.sweep, listPage: pagesOf(w, 2) },
+      ecs: {
+        ...w.deps.ecs,
+        describe: (id) => w.deps.ecs.describe(id),
+        inUseTaskDefinitionArns: () => w.deps.ecs.inUseTaskDefinitionArns(),
+        listPage: pagesOf(w, 2),
+      },
       concurrency: 2,
       // Time for one page, then less than the sweep keeps in reserve.
       timeLeft: () => (checks++ === 0 ? 600_000 : 1_000),
@@ -73,7 +78,12 @@ describe('reconcile sweep', () => {
 
     const resumed = await runSweep({
       ...w.deps,
-      sweep: { ...w.deps.sweep, listPage: pagesOf(w, 2) },
+      ecs: {
+        ...w.deps.ecs,
+        describe: (id) => w.deps.ecs.describe(id),
+        inUseTaskDefinitionArns: () => w.deps.ecs.inUseTaskDefinitionArns(),
+        listPage: pagesOf(w, 2),
+      },
       concurrency: 2,
       timeLeft: () => 600_000,
     });

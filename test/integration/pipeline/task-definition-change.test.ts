@@ -182,7 +182,7 @@ describe('AWS calls per event', () => {
       calls[key] = (calls[key] ?? 0) + 1;
       return next(args);
     };
-    const clients = everyClient(w.deps.clients, [REGION, 'us-east-1']);
+    const clients = everyClient(w.deps.clients.home, [REGION, 'us-east-1']);
     for (const c of clients) c.middlewareStack.add(counter, { step: 'initialize', name: 'countCalls', override: true });
     try {
       const summary = await w.run.taskDefinitionChange(registerEvent(`${role}-0:2`));

@@ -1,8 +1,8 @@
-// After a successful apply whose read-back fails, the patcher records the expected state's hash instead of failing:
+// After a successful apply whose read-back fails, the apply use case records the expected state's hash instead of failing:
 // that hash must be exactly the one IAM's real state gives.
 import { describe, expect, it } from 'vitest';
-import { hashState } from '../../../lib/adapters/aws/iam-reader.js';
-import { expectedAfter } from '../../../lib/adapters/aws/role-patcher.js';
+import { assessRole } from '../../../lib/app/recompute-role.js';
+import { expectedAfter, hashState } from '../../../lib/engine/role/state.js';
 import { makeWorld } from '../../support/remediation-world.js';
 import { useMoto } from '../../support/moto.js';
 
@@ -12,21 +12,21 @@ describe('expectedAfter', () => {
   it('hashes like the role IAM holds after the plan is applied', async () => {
     const w = await makeWorld(moto.config(), { dryRun: false });
     try {
-      const before = (await w.rt.iam.readState('billing-exec'))!;
+      const before = (await w.rt.roles.readState('billing-exec'))!;
       const { plan } = await w.requestApproval('billing-exec');
       expect(plan.detach.length + plan.deleteInline.length).toBeGreaterThan(0);
       const predicted = hashState(expectedAfter(before, plan));
       expect(predicted).not.toBe(hashState(before));
-      const result = await w.rt.rolePatcher.apply(plan, {
+      const result = await w.rt.applier.apply(plan, {
         dryRun: false,
         actor: 'test',
         reason: 'expected-after check',
         now: w.clock.now(),
         watchMinutes: 0,
-        requirements: await w.rt.requirementsFor(plan.roleArn),
+        requirements: (await assessRole(plan.roleArn, w.rt))?.requirements ?? [],
       });
       expect(result.applied).toBe(true);
-      expect(hashState((await w.rt.iam.readState('billing-exec'))!)).toBe(predicted);
+      expect(hashState((await w.rt.roles.readState('billing-exec'))!)).toBe(predicted);
     } finally {
       await w.close();
     }

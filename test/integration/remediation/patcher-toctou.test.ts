@@ -3,9 +3,9 @@
 // a policy someone just edited, and its snapshot (taken from the stale read) would roll that edit away too.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PutRolePolicyCommand } from '@aws-sdk/client-iam';
-import { hashState } from '../../../lib/adapters/aws/iam-reader.js';
-import type { Verification, VerifyInput } from '../../../lib/adapters/aws/plan-verifier.js';
-import { RolePatcher } from '../../../lib/adapters/aws/role-patcher.js';
+import { IamRoleWriter } from '../../../lib/adapters/aws/iam-role-writer.js';
+import { Applier } from '../../../lib/app/apply/applier.js';
+import type { Verification, VerifyInput } from '../../../lib/app/apply/plan-verifier.js';
 import { ConflictError } from '../../../lib/errors.js';
 import { useMoto } from '../../support/moto.js';
 import { requirements, ROLE_ARN, ROLE_NAME } from '../../engine/plan/fixtures.js';
@@ -26,7 +26,7 @@ const edited = {
   Statement: [{ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'ssm:GetParameters', 'kms:Decrypt'], Resource: '*' }],
 };
 
-function patcherEditingDuringVerify(): RolePatcher {
+function patcherEditingDuringVerify(): Applier {
   const verifier = {
     async verify(_input: VerifyInput): Promise<Verification> {
       await w.iam.send(
@@ -35,10 +35,11 @@ function patcherEditingDuringVerify(): RolePatcher {
       return { ok: true, problems: [] };
     },
   };
-  return new RolePatcher({ iam: w.iam, store: w.store, audit: w.audit, readState: (n) => w.reader.readState(n), hashState, verifier });
+  const { snapshots, intents, watches, audit } = w;
+  return new Applier({ roles: w.reader, writer: new IamRoleWriter(w.iam), snapshots, intents, watches, audit, verifier, now: () => T0 });
 }
 
-describe('RolePatcher.apply: a change during verification', () => {
+describe('Applier.apply: a change during verification', () => {
   it('refuses with ConflictError and leaves the edited role untouched', async () => {
     const plan = await w.makePlan();
     expect(plan.deleteInline).toEqual(['secrets-everywhere']);
@@ -50,8 +51,8 @@ describe('RolePatcher.apply: a change during verification', () => {
     expect(state?.inline).toEqual([{ name: 'secrets-everywhere', document: edited }]);
     expect(state?.attached).toEqual([w.managedArn]);
     // Nothing was applied, so there is no snapshot to roll back to and no watch.
-    expect(await w.store.list(ROLE_ARN)).toEqual([]);
-    expect(await w.store.getWatch(ROLE_ARN)).toBeUndefined();
+    expect(await w.snapshots.list(ROLE_ARN)).toEqual([]);
+    expect(await w.watches.get(ROLE_ARN)).toBeUndefined();
     const [last] = await w.audit.history(ROLE_ARN);
     expect(last).toMatchObject({ action: 'refuse', planHash: plan.planHash, before: await w.stateHash() });
   });

@@ -1,26 +1,32 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { AuditLog } from '../../../lib/adapters/aws/audit-log.js';
-import { epochSeconds, StateStore } from '../../../lib/adapters/aws/state-store.js';
+import { DynamoAuditLog as AuditLog } from '../../../lib/adapters/aws/audit-log.js';
+import { DynamoChangeIntents, DynamoPlans, DynamoSnapshots, DynamoWatches, epochSeconds } from '../../../lib/adapters/aws/state-store.js';
 import { tableDefinition } from '../../../lib/adapters/aws/table-schema.js';
 import { planHash } from '../../../lib/engine/plan/canonical.js';
 import type { Plan, RoleState } from '../../../lib/engine/types.js';
-import { RefusedError } from '../../../lib/errors.js';
+import { ConflictError, RefusedError } from '../../../lib/errors.js';
 import { useMoto } from '../../support/moto.js';
 import { broadInline, ROLE_ARN, synthesized } from '../../engine/plan/fixtures.js';
 
 const moto = useMoto();
 const TABLE = 'leash-store-test';
 let ddb: DynamoDBDocumentClient;
-let store: StateStore;
+let snapshots: DynamoSnapshots;
+let plans: DynamoPlans;
+let watches: DynamoWatches;
+let intents: DynamoChangeIntents;
 let audit: AuditLog;
 
 beforeEach(async () => {
   const raw = new DynamoDBClient(moto.config());
   await raw.send(new CreateTableCommand(tableDefinition(TABLE)));
   ddb = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
-  store = new StateStore(ddb, TABLE);
+  snapshots = new DynamoSnapshots(ddb, TABLE);
+  plans = new DynamoPlans(ddb, TABLE);
+  watches = new DynamoWatches(ddb, TABLE);
+  intents = new DynamoChangeIntents(ddb, TABLE);
   audit = new AuditLog(ddb, TABLE);
 });
 
@@ -33,31 +39,31 @@ const s2: RoleState = { roleArn: ROLE_ARN, inline: [], attached: [] };
 
 describe('StateStore snapshots', () => {
   it('stores states and returns them exactly, newest first', async () => {
-    await store.putSnapshot(s1, 'h1', '2026-03-01T10:00:00Z');
-    await store.putSnapshot(s2, 'h2', '2026-03-01T11:00:00.000Z');
-    const list = await store.list(ROLE_ARN);
+    await snapshots.put(s1, 'h1', '2026-03-01T10:00:00Z');
+    await snapshots.put(s2, 'h2', '2026-03-01T11:00:00.000Z');
+    const list = await snapshots.list(ROLE_ARN);
     expect(list.map((s) => s.id)).toEqual(['2026-03-01T11:00:00.000Z#h2', '2026-03-01T10:00:00.000Z#h1']);
     expect(list[1]?.state).toEqual(s1);
-    expect((await store.latest(ROLE_ARN))?.hash).toBe('h2');
-    expect(await store.get(ROLE_ARN, '2026-03-01T10:00:00.000Z#h1')).toEqual({
+    expect((await snapshots.latest(ROLE_ARN))?.hash).toBe('h2');
+    expect(await snapshots.get(ROLE_ARN, '2026-03-01T10:00:00.000Z#h1')).toEqual({
       id: '2026-03-01T10:00:00.000Z#h1',
       roleArn: ROLE_ARN,
       at: '2026-03-01T10:00:00.000Z',
       hash: 'h1',
       state: s1,
     });
-    expect(await store.get(ROLE_ARN, 'nope')).toBeUndefined();
-    expect(await store.latest('arn:aws:iam::123456789012:role/other')).toBeUndefined();
+    expect(await snapshots.get(ROLE_ARN, 'nope')).toBeUndefined();
+    expect(await snapshots.latest('arn:aws:iam::123456789012:role/other')).toBeUndefined();
   });
 });
 
 describe('StateStore single-use markers', () => {
   it('accepts the first use and refuses every replay', async () => {
     const exp = epochSeconds('2026-03-01T11:00:00Z');
-    expect(await store.markUsed('approval', 'abc', exp)).toBe(true);
-    expect(await store.markUsed('approval', 'abc', exp)).toBe(false);
-    expect(await store.markUsed('token', 'abc', exp)).toBe(true); // kinds are separate
-    const results = await Promise.all([1, 2, 3, 4].map(() => store.markUsed('approval', 'race', exp)));
+    expect(await plans.markUsed('approval', 'abc', exp)).toBe(true);
+    expect(await plans.markUsed('approval', 'abc', exp)).toBe(false);
+    expect(await plans.markUsed('token', 'abc', exp)).toBe(true); // kinds are separate
+    const results = await Promise.all([1, 2, 3, 4].map(() => plans.markUsed('approval', 'race', exp)));
     expect(results.filter(Boolean)).toHaveLength(1);
   });
 });
@@ -79,14 +85,14 @@ describe('StateStore pending plans', () => {
   const plan: Plan = { ...draft, planHash: planHash(draft) };
 
   it('returns a stored plan until it expires', async () => {
-    await store.putPlan(plan, '2026-03-01T11:00:00Z');
-    expect(await store.getPlan(plan.planHash, '2026-03-01T10:59:59Z')).toEqual(plan);
-    expect(await store.getPlan(plan.planHash, '2026-03-01T11:00:00Z')).toBeUndefined();
-    expect(await store.getPlan('0'.repeat(64))).toBeUndefined();
+    await plans.putPlan(plan, '2026-03-01T11:00:00Z');
+    expect(await plans.getPlan(plan.planHash, '2026-03-01T10:59:59Z')).toEqual(plan);
+    expect(await plans.getPlan(plan.planHash, '2026-03-01T11:00:00Z')).toBeUndefined();
+    expect(await plans.getPlan('0'.repeat(64))).toBeUndefined();
   });
 
   it('refuses a stored plan whose content was altered', async () => {
-    await store.putPlan(plan, '2026-03-01T11:00:00Z');
+    await plans.putPlan(plan, '2026-03-01T11:00:00Z');
     await ddb.send(
       new UpdateCommand({
         TableName: TABLE,
@@ -96,14 +102,14 @@ describe('StateStore pending plans', () => {
         ExpressionAttributeValues: { ':p': JSON.stringify({ ...plan, detach: ['arn:aws:iam::aws:policy/AdministratorAccess'] }) },
       }),
     );
-    await expect(store.getPlan(plan.planHash)).rejects.toBeInstanceOf(RefusedError);
+    await expect(plans.getPlan(plan.planHash)).rejects.toBeInstanceOf(RefusedError);
   });
 });
 
 describe('StateStore watch windows', () => {
   it('finds only the windows that ended before now', async () => {
     const other = 'arn:aws:iam::123456789012:role/other';
-    await store.openWatch({
+    await watches.open({
       roleArn: ROLE_ARN,
       openedAt: '2026-03-01T10:00:00Z',
       until: '2026-03-01T10:30:00Z',
@@ -111,7 +117,7 @@ describe('StateStore watch windows', () => {
       planHash: 'p',
       afterHash: 'a',
     });
-    await store.openWatch({
+    await watches.open({
       roleArn: other,
       openedAt: '2026-03-01T10:00:00Z',
       until: '2026-03-01T12:00:00Z',
@@ -119,12 +125,12 @@ describe('StateStore watch windows', () => {
       planHash: 'p',
       afterHash: 'a',
     });
-    expect(await store.expiredWatches('2026-03-01T10:29:59Z')).toEqual([]);
-    expect(await store.expiredWatches('2026-03-01T11:00:00Z')).toEqual([ROLE_ARN]);
-    expect((await store.getWatch(other))?.until).toBe('2026-03-01T12:00:00.000Z');
-    await store.closeWatch(ROLE_ARN);
-    expect(await store.getWatch(ROLE_ARN)).toBeUndefined();
-    expect(await store.expiredWatches('2026-03-01T11:00:00Z')).toEqual([]);
+    expect(await watches.expired('2026-03-01T10:29:59Z')).toEqual([]);
+    expect(await watches.expired('2026-03-01T11:00:00Z')).toEqual([ROLE_ARN]);
+    expect((await watches.get(other))?.until).toBe('2026-03-01T12:00:00.000Z');
+    await watches.close(ROLE_ARN);
+    expect(await watches.get(ROLE_ARN)).toBeUndefined();
+    expect(await watches.expired('2026-03-01T11:00:00Z')).toEqual([]);
   });
 });
 
@@ -155,5 +161,39 @@ describe('AuditLog', () => {
     });
     expect(await audit.history(ROLE_ARN, 2)).toHaveLength(2);
     expect(await audit.history('arn:aws:iam::123456789012:role/other')).toEqual([]);
+  });
+});
+
+describe('change intents (one open change per role)', () => {
+  const intent = (id: string, at: string) => ({
+    id,
+    roleArn: ROLE_ARN,
+    kind: 'apply' as const,
+    actor: 'alice',
+    at,
+    beforeHash: 'h0',
+    snapshotId: `${at}#h0`,
+    steps: [{ op: 'delete-inline' as const, name: 'old' }],
+    expected: { roleArn: ROLE_ARN, inline: [], attached: [] },
+    expectedHash: 'h1',
+  });
+
+  it('records the intent, refuses a second open one, and lets the next change in once it ended', async () => {
+    await intents.begin(intent('p1', '2026-03-01T10:00:00Z'));
+    expect(await intents.last(ROLE_ARN)).toMatchObject({ id: 'p1', steps: [{ op: 'delete-inline', name: 'old' }], expectedHash: 'h1' });
+    await expect(intents.begin(intent('p2', '2026-03-01T10:01:00Z'))).rejects.toBeInstanceOf(ConflictError);
+    await intents.end(ROLE_ARN, 'p1', 'applied', '2026-03-01T10:02:00Z');
+    expect(await intents.last(ROLE_ARN)).toMatchObject({ id: 'p1', outcome: 'applied', endedAt: '2026-03-01T10:02:00.000Z' });
+    await intents.begin(intent('p2', '2026-03-01T10:03:00Z'));
+    expect((await intents.last(ROLE_ARN))?.id).toBe('p2');
+  });
+
+  it('an intent left open by a writer that died stops blocking after 15 minutes', async () => {
+    await intents.begin(intent('p1', '2026-03-01T10:00:00Z'));
+    await expect(intents.begin(intent('p2', '2026-03-01T10:14:59Z'))).rejects.toBeInstanceOf(ConflictError);
+    await intents.begin(intent('p2', '2026-03-01T10:15:01Z'));
+    // The dead writer's late end does not close the new change.
+    await intents.end(ROLE_ARN, 'p1', 'failed', '2026-03-01T10:16:00Z');
+    expect(await intents.last(ROLE_ARN)).not.toHaveProperty('outcome');
   });
 });

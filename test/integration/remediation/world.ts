@@ -1,17 +1,20 @@
-// Shared set-up for the remediation integration tests: a role on moto built like the fixtures, the single
-// table, and a RolePatcher wired to the real IAM reader, with Access Analyzer (absent from moto) mocked.
+// Shared set-up for the remediation integration tests: a role on moto built like the fixtures, the single table, and
+// the apply use case wired to the real IAM adapters and stores, with Access Analyzer (absent from moto) mocked.
 import { AccessAnalyzerClient, CheckNoNewAccessCommand, ValidatePolicyCommand } from '@aws-sdk/client-accessanalyzer';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AttachRolePolicyCommand, CreatePolicyCommand, CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import { AuditLog } from '../../../lib/adapters/aws/audit-log.js';
-import { hashState, IamReader } from '../../../lib/adapters/aws/iam-reader.js';
-import { PlanVerifier } from '../../../lib/adapters/aws/plan-verifier.js';
-import { RolePatcher } from '../../../lib/adapters/aws/role-patcher.js';
-import { StateStore } from '../../../lib/adapters/aws/state-store.js';
+import { AwsAccessAnalyzer } from '../../../lib/adapters/aws/access-analyzer.js';
+import { DynamoAuditLog } from '../../../lib/adapters/aws/audit-log.js';
+import { IamRoleWriter } from '../../../lib/adapters/aws/iam-role-writer.js';
+import { IamRoles } from '../../../lib/adapters/aws/iam-roles.js';
+import { DynamoChangeIntents, DynamoSnapshots, DynamoWatches } from '../../../lib/adapters/aws/state-store.js';
 import { tableDefinition } from '../../../lib/adapters/aws/table-schema.js';
+import { Applier } from '../../../lib/app/apply/applier.js';
+import { PlanVerifier } from '../../../lib/app/apply/plan-verifier.js';
 import { buildPlan } from '../../../lib/engine/plan/build-plan.js';
+import { hashState } from '../../../lib/engine/role/state.js';
 import type { Plan } from '../../../lib/engine/types.js';
 import type { AwsTestConfig } from '../../support/moto.js';
 import { fakeCovers } from '../../engine/plan/fake-covers.js';
@@ -34,17 +37,19 @@ const TRUST = JSON.stringify({
 
 export interface World {
   iam: IAMClient;
-  reader: IamReader;
-  store: StateStore;
-  audit: AuditLog;
-  patcher: RolePatcher;
+  reader: IamRoles;
+  snapshots: DynamoSnapshots;
+  watches: DynamoWatches;
+  intents: DynamoChangeIntents;
+  audit: DynamoAuditLog;
+  patcher: Applier;
   analyzer: AwsClientStub<AccessAnalyzerClient>;
   stateHash: () => Promise<string>;
   makePlan: () => Promise<Plan>;
   managedArn: string;
 }
 
-export async function makeWorld(cfg: AwsTestConfig, clock?: () => string): Promise<World> {
+export async function makeWorld(cfg: AwsTestConfig, clock: () => string = () => new Date().toISOString()): Promise<World> {
   const iam = new IAMClient(cfg);
   await iam.send(new CreateRoleCommand({ RoleName: ROLE_NAME, AssumeRolePolicyDocument: TRUST }));
   // The real AmazonECSTaskExecutionRolePolicy document (corpus) as a customer managed policy: moto only has AWS
@@ -70,16 +75,17 @@ export async function makeWorld(cfg: AwsTestConfig, clock?: () => string): Promi
   analyzer.on(ValidatePolicyCommand).resolves({ findings: [] });
   analyzer.on(CheckNoNewAccessCommand).resolves({ result: 'PASS', message: 'no new access', reasons: [] });
 
-  const reader = new IamReader(iam, new Map());
-  const store = new StateStore(ddb, TABLE);
-  const audit = new AuditLog(ddb, TABLE);
+  const reader = new IamRoles(iam, new Map());
+  const snapshots = new DynamoSnapshots(ddb, TABLE);
+  const watches = new DynamoWatches(ddb, TABLE);
+  const intents = new DynamoChangeIntents(ddb, TABLE);
+  const audit = new DynamoAuditLog(ddb, TABLE);
   const verifier = new PlanVerifier({
-    analyzer: new AccessAnalyzerClient({ region: 'us-east-1' }),
+    analyzer: new AwsAccessAnalyzer(new AccessAnalyzerClient({ region: 'us-east-1' })),
     covers: fakeCovers,
     managedPolicy: (arn) => reader.managedPolicy(arn),
   });
-  const readState = (name: string) => reader.readState(name);
-  const patcher = new RolePatcher({ iam, store, audit, readState, hashState, verifier, clock });
+  const patcher = new Applier({ roles: reader, writer: new IamRoleWriter(iam), snapshots, intents, watches, audit, verifier, now: clock });
 
   const stateHash = async () => {
     const s = await reader.readState(ROLE_NAME);
@@ -101,5 +107,5 @@ export async function makeWorld(cfg: AwsTestConfig, clock?: () => string): Promi
       covers: fakeCovers,
     });
   };
-  return { iam, reader, store, audit, patcher, analyzer, stateHash, makePlan, managedArn };
+  return { iam, reader, snapshots, watches, intents, audit, patcher, analyzer, stateHash, makePlan, managedArn };
 }

@@ -3,11 +3,11 @@
 // wrapper retries like SDK v3's standard mode (full-jitter backoff, 500 ms base for throttles, 8 attempts, a retry
 // quota of 500 tokens). Everything runs on a VirtualClock.
 import { AdapterError } from '../../../lib/errors.js';
-import type { SweepDeps, SweepPorts } from '../../../lib/app/sweep.js';
-import type { GrantReader, TaskDefinitionReader } from '../../../lib/app/ports.js';
+import type { SweepDeps } from '../../../lib/app/sweep.js';
+import type { Roles, SweepStore, TaskDefinitions } from '../../../lib/app/ports.js';
 import type { RoleGrant, TaskDefinition } from '../../../lib/engine/types.js';
 import { seededRandom } from '../fault-injection.js';
-import { MemoryFindings, MemoryIndex } from './memory-ports.js';
+import { MemoryFindingsStore as MemoryFindings, MemoryKmsKeys, MemoryRoleIndex as MemoryIndex } from '../memory/ports.js';
 import { TokenBucket, type ApiLimit } from './token-bucket.js';
 import type { VirtualClock } from './virtual-clock.js';
 
@@ -161,8 +161,8 @@ export function generateAccount(shape: AccountShape = SWEEP_ACCOUNT): GeneratedA
 }
 
 /** ECS as the sweep sees it: paged listing, one describe per revision, the in-use scan over clusters. */
-function ecsReader(account: GeneratedAccount, client: FakeSdkClient): TaskDefinitionReader & { listPage: SweepPorts['listPage'] } {
-  const listPage: SweepPorts['listPage'] = (status, nextToken) =>
+function ecsReader(account: GeneratedAccount, client: FakeSdkClient): TaskDefinitions {
+  const listPage: TaskDefinitions['listPage'] = (status, nextToken) =>
     client.send('ecs:ListTaskDefinitions', () => {
       const all = status === 'ACTIVE' ? account.active : account.inactive;
       const from = Number(nextToken ?? 0);
@@ -171,7 +171,7 @@ function ecsReader(account: GeneratedAccount, client: FakeSdkClient): TaskDefini
     });
   return {
     listPage,
-    describe: (arn) => client.send('ecs:DescribeTaskDefinition', () => structuredClone(account.taskDefinitions.get(arn))),
+    describe: (arn: string) => client.send('ecs:DescribeTaskDefinition', () => structuredClone(account.taskDefinitions.get(arn))),
     async inUseTaskDefinitionArns() {
       // 2 clusters, services spread over them, 10 per DescribeServices call; no standalone tasks.
       const services = [...account.inUse];
@@ -183,14 +183,13 @@ function ecsReader(account: GeneratedAccount, client: FakeSdkClient): TaskDefini
       for (let i = 0; i < services.length; i += 10) await client.send('ecs:DescribeServices', () => undefined, 'ecs:ClusterReads');
       return new Set(services);
     },
-    async *listAllRevisions() {},
   };
 }
 
 /** IAM as IamReader reads a role with one inline policy and no attached ones: 4 calls. */
-function iamGrants(client: FakeSdkClient): GrantReader {
+function iamGrants(client: FakeSdkClient): Pick<Roles, 'readGrant' | 'rolesUsingPolicy'> {
   return {
-    async readGrant(roleArn) {
+    async readGrant(roleArn: string) {
       const name = roleArn.split('/').pop()!;
       await client.send('iam:GetRole', () => undefined, 'iam:Read');
       await client.send('iam:ListRolePolicies', () => undefined, 'iam:Read');
@@ -238,8 +237,7 @@ export function fakeSweepDeps(
   const index = new MemoryIndex();
   const pages = new Map<string, string[]>();
   let cursor: string | undefined;
-  const sweep: SweepPorts = ddb(aws, {
-    listPage: ecs.listPage,
+  const sweep: SweepStore = ddb(aws, {
     pointers: async (arns: string[]) => {
       const out = new Map<string, { roleArn?: string; status?: string }>();
       for (const a of arns) {
@@ -257,9 +255,9 @@ export function fakeSweepDeps(
     ecs,
     index: ddb(aws, index),
     sweep,
-    grants: iamGrants(new FakeSdkClient(aws, random)),
+    roles: iamGrants(new FakeSdkClient(aws, random)),
     findings: ddb(aws, new MemoryFindings()),
-    kms: async () => [],
+    kms: new MemoryKmsKeys(),
     recentUseDays: 90,
     now: clock.iso,
     pullThroughPrefixes: [],

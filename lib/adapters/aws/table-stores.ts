@@ -1,0 +1,30 @@
+// Every store Leash keeps in its one DynamoDB table, built together: what the composition roots wire.
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoAuditLog } from './audit-log.js';
+import { DynamoEvidenceStore } from './evidence-store.js';
+import { DynamoFindingsStore } from './findings-store.js';
+import { DynamoCursors, DynamoRoleIndex } from './role-index.js';
+import { DynamoChangeIntents, DynamoPlans, DynamoSnapshots, DynamoWatches } from './state-store.js';
+import { DynamoSweepStore } from './sweep-store.js';
+
+/** The pipeline's stores; `sweepScope` keeps each account's sweep apart. */
+export function pipelineStores(ddb: DynamoDBDocumentClient, table: string, opts: { evidenceTtlDays: number; sweepScope: string }) {
+  return {
+    index: new DynamoRoleIndex(ddb, table),
+    findings: new DynamoFindingsStore(ddb, table),
+    evidence: new DynamoEvidenceStore(ddb, table, opts.evidenceTtlDays),
+    watches: new DynamoWatches(ddb, table),
+    sweep: new DynamoSweepStore(ddb, table, opts.sweepScope),
+    cursors: new DynamoCursors(ddb, table),
+  };
+}
+
+/** The stores of the functions that act: stored states, change intents, plans and the audit log. */
+export function actingStores(ddb: DynamoDBDocumentClient, table: string) {
+  return {
+    snapshots: new DynamoSnapshots(ddb, table),
+    intents: new DynamoChangeIntents(ddb, table),
+    plans: new DynamoPlans(ddb, table),
+    audit: new DynamoAuditLog(ddb, table),
+  };
+}

@@ -1,0 +1,24 @@
+// Sends a plan to the people who may approve it: a Slack message with buttons, and each approver's own signed link
+// in a message of its own (filtered by the approver attribute), so nobody else holds a link that acts in their name.
+import type { Plan } from '../engine/types.js';
+import type { ApprovalLink, Notifier, Slack } from './ports.js';
+
+export interface ApprovalChannels {
+  slack?: Slack;
+  slackChannel?: string;
+  notifier?: Pick<Notifier, 'publishApprovalLink'>;
+}
+
+/** Where the request went, for the audit trail. */
+export async function requestApproval(plan: Plan, links: ApprovalLink[], channels: ApprovalChannels): Promise<string[]> {
+  const sent: string[] = [];
+  if (channels.slack && channels.slackChannel) {
+    const m = await channels.slack.postPlan(channels.slackChannel, plan);
+    sent.push(`slack ${m.channel} ${m.ts}`);
+  }
+  if (channels.notifier && links.length) {
+    for (const link of links) await channels.notifier.publishApprovalLink(plan, link);
+    sent.push(`sns ${links.length} link(s), one message per approver`);
+  }
+  return sent;
+}

@@ -1,0 +1,136 @@
+// Demo, part two: billing-exec (tag leash:mode=approve) gets a plan, an approval request in Slack (a local fake),
+// refused clicks (forged, not an approver, replayed), one approved click that patches the role in moto, then a
+// denial inside the watch window that rolls the role back. Dry-run is switched off for this part only.
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { SQSEvent } from 'aws-lambda';
+import type { AwsClients, AwsConfig } from '../../adapters/aws/clients.js';
+import { FixedSecrets } from '../../adapters/aws/secrets.js';
+import { hashState } from '../../engine/role/state.js';
+import { SlackClient } from '../../adapters/slack/slack-client.js';
+import { buildRemediation } from '../../composition-remediation.js';
+import type { LeashConfig } from '../../config.js';
+import { run as runApprovals } from '../../../functions/approvals.js';
+import { run as runTaskStopped } from '../../../functions/task-stopped.js';
+import { run as runRemediate } from '../../../functions/remediate.js';
+import { startSlackFake } from '../../../test/fakes/slack-fake.js';
+import { roleArn } from './seed.js';
+import { signedClick } from './slack-click.js';
+
+export interface PhaseContext {
+  aws: AwsConfig;
+  clients: AwsClients;
+  config: LeashConfig;
+  now: () => string;
+  event: (name: string) => unknown;
+  say: (line: string) => void;
+  step: (text: string) => void;
+}
+
+const APPROVER = 'U0DEMOAPPROVER';
+const SIGNING_SECRET = 'demo-slack-signing-secret';
+
+export async function remediationPhase(ctx: PhaseContext): Promise<void> {
+  const { say, step } = ctx;
+  const slackFake = await startSlackFake({ token: 'xoxb-demo', channels: { 'leash-approvals': 'C0LEASH' } });
+  try {
+    const config: LeashConfig = { ...ctx.config, dryRun: false, approvers: [APPROVER], slackChannel: 'leash-approvals', watchMinutes: 60 };
+    const rt = await buildRemediation(
+      config,
+      ctx.aws,
+      {
+        analyzer: null,
+        slack: new SlackClient('xoxb-demo', { slackApiUrl: slackFake.apiUrl, retries: 0 }),
+        secrets: new FixedSecrets({ slackSigning: SIGNING_SECRET }),
+      },
+      ctx.now,
+    );
+    const billing = roleArn('billing-exec');
+    const epoch = () => Math.floor(Date.parse(ctx.now()) / 1000);
+
+    step('Remediation for billing-exec (mode approve from its leash:mode tag; dry-run off for this part of the demo)');
+    const before = hashState((await rt.roles.readState('billing-exec'))!);
+    const queued = await runRemediate(sqs({ roleArn: billing, reason: 'findings changed' }), rt);
+    const out = queued.outcomes[0]!;
+    const plan = 'plan' in out ? out.plan : undefined;
+    if (!plan) throw new Error(`expected a plan for billing-exec, got ${JSON.stringify(out)}`);
+    say(`    outcome: ${out.outcome} — ${out.why}`);
+    say(
+      `    plan ${plan.planHash.slice(0, 12)}…: put inline ${plan.policyName}; delete inline [${plan.deleteInline.join(', ')}]; detach [${plan.detach.map((a) => a.split('/').pop()).join(', ')}]`,
+    );
+    say(
+      `    removes ${plan.removals.length} grants (e.g. ${plan.removals
+        .slice(0, 2)
+        .map((r) => `${r.action} on ${r.resource}`)
+        .join(', ')}); adds ${plan.additions.length}`,
+    );
+    const posted = [...slackFake.messages.values()][0];
+    say(`    Slack: message ${posted?.ts} in ${posted?.channel} with ${posted?.blocks.length} blocks and Approve / Reject buttons`);
+
+    const click = {
+      userId: APPROVER,
+      action: 'approve' as const,
+      planHash: plan.planHash,
+      roleArn: billing,
+      channel: posted!.channel,
+      ts: posted!.ts,
+    };
+    step('Approval requests that must be refused');
+    const forged = await runApprovals(signedClick(click, 'not-the-signing-secret', epoch()), rt);
+    say(`    forged signature:   HTTP ${forged.statusCode} ${forged.body}`);
+    const stale = await runApprovals(signedClick(click, SIGNING_SECRET, epoch() - 600), rt);
+    say(`    10-minute-old click: HTTP ${stale.statusCode} ${stale.body}`);
+    const intruder = await runApprovals(signedClick({ ...click, userId: 'U0NOTANAPPROVER' }, SIGNING_SECRET, epoch()), rt);
+    say(`    not an approver:    HTTP ${intruder.statusCode} ${intruder.body}`);
+
+    step(`Approved in Slack by ${APPROVER}: compare-and-swap on the role state, verify, apply`);
+    const approved = await runApprovals(signedClick(click, SIGNING_SECRET, epoch()), rt);
+    say(`    HTTP ${approved.statusCode} ${approved.body}`);
+    const after = (await rt.roles.readState('billing-exec'))!;
+    const leash = after.inline.find((p) => p.name === plan.policyName);
+    const equal =
+      after.inline.length === 1 && after.attached.length === 0 && JSON.stringify(leash?.document) === JSON.stringify(plan.document);
+    say(
+      `    billing-exec now: inline [${after.inline.map((p) => p.name).join(', ')}], attached [${after.attached.join(', ')}] — equals the plan: ${equal}`,
+    );
+    say(
+      `    Slack message updated (${slackFake.message(posted!.channel, posted!.ts)?.updates ?? 0} update): buttons replaced by the outcome`,
+    );
+    const replay = await runApprovals(signedClick(click, SIGNING_SECRET, epoch()), rt);
+    say(`    the same click replayed: HTTP ${replay.statusCode} ${replay.body}`);
+
+    step('A billing task stops with AccessDenied inside the 60-minute watch window (events/task-stopped-access-denied.json)');
+    const stopped = await runTaskStopped(ctx.event('task-stopped-access-denied.json'), rt);
+    say(`    denial recorded: ${stopped.denial?.action} on ${stopped.denial?.resource}; rollback requested through the remediation queue`);
+    const msgs = await ctx.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: config.remediationQueueUrl!, MaxNumberOfMessages: 10 }));
+    const rollbackMsgs = (msgs.Messages ?? []).filter((m) => m.Body?.includes('"rollback'));
+    const rolled = await runRemediate({ Records: rollbackMsgs.map((m) => record(m.Body!, m.MessageId!)) }, rt);
+    for (const o of rolled.outcomes) say(`    ${o.outcome}: ${o.why}`);
+    const restored = hashState((await rt.roles.readState('billing-exec'))!);
+    say(`    billing-exec state hash back to the one before the patch: ${restored === before}`);
+
+    step('Audit trail for billing-exec (leash history)');
+    for (const e of (await rt.audit.history(billing)).reverse()) {
+      say(`    ${e.at}  ${e.action.padEnd(8)} by ${e.actor.padEnd(16)} ${e.why.slice(0, 110)}`);
+    }
+  } finally {
+    await slackFake.close();
+  }
+}
+
+function record(body: string, messageId: string): SQSEvent['Records'][number] {
+  return {
+    messageId,
+    receiptHandle: messageId,
+    body,
+    attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'demo', ApproximateFirstReceiveTimestamp: '0' },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:leash-remediation',
+    awsRegion: 'eu-west-1',
+  };
+}
+
+function sqs(msg: { roleArn: string; reason: string }): SQSEvent {
+  return { Records: [record(JSON.stringify(msg), 'demo-1')] };
+}

@@ -1,0 +1,36 @@
+// The remediation queue's SQS batches through Powertools' batch processor: records one at a time (the cap on changes
+// per run counts across them), each parsed on its own, and only the failed ones reported back (ReportBatchItemFailures)
+// so one bad message is retried, then dead-lettered, alone.
+import { BatchProcessor, EventType } from '@aws-lambda-powertools/batch';
+import type { SQSBatchResponse } from 'aws-lambda';
+import { onRemediationMessage, type MessageOutcome, type RemediationMessageDeps } from '../app/on-remediation-message.js';
+import { parseEvent, parseJsonEvent, remediationMessage, sqsBatch } from './events.js';
+import { logger } from './lambda.js';
+
+/** `deps` for the home account, or a function giving each role's account its own (organizations). */
+export type RemediationDepsFor = RemediationMessageDeps | ((roleArn: string) => Promise<RemediationMessageDeps>);
+
+export async function remediationBatch(
+  event: unknown,
+  deps: RemediationDepsFor,
+): Promise<SQSBatchResponse & { outcomes: MessageOutcome[] }> {
+  const batch = parseEvent(sqsBatch, event);
+  const run = { changedThisRun: 0 };
+  const outcomes: MessageOutcome[] = [];
+  const processor = new BatchProcessor(EventType.SQS);
+  processor.register(
+    batch.Records,
+    async (record: { messageId: string; body: string }) => {
+      const msg = parseJsonEvent(remediationMessage, record.body, `message ${record.messageId}`);
+      outcomes.push(await onRemediationMessage(msg, typeof deps === 'function' ? await deps(msg.roleArn) : deps, run));
+    },
+    { processInParallel: false, throwOnFullBatchFailure: false },
+  );
+  const results = await processor.process();
+  for (const [status, error, record] of results) {
+    if (status !== 'fail') continue;
+    const messageId = (record as { messageId?: string }).messageId;
+    logger.warn('message failed', { fn: 'remediate', messageId, error: String(error).slice(0, 500) });
+  }
+  return { ...processor.response(), outcomes };
+}

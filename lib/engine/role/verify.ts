@@ -1,0 +1,37 @@
+// The local half of a plan's verification (Access Analyzer is the other half, in the apply use case): every
+// requirement still allowed by the policy set the plan leaves, and the inline policies within IAM's budget.
+import type { CoversFn } from '../plan/guardrails.js';
+import { INLINE_POLICY_BUDGET, policySize } from '../policy/size.js';
+import type { NamedPolicy, PolicyDocument, Requirement } from '../types.js';
+
+/** Problems with the policy set a plan leaves (`next`); empty when it serves every requirement and fits. */
+export function localProblems(next: NamedPolicy[], requirements: Requirement[], covers: CoversFn): string[] {
+  const problems: string[] = [];
+  for (const req of requirements) {
+    const { decision } = covers(next, req);
+    if (decision !== 'allowed') problems.push(`requirement ${req.action} on ${req.resource} would be ${decision}`);
+  }
+  const inlineTotal = next.filter((p) => p.kind === 'inline').reduce((n, p) => n + policySize(p.document), 0);
+  if (inlineTotal > INLINE_POLICY_BUDGET) {
+    problems.push(`inline policies would total ${inlineTotal} characters, over IAM's ${INLINE_POLICY_BUDGET}`);
+  }
+  return problems;
+}
+
+/** All Allow statements of a policy set in one document; Sids dropped (they need not be unique across policies). */
+export function mergeAllows(policies: NamedPolicy[]): PolicyDocument {
+  const Statement = policies.flatMap((p) => p.document.Statement.filter((s) => s.Effect === 'Allow').map(({ Sid: _sid, ...s }) => s));
+  return { Version: '2012-10-17', Statement };
+}
+
+/** What CheckNoNewAccess is for: `ask` when Access Analyzer must compare the two documents, otherwise the answer
+ *  without it (nothing allowed afterwards is trivially no new access; a role that had nothing cannot be compared
+ *  against, and a plan granting it access must list additions). */
+export type NoNewAccessCheck = { ask: true } | { ask: false; problems: string[] };
+
+export function noNewAccessCheck(existing: PolicyDocument, next: PolicyDocument): NoNewAccessCheck {
+  if (next.Statement.length === 0) return { ask: false, problems: [] };
+  if (existing.Statement.length === 0)
+    return { ask: false, problems: ['the plan grants access to a role that had none, yet lists no additions'] };
+  return { ask: true };
+}

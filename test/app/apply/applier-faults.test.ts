@@ -1,0 +1,194 @@
+// The apply use case's mutation order and fault handling, over an in-memory IAM (test/support/memory).
+import { describe, expect, it } from 'vitest';
+import type { Verification } from '../../../lib/app/apply/plan-verifier.js';
+import { buildPlan } from '../../../lib/engine/plan/build-plan.js';
+import { hashState } from '../../../lib/engine/role/state.js';
+import type { Plan, RoleState } from '../../../lib/engine/types.js';
+import { AdapterError, ConflictError, RefusedError } from '../../../lib/errors.js';
+import { memoryApplier } from '../../support/memory/world.js';
+import { fakeCovers } from '../../engine/plan/fake-covers.js';
+import {
+  ACCOUNT,
+  broadInline,
+  findings,
+  MANAGED_ARN,
+  managedPolicy,
+  requirements,
+  ROLE_ARN,
+  synthesized,
+} from '../../engine/plan/fixtures.js';
+
+const initial: RoleState = {
+  roleArn: ROLE_ARN,
+  inline: [{ name: broadInline.name, document: broadInline.document }],
+  attached: [MANAGED_ARN],
+};
+const NOW = '2026-03-01T10:00:00.000Z';
+const opts = { dryRun: false, actor: 'alice', reason: 'approved', now: NOW, watchMinutes: 30, requirements };
+const ROLE_NAME = ROLE_ARN.split('/').pop()!;
+
+function setup(verification: Verification = { ok: true, problems: [] }) {
+  const mem = memoryApplier({ verify: async () => verification });
+  mem.iam.addRole(initial);
+  const role = {
+    log: mem.iam.log,
+    failOn: mem.iam.failOn.bind(mem.iam),
+    current: () => mem.iam.current(ROLE_NAME),
+  };
+  const plan: Plan = buildPlan({
+    roleArn: ROLE_ARN,
+    state: initial,
+    baseStateHash: hashState(initial),
+    grant: [managedPolicy(), broadInline],
+    requirements,
+    synthesized,
+    findings: findings(),
+    accountId: ACCOUNT,
+    covers: fakeCovers,
+  });
+  return {
+    role,
+    mem: { ...mem, entries: mem.audit.entries, snapshots: mem.snapshots.stored },
+    patcher: mem.applier,
+    plan,
+    verifyCalls: mem.verifyCalls,
+  };
+}
+
+describe('Applier: mutation order and fault handling', () => {
+  it('puts the Leash policy before deleting or detaching anything', async () => {
+    const { role, patcher, plan } = setup();
+    await patcher.apply(plan, opts);
+    expect(role.log).toEqual(['put leash-execution-role', 'delete secrets-everywhere', `detach ${MANAGED_ARN}`]);
+  });
+
+  it('a failure on the first step leaves the role untouched and rethrows', async () => {
+    const { role, mem, patcher, plan } = setup();
+    role.failOn('PutRolePolicy');
+    await expect(patcher.apply(plan, opts)).rejects.toThrow(/injected PutRolePolicy failure/);
+    expect(role.current()).toEqual(initial);
+    expect(role.log).toEqual([]);
+    expect(mem.entries.at(-1)).toMatchObject({ action: 'rollback', detail: { restoredExactly: true } });
+  });
+
+  it('a failure after the delete re-puts the deleted policy and removes the new one', async () => {
+    const { role, patcher, plan } = setup();
+    role.failOn('DetachRolePolicy');
+    await expect(patcher.apply(plan, opts)).rejects.toThrow(/injected DetachRolePolicy failure/);
+    expect(role.current()).toEqual(initial);
+    expect(role.log).toEqual([
+      'put leash-execution-role',
+      'delete secrets-everywhere',
+      'put secrets-everywhere',
+      'delete leash-execution-role',
+    ]);
+  });
+
+  it('says so when the restore fails too, keeping the original error as cause', async () => {
+    const { role, mem, patcher, plan } = setup();
+    role.failOn('DetachRolePolicy');
+    role.failOn('PutRolePolicy', 2); // the 1st put is the plan's, the 2nd the restore's re-put
+    const err = await patcher.apply(plan, opts).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AdapterError);
+    expect((err as Error).message).toContain('could not be restored exactly');
+    expect(((err as Error).cause as Error).message).toContain('injected DetachRolePolicy failure');
+    expect(mem.entries.at(-1)?.action).toBe('rollback');
+  });
+
+  it('never touches IAM when verification fails', async () => {
+    const { role, mem, patcher, plan } = setup({ ok: false, problems: ['ValidatePolicy ERROR X'] });
+    const err = await patcher.apply(plan, opts).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RefusedError);
+    expect((err as RefusedError).rule).toBe('verification');
+    expect(role.log).toHaveLength(0);
+    expect(mem.snapshots).toHaveLength(0);
+    expect(mem.entries).toEqual([expect.objectContaining({ action: 'refuse', detail: { problems: ['ValidatePolicy ERROR X'] } })]);
+  });
+
+  it('refuses a plan whose content no longer matches its hash', async () => {
+    const { role, patcher, plan, verifyCalls } = setup();
+    const tampered = { ...plan, detach: [] };
+    const err = await patcher.apply(tampered, opts).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RefusedError);
+    expect((err as RefusedError).rule).toBe('plan-integrity');
+    expect(verifyCalls).toHaveLength(0);
+    expect(role.log).toHaveLength(0);
+  });
+
+  it('passes the current state and the requirements to the verifier', async () => {
+    const { role, patcher, plan, verifyCalls } = setup();
+    await patcher.apply(plan, { ...opts, dryRun: true });
+    expect(verifyCalls).toEqual([{ plan, state: initial, requirements }]);
+    expect(role.log).toHaveLength(0);
+  });
+});
+
+describe('Applier.rollback', () => {
+  it('refuses when there is no stored state', async () => {
+    const { patcher } = setup();
+    await expect(patcher.rollback(ROLE_ARN, { actor: 'bob', reason: 'r', now: NOW })).rejects.toBeInstanceOf(RefusedError);
+  });
+
+  it('grants back before it removes, and re-puts an inline policy whose document changed', async () => {
+    const { role, patcher, plan } = setup();
+    await patcher.apply(plan, opts);
+    role.log.length = 0;
+    await patcher.rollback(ROLE_ARN, { actor: 'bob', reason: 'r', now: '2026-03-01T10:05:00.000Z' });
+    expect(role.log).toEqual(['put secrets-everywhere', `attach ${MANAGED_ARN}`, 'delete leash-execution-role']);
+    expect(role.current()).toEqual(initial);
+  });
+});
+
+describe('Applier: the intent recorded before the first IAM write', () => {
+  it('stores the steps and the expected end state before IAM changes, and closes the intent with the outcome', async () => {
+    const { mem, patcher, plan } = setup();
+    let seenAtFirstWrite: unknown;
+    const run = mem.iam.run.bind(mem.iam);
+    mem.iam.run = async (name, steps, o) => {
+      seenAtFirstWrite ??= await mem.intents.last(ROLE_ARN);
+      return run(name, steps, o);
+    };
+    const result = await patcher.apply(plan, opts);
+    expect(seenAtFirstWrite).toMatchObject({
+      id: plan.planHash,
+      kind: 'apply',
+      actor: 'alice',
+      beforeHash: hashState(initial),
+      snapshotId: result.snapshotId,
+      steps: [
+        { op: 'put-inline', name: plan.policyName },
+        { op: 'delete-inline', name: 'secrets-everywhere' },
+        { op: 'detach', arn: MANAGED_ARN },
+      ],
+      expectedHash: result.after,
+    });
+    expect(seenAtFirstWrite).not.toHaveProperty('outcome');
+    expect(await mem.intents.last(ROLE_ARN)).toMatchObject({ id: plan.planHash, outcome: 'applied' });
+  });
+
+  it('a failed apply closes its intent as rolled back', async () => {
+    const { role, mem, patcher, plan } = setup();
+    role.failOn('DetachRolePolicy');
+    await expect(patcher.apply(plan, opts)).rejects.toThrow(/injected/);
+    expect(await mem.intents.last(ROLE_ARN)).toMatchObject({ id: plan.planHash, outcome: 'rolled-back' });
+  });
+
+  it('one writer per role: a change still open blocks another, before any IAM write', async () => {
+    const { role, mem, patcher, plan } = setup();
+    await mem.intents.begin({
+      id: 'other-plan',
+      roleArn: ROLE_ARN,
+      kind: 'apply',
+      actor: 'leash-auto',
+      at: NOW,
+      beforeHash: hashState(initial),
+      snapshotId: 's',
+      steps: [],
+      expected: initial,
+      expectedHash: hashState(initial),
+    });
+    await expect(patcher.apply(plan, opts)).rejects.toBeInstanceOf(ConflictError);
+    expect(role.log).toEqual([]);
+    expect(role.current()).toEqual(initial);
+  });
+});
