@@ -145,7 +145,8 @@ describe('the CLI and the Lambdas assess a role identically', () => {
       ...taskDefinitionFiles,
     ]);
     expect(cli.err).toBe('');
-    expect(cli.code).toBe(0);
+    // audit exits 1 when a finding is urgent (the default --fail-on): the same verdict a pipeline gets from the Lambdas' set.
+    expect(cli.code).toBe(lambda.some((f) => f.severity === 'urgent') ? 1 : 0);
     const out = JSON.parse(cli.out) as { findings: unknown[]; requirements: { action: string; resource: string }[] };
 
     // Not a vacuous comparison: every source of findings is there.
