@@ -14,7 +14,9 @@ export interface LeashConfig {
   selfRoleArns: string[];
   approvers: string[];
   watchMinutes: number;
-  maxChangesPerRun: number;
+  /** The change cap: automatic changes per account within each window of `changeWindowMinutes` (0: none). */
+  maxChangesPerWindow: number;
+  changeWindowMinutes: number;
   /** Days a CloudTrail use counts as "recent" (never auto-remove what was used in this window). */
   recentUseDays: number;
   /** Days denial evidence is kept (DynamoDB TTL). */
@@ -57,6 +59,12 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   return n;
 }
 
+function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const n = int(env, name, fallback);
+  if (n === 0) throw new InputError('must be a positive integer, got "0"', 'environment', name);
+  return n;
+}
+
 function githubConfig(env: NodeJS.ProcessEnv): LeashConfig['github'] {
   const repo = env.LEASH_GITHUB_REPO;
   if (!repo || !env.LEASH_GITHUB_TOKEN_SECRET_ARN) return undefined;
@@ -86,7 +94,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): LeashConfig {
     selfRoleArns: list(env.LEASH_SELF_ROLE_ARNS),
     approvers: list(env.LEASH_APPROVERS),
     watchMinutes: int(env, 'LEASH_WATCH_MINUTES', 60),
-    maxChangesPerRun: int(env, 'LEASH_MAX_CHANGES_PER_RUN', 5),
+    maxChangesPerWindow: int(env, 'LEASH_MAX_CHANGES_PER_WINDOW', 5),
+    changeWindowMinutes: positive(env, 'LEASH_CHANGE_WINDOW_MINUTES', 60),
     recentUseDays: int(env, 'LEASH_RECENT_USE_DAYS', 90),
     evidenceTtlDays: int(env, 'LEASH_EVIDENCE_TTL_DAYS', 90),
     slackSigningSecretArn: env.LEASH_SLACK_SIGNING_SECRET_ARN || undefined,
@@ -126,7 +135,6 @@ export function remediationSettings(config: LeashConfig): RemediationSettings {
     defaultMode: config.defaultMode,
     dryRun: config.dryRun,
     watchMinutes: config.watchMinutes,
-    maxChangesPerRun: config.maxChangesPerRun,
     planTtlHours: config.planTtlHours,
     approvers: config.approvers,
     ...(config.publicBaseUrl ? { publicBaseUrl: config.publicBaseUrl } : {}),

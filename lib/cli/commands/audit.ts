@@ -1,6 +1,7 @@
 // `leash audit`: intent, grant and CloudTrail evidence held together offline, over exported files, by the same
 // assessment the Lambdas run (engine/assess.ts): this command only gathers the files.
 import { assess, intentOf, type Evidence, type Grant } from '../../engine/assess.js';
+import { accountOf } from '../../engine/arn.js';
 import {
   denialFromCloudTrail,
   isIgnored,
@@ -91,7 +92,8 @@ export function readEvidence(
   taskDefinitions: SourcedTaskDefinition[],
 ): { denials: Denial[]; uses: Use[]; ignored: number } {
   const roleArns = taskDefinitions.map((t) => executionRoleArnOf(t.taskDefinition)).filter((r): r is string => !!r);
-  const roles = roleArns.length ? { roles: new Set(roleArns) } : undefined;
+  // A record is evidence only about a role of its own account, and only from the accounts these roles live in.
+  const roles = roleArns.length ? { roles: new Set(roleArns), servedAccounts: new Set(roleArns.map(accountOf)) } : undefined;
   const out = { denials: [] as Denial[], uses: [] as Use[], ignored: 0 };
   for (const file of files) {
     for (const record of parseCloudTrailFile(readInputFile(file), file)) {

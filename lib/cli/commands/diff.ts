@@ -1,6 +1,7 @@
 // `leash diff`: the role's current policies held against the intent of the task definitions that use it, by the same
 // assessment the Lambdas run (engine/assess.ts).
 import { assess, intentOf } from '../../engine/assess.js';
+import { sameRoleWarnings } from '../../engine/plan/shared-role.js';
 import { synthesize } from '../../engine/synth/synthesize.js';
 import { blocks, failOnSpec, intentOptions, intentOptionSpec, parse, parseFailOn } from '../args.js';
 import { findingJson, findingsText, planJson, unresolvedText } from '../format.js';
@@ -26,6 +27,8 @@ export function diffCommand(argv: string[], io: CliIo): number {
     now: new Date().toISOString(),
     recentUseDays: 90,
   });
+  // A task role that is also the execution role: every finding outside the execution-role vocabulary is the app's.
+  resolved.warnings.push(...sameRoleWarnings(taskDefinitions));
   const policy = synthesize(resolved.requirements);
   if (values.json) writeJson(io, { ...planJson(resolved, policy), findings: findings.map(findingJson) });
   else io.stdout.write(findingsText(findings, widthOf(io)) + unresolvedText(resolved, widthOf(io)));
