@@ -2,13 +2,11 @@
 // them (engine/assess.ts), adds what the role's facts say (a shared role, an invalid mode or scope tag), then records
 // and announces the findings. Safe to repeat: the same state yields the same findings and no second notice.
 import { assess, evidenceSince, intentOf, isLive, kmsLookupsOf, type Assessment } from '../engine/assess.js';
-import { findingsForSharedRole } from '../engine/plan/build-plan.js';
 import { hashCanonical } from '../engine/plan/canonical.js';
-import { readMode } from '../engine/plan/mode.js';
 import type { CurrentFacts } from '../engine/plan/recheck.js';
+import { withRoleFacts } from '../engine/plan/role-findings.js';
 import { readScope, type ScopeReading } from '../engine/plan/scope.js';
 import { sharedRoleStatus, type SharedRoleStatus } from '../engine/plan/shared-role.js';
-import { synthesize } from '../engine/synth/synthesize.js';
 import type { Finding, Requirement, RoleGrant } from '../engine/types.js';
 import type { EvidenceStore, FindingsStore, KmsKeys, Notifier, RemediationQueue, RoleIndex, Roles } from './ports.js';
 import { readRoleFacts } from './role-facts.js';
@@ -67,16 +65,9 @@ export async function assessRole(roleArn: string, deps: AssessDeps): Promise<Rol
   const facts = (await readRoleFacts(grant.roleArn, deps, 'observe', grant))!;
   const shared = sharedRoleStatus(facts);
   const scope = readScope(grant.tags, grant.roleArn);
-  const mode = readMode(grant.tags, 'observe', grant.roleArn);
   const requirements = a.intent.requirements;
   // A shared role keeps what is not the execution role's, and its findings say so; a bad tag is a finding of its own.
-  const findings = [
-    ...(shared.shared
-      ? findingsForSharedRole({ findings: a.findings, roleArn: grant.roleArn, requirements, synthesized: synthesize(requirements), shared })
-      : a.findings),
-    ...(mode.finding ? [mode.finding] : []),
-    ...(scope.finding ? [scope.finding] : []),
-  ];
+  const findings = withRoleFacts({ roleArn: grant.roleArn, findings: a.findings, requirements, tags: grant.tags, shared });
   return { ...a, findings, grant, requirements, taskDefinitions: entries.filter(isLive).length, facts, shared, scope };
 }
 
