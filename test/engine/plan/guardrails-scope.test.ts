@@ -96,7 +96,9 @@ describe('guardrails: additions in auto only inside the declared scope', () => {
   it('no declared scope (or an invalid one, read as empty) sends every addition to a person', () => {
     const r = guardrails(withAdditions(secret('web/db-AbCdEf')), ctx({ scope: { entries: [] } }));
     expect(r.allowedAuto).toBe(false);
-    expect(r.reasons).toEqual([expect.stringMatching(/^adds secretsmanager:GetSecretValue on .*web\/db-AbCdEf: outside the declared scope/)]);
+    expect(r.reasons).toEqual([
+      expect.stringMatching(/^adds secretsmanager:GetSecretValue on .*web\/db-AbCdEf: outside the declared scope/),
+    ]);
     // A plan that only removes and narrows needs no scope.
     expect(guardrails(basePlan, ctx({ scope: { entries: [] } })).allowedAuto).toBe(true);
   });
