@@ -1,6 +1,7 @@
 // Configuration from the environment, read once by the composition root. Dry-run is the default everywhere.
 import { InputError } from './errors.js';
 import type { RemediationSettings } from './app/remediate.js';
+import type { BudgetSettings } from './engine/plan/change-budget.js';
 import type { Mode } from './engine/types.js';
 
 export interface LeashConfig {
@@ -139,6 +140,11 @@ export function remediationSettings(config: LeashConfig): RemediationSettings {
     approvers: config.approvers,
     ...(config.publicBaseUrl ? { publicBaseUrl: config.publicBaseUrl } : {}),
   };
+}
+
+/** The change budget: automatic changes per account per window. */
+export function budgetSettings(config: LeashConfig): BudgetSettings {
+  return { max: config.maxChangesPerWindow, windowMinutes: config.changeWindowMinutes };
 }
 
 /** The accounts a reconcile run sweeps: home (undefined) first, then the organization's members. */
