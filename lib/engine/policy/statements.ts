@@ -9,6 +9,7 @@ import {
   hasPolicyVariable,
   isLiteralText,
   isPlainResource,
+  literalStarPrefix,
   resourceIncludes,
   resourceOverlaps,
 } from './wildcard.js';
@@ -34,6 +35,8 @@ export interface StatementView {
   wildActions: string[];
   /** Resource patterns that name more than one string (wildcard, variable, short ARN): the rest is in `exact`. */
   wildResources: string[];
+  /** For each of `wildResources`, its `L` when it is `L*` (literalStarPrefix): inclusion is then a prefix test. */
+  starPrefixes: (string | undefined)[];
 }
 
 /** What is asked about: one action and one resource, each either a concrete request or a pattern. */
@@ -56,6 +59,7 @@ function view(policy: NamedPolicy, s: PolicyStatement, index: number): Statement
   const condition = s.Condition && Object.keys(s.Condition).length > 0 ? s.Condition : undefined;
   const ref: StatementRef = s.Sid ? { policy: policy.name, statement: index, sid: s.Sid } : { policy: policy.name, statement: index };
   const actions = notAction ? list(s.NotAction) : list(s.Action);
+  const wildResources = resources.filter((r) => !isPlainResource(r));
   return {
     ref,
     effect: s.Effect,
@@ -68,7 +72,8 @@ function view(policy: NamedPolicy, s: PolicyStatement, index: number): Statement
     exact: new Set(resources),
     plainActions: new Set(actions.filter(isLiteralText).map((a) => a.toLowerCase())),
     wildActions: actions.filter((a) => !isLiteralText(a)),
-    wildResources: resources.filter((r) => !isPlainResource(r)),
+    wildResources,
+    starPrefixes: wildResources.map(literalStarPrefix),
   };
 }
 
@@ -99,7 +104,15 @@ function resourceIn(s: StatementView, t: Target, all: boolean): boolean {
   const inc = (p: string): boolean => resourceIncludes(p, t.resource, t.resourceLiteral);
   const ovl = (p: string): boolean => resourceOverlaps(p, t.resource, t.resourceLiteral);
   // A plain policy resource includes only itself: `exact` answers for all of them at once.
-  if (!s.notResource && all) return s.exact.has(t.resource) || s.wildResources.some(inc);
+  if (!s.notResource && all) {
+    if (s.exact.has(t.resource)) return true;
+    // `${…}` in the target may stand for a character of `L`: only then is the prefix test not the answer.
+    const prefixTest = !t.resource.includes('${');
+    return s.wildResources.some((p, i) => {
+      const head = s.starPrefixes[i];
+      return head !== undefined && prefixTest ? t.resource.startsWith(head) : inc(p);
+    });
+  }
   if (!s.notResource) return s.exact.has(t.resource) || s.resources.some(all ? inc : ovl);
   return all ? !s.resources.some(ovl) : !s.resources.some(inc);
 }

@@ -255,6 +255,19 @@ function resourceOp(op: Op, policy: string, other: string, otherLiteral: boolean
   return true;
 }
 
+/**
+ * `L` when the pattern is `L*` with a literal `L` that spans the whole ARN header (five colons): such a pattern
+ * holds exactly the strings, and includes exactly the patterns without `${`, that start with `L`.
+ */
+export function literalStarPrefix(pattern: string): string | undefined {
+  if (!pattern.endsWith('*')) return undefined;
+  const head = pattern.slice(0, -1);
+  if (!isLiteralText(head)) return undefined;
+  let colons = 0;
+  for (let i = 0; i < head.length && colons < 5; i++) if (head.charCodeAt(i) === 58) colons++;
+  return colons >= 5 ? head : undefined;
+}
+
 /** Characters before the first wildcard or variable: both patterns must agree on them literally. */
 function literalPrefix(value: string, literal: boolean): string {
   if (literal) return value;

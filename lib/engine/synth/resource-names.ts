@@ -1,0 +1,48 @@
+// How compaction reads a resource ARN: a base (`arn:p:svc:region:account:` plus the resource type:
+// `repository/`, `log-group:`, `secret:`; nothing for S3) and a name. Names are cut only after a delimiter
+// (`/ecs/`, `team-`, `db_`), so a widened pattern always ends a path component or word: `…:log-group:/ecs/*`.
+// The same cut points define the *families* a resource belongs to: base + prefix + `*` (universe.ts).
+
+/** Length of the base of an ARN (see above), or -1 when the string is not an ARN with a resource part. */
+export function baseLength(resource: string): number {
+  if (!resource.startsWith('arn:')) return -1;
+  const colons: number[] = [];
+  for (let i = 0; i < resource.length && colons.length < 5; i++) if (resource.charCodeAt(i) === 58) colons.push(i);
+  if (colons.length < 5) return -1;
+  const header = colons[4]! + 1;
+  if (resource.slice(colons[1]! + 1, colons[2]) === 's3') return header;
+  for (let i = header; i < resource.length; i++) {
+    const c = resource.charCodeAt(i);
+    if (c === 47 || c === 58) return i + 1; // `/` or `:` ends the resource type
+  }
+  return header;
+}
+
+export function splitResource(resource: string): { base: string; name: string } | undefined {
+  const n = baseLength(resource);
+  return n < 0 ? undefined : { base: resource.slice(0, n), name: resource.slice(n) };
+}
+
+/** Is the character a name delimiter? Codes of `/ - _ . :`. */
+function delimiter(c: number): boolean {
+  return c === 47 || c === 45 || c === 95 || c === 46 || c === 58;
+}
+
+/** Stops a name prefix: `*`, `?`, `$` (wildcards and policy variables). */
+function stop(c: number): boolean {
+  return c === 42 || c === 63 || c === 36;
+}
+
+/**
+ * Lengths of the name's prefixes that end at a delimiter, shortest first, starting with the empty prefix and
+ * stopping at the first wildcard or policy variable: `team/web-1` → 0, 5 ('team/'), 9 ('team/web-').
+ */
+export function prefixEnds(name: string, from = 0): number[] {
+  const out = [0];
+  for (let i = from; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (stop(c)) break;
+    if (delimiter(c)) out.push(i + 1 - from);
+  }
+  return out;
+}
