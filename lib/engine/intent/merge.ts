@@ -38,21 +38,23 @@ export function compareStrings(a: string, b: string): number {
 
 /** Dedupes on (action, resource), unites reasons (first-seen order) and crossAccount, sorts by action then resource. */
 export function mergeRequirements(reqs: Requirement[]): Requirement[] {
-  const byKey = new Map<string, { merged: Requirement; reasons: ReasonList }>();
+  // Grouped by action, then resource: no composite key strings, and each group sorts on resources alone.
+  const byAction = new Map<string, Map<string, { merged: Requirement; reasons: ReasonList }>>();
   for (const req of reqs) {
-    const key = `${req.action}\u0000${req.resource}`;
-    let entry = byKey.get(key);
+    let byResource = byAction.get(req.action);
+    if (!byResource) byAction.set(req.action, (byResource = new Map()));
+    let entry = byResource.get(req.resource);
     if (!entry) {
       const reasons = new ReasonList();
       entry = { merged: { action: req.action, resource: req.resource, reasons: reasons.list }, reasons };
-      byKey.set(key, entry);
+      byResource.set(req.resource, entry);
     }
     entry.reasons.add(req.reasons);
     if (req.crossAccount) entry.merged.crossAccount = true;
   }
-  return [...byKey.values()]
-    .map((e) => e.merged)
-    .sort((a, b) => compareStrings(a.action, b.action) || compareStrings(a.resource, b.resource));
+  return [...byAction.keys()]
+    .sort(compareStrings)
+    .flatMap((action) => [...byAction.get(action)!.values()].map((e) => e.merged).sort((a, b) => compareStrings(a.resource, b.resource)));
 }
 
 /** Dedupes lookups on (kind, resource), keeping first-seen order. */

@@ -12,7 +12,7 @@
 // Sizes come from size-model.ts (exact, without rendering); each step touches only the prefixes it changes.
 import { LeashError } from '../../errors.js';
 import { Heap } from './heap.js';
-import { family, renderOrder, type Draft } from './render.js';
+import { family, type Draft } from './render.js';
 import { documentSize, jsonLength, listLength, type StatementSize } from './size-model.js';
 import type { BaseTrie, Universe } from './universe.js';
 
@@ -67,6 +67,8 @@ interface Entry {
   ratio: number;
 }
 
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 function hash(value: string, seed: number): number {
   let h = seed;
   for (let i = 0; i < value.length; i++) h = Math.imul(h ^ value.charCodeAt(i), 0x01000193);
@@ -93,7 +95,10 @@ class Compactor {
     private readonly universe: Universe,
     private readonly sidPrefix: string,
   ) {
-    renderOrder(list).forEach((d, index) => this.drafts.push(this.draft(d, index)));
+    // Statements have distinct action sets: ordering by them is canonical without comparing resource lists.
+    const keyed = list.map((d) => ({ d, fam: family(d.actions), key: d.actions.join(',') }));
+    keyed.sort((a, b) => a.fam[1] - b.fam[1] || compare(a.fam[0], b.fam[0]) || compare(a.key, b.key));
+    keyed.forEach(({ d }, index) => this.drafts.push(this.draft(d, index)));
   }
 
   private draft(d: Draft, index: number): DraftState {
@@ -118,38 +123,38 @@ class Compactor {
     // the longest of those above it (or, when there is none, is never widened), so single-resource prefixes cost
     // no node.
     const mine = new Map<BaseTrie, { nodes: Node[]; actions: number[]; below: Int32Array }>();
-    for (const resource of d.resources) {
-      const place = this.universe.place.get(resource);
-      if (!place) continue;
-      const { trie } = place;
+    const place = this.universe.placesOf(d);
+    d.resources.forEach((_, i) => {
+      const trie = place.tries[i];
+      if (!trie) return;
       let here = mine.get(trie);
       if (!here) {
         const actions = d.actions.map((a) => trie.actionIds.get(a)!);
         mine.set(trie, (here = { nodes: [], actions, below: new Int32Array(trie.keys.length) }));
       }
-      for (let g = place.node; g >= 0; g = trie.parent[g]!) here.below[g]!++;
-    }
-    for (const resource of d.resources) {
+      for (let g = place.nodes[i]!; g >= 0; g = trie.parent[g]!) here.below[g]!++;
+    });
+    d.resources.forEach((resource, i) => {
       const chars = jsonLength(resource);
       state.count++;
       state.chars += chars;
       state.literals++;
-      const place = this.universe.place.get(resource);
-      const here = place && mine.get(place.trie)!;
-      let g = place ? place.node : -1;
-      while (g >= 0 && here!.below[g]! < 2) g = place!.trie.parent[g]!;
+      const trie = place.tries[i];
+      const here = trie && mine.get(trie)!;
+      let g = trie ? place.nodes[i]! : -1;
+      while (g >= 0 && here!.below[g]! < 2) g = trie!.parent[g]!;
       if (g < 0) {
         state.fixed.push(resource);
-        continue;
+        return;
       }
-      const leaf = this.ensure(state, place!.trie, g, here!);
+      const leaf = this.ensure(state, trie!, g, here!);
       leaf.direct.push(resource);
       for (let u: Node | undefined = leaf; u; u = u.parent) {
         u.count++;
         u.chars += chars;
         u.literals++;
       }
-    }
+    });
     return state;
   }
 

@@ -32,8 +32,8 @@ export function family(actions: string[]): [string, number] {
 
 const one = (v: string[]): string | string[] => (v.length === 1 ? v[0]! : v);
 
-/** Drafts in a canonical order (the one render() writes), so work over them does not depend on input order. */
-export function renderOrder<T extends Draft>(list: T[]): T[] {
+/** Drafts in the order render() writes them. */
+function renderOrder<T extends Draft>(list: T[]): T[] {
   const keyed = list.map((d) => ({ d, fam: family(d.actions), key: `${d.actions.join(',')}|${d.resources.join(',')}` }));
   keyed.sort(
     (a, b) =>

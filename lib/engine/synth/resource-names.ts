@@ -24,25 +24,11 @@ export function splitResource(resource: string): { base: string; name: string } 
 }
 
 /** Is the character a name delimiter? Codes of `/ - _ . :`. */
-function delimiter(c: number): boolean {
+export function isNameDelimiter(c: number): boolean {
   return c === 47 || c === 45 || c === 95 || c === 46 || c === 58;
 }
 
 /** Stops a name prefix: `*`, `?`, `$` (wildcards and policy variables). */
-function stop(c: number): boolean {
+export function stopsName(c: number): boolean {
   return c === 42 || c === 63 || c === 36;
-}
-
-/**
- * Lengths of the name's prefixes that end at a delimiter, shortest first, starting with the empty prefix and
- * stopping at the first wildcard or policy variable: `team/web-1` → 0, 5 ('team/'), 9 ('team/web-').
- */
-export function prefixEnds(name: string, from = 0): number[] {
-  const out = [0];
-  for (let i = from; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    if (stop(c)) break;
-    if (delimiter(c)) out.push(i + 1 - from);
-  }
-  return out;
 }

@@ -10,19 +10,38 @@
 // One trie per ARN base holds every required resource by its name prefixes: node = prefix, a resource sits at
 // its longest prefix. Per (node, action) it keeps whether the node is a family of the action, how many families
 // of the action lie below it, and how many of those applied widenings have opened, so the extra access a
-// widening would add is two array reads per action.
+// widening would add is two array reads per action. Nodes, links and members are flat arrays and prefixes are
+// found by a rolling hash: a role shared by thousands of task definitions allocates little beyond the keys.
 import { literalStarPrefix, resourceIncludes } from '../policy/wildcard.js';
-import { baseLength, prefixEnds } from './resource-names.js';
+import { baseLength, isNameDelimiter, stopsName } from './resource-names.js';
+
+const NONE = -1;
+
+/** FNV-1a over UTF-16 code units, kept a small integer. */
+function step(h: number, c: number): number {
+  return Math.imul(h ^ c, 0x01000193) >>> 0;
+}
+const SEED = 0x811c9dc5;
+const small = (h: number): number => h & 0x3fffffff;
+
+function hashOf(value: string): number {
+  let h = SEED;
+  for (let i = 0; i < value.length; i++) h = step(h, value.charCodeAt(i));
+  return h;
+}
 
 export class BaseTrie {
   readonly keys: string[] = [];
   /** Length of the name prefix: how specific the node's pattern is. */
   readonly depth: number[] = [];
   readonly parent: number[] = [];
-  readonly children: number[][] = [];
-  /** Resources whose longest prefix is this node, with the trie-local ids of the actions required on each. */
-  readonly members: { resource: string; actions: number[] }[][] = [];
-  readonly ids = new Map<string, number>();
+  readonly firstChild: number[] = [];
+  readonly nextSibling: number[] = [];
+  /** Resources whose longest prefix is the node, as a list through memberNext; with the trie-local action ids. */
+  readonly firstMember: number[] = [];
+  readonly memberResource: string[] = [];
+  readonly memberActions: number[][] = [];
+  readonly memberNext: number[] = [];
   readonly actions: string[] = [];
   readonly actionIds = new Map<string, number>();
   /**
@@ -35,26 +54,43 @@ export class BaseTrie {
   famBelow = new Int32Array(0);
   openedBelow = new Int32Array(0);
   cover = new Int32Array(0);
+  private readonly byHash = new Map<number, number>();
+  private readonly sameHash: number[] = [];
+  private readonly baseHash: number;
   private readonly interned = new Map<readonly string[], number[]>();
 
   constructor(readonly base: string) {
     this.prefixExact = !base.includes('$');
-    this.node(base, -1, 0);
+    this.baseHash = hashOf(base);
+    this.create(base, NONE, 0, this.baseHash);
   }
 
-  private node(key: string, parent: number, depth: number): number {
-    let id = this.ids.get(key);
-    if (id === undefined) {
-      id = this.keys.length;
-      this.ids.set(key, id);
-      this.keys.push(key);
-      this.depth.push(depth);
-      this.parent.push(parent);
-      this.children.push([]);
-      this.members.push([]);
-      if (parent >= 0) this.children[parent]!.push(id);
-    }
+  private create(key: string, parent: number, depth: number, hash: number): number {
+    const id = this.keys.length;
+    this.keys.push(key);
+    this.depth.push(depth);
+    this.parent.push(parent);
+    this.firstChild.push(NONE);
+    this.firstMember.push(NONE);
+    this.nextSibling.push(parent === NONE ? NONE : this.firstChild[parent]!);
+    if (parent !== NONE) this.firstChild[parent] = id;
+    this.sameHash.push(this.byHash.get(small(hash)) ?? NONE);
+    this.byHash.set(small(hash), id);
     return id;
+  }
+
+  /** The node whose key is `value.slice(0, end)`, given that prefix's hash. */
+  private find(value: string, end: number, hash: number): number {
+    for (let id = this.byHash.get(small(hash)) ?? NONE; id !== NONE; id = this.sameHash[id]!) {
+      const key = this.keys[id]!;
+      if (key.length === end && value.startsWith(key)) return id;
+    }
+    return NONE;
+  }
+
+  /** The node whose key is exactly `key`, if any. */
+  node(key: string): number {
+    return this.find(key, key.length, hashOf(key));
   }
 
   /** Trie-local ids of an action list (lists are shared by a statement's resources: one lookup per statement). */
@@ -78,9 +114,20 @@ export class BaseTrie {
   /** Adds a resource (which starts with the base); returns the node it sits at. */
   add(resource: string, actions: readonly string[]): number {
     let node = 0;
-    const n = this.base.length;
-    for (const end of prefixEnds(resource, n).slice(1)) node = this.node(resource.slice(0, n + end), node, end);
-    this.members[node]!.push({ resource, actions: this.actionList(actions) });
+    let h = this.baseHash;
+    for (let i = this.base.length; i < resource.length; i++) {
+      const c = resource.charCodeAt(i);
+      if (stopsName(c)) break;
+      h = step(h, c);
+      if (!isNameDelimiter(c)) continue;
+      const found = this.find(resource, i + 1, h);
+      node = found !== NONE ? found : this.create(resource.slice(0, i + 1), node, i + 1 - this.base.length, h);
+    }
+    const m = this.memberResource.length;
+    this.memberResource.push(resource);
+    this.memberActions.push(this.actionList(actions));
+    this.memberNext.push(this.firstMember[node]!);
+    this.firstMember[node] = m;
     return node;
   }
 
@@ -92,14 +139,14 @@ export class BaseTrie {
     this.famBelow = new Int32Array(size);
     this.openedBelow = new Int32Array(size);
     this.cover = new Int32Array(size);
-    this.members.forEach((list, node) => {
-      for (const m of list) {
-        for (const a of m.actions) {
+    for (let node = 0; node < this.keys.length; node++) {
+      for (let m = this.firstMember[node]!; m !== NONE; m = this.memberNext[m]!) {
+        for (const a of this.memberActions[m]!) {
           // Marked nodes are marked up to the root already.
-          for (let up = node; up >= 0 && !this.fam[up * width + a]; up = this.parent[up]!) this.fam[up * width + a] = 1;
+          for (let up = node; up !== NONE && !this.fam[up * width + a]; up = this.parent[up]!) this.fam[up * width + a] = 1;
         }
       }
-    });
+    }
   }
 
   computeBelow(): void {
@@ -109,7 +156,7 @@ export class BaseTrie {
       for (let a = 0; a < width; a++) {
         const i = n * width + a;
         this.famBelow[i]! += this.fam[i]!;
-        if (p >= 0) this.famBelow[p * width + a]! += this.famBelow[i]!;
+        if (p !== NONE) this.famBelow[p * width + a]! += this.famBelow[i]!;
       }
     }
   }
@@ -118,9 +165,14 @@ export class BaseTrie {
   deepestPrefix(prefix: string): number {
     if (!prefix.startsWith(this.base)) return 0;
     let deepest = 0;
-    for (const end of prefixEnds(prefix, this.base.length).slice(1)) {
-      const id = this.ids.get(prefix.slice(0, this.base.length + end));
-      if (id === undefined) break;
+    let h = this.baseHash;
+    for (let i = this.base.length; i < prefix.length; i++) {
+      const c = prefix.charCodeAt(i);
+      if (stopsName(c)) break;
+      h = step(h, c);
+      if (!isNameDelimiter(c)) continue;
+      const id = this.find(prefix, i + 1, h);
+      if (id === NONE) break;
       deepest = id;
     }
     return deepest;
@@ -128,11 +180,15 @@ export class BaseTrie {
 
   /** Nodes whose key starts with `prefix` and that are not below another such node. */
   topsUnder(prefix: string): number[] {
-    const exact = this.ids.get(prefix);
-    if (exact !== undefined) return [exact];
+    const exact = this.node(prefix);
+    if (exact !== NONE) return [exact];
     if (this.base.startsWith(prefix)) return [0];
     if (!prefix.startsWith(this.base)) return [];
-    return this.children[this.deepestPrefix(prefix)]!.filter((c) => this.keys[c]!.startsWith(prefix));
+    const out: number[] = [];
+    for (let c = this.firstChild[this.deepestPrefix(prefix)]!; c !== NONE; c = this.nextSibling[c]!) {
+      if (this.keys[c]!.startsWith(prefix)) out.push(c);
+    }
+    return out;
   }
 
   /** Visits a node and everything below it. */
@@ -141,7 +197,7 @@ export class BaseTrie {
     while (stack.length) {
       const n = stack.pop()!;
       visit(n);
-      for (const c of this.children[n]!) stack.push(c);
+      for (let c = this.firstChild[n]!; c !== NONE; c = this.nextSibling[c]!) stack.push(c);
     }
   }
 }
@@ -153,39 +209,58 @@ function header(value: string): string {
   return value;
 }
 
+/** A statement of the exact policy: every resource is required for every action. */
+export interface ExactStatement {
+  actions: string[];
+  resources: string[];
+}
+
 export class Universe {
   readonly tries = new Map<string, BaseTrie>();
-  /** Where each required resource with an ARN name sits. */
-  readonly place = new Map<string, { trie: BaseTrie; node: number }>();
   /** (action, family) pairs opened by applied widenings. */
   opened = 0;
+  private readonly places = new Map<ExactStatement, { tries: (BaseTrie | undefined)[]; nodes: Int32Array }>();
   private readonly required = new Map<string, string[]>();
   private readonly byHeader = new Map<string, BaseTrie[]>();
 
-  /** `statements`: the exact policy's statements (each resource required for every action of its statement). */
-  constructor(statements: { actions: string[]; resources: string[] }[]) {
-    for (const { actions, resources } of statements) {
+  constructor(private readonly statements: ExactStatement[]) {
+    for (const st of statements) {
+      const { actions, resources } = st;
       for (const a of actions) {
         const list = this.required.get(a);
         if (list) list.push(...resources);
         else this.required.set(a, [...resources]);
       }
-      for (const resource of resources) {
+      const place = { tries: new Array<BaseTrie | undefined>(resources.length), nodes: new Int32Array(resources.length).fill(NONE) };
+      let last: BaseTrie | undefined;
+      resources.forEach((resource, i) => {
         const n = baseLength(resource);
-        if (n < 0) continue;
-        const base = resource.slice(0, n);
-        let trie = this.tries.get(base);
+        if (n < 0) return;
+        // Sorted resources mostly share the previous one's base: no slice, no lookup.
+        let trie = last && n === last.base.length && resource.startsWith(last.base) ? last : undefined;
         if (!trie) {
-          this.tries.set(base, (trie = new BaseTrie(base)));
-          const h = header(base);
-          this.byHeader.set(h, [...(this.byHeader.get(h) ?? []), trie]);
+          const base = resource.slice(0, n);
+          trie = this.tries.get(base);
+          if (!trie) {
+            this.tries.set(base, (trie = new BaseTrie(base)));
+            const h = header(base);
+            this.byHeader.set(h, [...(this.byHeader.get(h) ?? []), trie]);
+          }
         }
-        this.place.set(resource, { trie, node: trie.add(resource, actions) });
-      }
+        last = trie;
+        place.tries[i] = trie;
+        place.nodes[i] = trie.add(resource, actions);
+      });
+      this.places.set(st, place);
     }
     for (const trie of this.tries.values()) trie.seal();
     this.excludeRequired();
     for (const trie of this.tries.values()) trie.computeBelow();
+  }
+
+  /** Where the statement's resources sit: trie and node per resource (no trie: not an ARN with a name). */
+  placesOf(st: ExactStatement): { tries: (BaseTrie | undefined)[]; nodes: Int32Array } {
+    return this.places.get(st)!;
   }
 
   /**
@@ -202,35 +277,39 @@ export class Universe {
   /** Tries a `<literal>*` pattern with this head may read as a prefix (same ARN header, one base a prefix of the other). */
   private related(head: string): BaseTrie[] {
     const out: BaseTrie[] = [];
-    for (const t of this.byHeader.get(header(head)) ?? [])
+    for (const t of this.byHeader.get(header(head)) ?? []) {
       if (t.prefixExact && (head.startsWith(t.base) || t.base.startsWith(head))) out.push(t);
+    }
     return out;
   }
 
   /** A family that a requirement of the same action covers whole is required access, not extra. */
   private excludeRequired(): void {
-    for (const [action, resources] of this.required) {
-      for (const r of resources) {
-        if (!r.includes('*') && !r.includes('${')) continue; // only `*` (or a variable) can hold a whole family
+    for (const st of this.statements) {
+      const place = this.places.get(st)!;
+      st.resources.forEach((r, i) => {
+        if (!r.includes('*') && !r.includes('${')) return; // only `*` (or a variable) can hold a whole family
         const head = literalStarPrefix(r);
         // Usually `r` sits in the trie it covers (`log-group:G:*`): then no other trie can hold a key under it.
-        const own = this.place.get(r)?.trie;
+        const own = place.tries[i];
         const fast = head === undefined ? [] : own && this.only(own, head) ? [own] : this.related(head);
-        for (const trie of fast) {
-          const a = trie.actionIds.get(action);
-          if (a === undefined) continue;
-          const width = trie.actions.length;
-          for (const top of trie.topsUnder(head!)) trie.walk(top, (n) => void (trie.fam[n * width + a] = 0));
+        for (const action of st.actions) {
+          for (const trie of fast) {
+            const a = trie.actionIds.get(action);
+            if (a === undefined) continue;
+            const width = trie.actions.length;
+            for (const top of trie.topsUnder(head!)) trie.walk(top, (n) => void (trie.fam[n * width + a] = 0));
+          }
+          for (const trie of this.tries.values()) {
+            const a = trie.actionIds.get(action);
+            if (a === undefined || (head !== undefined && trie.prefixExact)) continue;
+            const width = trie.actions.length;
+            trie.walk(0, (n) => {
+              if (trie.fam[n * width + a] && resourceIncludes(r, `${trie.keys[n]}*`)) trie.fam[n * width + a] = 0;
+            });
+          }
         }
-        for (const trie of this.tries.values()) {
-          const a = trie.actionIds.get(action);
-          if (a === undefined || (head !== undefined && trie.prefixExact)) continue;
-          const width = trie.actions.length;
-          trie.walk(0, (n) => {
-            if (trie.fam[n * width + a] && resourceIncludes(r, `${trie.keys[n]}*`)) trie.fam[n * width + a] = 0;
-          });
-        }
-      }
+      });
     }
   }
 
@@ -261,7 +340,7 @@ export class Universe {
         trie.cover[i] = before + delta;
         if (delta === 1 ? before !== 0 : before !== 1) continue;
         this.opened += delta;
-        for (let up = n; up >= 0; up = trie.parent[up]!) trie.openedBelow[up * width + a]! += delta;
+        for (let up = n; up !== NONE; up = trie.parent[up]!) trie.openedBelow[up * width + a]! += delta;
       }
     });
   }
@@ -287,7 +366,10 @@ export class Universe {
       }
       // A resource sits at its longest prefix, which may be shorter than `head`: start from the deepest node above.
       trie.walk(trie.deepestPrefix(head!), (n) => {
-        for (const m of trie.members[n]!) if (m.actions.includes(a) && m.resource.startsWith(head!)) absorbed.add(m.resource);
+        for (let m = trie.firstMember[n]!; m !== NONE; m = trie.memberNext[m]!) {
+          const resource = trie.memberResource[m]!;
+          if (trie.memberActions[m]!.includes(a) && resource.startsWith(head!)) absorbed.add(resource);
+        }
       });
     }
     let scan = head === undefined;
