@@ -226,7 +226,7 @@ class Compactor {
     while (stack.length) {
       const w = stack.pop()!;
       if (w.chosen) this.unchoose(w);
-      else if (w.below) stack.push(...w.children);
+      else if (w.below) for (const c of w.children) stack.push(c);
     }
     if (v.h1 === 0 && v.h2 === 0) {
       v.h1 = hash(`${v.key}*`, 0x811c9dc5) || 1;
@@ -313,8 +313,8 @@ class Compactor {
         const n = stack.pop()!;
         if (n.chosen) resources.push(`${n.key}*`);
         else {
-          resources.push(...n.direct);
-          stack.push(...n.children);
+          for (const r of n.direct) resources.push(r);
+          for (const c of n.children) stack.push(c);
         }
       }
       return { actions, resources: resources.sort() };
@@ -395,7 +395,7 @@ class Compactor {
       while (stack.length) {
         const w = stack.pop()!;
         push(w);
-        stack.push(...w.children);
+        for (const c of w.children) stack.push(c);
       }
     }
   }
@@ -425,7 +425,7 @@ class Compactor {
           while (stack.length) {
             const w = stack.pop()!;
             parts.push(w);
-            stack.push(...w.children);
+            for (const c of w.children) stack.push(c);
           }
         }
         if (parts.length && this.reduce(parts, maxSize, false, opened)) {

@@ -228,7 +228,7 @@ export class Universe {
       const { actions, resources } = st;
       for (const a of actions) {
         const list = this.required.get(a);
-        if (list) list.push(...resources);
+        if (list) for (const r of resources) list.push(r);
         else this.required.set(a, [...resources]);
       }
       const place = { tries: new Array<BaseTrie | undefined>(resources.length), nodes: new Int32Array(resources.length).fill(NONE) };
@@ -292,13 +292,16 @@ export class Universe {
         const head = literalStarPrefix(r);
         // Usually `r` sits in the trie it covers (`log-group:G:*`): then no other trie can hold a key under it.
         const own = place.tries[i];
-        const fast = head === undefined ? [] : own && this.only(own, head) ? [own] : this.related(head);
+        const alone = head !== undefined && own !== undefined && this.only(own, head);
+        const fast = head === undefined ? [] : alone ? [own] : this.related(head);
+        // …and most often at the very node it names: `log-group:G:*` sits at `log-group:G:`.
+        const at = alone && own.keys[place.nodes[i]!] === head ? [place.nodes[i]!] : undefined;
         for (const action of st.actions) {
           for (const trie of fast) {
             const a = trie.actionIds.get(action);
             if (a === undefined) continue;
             const width = trie.actions.length;
-            for (const top of trie.topsUnder(head!)) trie.walk(top, (n) => void (trie.fam[n * width + a] = 0));
+            for (const top of at ?? trie.topsUnder(head!)) trie.walk(top, (n) => void (trie.fam[n * width + a] = 0));
           }
           for (const trie of this.tries.values()) {
             const a = trie.actionIds.get(action);
