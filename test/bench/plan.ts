@@ -12,6 +12,8 @@ import { pathToFileURL } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
 import type { analyze as AnalyzeFn } from '../../lib/engine/analyze.js';
 import type { parseTaskDefinitions as ParseFn } from '../../lib/engine/input/task-definition.js';
+import type { deriveIntent as DeriveIntentFn } from '../../lib/engine/intent/index.js';
+import type { synthesize as SynthesizeFn } from '../../lib/engine/synth/synthesize.js';
 import type { SourcedTaskDefinition } from '../../lib/engine/types.js';
 import { listCorpus, readCorpusText, repoRoot } from '../support/corpus.js';
 import { generatedRole } from './generate.js';
@@ -32,6 +34,8 @@ const RUNS = 3;
 
 interface Engine {
   analyze: typeof AnalyzeFn;
+  deriveIntent: typeof DeriveIntentFn;
+  synthesize: typeof SynthesizeFn;
   parseTaskDefinitions: typeof ParseFn;
 }
 
@@ -47,6 +51,8 @@ async function bundledEngine(): Promise<{ engine: Engine; bytes: number; dispose
   const dir = mkdtempSync(join(tmpdir(), 'leash-bench-engine-'));
   const contents = [
     `export { analyze } from './lib/engine/analyze.ts';`,
+    `export { deriveIntent } from './lib/engine/intent/index.ts';`,
+    `export { synthesize } from './lib/engine/synth/synthesize.ts';`,
     `export { parseTaskDefinitions } from './lib/engine/input/task-definition.ts';`,
   ].join('\n');
   const file = join(dir, 'engine.mjs');
@@ -107,14 +113,22 @@ function throughput(engine: Engine, tds: SourcedTaskDefinition[], minMs = 2_000)
 
 function sharedRole(engine: Engine, n: number) {
   const tds = generatedRole(n);
-  const runs = Array.from({ length: RUNS }, () => timed(() => engine.analyze({ taskDefinitions: tds })));
-  const { intent, policy } = runs[0]!.value;
+  // analyze() is these two steps (no lookups, no grant to compare): timed apart to show where the time goes.
+  const runs = Array.from({ length: RUNS }, () => {
+    const intent = timed(() => engine.deriveIntent(tds));
+    const policy = timed(() => engine.synthesize(intent.value.requirements));
+    return { intent, policy, cpuMs: intent.cpuMs + policy.cpuMs, wallMs: intent.wallMs + policy.wallMs };
+  });
+  const intent = runs[0]!.intent.value;
+  const policy = runs[0]!.policy.value;
   // Extra access of the final policy: its (action, name family) pairs beyond the requirements (README, Compaction).
   const extra = new Set(policy.compaction.flatMap((c) => (c.extra ?? []).map((f) => `${c.action} ${f}`)));
   return {
     n,
     ms: round(median(runs.map((r) => r.cpuMs))),
     wallMs: round(median(runs.map((r) => r.wallMs))),
+    intentMs: round(median(runs.map((r) => r.intent.cpuMs))),
+    synthMs: round(median(runs.map((r) => r.policy.cpuMs))),
     chars: policy.size,
     extraAccess: extra.size,
     widenings: policy.compaction.length,
