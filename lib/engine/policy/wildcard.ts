@@ -269,7 +269,7 @@ export function literalStarPrefix(pattern: string): string | undefined {
 }
 
 /** Characters before the first wildcard or variable: both patterns must agree on them literally. */
-function literalPrefix(value: string, literal: boolean): string {
+export function literalPrefix(value: string, literal = false): string {
   if (literal) return value;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);

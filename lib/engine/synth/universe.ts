@@ -12,7 +12,7 @@
 // of the action lie below it, and how many of those applied widenings have opened, so the extra access a
 // widening would add is two array reads per action. Nodes, links and members are flat arrays and prefixes are
 // found by a rolling hash: a role shared by thousands of task definitions allocates little beyond the keys.
-import { literalStarPrefix, resourceIncludes } from '../policy/wildcard.js';
+import { literalPrefix, literalStarPrefix, resourceIncludes } from '../policy/wildcard.js';
 import { baseLength, isNameDelimiter, stopsName } from './resource-names.js';
 
 const NONE = -1;
@@ -191,6 +191,15 @@ export class BaseTrie {
     return out;
   }
 
+  /**
+   * Nodes whose family `key*` a pattern starting with the literal `lp` could hold: a family holds its own key, so
+   * its key must start with `lp` (all of them when `lp` stops inside the base, or the base may hide characters).
+   */
+  candidates(lp: string): number[] {
+    if (!this.prefixExact || this.base.startsWith(lp)) return [0];
+    return this.topsUnder(lp);
+  }
+
   /** Visits a node and everything below it. */
   walk(top: number, visit: (node: number) => void): void {
     const stack = [top];
@@ -307,9 +316,11 @@ export class Universe {
             const a = trie.actionIds.get(action);
             if (a === undefined || (head !== undefined && trie.prefixExact)) continue;
             const width = trie.actions.length;
-            trie.walk(0, (n) => {
-              if (trie.fam[n * width + a] && resourceIncludes(r, `${trie.keys[n]}*`)) trie.fam[n * width + a] = 0;
-            });
+            for (const top of trie.candidates(literalPrefix(r))) {
+              trie.walk(top, (n) => {
+                if (trie.fam[n * width + a] && resourceIncludes(r, `${trie.keys[n]}*`)) trie.fam[n * width + a] = 0;
+              });
+            }
           }
         }
       });
@@ -381,9 +392,11 @@ export class Universe {
       if (a === undefined || (head !== undefined && trie.prefixExact)) continue;
       scan = true;
       const width = trie.actions.length;
-      trie.walk(0, (n) => {
-        if (trie.fam[n * width + a] && resourceIncludes(pattern, `${trie.keys[n]}*`)) extra.add(`${trie.keys[n]}*`);
-      });
+      for (const top of trie.candidates(literalPrefix(pattern))) {
+        trie.walk(top, (n) => {
+          if (trie.fam[n * width + a] && resourceIncludes(pattern, `${trie.keys[n]}*`)) extra.add(`${trie.keys[n]}*`);
+        });
+      }
     }
     if (scan) for (const r of this.required.get(action) ?? []) if (resourceIncludes(pattern, r)) absorbed.add(r);
     return { extra: [...extra].sort(), absorbed: [...absorbed].sort() };

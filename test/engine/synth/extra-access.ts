@@ -97,6 +97,10 @@ const shapes = {
     if (create) out.push(...[group, `${group}:*`].map((resource) => ({ action: 'logs:CreateLogGroup', resource, reasons: why })));
     return out;
   },
+  // Wildcards inside a name (a requirement can be a pattern): compaction must read these by glob, not by prefix.
+  odd: (_r: string, n: string, star: boolean): Requirement[] => [
+    { action: 's3:GetObject', resource: `arn:aws:s3:::${n.split(/[/._-]/)[0]!}/${star ? `${n}?*` : `?${n}*x`}`, reasons: why },
+  ],
   object: (_r: string, n: string, whole: boolean): Requirement[] => {
     const bucket = n.split(/[/._-]/)[0]!;
     return [
@@ -108,13 +112,15 @@ const shapes = {
 
 /** Any mix of execution-role requirements (logs and S3 share ARN bases between statements). */
 export const requirementsArb = fc
-  .array(fc.tuple(fc.constantFrom('ecr', 'secret', 'parameter', 'key', 'logs', 'object'), regionArb, nameArb, fc.boolean()), {
+  .array(fc.tuple(fc.constantFrom('ecr', 'secret', 'parameter', 'key', 'logs', 'object', 'odd'), regionArb, nameArb, fc.boolean()), {
     minLength: 4,
     maxLength: 90,
   })
   .map((items) => [
     { action: 'ecr:GetAuthorizationToken', resource: '*', reasons: why },
-    ...items.flatMap(([shape, r, n, flag]) => (shape === 'logs' || shape === 'object' ? shapes[shape](r, n, flag) : shapes[shape](r, n))),
+    ...items.flatMap(([shape, r, n, flag]) =>
+      shape === 'logs' || shape === 'object' || shape === 'odd' ? shapes[shape](r, n, flag) : shapes[shape](r, n),
+    ),
   ]);
 
 /**
