@@ -1,4 +1,5 @@
 // Deterministic merging: one requirement per (action, resource) and one lookup per (kind, resource), reasons united.
+// Linear in the reasons: a role shared by thousands of task definitions has requirements with thousands of them.
 import type { Lookup, Reason, Requirement } from '../types.js';
 
 function sameReason(a: Reason, b: Reason): boolean {
@@ -11,23 +12,22 @@ function reasonKey(r: Reason): string {
   return part(r.taskDefinition) + part(r.container) + part(r.field) + part(r.note);
 }
 
-/** Reasons united in first-seen order; past a few, a set of keys keeps it linear (a role shared by thousands). */
-class ReasonList {
-  readonly list: Reason[] = [];
-  private seen: Set<string> | undefined;
-
-  add(reasons: Reason[]): void {
-    for (const r of reasons) {
-      if (this.seen) {
-        const key = reasonKey(r);
-        if (this.seen.has(key)) continue;
-        this.seen.add(key);
-      } else {
-        if (this.list.some((x) => sameReason(x, r))) continue;
-        if (this.list.length >= 16) this.seen = new Set([...this.list, r].map(reasonKey));
-      }
-      this.list.push(r);
+/**
+ * Appends the reasons `into` does not hold yet, in first-seen order. Short lists are searched; past 16 reasons a
+ * set of keys (kept in `seen`, by list) answers instead.
+ */
+function unite(into: Reason[], reasons: Reason[], seen: Map<Reason[], Set<string>>): void {
+  for (const r of reasons) {
+    const keys = seen.get(into);
+    if (keys) {
+      const key = reasonKey(r);
+      if (keys.has(key)) continue;
+      keys.add(key);
+    } else {
+      if (into.some((x) => sameReason(x, r))) continue;
+      if (into.length >= 16) seen.set(into, new Set([...into, r].map(reasonKey)));
     }
+    into.push(r);
   }
 }
 
@@ -38,37 +38,38 @@ export function compareStrings(a: string, b: string): number {
 
 /** Dedupes on (action, resource), unites reasons (first-seen order) and crossAccount, sorts by action then resource. */
 export function mergeRequirements(reqs: Requirement[]): Requirement[] {
-  // Grouped by action, then resource: no composite key strings, and each group sorts on resources alone.
-  const byAction = new Map<string, Map<string, { merged: Requirement; reasons: ReasonList }>>();
+  // Grouped by action, then resource: no composite key strings, and each group sorts on resources alone
+  // (the default sort orders strings by code units, as compareStrings does).
+  const byAction = new Map<string, Map<string, Requirement>>();
+  const seen = new Map<Reason[], Set<string>>();
   for (const req of reqs) {
     let byResource = byAction.get(req.action);
     if (!byResource) byAction.set(req.action, (byResource = new Map()));
-    let entry = byResource.get(req.resource);
-    if (!entry) {
-      const reasons = new ReasonList();
-      entry = { merged: { action: req.action, resource: req.resource, reasons: reasons.list }, reasons };
-      byResource.set(req.resource, entry);
-    }
-    entry.reasons.add(req.reasons);
-    if (req.crossAccount) entry.merged.crossAccount = true;
+    let merged = byResource.get(req.resource);
+    if (!merged) byResource.set(req.resource, (merged = { action: req.action, resource: req.resource, reasons: [] }));
+    unite(merged.reasons, req.reasons, seen);
+    if (req.crossAccount) merged.crossAccount = true;
   }
-  return [...byAction.keys()]
-    .sort(compareStrings)
-    .flatMap((action) => [...byAction.get(action)!.values()].map((e) => e.merged).sort((a, b) => compareStrings(a.resource, b.resource)));
+  return [...byAction.keys()].sort().flatMap((action) => {
+    const byResource = byAction.get(action)!;
+    return [...byResource.keys()].sort().map((resource) => byResource.get(resource)!);
+  });
 }
 
 /** Dedupes lookups on (kind, resource), keeping first-seen order. */
 export function mergeLookups(lookups: Lookup[]): Lookup[] {
-  const byKey = new Map<string, { merged: Lookup; reasons: ReasonList }>();
+  const byKind = new Map<string, Map<string, Lookup>>();
+  const seen = new Map<Reason[], Set<string>>();
+  const out: Lookup[] = [];
   for (const l of lookups) {
-    const key = `${l.kind}\u0000${l.resource}`;
-    let entry = byKey.get(key);
-    if (!entry) {
-      const reasons = new ReasonList();
-      entry = { merged: { kind: l.kind, resource: l.resource, reasons: reasons.list }, reasons };
-      byKey.set(key, entry);
+    let byResource = byKind.get(l.kind);
+    if (!byResource) byKind.set(l.kind, (byResource = new Map()));
+    let merged = byResource.get(l.resource);
+    if (!merged) {
+      byResource.set(l.resource, (merged = { kind: l.kind, resource: l.resource, reasons: [] }));
+      out.push(merged);
     }
-    entry.reasons.add(l.reasons);
+    unite(merged.reasons, l.reasons, seen);
   }
-  return [...byKey.values()].map((e) => e.merged);
+  return out;
 }
