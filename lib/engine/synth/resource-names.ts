@@ -6,11 +6,22 @@
 /** Length of the base of an ARN (see above), or -1 when the string is not an ARN with a resource part. */
 export function baseLength(resource: string): number {
   if (!resource.startsWith('arn:')) return -1;
-  const colons: number[] = [];
-  for (let i = 0; i < resource.length && colons.length < 5; i++) if (resource.charCodeAt(i) === 58) colons.push(i);
-  if (colons.length < 5) return -1;
-  const header = colons[4]! + 1;
-  if (resource.slice(colons[1]! + 1, colons[2]) === 's3') return header;
+  // Colons 2 and 3 delimit the service; colon 5 ends the header.
+  let colons = 0;
+  let service = -1;
+  let header = -1;
+  for (let i = 0; i < resource.length; i++) {
+    if (resource.charCodeAt(i) !== 58) continue;
+    colons++;
+    if (colons === 2) service = i + 1;
+    else if (colons === 3 && i - service === 2 && resource.startsWith('s3', service)) service = -2;
+    else if (colons === 5) {
+      header = i + 1;
+      break;
+    }
+  }
+  if (header < 0) return -1;
+  if (service === -2) return header; // S3: bucket and key are all name
   for (let i = header; i < resource.length; i++) {
     const c = resource.charCodeAt(i);
     if (c === 47 || c === 58) return i + 1; // `/` or `:` ends the resource type
