@@ -5,6 +5,7 @@ import type { Outcome } from '../engine/approval/blocks.js';
 import type { Denial, Use } from '../engine/evidence/types.js';
 import type { PatchStep } from '../engine/role/steps.js';
 import type { Watch } from '../engine/role/watch.js';
+import type { TicketFailure } from '../engine/notice.js';
 import type { DocBlock, TicketDoc } from '../engine/tickets/content.js';
 import type {
   Finding,
@@ -277,6 +278,8 @@ export interface Notifier {
   publishFindings(roleArn: string, findings: Finding[]): Promise<void>;
   /** One message per approver, filterable by the approver attribute: nobody else receives that approver's link. */
   publishApprovalLink(plan: Plan, link: ApprovalLink): Promise<void>;
+  /** Tells a role's owners their ticket could not be written (the tracker's credentials failed), with the findings. */
+  publishTicketFailure(roleArn: string, failure: TicketFailure, findings: Finding[]): Promise<void>;
 }
 
 export interface ApprovalLink {
