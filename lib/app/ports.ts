@@ -334,10 +334,22 @@ export interface Dlq {
   /** Up to 10 messages; received ones stay invisible for the queue's visibility timeout. */
   receive(): Promise<DlqMessage[]>;
   delete(message: DlqMessage): Promise<void>;
+  /** Makes a received message visible again now (it stays in the queue). */
+  release?(message: DlqMessage): Promise<void>;
 }
 
 export interface DlqMessage {
   id: string;
   receiptHandle: string;
   body: string;
+  /** String message attributes (an EventBridge DLQ message: RULE_ARN, TARGET_ARN, ERROR_CODE, …). */
+  attributes?: Record<string, string>;
+  /** SQS system attributes (SentTimestamp, ApproximateReceiveCount, DeadLetterQueueSourceArn, …). */
+  system?: Record<string, string>;
+  md5OfBody?: string;
+}
+
+/** Runs one of Leash's functions with an event and answers its result; throws when the function failed. */
+export interface FunctionInvoker {
+  invoke(functionName: string, event: unknown): Promise<unknown>;
 }
