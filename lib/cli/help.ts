@@ -182,7 +182,7 @@ export const COMMANDS: CommandHelp[] = [
   {
     name: 'redrive',
     summary: "sends the messages in the stack's dead-letter queues back through the function that failed them",
-    usage: 'leash redrive (--queue QUEUE... | --all --stack NAME) [--stack NAME] [--function NAME] [--max N] [--dry-run] [--json]',
+    usage: 'leash redrive (--queue QUEUE... | --all --stack NAME) [--stack NAME] [--function NAME] [--max N] [--yes] [--json]',
     options: [
       [
         '--queue QUEUE',
@@ -192,12 +192,15 @@ export const COMMANDS: CommandHelp[] = [
       ['--stack NAME', "the stack's name, e.g. leash-prod (default: read from the queue's name)"],
       ['--function NAME', 'only messages for this function (iam-change or leash-prod-iam-change); the others stay in the queue'],
       ['--max N', 'messages to look at per queue, at most (default 100)'],
-      ['--dry-run', 'say where each message would go; invoke and delete nothing'],
+      [
+        '--yes',
+        'act: invoke each function and delete what succeeded (without it: say where each message would go, invoke and delete nothing)',
+      ],
       OUTPUT as [string, string],
       HELP as [string, string],
     ],
     exit: [
-      [0, 'every message looked at was redriven (with --dry-run: would be), or the queues were empty'],
+      [0, 'every message looked at was redriven (without --yes: would be), or the queues were empty'],
       [1, 'some messages failed again, or name no function of the stack: they stay in the queue'],
       [2, 'bad input, or AWS could not be read (the message says what to set)'],
     ],
@@ -206,7 +209,8 @@ export const COMMANDS: CommandHelp[] = [
       "Needs AWS credentials in the standard environment (AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_REGION) allowed sqs:GetQueueUrl, sqs:GetQueueAttributes, sqs:ReceiveMessage, sqs:DeleteMessage, sqs:ChangeMessageVisibility and lambda:InvokeFunction on the stack's functions.",
     ],
     examples: [
-      'leash redrive --all --stack leash-prod --dry-run',
+      'leash redrive --all --stack leash-prod',
+      'leash redrive --all --stack leash-prod --yes',
       'leash redrive --queue leash-prod-events-dlq --function iam-change',
       'leash redrive --queue https://sqs.eu-west-1.amazonaws.com/123456789012/leash-prod-remediation-dlq --max 10',
     ],

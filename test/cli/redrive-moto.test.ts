@@ -149,14 +149,20 @@ async function stack(): Promise<Stack> {
 describe('leash redrive against moto', () => {
   it('a dry run says where each message would go, invokes and deletes nothing, and leaves every message visible', async () => {
     const s = await stack();
-    const r = await leash('redrive', '--all', '--stack', STACK, '--dry-run');
+    const r = await leash('redrive', '--all', '--stack', STACK);
     expect(r.err).toBe('');
     expect(r.code).toBe(1); // two messages would be left for a person
     expect(r.out).toMatch(
-      new RegExp(`^${STACK}-events-dlq: dry run, nothing invoked or deleted: 3 to redrive, 2 left for a person, 0 not asked for$`, 'm'),
+      new RegExp(
+        `^${STACK}-events-dlq: dry run \\(add --yes to act\\), nothing invoked or deleted: 3 to redrive, 2 left for a person, 0 not asked for$`,
+        'm',
+      ),
     );
     expect(r.out).toMatch(
-      new RegExp(`^${STACK}-remediation-dlq: dry run, nothing invoked or deleted: 1 to redrive, 0 left for a person`, 'm'),
+      new RegExp(
+        `^${STACK}-remediation-dlq: dry run \\(add --yes to act\\), nothing invoked or deleted: 1 to redrive, 0 left for a person`,
+        'm',
+      ),
     );
     expect(r.out).toMatch(new RegExp(`would redrive +\\S+ +${STACK}-denial`));
     expect(r.out).toMatch(new RegExp(`would redrive +\\S+ +${STACK}-iam-change`));
@@ -170,7 +176,7 @@ describe('leash redrive against moto', () => {
 
   it('--function takes only that function’s messages; the others stay', async () => {
     const s = await stack();
-    const r = await leash('redrive', '--queue', `${STACK}-events-dlq`, '--function', 'iam-change', '--json');
+    const r = await leash('redrive', '--queue', `${STACK}-events-dlq`, '--function', 'iam-change', '--json', '--yes');
     expect(r.code).toBe(1); // the malformed event fails again
     const json = JSON.parse(r.out) as { queues: { redriven: unknown[]; failed: { error: string }[]; skipped: unknown[] }[] };
     expect(json.queues[0]!.redriven).toHaveLength(1);
@@ -183,7 +189,7 @@ describe('leash redrive against moto', () => {
 
   it('redrives each message through its own function, deletes what succeeded and keeps the rest', async () => {
     const s = await stack();
-    const r = await leash('redrive', '--all', '--stack', STACK);
+    const r = await leash('redrive', '--all', '--stack', STACK, '--yes');
     expect(r.err).toBe('');
     expect(r.code).toBe(1);
     expect(r.out).toMatch(new RegExp(`^${STACK}-events-dlq: 2 redriven, 1 failed again, 2 left for a person, 0 not asked for$`, 'm'));
@@ -214,7 +220,7 @@ describe('leash redrive against moto', () => {
 
     // A second run finds the same three, and invokes only the one it may (which fails again).
     const before = lambda!.invocations.length;
-    const again = await leash('redrive', '--queue', s.eventsDlq);
+    const again = await leash('redrive', '--queue', s.eventsDlq, '--yes');
     expect(again.out).toMatch(/: 0 redriven, 1 failed again, 2 left for a person/);
     expect(lambda!.invocations.length - before).toBe(1);
   });

@@ -39,7 +39,7 @@ export async function redriveCommand(argv: string[], io: CliIo, aws?: RedriveAws
     stack: { type: 'string' },
     function: { type: 'string' },
     max: { type: 'string' },
-    'dry-run': { type: 'boolean', default: false },
+    yes: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   });
@@ -54,6 +54,8 @@ export async function redriveCommand(argv: string[], io: CliIo, aws?: RedriveAws
   const refs = [...(values.queue ?? []), ...(values.all ? Object.values(stackQueues(stack!)) : [])];
   if (!refs.length) throw new InputError('expected --queue QUEUE, or --all --stack NAME', 'command line', '--queue');
 
+  // As everywhere in Leash, a preview unless asked to act: --yes invokes and deletes.
+  const dryRun = !values.yes;
   const api = aws ?? redriveAws(io.env ?? process.env);
   const results: QueueResult[] = [];
   for (const ref of refs) {
@@ -83,19 +85,19 @@ export async function redriveCommand(argv: string[], io: CliIo, aws?: RedriveAws
       maxMessages: max,
       route,
       ...(only ? { only: (fn: string) => fn === only } : {}),
-      dryRun: values['dry-run'],
+      dryRun,
     });
     results.push({ queue: q.name, stack: kind.stack, ...summary });
   }
 
-  if (values.json) writeJson(io, { dryRun: values['dry-run'], queues: results });
-  else for (const r of results) io.stdout.write(report(r, values['dry-run']));
+  if (values.json) writeJson(io, { dryRun, queues: results });
+  else for (const r of results) io.stdout.write(report(r, dryRun));
   return results.some((r) => r.failed.length || r.unreadable.length) ? 1 : 0;
 }
 
 function report(r: QueueResult, dryRun: boolean): string {
   const done = dryRun
-    ? `dry run, nothing invoked or deleted: ${r.planned.length} to redrive`
+    ? `dry run (add --yes to act), nothing invoked or deleted: ${r.planned.length} to redrive`
     : `${r.redriven.length} redriven, ${r.failed.length} failed again`;
   const rows = [
     ...r.planned.map((o) => ['  would redrive', o.messageId, o.function ?? '', '']),
