@@ -43,6 +43,12 @@ export class AdapterError extends LeashError {
   }
 }
 
+/** Credentials Leash holds for another service (a tracker token) cannot be read, are empty, or were refused: retrying
+ *  does not help until a person fixes them, so callers degrade (record, alarm) instead of failing their work. */
+export class CredentialsError extends AdapterError {
+  override name = 'CredentialsError';
+}
+
 /** The state a change was planned against is no longer the current state (compare-and-swap lost). */
 export class ConflictError extends LeashError {
   override name = 'ConflictError';

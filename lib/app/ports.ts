@@ -6,6 +6,7 @@ import type { Denial, UntrustedEvidence, Use } from '../engine/evidence/types.js
 import type { BudgetDecision } from '../engine/plan/change-budget.js';
 import type { PatchStep } from '../engine/role/steps.js';
 import type { Watch } from '../engine/role/watch.js';
+import type { TicketFailure } from '../engine/notice.js';
 import type { DocBlock, TicketDoc } from '../engine/tickets/content.js';
 import type {
   Finding,
@@ -326,6 +327,8 @@ export interface Notifier {
   publishApprovalLink(plan: Plan, link: ApprovalLink): Promise<void>;
   /** Something people must know that is not a finding (a change deferred by the change budget). */
   publishNotice(notice: { subject: string; message: string; roleArn?: string }): Promise<void>;
+  /** Tells a role's owners their ticket could not be written (the tracker's credentials failed), with the findings. */
+  publishTicketFailure(roleArn: string, failure: TicketFailure, findings: Finding[]): Promise<void>;
 }
 
 export interface ApprovalLink {
@@ -380,10 +383,22 @@ export interface Dlq {
   /** Up to 10 messages; received ones stay invisible for the queue's visibility timeout. */
   receive(): Promise<DlqMessage[]>;
   delete(message: DlqMessage): Promise<void>;
+  /** Makes a received message visible again now (it stays in the queue). */
+  release?(message: DlqMessage): Promise<void>;
 }
 
 export interface DlqMessage {
   id: string;
   receiptHandle: string;
   body: string;
+  /** String message attributes (an EventBridge DLQ message: RULE_ARN, TARGET_ARN, ERROR_CODE, …). */
+  attributes?: Record<string, string>;
+  /** SQS system attributes (SentTimestamp, ApproximateReceiveCount, DeadLetterQueueSourceArn, …). */
+  system?: Record<string, string>;
+  md5OfBody?: string;
+}
+
+/** Runs one of Leash's functions with an event and answers its result; throws when the function failed. */
+export interface FunctionInvoker {
+  invoke(functionName: string, event: unknown): Promise<unknown>;
 }

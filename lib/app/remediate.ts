@@ -22,7 +22,7 @@ import type { Applier } from './apply/applier.js';
 import type { AuditLog, ChangeBudget, Notifier, Plans, Roles, Secrets, Tracker } from './ports.js';
 import { assessRole, type AssessDeps } from './recompute-role.js';
 import { requestApproval, type ApprovalChannels } from './request-approval.js';
-import { syncTicket } from './tickets.js';
+import { ticketStep } from './tickets.js';
 
 export interface RemediationSettings {
   defaultMode: Mode;
@@ -47,8 +47,8 @@ export interface RemediationDeps extends AssessDeps {
   settings: RemediationSettings;
   /** The change cap: automatic changes per account per window. */
   budget: Pick<ChangeBudget, 'spend' | 'release' | 'defer'>;
-  /** Where a deferred change is announced. */
-  notifier?: Pick<Notifier, 'publishNotice'>;
+  /** Where a deferred change is announced, and owners told on SNS when their ticket could not be written. */
+  notifier?: Pick<Notifier, 'publishNotice' | 'publishTicketFailure'>;
 }
 
 export interface RemediationSummary {
@@ -117,11 +117,13 @@ export async function remediateRole(roleArn: string, deps: RemediationDeps): Pro
   if (g.ticketOnly || mode === 'ticket') {
     // IaC-owned roles get the template change in the ticket instead of a mutation.
     const template = owner ? templateChangeFor(plan, owner) : undefined;
-    const ticket = deps.tracker
-      ? (await syncTicket(deps.tracker, plan.roleArn, plan.findings, template)).action
-      : 'no ticket tracker configured';
-    await deps.audit.record({ ...base, action: 'ticket', why: g.ticketOnly ? g.reasons.join('; ') : 'mode ticket', detail: { ticket } });
-    return { roleArn, mode, outcome: 'ticket', why: ticket, plan, warnings };
+    // A tracker that cannot be used (token unreadable or refused) degrades: reported, never a failed message.
+    const t = await ticketStep(deps, plan.roleArn, plan.findings, template);
+    const ticket = t.action === 'no-tracker' ? 'no ticket tracker configured' : t.action;
+    const detail = { ticket, ...(t.problem ? { problem: t.problem } : {}) };
+    await deps.audit.record({ ...base, action: 'ticket', why: g.ticketOnly ? g.reasons.join('; ') : 'mode ticket', detail });
+    const why = t.problem ? `${ticket}: ${t.problem}` : ticket;
+    return { roleArn, mode, outcome: 'ticket', why, plan, warnings: [...warnings, ...t.warnings] };
   }
 
   if (mode === 'auto' && g.allowedAuto) return autoApply(plan, assessment.requirements, mode, warnings, deps);

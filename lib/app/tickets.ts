@@ -2,6 +2,8 @@
 // what changed when the set changes, left alone when it did not (re-delivered events post nothing), and closed with
 // a comment when the findings are gone. The body's marker (finding-set hash) is the idempotence record, so the body
 // is updated before the comment: a retry after a failed comment sees "unchanged" rather than commenting twice.
+// A tracker whose token cannot be read or is refused degrades (ticketStep): the remediation goes on, the owners get
+// the findings on SNS instead, the outcome is audited and measured (TrackerUnavailable, alarmed in infra).
 import { roleNameOf } from '../engine/arn.js';
 import {
   buildTicketDoc,
@@ -12,14 +14,57 @@ import {
   type TemplateChange,
   type TicketDoc,
 } from '../engine/tickets/content.js';
-import type { Finding } from '../engine/types.js';
-import type { OpenTicket, TicketRef, Tracker } from './ports.js';
+import type { Finding, Warning } from '../engine/types.js';
+import { CredentialsError } from '../errors.js';
+import type { Notifier, OpenTicket, TicketRef, Tracker } from './ports.js';
 
 export type SyncAction = 'created' | 'updated' | 'unchanged' | 'closed' | 'none';
 
 export interface SyncResult {
   action: SyncAction;
   ticket?: TicketRef;
+}
+
+/** The warning a remediation carries when its ticket could not be written; counted as the TrackerUnavailable metric. */
+export const TICKET_FAILED = 'ticket-failed';
+
+export interface TicketStepDeps {
+  tracker?: Tracker;
+  notifier?: Pick<Notifier, 'publishTicketFailure'>;
+}
+
+export interface TicketStep {
+  /** What happened to the role's ticket; `tracker-unavailable` when its credentials failed, `no-tracker` when none
+   *  is configured. */
+  action: SyncAction | 'tracker-unavailable' | 'no-tracker';
+  ticket?: TicketRef;
+  /** Why the tracker is unavailable (names the tracker and the error class; never the token or a response body). */
+  problem?: string;
+  warnings: Warning[];
+}
+
+/** syncTicket that never fails the remediation for a tracker's credentials: a token that cannot be read, is empty
+ *  or is refused is reported (and the owners are told on SNS); any other failure is thrown, so the message is
+ *  retried and, failing, dead-lettered. */
+export async function ticketStep(
+  deps: TicketStepDeps,
+  roleArn: string,
+  findings: Finding[],
+  template?: TemplateChange,
+): Promise<TicketStep> {
+  if (!deps.tracker) return { action: 'no-tracker', warnings: [] };
+  try {
+    return { ...(await syncTicket(deps.tracker, roleArn, findings, template)), warnings: [] };
+  } catch (err) {
+    if (!(err instanceof CredentialsError)) throw err;
+    const failure = { tracker: deps.tracker.name, problem: err.message };
+    await deps.notifier?.publishTicketFailure(roleArn, failure, findings);
+    return {
+      action: 'tracker-unavailable',
+      problem: err.message,
+      warnings: [{ code: TICKET_FAILED, message: `no ${deps.tracker.name} ticket: ${err.message}` }],
+    };
+  }
 }
 
 export async function syncTicket(

@@ -179,6 +179,42 @@ export const COMMANDS: CommandHelp[] = [
     notes: ['Needs LEASH_TABLE and AWS credentials in the standard environment.'],
     examples: ['LEASH_TABLE=leash-prod leash history arn:aws:iam::123456789012:role/web-exec --limit 10'],
   },
+  {
+    name: 'redrive',
+    summary: "sends the messages in the stack's dead-letter queues back through the function that failed them",
+    usage: 'leash redrive (--queue QUEUE... | --all --stack NAME) [--stack NAME] [--function NAME] [--max N] [--yes] [--json]',
+    options: [
+      [
+        '--queue QUEUE',
+        'a DLQ of the stack, as URL, name or ARN: <stack>-events-dlq (failed events and async invocations) or <stack>-remediation-dlq (remediation messages) (repeatable)',
+      ],
+      ['--all', 'both DLQs of the stack --stack names'],
+      ['--stack NAME', "the stack's name, e.g. leash-prod (default: read from the queue's name)"],
+      ['--function NAME', 'only messages for this function (iam-change or leash-prod-iam-change); the others stay in the queue'],
+      ['--max N', 'messages to look at per queue, at most (default 100)'],
+      [
+        '--yes',
+        'act: invoke each function and delete what succeeded (without it: say where each message would go, invoke and delete nothing)',
+      ],
+      OUTPUT as [string, string],
+      HELP as [string, string],
+    ],
+    exit: [
+      [0, 'every message looked at was redriven (without --yes: would be), or the queues were empty'],
+      [1, 'some messages failed again, or name no function of the stack: they stay in the queue'],
+      [2, 'bad input, or AWS could not be read (the message says what to set)'],
+    ],
+    notes: [
+      "Each message goes through its function with lambda:InvokeFunction, synchronously: the function runs as deployed, with its own role, settings and secrets, and the message is deleted only when the function succeeded. A message naming a function that is not one of the stack's, or another account or Region, is never run: it stays for a person. Remediation messages go to <stack>-remediate as the SQS event Lambda builds.",
+      "Needs AWS credentials in the standard environment (AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_REGION) allowed sqs:GetQueueUrl, sqs:GetQueueAttributes, sqs:ReceiveMessage, sqs:DeleteMessage, sqs:ChangeMessageVisibility and lambda:InvokeFunction on the stack's functions.",
+    ],
+    examples: [
+      'leash redrive --all --stack leash-prod',
+      'leash redrive --all --stack leash-prod --yes',
+      'leash redrive --queue leash-prod-events-dlq --function iam-change',
+      'leash redrive --queue https://sqs.eu-west-1.amazonaws.com/123456789012/leash-prod-remediation-dlq --max 10',
+    ],
+  },
 ];
 
 export function commandHelp(name: string): CommandHelp | undefined {
@@ -223,8 +259,9 @@ export function mainHelpText(version: string, width = 100): string {
         ...wrap(`usage: ${c.usage}`, width, ' '.repeat(col + 7), ' '.repeat(col)),
       ]),
       '',
-      'Every command reads local files except check (IAM, unless --policy), rollback and history (the deployed table).',
-      'Exit codes: 0 success, 1 findings or a blocked check, 2 bad input, 3 an incomplete plan or check.',
+      'Every command reads local files except check (IAM, unless --policy), rollback and history (the deployed table)',
+      "and redrive (the stack's DLQs and functions).",
+      'Exit codes: 0 success, 1 findings, a blocked check or messages left in a DLQ, 2 bad input, 3 an incomplete plan or check.',
       '',
       'examples:',
       '  leash plan task-definition.json',

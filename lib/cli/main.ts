@@ -16,6 +16,7 @@ const commands = new Map<string, () => Promise<Command>>([
   ['check', async () => (await import('./commands/check.js')).checkCommand],
   ['rollback', async () => (await import('./commands/operate.js')).rollbackCommand],
   ['history', async () => (await import('./commands/operate.js')).historyCommand],
+  ['redrive', async () => (await import('./commands/redrive.js')).redriveCommand],
 ]);
 
 export function usage(width?: number): string {

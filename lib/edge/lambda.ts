@@ -9,7 +9,9 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 
 export const logger = new Logger({ serviceName: 'leash' });
-export const metrics = new Metrics({ namespace: 'Leash', serviceName: 'leash' });
+// The service dimension is the stack's name when deployed (two stages in one account keep their metrics, and the
+// alarms on them, apart); 'leash' elsewhere.
+export const metrics = new Metrics({ namespace: 'Leash', serviceName: process.env.LEASH_STACK_NAME || 'leash' });
 
 /** One metric data point; `dimensions` make it a single metric of its own (e.g. findings by severity). */
 export interface Measure {

@@ -5,10 +5,14 @@ import type { MessageOutcome } from '../app/on-remediation-message.js';
 import type { EvidenceSummary } from '../app/on-evidence.js';
 import type { ReconcileSummary } from '../app/reconcile.js';
 import type { RoleSummary } from '../app/recompute-role.js';
+import { TICKET_FAILED } from '../app/tickets.js';
 import type { Severity } from '../engine/types.js';
 import { eventAge, type Measure, type Report } from './lambda.js';
 
 const SEVERITIES: Severity[] = ['urgent', 'review', 'info'];
+
+/** The metric (namespace Leash) the tracker-unavailable alarm watches. */
+export const TRACKER_UNAVAILABLE_METRIC = 'TrackerUnavailable';
 
 function roles(list: RoleSummary[] = []) {
   return list.map((r) => ({ role: r.roleArn, findings: r.findings.length, changed: r.changed }));
@@ -82,12 +86,16 @@ export function remediationReport(result: { batchItemFailures: { itemIdentifier:
     OUTCOME_METRIC[o.outcome] ? [{ name: OUTCOME_METRIC[o.outcome]!, value: 1 }] : [],
   );
   if (result.batchItemFailures.length) measures.push({ name: 'FailedMessages', value: result.batchItemFailures.length });
+  // Alarmed in infra/fragments/alarms.yml: a ticket could not be written because the tracker's token failed.
+  const ticketFailed = result.outcomes.filter((o) => 'warnings' in o && o.warnings?.some((w) => w.code === TICKET_FAILED)).length;
+  if (ticketFailed) measures.push({ name: TRACKER_UNAVAILABLE_METRIC, value: ticketFailed });
   return {
     log: {
       outcomes: result.outcomes.map((o) => ({
         role: o.roleArn,
         outcome: o.outcome,
         ...('plan' in o && o.plan ? { plan: o.plan.planHash.slice(0, 12) } : {}),
+        ...(o.outcome === 'ticket' ? { ticket: o.why.split(':')[0] } : {}),
       })),
       failed: result.batchItemFailures.map((f) => f.itemIdentifier),
     },

@@ -62,3 +62,30 @@ export function approvalLinkMessage(plan: Plan, link: { approver: string; url: s
     ].join('\n'),
   };
 }
+
+/** Why a role's ticket could not be written (the tracker's credentials failed); safe text, no token or body. */
+export interface TicketFailure {
+  tracker: 'jira' | 'github';
+  problem: string;
+}
+
+const TRACKER_LABEL: Record<TicketFailure['tracker'], string> = { jira: 'Jira', github: 'GitHub' };
+
+/** The notice owners get instead of their ticket: what failed, the findings the ticket would have carried, and what
+ *  happens next. Subject and size within SNS's limits, like messageFor. */
+export function ticketFailureMessage(
+  roleArn: string,
+  failure: TicketFailure,
+  findings: Finding[],
+  at?: string,
+): { subject: string; message: string } {
+  const subject = `Leash: no ${TRACKER_LABEL[failure.tracker]} ticket for role ${roleNameOf(roleArn)} (tracker unavailable)`
+    .replace(/[^\x20-\x7e]/g, '?')
+    .slice(0, SUBJECT_MAX);
+  const head = [
+    `Leash could not open or update the ${TRACKER_LABEL[failure.tracker]} ticket for ${roleArn}: ${failure.problem}.`,
+    'The operators were alarmed (metric TrackerUnavailable). The ticket is brought up to date the next time this role is',
+    'remediated after the token is fixed. Until then, these are the findings the ticket would carry:',
+  ].join('\n');
+  return { subject, message: messageFor(roleArn, findings, at).replace(/^/, `${head}\n\n`) };
+}

@@ -222,12 +222,18 @@ export interface Finding {
   evidence?: EvidenceRef[];
 }
 
-/** What a compaction step added beyond the exact requirements, so a person can judge it. */
+/** What the compacted policy grants beyond the exact requirements, one note per widened (action, pattern). */
 export interface CompactionNote {
   action: string;
+  /** The required resources of `action` the pattern covers. */
   from: string[];
   to: string;
   extraAccess: string;
+  /**
+   * The name families (`<ARN base><name prefix>*`) of `action`'s required resources inside `to` that no requirement
+   * covers: each is access to resources nobody named (README, "Compaction"). Set by synthesize().
+   */
+  extra?: string[];
 }
 
 export interface SynthesizedPolicy {

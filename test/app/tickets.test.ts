@@ -254,13 +254,15 @@ describe('request shapes', () => {
     }
   });
 
-  it('fails with an AdapterError carrying the status when credentials are wrong', async () => {
+  // Wrong credentials are a CredentialsError (an AdapterError) naming the status, so the remediation degrades on them
+  // (lib/app/tickets.ts ticketStep) instead of retrying a token that will not start working by itself.
+  it('fails with a CredentialsError carrying the status when credentials are wrong', async () => {
     const fake = (await github.start()) as GitHubFake;
     try {
       const bad = new GitHubTracker({ apiUrl: fake.url, token: 'ghp_wrong', owner: 'acme', repo: 'infra' });
       await expect(syncTicket(bad, ROLE_ARN, FINDINGS)).rejects.toMatchObject({
-        name: 'HttpStatusError',
-        status: 401,
+        name: 'CredentialsError',
+        message: 'github.listIssues: GitHub refused the token (HTTP 401)',
         service: 'github',
         operation: 'listIssues',
       });

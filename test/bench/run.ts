@@ -1,12 +1,14 @@
 // `npm run bench` (readable report) and `npm run bench -- --json` (one JSON object on stdout, nothing else).
-// Options: --only=plan,perEvent,…  --sweep-moto-revisions=N (default 2000, Leash's state in memory)
+// Options: --only=engine,perEvent,…  --sweep-moto-revisions=N (default 2000, Leash's state in memory)
 //          --sweep-moto-dynamodb-revisions=N (default 300, everything in moto: its DynamoDB is quadratic).
+// A section fails when it throws or returns a non-empty `failures` list (a goal not met); the report lists the
+// failed sections in `failedSections` and the process exits 1.
 import { benchPerEvent, benchSweepMoto } from './moto.js';
-import { benchPlan, benchPolicySize } from './plan.js';
+import { benchEngine } from './plan.js';
 import { benchSweepFake } from './sweep-fake.js';
 
-type Section = 'plan' | 'perEvent' | 'sweepMoto' | 'sweepFake' | 'policySize' | 'bundles';
-const SECTIONS: Section[] = ['plan', 'perEvent', 'sweepMoto', 'sweepFake', 'policySize', 'bundles'];
+type Section = 'engine' | 'perEvent' | 'sweepMoto' | 'sweepFake' | 'bundles';
+const SECTIONS: Section[] = ['engine', 'perEvent', 'sweepMoto', 'sweepFake', 'bundles'];
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -23,16 +25,21 @@ async function bundles(): Promise<unknown> {
 }
 
 const RUNNERS: Record<Section, () => unknown> = {
-  plan: benchPlan,
+  engine: benchEngine,
   perEvent: benchPerEvent,
   sweepMoto: async () => ({
     ecsInMoto: await benchSweepMoto(sweepRevisions, { stateInMemory: true }),
     allInMoto: await benchSweepMoto(sweepDynamoRevisions),
   }),
   sweepFake: benchSweepFake,
-  policySize: benchPolicySize,
   bundles,
 };
+
+/** A section's unmet goals: the `failures` list it returns (sections without goals return none). */
+function sectionFailures(result: unknown): string[] {
+  const f = result && typeof result === 'object' && 'failures' in result ? (result as { failures: unknown }).failures : undefined;
+  return Array.isArray(f) ? f.map(String) : [];
+}
 
 function progress(text: string): void {
   if (!json) process.stderr.write(`${text}\n`);
@@ -47,17 +54,21 @@ async function main(): Promise<void> {
     node: process.version,
     platform: `${process.platform}/${process.arch}`,
   };
+  const failed: string[] = [];
   for (const s of SECTIONS.filter((x) => !only || only.includes(x))) {
     progress(`running ${s} …`);
     const started = performance.now();
     try {
       report[s] = await RUNNERS[s]();
+      if (sectionFailures(report[s]).length) failed.push(s);
     } catch (err) {
       report[s] = { error: `${(err as Error).name}: ${(err as Error).message}` };
-      process.exitCode = 1; // the report is still printed, but a failed section fails the run
+      failed.push(s);
     }
-    progress(`  ${s} done in ${Math.round(performance.now() - started)} ms`);
+    progress(`  ${s} ${failed.includes(s) ? 'FAILED' : 'done'} in ${Math.round(performance.now() - started)} ms`);
   }
+  report.failedSections = failed;
+  if (failed.length) process.exitCode = 1;
   if (json) stdoutWrite(`${JSON.stringify(report)}\n`);
   else stdoutWrite(readable(report));
 }
@@ -75,20 +86,25 @@ function readable(r: Record<string, unknown>): string {
       );
     lines.push('');
   };
-  const plan = r.plan as
+  const engine = r.engine as
     | {
-        corpus?: { taskDefinitionsPerSecond: number; taskDefinitions: number };
-        sharedRole500?: { ms: number; policySize: number; compactionNotes: number };
+        tdPerSecond: number;
+        corpus: { taskDefinitions: number };
+        sharedRole: { n: number; ms: number; chars: number; extraAccess: number }[];
       }
     | undefined;
-  if (plan?.corpus && plan.sharedRole500) {
+  if (engine?.sharedRole) {
     lines.push(
-      `plan: ${plan.corpus.taskDefinitionsPerSecond} task definitions/s over ${plan.corpus.taskDefinitions} corpus task definitions;`,
+      `engine: ${engine.tdPerSecond} task definitions per CPU second over ${engine.corpus.taskDefinitions} corpus task definitions;`,
     );
-    lines.push(
-      `      500 sharing one role: ${plan.sharedRole500.ms} ms, ${plan.sharedRole500.policySize}/10240 characters, ${plan.sharedRole500.compactionNotes} compaction notes`,
-    );
+    for (const s of engine.sharedRole)
+      lines.push(
+        `  role shared by ${String(s.n).padStart(6)}: ${String(s.ms).padStart(8)} ms, ${s.chars}/10240 characters, extra access ${s.extraAccess}`,
+      );
   }
+  const failedSections = (r.failedSections as string[] | undefined) ?? [];
+  for (const s of failedSections)
+    lines.push(`FAILED ${s}: ${sectionFailures(r[s]).join('; ') || String((r[s] as { error?: unknown })?.error)}`);
   const events = (r.perEvent as { events?: { event: string; awsCalls: number; cpuMs: number }[] } | undefined)?.events;
   if (events) {
     lines.push('perEvent (moto, role shared by 10 task definitions):');

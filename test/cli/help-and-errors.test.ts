@@ -35,7 +35,8 @@ describe('--help and --version', () => {
   it('leash --help lists every command with its usage, the exit codes and examples', async () => {
     const r = await leash('--help');
     expect(r.code).toBe(0);
-    for (const c of ['plan', 'diff', 'audit', 'check', 'rollback', 'history']) expect(r.out).toMatch(new RegExp(`^  ${c}\\s`, 'm'));
+    for (const c of ['plan', 'diff', 'audit', 'check', 'rollback', 'history', 'redrive'])
+      expect(r.out).toMatch(new RegExp(`^  ${c}\\s`, 'm'));
     expect(r.out).toContain('usage: leash plan');
     expect(r.out).toMatch(/Exit codes: 0 success, 1 .*, 2 bad input, 3 /);
     expect(r.out).toMatch(/examples:\n {2}leash /);
@@ -83,6 +84,7 @@ describe('no AWS credentials: what to set, not an SDK stack', () => {
     ['check', A12],
     ['history', role],
     ['rollback', role],
+    ['redrive', '--queue=leash-test-events-dlq'],
   ])('leash %s', (command, arg) => {
     const r = spawnSync(process.execPath, [BIN, command, arg], { cwd: repoRoot, encoding: 'utf8', env, timeout: 60_000 });
     expect(r.status).toBe(2);

@@ -463,6 +463,27 @@ describe('failures are seen: alarms', () => {
     expect(found[0]![1].Dimensions).toEqual([{ Name: 'ApiId', Value: { Ref: 'HttpApi' } }]);
   });
 
+  it('a tracker whose token fails: the TrackerUnavailable metric of this stack (the remediate function emits it), only with a tracker', () => {
+    const trackerAlarms = (t: Template) =>
+      ofType(t, 'AWS::CloudWatch::Alarm').filter(
+        ([, a]) => a.Properties.Namespace === 'Leash' && a.Properties.MetricName === 'TrackerUnavailable',
+      );
+    expect(trackerAlarms(deployedAs(template))).toEqual([]);
+    for (const tracker of [{ JiraUrl: 'https://acme.atlassian.net' }, { GithubRepo: 'acme/infra' }] as Record<string, string>[]) {
+      const found = trackerAlarms(deployedAs(template, tracker));
+      expect(found, JSON.stringify(tracker)).toHaveLength(1);
+      expect(found[0]![1].Properties).toMatchObject({
+        // The metric's service dimension is the stack name the functions are given (lib/edge/lambda.ts).
+        Dimensions: [{ Name: 'service', Value: { Ref: 'AWS::StackName' } }],
+        Statistic: 'Sum',
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        AlarmActions: [{ Ref: 'LeashAlarmTopic' }],
+      });
+    }
+    expect(envOf(template, 'remediate').LEASH_STACK_NAME).toEqual({ Ref: 'AWS::StackName' });
+  });
+
   it('every alarm notifies the alarm topic, which an email param subscribes to', () => {
     for (const [id, a] of alarms()) expect(a.AlarmActions, id).toEqual([{ Ref: 'LeashAlarmTopic' }]);
     expect(ofType(deployedAs(template), 'AWS::SNS::Subscription')).toEqual([]);

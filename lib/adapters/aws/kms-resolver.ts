@@ -1,10 +1,21 @@
-// Finds the KMS key behind each secret or SecureString parameter a task definition names (spec §11.6): the task
-// definition never says, and kms:Decrypt must name the key ARN, never an alias, and only for customer keys.
+// Finds the KMS key behind each secret or SecureString parameter a task definition names: makes the describe calls
+// engine/kms-lookup.ts names and hands their answers back to it (which call, and what an answer means, live there).
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { DescribeParametersCommand } from '@aws-sdk/client-ssm';
 import type { KmsKeys } from '../../app/ports.js';
 import { AdapterError } from '../../errors.js';
+import {
+  keyArnOfMetadata,
+  keyArnWithoutDescribe,
+  kmsQueryFor,
+  parameterKeyStep,
+  secretKeyStep,
+  type KeyArn,
+  type KeyStep,
+  type KmsQuery,
+  type Place,
+} from '../../engine/kms-lookup.js';
 import type { Lookup, LookupResult } from '../../engine/types.js';
 import type { AwsClients } from './clients.js';
 import { mapLimit } from '../../engine/concurrency.js';
@@ -18,97 +29,46 @@ export interface KmsResolution {
   failed: { lookup: Lookup; error: AdapterError }[];
 }
 
-type KeyArn = LookupResult['keyArn'];
-
-interface Place {
-  partition: string;
-  region: string;
-  account: string;
-}
-
-const SSM_SECRET_REFERENCE = '/aws/reference/secretsmanager/';
-
-function parsePlace(resource: string, defaultRegion: string): { place: Place; rest: string } {
-  const parts = resource.split(':');
-  if (resource.startsWith('arn:') && parts.length >= 6) {
-    return { place: { partition: parts[1]!, region: parts[3] || defaultRegion, account: parts[4]! }, rest: parts.slice(5).join(':') };
-  }
-  return { place: { partition: 'aws', region: defaultRegion, account: '' }, rest: resource };
-}
-
-/** A secret's DescribeSecret id: the ARN without the `-??????` wildcard (a partial ARN) and without
- *  `:json-key:version-stage:version-id` fields. */
-export function secretIdOf(resource: string): string {
-  const m = /^(arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:[^:]+)/.exec(resource);
-  const id = m ? m[1]! : resource;
-  return id.endsWith('-??????') ? id.slice(0, -7) : id;
-}
-
-/** Parameter names an ARN may stand for: `parameter/a/b` is `/a/b`; `parameter/x` may be `x` or `/x`. */
-export function parameterNamesOf(rest: string): string[] {
-  const name = rest.startsWith('parameter/') ? rest.slice('parameter/'.length) : rest;
-  if (name.startsWith('/')) return [name];
-  return name.includes('/') ? [`/${name}`] : [name, `/${name}`];
-}
-
 const notFound = named('NotFoundException', 'ResourceNotFoundException');
 
-async function keyArnOf(ref: string, place: Place, clients: KmsLookupClients): Promise<KeyArn> {
-  // `alias/aws/*` names are reserved for AWS managed keys: nothing to grant.
-  if (/^(arn:[^:]+:kms:[^:]*:[^:]*:)?alias\/aws\//.test(ref)) return 'aws-managed';
-  const region = ref.startsWith('arn:') ? ref.split(':')[3] || place.region : place.region;
-  const meta = await callOrMissing(
-    'kms',
-    'DescribeKey',
-    async () => (await clients.forRegion(region).kms.send(new DescribeKeyCommand({ KeyId: ref }))).KeyMetadata,
-    notFound,
-  ).catch((err: unknown) => {
-    // A key in another account may not be describable; a key ARN or ID still names the key exactly.
-    if (/^arn:[^:]+:kms:[^:]+:\d{12}:key\//.test(ref)) return { Arn: ref, KeyManager: 'CUSTOMER' };
-    if (/^[0-9a-f-]{36}$|^mrk-/.test(ref) && place.account) {
-      return { Arn: `arn:${place.partition}:kms:${region}:${place.account}:key/${ref}`, KeyManager: 'CUSTOMER' };
-    }
+async function describeKey(step: { describeKey: string; region: string }, place: Place, clients: KmsLookupClients): Promise<KeyArn> {
+  try {
+    const meta = await callOrMissing(
+      'kms',
+      'DescribeKey',
+      async () => (await clients.forRegion(step.region).kms.send(new DescribeKeyCommand({ KeyId: step.describeKey }))).KeyMetadata,
+      notFound,
+    );
+    return keyArnOfMetadata(meta);
+  } catch (err) {
+    const exact = keyArnWithoutDescribe(step.describeKey, place, step.region);
+    if (exact) return exact;
     throw err;
-  });
-  if (!meta?.Arn) return 'not-found';
-  return meta.KeyManager === 'AWS' ? 'aws-managed' : meta.Arn;
+  }
 }
 
-async function forSecret(secretId: string, place: Place, clients: KmsLookupClients): Promise<KeyArn> {
-  const secret = await callOrMissing(
-    'secretsmanager',
-    'DescribeSecret',
-    () => clients.forRegion(place.region).secrets.send(new DescribeSecretCommand({ SecretId: secretId })),
-    notFound,
-  );
-  if (!secret) return 'not-found';
-  // No KmsKeyId: the secret uses aws/secretsmanager, which the service decrypts without the role's kms grant.
-  return secret.KmsKeyId ? keyArnOf(secret.KmsKeyId, place, clients) : 'aws-managed';
-}
-
-async function forParameter(rest: string, place: Place, clients: KmsLookupClients): Promise<KeyArn> {
-  const names = parameterNamesOf(rest);
-  const reference = names.find((n) => n.startsWith(SSM_SECRET_REFERENCE));
-  if (reference) return forSecret(reference.slice(SSM_SECRET_REFERENCE.length), place, clients);
+async function firstStep(query: KmsQuery, clients: KmsLookupClients): Promise<KeyStep> {
+  const api = clients.forRegion(query.place.region);
+  if (query.service === 'secretsmanager') {
+    const secret = await callOrMissing(
+      'secretsmanager',
+      'DescribeSecret',
+      () => api.secrets.send(new DescribeSecretCommand({ SecretId: query.secretId })),
+      notFound,
+    );
+    return secretKeyStep(secret, query.place);
+  }
   const res = await call('ssm', 'DescribeParameters', () =>
-    clients
-      .forRegion(place.region)
-      .ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: names }] })),
+    api.ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: query.names }] })),
   );
-  const param = (res.Parameters ?? []).find((p) => p.Name && names.includes(p.Name)) ?? res.Parameters?.[0];
-  if (!param) return 'not-found';
-  // String and StringList are not encrypted; SecureString without a key or with alias/aws/ssm uses the AWS key.
-  if (param.Type !== 'SecureString' || !param.KeyId) return 'aws-managed';
-  return keyArnOf(param.KeyId, place, clients);
+  return parameterKeyStep(res.Parameters ?? [], query.names, query.place);
 }
 
 async function resolveOne(lookup: Lookup, clients: KmsLookupClients): Promise<KeyArn> {
-  const { place, rest } = parsePlace(lookup.resource, clients.region);
-  if (lookup.kind === 'kms-key-for-secret') {
-    return forSecret(lookup.resource.startsWith('arn:') ? secretIdOf(lookup.resource) : rest, place, clients);
-  }
-  if (lookup.kind === 'kms-key-for-parameter') return forParameter(rest, place, clients);
-  throw new AdapterError(`not a KMS lookup: ${lookup.kind}`, 'kms', 'resolve');
+  const query = kmsQueryFor(lookup, clients.region);
+  if (!query) throw new AdapterError(`not a KMS lookup: ${lookup.kind}`, 'kms', 'resolve');
+  const step = await firstStep(query, clients);
+  return 'result' in step ? step.result : describeKey(step, query.place, clients);
 }
 
 /** Resolves every lookup it can; one failing lookup never fails the others. Throttling is retried by the SDK. */

@@ -2,7 +2,7 @@
 // Message attributes let subscribers filter (e.g. urgent only, or only their own links).
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { ApprovalLink, Notifier } from '../../app/ports.js';
-import { approvalLinkMessage, messageFor, subjectFor, topSeverity } from '../../engine/notice.js';
+import { approvalLinkMessage, messageFor, subjectFor, ticketFailureMessage, topSeverity, type TicketFailure } from '../../engine/notice.js';
 import type { Finding, Plan } from '../../engine/types.js';
 import { call } from './sdk-call.js';
 
@@ -81,6 +81,25 @@ export class SnsNotifier implements Notifier {
           MessageAttributes: {
             kind: { DataType: 'String', StringValue: 'approval-link' },
             approver: { DataType: 'String', StringValue: link.approver },
+          },
+        }),
+      ),
+    );
+  }
+
+  /** kind=ticket-failed, so subscribers can filter it like the findings notices (by role) or apart from them. */
+  async publishTicketFailure(roleArn: string, failure: TicketFailure, findings: Finding[]): Promise<void> {
+    const { subject, message } = ticketFailureMessage(roleArn, failure, findings, this.now());
+    await call('sns', 'Publish', () =>
+      this.sns.send(
+        new PublishCommand({
+          TopicArn: this.topicArn,
+          Subject: subject,
+          Message: message,
+          MessageAttributes: {
+            kind: { DataType: 'String', StringValue: 'ticket-failed' },
+            severity: { DataType: 'String', StringValue: topSeverity(findings) },
+            roleArn: { DataType: 'String', StringValue: roleArn },
           },
         }),
       ),

@@ -1,5 +1,6 @@
 // The one fetch wrapper the ticket adapters share: JSON in, JSON out, a timeout, and failures as AdapterError
-// carrying the HTTP status and the start of the response body (both trackers explain 4xx in the body).
+// carrying the HTTP status. The response body stays on the error (`responseBody`, for callers that must tell a rate
+// limit from a refusal) and out of its message: messages reach logs and audit entries, response bodies never do.
 import { AdapterError } from '../../errors.js';
 
 export type FetchFn = typeof fetch;
@@ -23,7 +24,7 @@ export class HttpStatusError extends AdapterError {
     service: string,
     operation: string,
   ) {
-    super(`HTTP ${status}: ${responseBody.slice(0, 500)}`, service, operation);
+    super(`HTTP ${status}`, service, operation);
   }
 }
 

@@ -2,6 +2,7 @@
 // hidden marker in the body: the search API is eventually consistent and would miss an issue created seconds ago.
 import { AdapterError } from '../../errors.js';
 import { requestJson, type FetchFn } from '../http/json-http.js';
+import { asRefusedToken, readToken } from './credentials.js';
 import { markerText, type DocBlock, type TicketDoc } from '../../engine/tickets/content.js';
 import type { OpenTicket, TicketRef, Tracker } from '../../app/ports.js';
 
@@ -110,9 +111,8 @@ export class GitHubTracker implements Tracker {
 
   private async call<T>(operation: string, method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<T | undefined> {
     const { owner, repo } = this.config;
-    const token = typeof this.config.token === 'string' ? this.config.token : await this.config.token();
-    if (!token) throw new AdapterError('no GitHub token configured', 'github', 'auth');
-    return requestJson<T>({
+    const token = await readToken('github', this.config.token);
+    const request = requestJson<T>({
       service: 'github',
       operation,
       method,
@@ -125,6 +125,9 @@ export class GitHubTracker implements Tracker {
       },
       body,
       fetch: this.config.fetch,
+    });
+    return request.catch((err: unknown) => {
+      throw asRefusedToken(err, 'github');
     });
   }
 }

@@ -2,6 +2,7 @@
 // Atlassian removed the older /rest/api/3/search (CHANGE-2046, 2025).
 import { AdapterError } from '../../errors.js';
 import { requestJson, type FetchFn } from '../http/json-http.js';
+import { asRefusedToken, readToken } from './credentials.js';
 import { adfToText, toAdf } from './adf.js';
 import type { DocBlock, TicketDoc } from '../../engine/tickets/content.js';
 import type { OpenTicket, TicketRef, Tracker } from '../../app/ports.js';
@@ -11,7 +12,7 @@ export interface JiraConfig {
   baseUrl: string;
   email: string;
   /** The API token, or a function reading it when the tracker is first used (a token that cannot be read then
-   *  fails that ticket, not the function's start-up). */
+   *  is a CredentialsError for that ticket, never a failure of the function's start-up). */
   apiToken: string | (() => Promise<string | undefined>);
   projectKey: string;
   /** Issue type name; `Task` exists in every default scheme. */
@@ -45,8 +46,7 @@ export class JiraTracker implements Tracker {
   }
 
   private async auth(): Promise<string> {
-    const token = typeof this.config.apiToken === 'string' ? this.config.apiToken : await this.config.apiToken();
-    if (!token) throw new AdapterError('no Jira API token configured', 'jira', 'auth');
+    const token = await readToken('jira', this.config.apiToken);
     return `Basic ${Buffer.from(`${this.config.email}:${token}`).toString('base64')}`;
   }
 
@@ -106,14 +106,19 @@ export class JiraTracker implements Tracker {
   }
 
   private async call<T>(operation: string, method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T | undefined> {
-    return requestJson<T>({
-      service: 'jira',
-      operation,
-      method,
-      url: `${this.base}${path}`,
-      headers: { Authorization: await this.auth() },
-      body,
-      fetch: this.config.fetch,
-    });
+    const headers = { Authorization: await this.auth() };
+    try {
+      return await requestJson<T>({
+        service: 'jira',
+        operation,
+        method,
+        url: `${this.base}${path}`,
+        headers,
+        body,
+        fetch: this.config.fetch,
+      });
+    } catch (err) {
+      throw asRefusedToken(err, 'jira');
+    }
   }
 }

@@ -1,6 +1,35 @@
 // Deterministic merging: one requirement per (action, resource) and one lookup per (kind, resource), reasons united.
-import type { Lookup, Requirement } from '../types.js';
-import { addReason } from './context.js';
+// Linear in the reasons: a role shared by thousands of task definitions has requirements with thousands of them.
+import type { Lookup, Reason, Requirement } from '../types.js';
+
+function sameReason(a: Reason, b: Reason): boolean {
+  return a.taskDefinition === b.taskDefinition && a.container === b.container && a.field === b.field && a.note === b.note;
+}
+
+/** Identity of a reason (the fields sameReason compares), unambiguous: lengths before values, `-` for absent. */
+function reasonKey(r: Reason): string {
+  const part = (v: string | undefined): string => (v === undefined ? '-' : `${v.length}:${v}`);
+  return part(r.taskDefinition) + part(r.container) + part(r.field) + part(r.note);
+}
+
+/**
+ * Appends the reasons `into` does not hold yet, in first-seen order. Short lists are searched; past 16 reasons a
+ * set of keys (kept in `seen`, by list) answers instead.
+ */
+function unite(into: Reason[], reasons: Reason[], seen: Map<Reason[], Set<string>>): void {
+  for (const r of reasons) {
+    const keys = seen.get(into);
+    if (keys) {
+      const key = reasonKey(r);
+      if (keys.has(key)) continue;
+      keys.add(key);
+    } else {
+      if (into.some((x) => sameReason(x, r))) continue;
+      if (into.length >= 16) seen.set(into, new Set([...into, r].map(reasonKey)));
+    }
+    into.push(r);
+  }
+}
 
 /** Plain code-unit order: the same on every machine and locale. */
 export function compareStrings(a: string, b: string): number {
@@ -9,31 +38,38 @@ export function compareStrings(a: string, b: string): number {
 
 /** Dedupes on (action, resource), unites reasons (first-seen order) and crossAccount, sorts by action then resource. */
 export function mergeRequirements(reqs: Requirement[]): Requirement[] {
-  const byKey = new Map<string, Requirement>();
+  // Grouped by action, then resource: no composite key strings, and each group sorts on resources alone
+  // (the default sort orders strings by code units, as compareStrings does).
+  const byAction = new Map<string, Map<string, Requirement>>();
+  const seen = new Map<Reason[], Set<string>>();
   for (const req of reqs) {
-    const key = `${req.action}\u0000${req.resource}`;
-    let merged = byKey.get(key);
-    if (!merged) {
-      merged = { action: req.action, resource: req.resource, reasons: [] };
-      byKey.set(key, merged);
-    }
-    for (const r of req.reasons) addReason(merged.reasons, r);
+    let byResource = byAction.get(req.action);
+    if (!byResource) byAction.set(req.action, (byResource = new Map()));
+    let merged = byResource.get(req.resource);
+    if (!merged) byResource.set(req.resource, (merged = { action: req.action, resource: req.resource, reasons: [] }));
+    unite(merged.reasons, req.reasons, seen);
     if (req.crossAccount) merged.crossAccount = true;
   }
-  return [...byKey.values()].sort((a, b) => compareStrings(a.action, b.action) || compareStrings(a.resource, b.resource));
+  return [...byAction.keys()].sort().flatMap((action) => {
+    const byResource = byAction.get(action)!;
+    return [...byResource.keys()].sort().map((resource) => byResource.get(resource)!);
+  });
 }
 
 /** Dedupes lookups on (kind, resource), keeping first-seen order. */
 export function mergeLookups(lookups: Lookup[]): Lookup[] {
-  const byKey = new Map<string, Lookup>();
+  const byKind = new Map<string, Map<string, Lookup>>();
+  const seen = new Map<Reason[], Set<string>>();
+  const out: Lookup[] = [];
   for (const l of lookups) {
-    const key = `${l.kind}\u0000${l.resource}`;
-    let merged = byKey.get(key);
+    let byResource = byKind.get(l.kind);
+    if (!byResource) byKind.set(l.kind, (byResource = new Map()));
+    let merged = byResource.get(l.resource);
     if (!merged) {
-      merged = { kind: l.kind, resource: l.resource, reasons: [] };
-      byKey.set(key, merged);
+      byResource.set(l.resource, (merged = { kind: l.kind, resource: l.resource, reasons: [] }));
+      out.push(merged);
     }
-    for (const r of l.reasons) addReason(merged.reasons, r);
+    unite(merged.reasons, l.reasons, seen);
   }
-  return [...byKey.values()];
+  return out;
 }

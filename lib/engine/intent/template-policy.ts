@@ -31,6 +31,7 @@ export function synthesizeTemplate(intent: Intent, opts: SynthesizeOptions = {})
     from: c.from.map(unmask),
     to: unmask(c.to),
     extraAccess: unmask(c.extraAccess),
+    ...(c.extra ? { extra: c.extra.map(unmask) } : {}),
   }));
   return { document, size: policySize(document), compaction };
 }

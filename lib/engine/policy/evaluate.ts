@@ -26,26 +26,31 @@ function withConditions(decision: Evaluation['decision'], views: StatementView[]
 }
 
 /** Decision of one set of policies (identity policies, or the boundary alone) on a target. */
-export function decide(policies: NamedPolicy[], t: Target): Evaluation {
-  const hardDeny: StatementView[] = [];
-  const softDeny: StatementView[] = [];
-  const hardAllow: StatementView[] = [];
-  const softAllow: StatementView[] = [];
+export function decide(policies: NamedPolicy[], target: Target): Evaluation {
+  const t = target.actionLower === undefined ? { ...target, actionLower: target.action.toLowerCase() } : target;
+  // Most calls meet one matching statement: the lists are created only when something lands in them.
+  let hardDeny: StatementView[] | undefined;
+  let softDeny: StatementView[] | undefined;
+  let hardAllow: StatementView[] | undefined;
+  let softAllow: StatementView[] | undefined;
   for (const p of policies) {
     for (const s of statementViews(p)) {
       if (s.effect === 'Deny') {
-        if (touches(s, t)) (s.conditional ? softDeny : hardDeny).push(s);
+        if (!touches(s, t)) continue;
+        if (s.conditional) (softDeny ??= []).push(s);
+        else (hardDeny ??= []).push(s);
       } else if (containsAll(s, t)) {
-        (s.conditional ? softAllow : hardAllow).push(s);
+        if (s.conditional) (softAllow ??= []).push(s);
+        else (hardAllow ??= []).push(s);
       }
     }
   }
-  if (hardDeny.length) return { decision: 'explicit-deny', matched: hardDeny.map((s) => s.ref) };
-  if (hardAllow.length) {
-    if (softDeny.length) return withConditions('conditional', softDeny);
+  if (hardDeny) return { decision: 'explicit-deny', matched: hardDeny.map((s) => s.ref) };
+  if (hardAllow) {
+    if (softDeny) return withConditions('conditional', softDeny);
     return { decision: 'allowed', matched: hardAllow.map((s) => s.ref) };
   }
-  if (softAllow.length) return withConditions('conditional', [...softAllow, ...softDeny]);
+  if (softAllow) return withConditions('conditional', [...softAllow, ...(softDeny ?? [])]);
   return { decision: 'implicit-deny', matched: [] };
 }
 
@@ -87,10 +92,11 @@ export function coversRequirement(policies: NamedPolicy[], req: Requirement | Ac
     resourceLiteral: req.resource === '*' || !hasWildcard(req.resource),
   };
   const result = run(policies, t, opts);
+  if (result.decision === 'allowed') return result;
   // `log-group:G:*` names nothing but G's log streams (`log-group:G:log-stream:S`), which is where CreateLogStream
   // and PutLogEvents are authorized: a grant on `log-group:G:log-stream:*` covers the same resources.
   const streams = /^(arn:[^:]+:logs:[^:]*:[^:]*:log-group:[^*?]+):\*$/.exec(req.resource);
-  if (result.decision !== 'allowed' && streams && LOG_STREAM_ACTIONS.has(req.action.toLowerCase())) {
+  if (streams && LOG_STREAM_ACTIONS.has(req.action.toLowerCase())) {
     const alt = run(policies, { ...t, resource: `${streams[1]}:log-stream:*` }, opts);
     if (alt.decision === 'allowed') return alt;
   }

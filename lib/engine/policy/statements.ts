@@ -3,7 +3,16 @@
 // questions reduce to "does the statement match"; with a requirement pattern (`secret:db-??????`) an
 // Allow must contain the whole pattern, while a Deny counts as soon as it touches part of it.
 import type { ConditionBlock, NamedPolicy, PolicyDocument, PolicyStatement, StatementRef } from '../types.js';
-import { actionIncludes, actionOverlaps, hasPolicyVariable, resourceIncludes, resourceOverlaps } from './wildcard.js';
+import {
+  actionIncludes,
+  actionOverlaps,
+  hasPolicyVariable,
+  isLiteralText,
+  isPlainResource,
+  literalStarPrefix,
+  resourceIncludes,
+  resourceOverlaps,
+} from './wildcard.js';
 
 export interface StatementView {
   ref: StatementRef;
@@ -20,6 +29,14 @@ export interface StatementView {
   conditional: boolean;
   /** Resource strings, for the common exact-ARN case. */
   exact: Set<string>;
+  /** Action patterns without wildcards, lower-cased: a plain target action is looked up, not matched. */
+  plainActions: Set<string>;
+  /** Action patterns with a wildcard or a `${…}` escape. */
+  wildActions: string[];
+  /** Resource patterns that name more than one string (wildcard, variable, short ARN): the rest is in `exact`. */
+  wildResources: string[];
+  /** For each of `wildResources`, its `L` when it is `L*` (literalStarPrefix): inclusion is then a prefix test. */
+  starPrefixes: (string | undefined)[];
 }
 
 /** What is asked about: one action and one resource, each either a concrete request or a pattern. */
@@ -28,6 +45,8 @@ export interface Target {
   resource: string;
   actionLiteral: boolean;
   resourceLiteral: boolean;
+  /** `action` lower-cased, when the caller computed it once for many statements. */
+  actionLower?: string;
 }
 
 const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -39,16 +58,22 @@ function view(policy: NamedPolicy, s: PolicyStatement, index: number): Statement
   const resources = notResource ? list(s.NotResource) : s.Resource === undefined ? ['*'] : list(s.Resource);
   const condition = s.Condition && Object.keys(s.Condition).length > 0 ? s.Condition : undefined;
   const ref: StatementRef = s.Sid ? { policy: policy.name, statement: index, sid: s.Sid } : { policy: policy.name, statement: index };
+  const actions = notAction ? list(s.NotAction) : list(s.Action);
+  const wildResources = resources.filter((r) => !isPlainResource(r));
   return {
     ref,
     effect: s.Effect,
-    actions: notAction ? list(s.NotAction) : list(s.Action),
+    actions,
     notAction,
     resources,
     notResource,
     ...(condition ? { condition } : {}),
     conditional: condition !== undefined || resources.some(hasPolicyVariable),
     exact: new Set(resources),
+    plainActions: new Set(actions.filter(isLiteralText).map((a) => a.toLowerCase())),
+    wildActions: actions.filter((a) => !isLiteralText(a)),
+    wildResources,
+    starPrefixes: wildResources.map(literalStarPrefix),
   };
 }
 
@@ -66,6 +91,10 @@ export function statementViews(policy: NamedPolicy): StatementView[] {
 function actionIn(s: StatementView, t: Target, all: boolean): boolean {
   const inc = (p: string): boolean => actionIncludes(p, t.action, t.actionLiteral);
   const ovl = (p: string): boolean => actionOverlaps(p, t.action, t.actionLiteral);
+  // A plain target is inside a plain pattern only when the two are equal (case-insensitively): look it up.
+  if (!s.notAction && all && (t.actionLiteral || isLiteralText(t.action))) {
+    return s.plainActions.has(t.actionLower ?? t.action.toLowerCase()) || s.wildActions.some(inc);
+  }
   if (!s.notAction) return s.actions.some(all ? inc : ovl);
   // NotAction: the statement holds every action outside the listed patterns.
   return all ? !s.actions.some(ovl) : !s.actions.some(inc);
@@ -74,6 +103,16 @@ function actionIn(s: StatementView, t: Target, all: boolean): boolean {
 function resourceIn(s: StatementView, t: Target, all: boolean): boolean {
   const inc = (p: string): boolean => resourceIncludes(p, t.resource, t.resourceLiteral);
   const ovl = (p: string): boolean => resourceOverlaps(p, t.resource, t.resourceLiteral);
+  // A plain policy resource includes only itself: `exact` answers for all of them at once.
+  if (!s.notResource && all) {
+    if (s.exact.has(t.resource)) return true;
+    // `${…}` in the target may stand for a character of `L`: only then is the prefix test not the answer.
+    const prefixTest = !t.resource.includes('${');
+    return s.wildResources.some((p, i) => {
+      const head = s.starPrefixes[i];
+      return head !== undefined && prefixTest ? t.resource.startsWith(head) : inc(p);
+    });
+  }
   if (!s.notResource) return s.exact.has(t.resource) || s.resources.some(all ? inc : ovl);
   return all ? !s.resources.some(ovl) : !s.resources.some(inc);
 }

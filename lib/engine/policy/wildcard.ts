@@ -26,18 +26,28 @@ export function hasPolicyVariable(value: string): boolean {
   return VARIABLE.test(value);
 }
 
-// Policies are evaluated many times against many requests: keep compiled patterns (bounded).
-const cache = new Map<string, Tokens>();
+// Policies are evaluated many times against many requests: keep compiled patterns (bounded), one map per mode so a
+// lookup needs no key string.
+const caches = [new Map<string, Tokens>(), new Map<string, Tokens>(), new Map<string, Tokens>(), new Map<string, Tokens>()];
 
 function compile(pattern: string, ignoreCase: boolean, literal: boolean): Tokens {
-  const key = `${ignoreCase ? 'i' : 'c'}${literal ? 'l' : 'p'}${pattern}`;
-  let hit = cache.get(key);
+  const cache = caches[(ignoreCase ? 2 : 0) + (literal ? 1 : 0)]!;
+  let hit = cache.get(pattern);
   if (!hit) {
     if (cache.size > 20_000) cache.clear();
     hit = compileUncached(pattern, ignoreCase, literal);
-    cache.set(key, hit);
+    cache.set(pattern, hit);
   }
   return hit;
+}
+
+/** No `*`, `?` or `${`: the pattern names exactly its own characters. */
+export function isLiteralText(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 42 || c === 63 || (c === 36 && value.charCodeAt(i + 1) === 123)) return false;
+  }
+  return true;
 }
 
 function compileUncached(pattern: string, ignoreCase: boolean, literal: boolean): Tokens {
@@ -90,6 +100,7 @@ function normalize(tokens: Tokens): Tokens {
 // absorbs any run of inner symbols, an outer `?` one inner char or `?` (never `*`), a literal only itself.
 // Exact when `inner` is literal; otherwise it can only answer "no" too often (conservative for grants).
 function tokensInclude(outer: Tokens, inner: Tokens): boolean {
+  if (!inner.some((t) => t < 0)) return tokensMatchWord(outer, inner);
   const n = outer.length;
   const m = inner.length;
   const memo = new Uint8Array((n + 1) * (m + 1)); // 0 unknown, 1 false, 2 true
@@ -107,6 +118,34 @@ function tokensInclude(outer: Tokens, inner: Tokens): boolean {
     return res;
   };
   return go(0, 0);
+}
+
+// Does the pattern accept the word (no wildcard tokens)? Greedy with one backtrack point (the last `*`): when a
+// later `*` is reached, an earlier one never needs to absorb more, so this is exact, and it allocates nothing.
+function tokensMatchWord(pattern: Tokens, word: Tokens): boolean {
+  const n = pattern.length;
+  const m = word.length;
+  let i = 0;
+  let j = 0;
+  let star = -1;
+  let mark = 0;
+  while (j < m) {
+    const t = i < n ? pattern[i]! : 0;
+    if (i < n && (t === QMARK || t === word[j])) {
+      i++;
+      j++;
+    } else if (i < n && t === STAR) {
+      star = i++;
+      mark = j;
+    } else if (star >= 0) {
+      i = star + 1;
+      j = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (i < n && pattern[i] === STAR) i++;
+  return i === n;
 }
 
 // Exact emptiness test of the intersection: walk both patterns in lock-step, building a common string.
@@ -142,13 +181,22 @@ export interface GlobOptions {
   literal?: boolean;
 }
 
+/** Both sides name exactly their own characters: inclusion and matching are (case-folded) equality. */
+function plainEqual(a: string, b: string, ignoreCase: boolean): boolean {
+  return a === b || (ignoreCase && a.toLowerCase() === b.toLowerCase());
+}
+
 export function globMatch(pattern: string, value: string, ignoreCase = false): boolean {
+  if (isLiteralText(pattern)) return plainEqual(pattern, value, ignoreCase);
   return tokensInclude(compile(pattern, ignoreCase, false), compile(value, ignoreCase, true));
 }
 
 export function globIncludes(outer: string, inner: string, opts: GlobOptions = {}): boolean {
   const ic = opts.ignoreCase ?? false;
-  return tokensInclude(compile(outer, ic, false), compile(inner, ic, opts.literal ?? false));
+  const literal = opts.literal ?? false;
+  // Most action comparisons are two plain names (`ecr:BatchGetImage`): no automaton needed.
+  if (isLiteralText(outer) && (literal || isLiteralText(inner))) return plainEqual(outer, inner, ic);
+  return tokensInclude(compile(outer, ic, false), compile(inner, ic, literal));
 }
 
 export function globOverlaps(a: string, b: string, opts: GlobOptions = {}): boolean {
@@ -186,15 +234,18 @@ function arnSegments(value: string, pad: boolean): string[] | undefined {
 type Op = (outer: Tokens, inner: Tokens) => boolean;
 
 /** A policy resource that names exactly one string: no wildcard, no variable, not a padded short ARN. */
-function isPlain(value: string): boolean {
-  if (hasWildcard(value) || value.includes('${')) return false;
-  return !value.startsWith('arn:') || value.split(':', 6).length === 6;
+export function isPlainResource(value: string): boolean {
+  if (!isLiteralText(value)) return false;
+  if (!value.startsWith('arn:')) return true;
+  let colons = 0;
+  for (let i = 0; i < value.length && colons < 5; i++) if (value.charCodeAt(i) === 58) colons++;
+  return colons === 5;
 }
 
 function resourceOp(op: Op, policy: string, other: string, otherLiteral: boolean, padOther: boolean): boolean {
   if (policy === '*' && op !== tokensOverlap) return true;
   // Fast path (most grants name exact ARNs): a plain policy string holds only itself.
-  if (isPlain(policy) && (otherLiteral || isPlain(other))) return policy === other;
+  if (isPlainResource(policy) && (otherLiteral || isPlainResource(other))) return policy === other;
   const ps = arnSegments(policy, true);
   const os = arnSegments(other, padOther);
   if (!ps || !os) return op(compile(policy, false, false), compile(other, false, otherLiteral));
@@ -204,11 +255,27 @@ function resourceOp(op: Op, policy: string, other: string, otherLiteral: boolean
   return true;
 }
 
+/**
+ * `L` when the pattern is `L*` with a literal `L` that spans the whole ARN header (five colons): such a pattern
+ * holds exactly the strings, and includes exactly the patterns without `${`, that start with `L`.
+ */
+export function literalStarPrefix(pattern: string): string | undefined {
+  if (!pattern.endsWith('*')) return undefined;
+  const head = pattern.slice(0, -1);
+  if (!isLiteralText(head)) return undefined;
+  let colons = 0;
+  for (let i = 0; i < head.length && colons < 5; i++) if (head.charCodeAt(i) === 58) colons++;
+  return colons >= 5 ? head : undefined;
+}
+
 /** Characters before the first wildcard or variable: both patterns must agree on them literally. */
-function literalPrefix(value: string, literal: boolean): string {
+export function literalPrefix(value: string, literal = false): string {
   if (literal) return value;
-  const i = value.search(/[*?$]/);
-  return i < 0 ? value : value.slice(0, i);
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 42 || c === 63 || c === 36) return value.slice(0, i);
+  }
+  return value;
 }
 
 /** Does the concrete resource (a request) fall inside the policy's resource pattern? */
@@ -221,7 +288,7 @@ export function resourceMatches(pattern: string, resource: string): boolean {
 export function resourceIncludes(outer: string, inner: string, literal = false): boolean {
   if (outer === inner) return true;
   // A plain string holds only itself; a pattern with a wildcard names more than one resource.
-  if (isPlain(outer)) return false;
+  if (isPlainResource(outer)) return false;
   // Cheap necessary condition before the automaton: outer's literal prefix is inner's literal prefix.
   if (!literalPrefix(inner, literal).startsWith(literalPrefix(outer, false))) return false;
   return resourceOp(tokensInclude, outer, inner, literal, !literal);

@@ -1,14 +1,18 @@
 // Least-privilege policy synthesis: one statement per distinct action set, listing every resource that
 // needs exactly that set (actions and resources sorted), `ecr:GetAuthorizationToken` alone on `*`.
 // Deterministic: the output depends only on the set of (action, resource) pairs, never on input order.
-// Over the size budget it compacts step by step (compact.ts) and records what each step adds.
+// Over the size budget it compacts (compact.ts) and notes what the final policy grants beyond the requirements.
 import { LeashError } from '../../errors.js';
 import { canonicalAction } from '../policy/actions.js';
 import { coversRequirement } from '../policy/evaluate.js';
 import { INLINE_POLICY_BUDGET, policySize } from '../policy/size.js';
-import type { CompactionNote, NamedPolicy, PolicyDocument, PolicyStatement, Requirement, SynthesizedPolicy } from '../types.js';
-import { resourceIncludes } from '../policy/wildcard.js';
-import { applyStep, mergeIdentical, nextStep, type Draft } from './compact.js';
+import { literalStarPrefix } from '../policy/wildcard.js';
+import type { NamedPolicy, PolicyDocument, Requirement, SynthesizedPolicy } from '../types.js';
+import { compact } from './compact.js';
+import { compactionNotes } from './notes.js';
+import { AUTH, render, type Draft } from './render.js';
+import { draftsSize } from './size-model.js';
+import { Universe } from './universe.js';
 
 export interface SynthesizeOptions {
   /** Size budget in non-whitespace characters; default 10,240 (all inline policies of a role). */
@@ -17,40 +21,40 @@ export interface SynthesizeOptions {
   sidPrefix?: string;
 }
 
-const AUTH = 'ecr:GetAuthorizationToken';
-
-/** (action, resource) pairs, deduplicated; uncatalogued actions differing only in case keep one spelling. */
-function pairs(reqs: Requirement[]): Map<string, Set<string>> {
+/** (action, resource) pairs, deduplicated, as resource → its actions (sorted); uncatalogued actions differing only in case keep one spelling. */
+function pairs(reqs: Requirement[]): Map<string, string[]> {
+  const canonical = new Map<string, string>();
+  for (const r of reqs) if (!canonical.has(r.action)) canonical.set(r.action, canonicalAction(r.action));
   const spelling = new Map<string, string>();
-  for (const r of reqs) {
-    const a = canonicalAction(r.action);
+  for (const a of canonical.values()) {
     const k = a.toLowerCase();
     const seen = spelling.get(k);
     if (seen === undefined || a < seen) spelling.set(k, a);
   }
-  const byResource = new Map<string, Set<string>>();
+  for (const [raw, a] of canonical) canonical.set(raw, spelling.get(a.toLowerCase())!);
+  const byResource = new Map<string, string[]>();
   for (const r of reqs) {
-    const action = spelling.get(canonicalAction(r.action).toLowerCase())!;
+    const action = canonical.get(r.action)!;
     // GetAuthorizationToken has no resource-level permission: `*` is the only resource that works.
     const resource = action === AUTH ? '*' : r.resource;
-    const set = byResource.get(resource) ?? new Set<string>();
-    set.add(action);
-    byResource.set(resource, set);
+    const list = byResource.get(resource);
+    if (!list) byResource.set(resource, [action]);
+    else if (!list.includes(action)) list.push(action);
   }
+  for (const list of byResource.values()) if (list.length > 1) list.sort();
   return byResource;
 }
 
-function drafts(reqs: Requirement[]): Draft[] {
+function drafts(byResource: Map<string, string[]>): Draft[] {
   const byActions = new Map<string, Draft>();
   const add = (actions: string[], resource: string): void => {
-    const key = actions.join('\n');
-    const d = byActions.get(key) ?? { actions, resources: [] };
+    const key = actions.length === 1 ? actions[0]! : actions.join('\n');
+    let d = byActions.get(key);
+    if (!d) byActions.set(key, (d = { actions: [...actions], resources: [] }));
     d.resources.push(resource);
-    byActions.set(key, d);
   };
-  for (const [resource, set] of pairs(reqs)) {
-    const actions = [...set].sort();
-    if (set.has(AUTH) && actions.length > 1) {
+  for (const [resource, actions] of byResource) {
+    if (actions.length > 1 && actions.includes(AUTH)) {
       add([AUTH], resource);
       add(
         actions.filter((a) => a !== AUTH),
@@ -64,53 +68,34 @@ function drafts(reqs: Requirement[]): Draft[] {
   return [...byActions.values()];
 }
 
-/** Sid stem and display order from the statement's content. */
-function family(d: Draft): [string, number] {
-  const services = [...new Set(d.actions.map((a) => a.slice(0, a.indexOf(':'))))];
-  const only = (s: string): boolean => services.length === 1 && services[0] === s;
-  if (d.actions.length === 1 && d.actions[0] === AUTH) return ['EcrAuth', 0];
-  if (only('ecr')) return ['EcrPull', 1];
-  if (only('logs')) return ['Logs', 2];
-  if (only('ssm')) return ['SsmParameters', 3];
-  if (only('secretsmanager')) return ['Secrets', 4];
-  if (only('kms')) return [d.actions.every((a) => a === 'kms:Decrypt') ? 'KmsDecrypt' : 'Kms', 5];
-  if (only('s3')) {
-    if (d.actions.every((a) => a === 's3:GetObject')) return ['S3Objects', 6];
-    if (d.actions.every((a) => a === 's3:GetBucketLocation')) return ['S3Buckets', 6];
-    return ['S3', 6];
-  }
-  const pascal = services.map((s) =>
-    s.replace(/(^|[^A-Za-z0-9])([a-z])/g, (_m, _d, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, ''),
-  );
-  return [pascal.join('') || 'Other', 7];
-}
-
-const one = (v: string[]): string | string[] => (v.length === 1 ? v[0]! : v);
-
-function render(list: Draft[], sidPrefix: string): PolicyDocument {
-  const keyed = list.map((d) => ({ d, fam: family(d), key: `${d.actions.join(',')}|${d.resources.join(',')}` }));
-  keyed.sort(
-    (a, b) =>
-      a.fam[1] - b.fam[1] || (a.fam[0] < b.fam[0] ? -1 : a.fam[0] > b.fam[0] ? 1 : 0) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
-  );
-  const totals = new Map<string, number>();
-  for (const k of keyed) totals.set(k.fam[0], (totals.get(k.fam[0]) ?? 0) + 1);
-  const seen = new Map<string, number>();
-  const Statement: PolicyStatement[] = keyed.map(({ d, fam: [stem] }) => {
-    const n = (seen.get(stem) ?? 0) + 1;
-    seen.set(stem, n);
-    const Sid = `${sidPrefix}${stem}${totals.get(stem)! > 1 ? n : ''}`;
-    return { Sid, Effect: 'Allow', Action: one(d.actions), Resource: one(d.resources) };
-  });
-  return { Version: '2012-10-17', Statement };
-}
-
-/** Never under-grant: every requirement must be allowed by the result, or this is a bug worth failing on. */
+/**
+ * Never under-grant: every requirement must be allowed by the result, or this is a bug worth failing on. The
+ * policy has only unconditional Allow statements, so a requirement is allowed when a statement with its action
+ * names its resource as is, or holds it under a `<literal>*` pattern (wildcard.ts: literalStarPrefix); anything
+ * else goes through the evaluator.
+ */
 function assertCovers(reqs: Requirement[], document: PolicyDocument): void {
   const policy: NamedPolicy = { name: 'synthesized', kind: 'inline', document };
+  const written = new Map<string, { exact: Set<string>; heads: string[] }>();
+  for (const st of document.Statement) {
+    const resources = [st.Resource ?? []].flat();
+    for (const a of [st.Action ?? []].flat()) {
+      let w = written.get(a);
+      if (!w) written.set(a, (w = { exact: new Set(), heads: [] }));
+      for (const r of resources) {
+        w.exact.add(r);
+        const head = literalStarPrefix(r);
+        if (head !== undefined) w.heads.push(head);
+      }
+    }
+  }
+  const canonical = new Map<string, string>();
   for (const r of reqs) {
-    const action = canonicalAction(r.action);
+    let action = canonical.get(r.action);
+    if (action === undefined) canonical.set(r.action, (action = canonicalAction(r.action)));
     const resource = action === AUTH ? '*' : r.resource;
+    const w = written.get(action);
+    if (w && (w.exact.has(resource) || (!resource.includes('${') && w.heads.some((h) => resource.startsWith(h))))) continue;
     const ev = coversRequirement([policy], { action, resource, reasons: r.reasons });
     if (ev.decision !== 'allowed') {
       throw new LeashError(`internal error: synthesized policy does not cover ${action} on ${resource} (${ev.decision})`);
@@ -121,51 +106,21 @@ function assertCovers(reqs: Requirement[], document: PolicyDocument): void {
 export function synthesize(reqs: Requirement[], opts: SynthesizeOptions = {}): SynthesizedPolicy {
   const maxSize = opts.maxSize ?? INLINE_POLICY_BUDGET;
   const sidPrefix = (opts.sidPrefix ?? '').replace(/[^A-Za-z0-9]/g, '');
-  let list = drafts(reqs);
-  const compaction: CompactionNote[] = [];
-  let document = render(list, sidPrefix);
-  let size = policySize(document);
-  while (size > maxSize) {
-    // Work on the rendered order so tie-breaks are deterministic.
-    list = document.Statement.map((s) => ({ actions: [s.Action ?? []].flat(), resources: [s.Resource ?? []].flat() }));
-    const step = nextStep(list);
-    if (!step) {
-      throw new LeashError(
-        `the least-privilege policy needs ${size} characters, over the ${maxSize}-character limit even after compaction; ` +
-          'split the role or reduce the resources it needs',
-      );
+  const byResource = pairs(reqs);
+  const list = drafts(byResource);
+  // The size model is exact: a policy that fits is rendered once, a large one that does not is never rendered whole.
+  if (byResource.size <= 64 || draftsSize(list, sidPrefix) <= maxSize) {
+    const document = render(list, sidPrefix);
+    const size = policySize(document);
+    if (size <= maxSize) {
+      assertCovers(reqs, document);
+      return { document, size, compaction: [] };
     }
-    compaction.push(...applyStep(list, step));
-    list = mergeIdentical(list);
-    document = render(list, sidPrefix);
-    size = policySize(document);
   }
+  const universe = new Universe(list);
+  const document = render(compact(list, universe, maxSize, sidPrefix), sidPrefix);
+  const size = policySize(document);
+  if (size > maxSize) throw new LeashError(`internal error: compaction left ${size} characters, over the ${maxSize}-character limit`);
   assertCovers(reqs, document);
-  return { document, size, compaction: compaction.length ? netCompaction(reqs, document, compaction) : [] };
-}
-
-/**
- * What the compaction adds, stated once per final pattern: intermediate steps that a later, broader pattern
- * absorbed would only repeat themselves. Each note lists the named resources the pattern replaced.
- */
-function netCompaction(reqs: Requirement[], document: PolicyDocument, steps: CompactionNote[]): CompactionNote[] {
-  const named = new Set(reqs.map((r) => `${canonicalAction(r.action)}\n${r.resource}`));
-  const words = new Map(steps.map((n) => [`${n.action}\n${n.to}`, n.extraAccess]));
-  const out: CompactionNote[] = [];
-  for (const st of document.Statement) {
-    for (const action of [st.Action ?? []].flat()) {
-      for (const pattern of [st.Resource ?? []].flat()) {
-        if (named.has(`${action}\n${pattern}`)) continue;
-        const from = reqs
-          .filter((r) => canonicalAction(r.action) === action && resourceIncludes(pattern, r.resource))
-          .map((r) => r.resource);
-        const extraAccess = (words.get(`${action}\n${pattern}`) ?? `${action} on every resource matching ${pattern}`).replace(
-          /not only the \d+ named$/,
-          `not only the ${new Set(from).size} named`,
-        );
-        out.push({ action, from: [...new Set(from)].sort(), to: pattern, extraAccess });
-      }
-    }
-  }
-  return out;
+  return { document, size, compaction: compactionNotes(document, universe, byResource) };
 }

@@ -5,7 +5,7 @@ import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DescribeParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { makeClients } from '../../../lib/adapters/aws/clients.js';
-import { parameterNamesOf, resolveKmsLookupsDetailed, secretIdOf } from '../../../lib/adapters/aws/kms-resolver.js';
+import { resolveKmsLookupsDetailed } from '../../../lib/adapters/aws/kms-resolver.js';
 import type { Lookup } from '../../../lib/engine/types.js';
 
 const kms = mockClient(KMSClient);
@@ -82,21 +82,5 @@ describe('resolveKmsLookupsDetailed (mocked)', () => {
     await resolveKmsLookupsDetailed([eu], clients);
     const [call] = sm.commandCalls(DescribeSecretCommand);
     expect(await call!.thisValue.config.region()).toBe('eu-west-1');
-  });
-});
-
-describe('secretIdOf / parameterNamesOf', () => {
-  it('turns secret ARNs into DescribeSecret ids', () => {
-    expect(secretIdOf('arn:aws:secretsmanager:us-east-1:123456789012:secret:db/password-??????')).toBe(
-      'arn:aws:secretsmanager:us-east-1:123456789012:secret:db/password',
-    );
-    expect(secretIdOf('arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf:password::')).toBe(
-      'arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf',
-    );
-  });
-
-  it('restores the leading slash of hierarchical parameter names', () => {
-    expect(parameterNamesOf('parameter/a/b')).toEqual(['/a/b']);
-    expect(parameterNamesOf('parameter/name')).toEqual(['name', '/name']);
   });
 });

@@ -6,6 +6,7 @@ import {
   globMatch,
   globOverlaps,
   hasPolicyVariable,
+  literalStarPrefix,
   resourceIncludes,
   resourceMatches,
   resourceOverlaps,
@@ -176,6 +177,30 @@ describe('ARN inclusion and overlap agree with matching', () => {
         const inQ = POOL.filter((r) => resourceMatches(q, r));
         if (resourceIncludes(p, q)) expect(inQ.filter((r) => !resourceMatches(p, r))).toEqual([]);
         if (inQ.some((r) => resourceMatches(p, r))) expect(resourceOverlaps(p, q)).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe('literalStarPrefix (the prefix test compaction and coverage use)', () => {
+  it('is defined only for `<literal>*` spanning the ARN header', () => {
+    expect(literalStarPrefix(`${ECR}team/*`)).toBe(`${ECR}team/`);
+    expect(literalStarPrefix('arn:aws:s3:::*')).toBe('arn:aws:s3:::');
+    expect(literalStarPrefix('arn:aws:s3:*')).toBeUndefined();
+    expect(literalStarPrefix(`${SECRET}db-??????`)).toBeUndefined();
+    expect(literalStarPrefix(`${SECRET}db-?*`)).toBeUndefined();
+    expect(literalStarPrefix('arn:aws:s3:::b/${aws:username}/*')).toBeUndefined();
+    expect(literalStarPrefix('*')).toBeUndefined();
+  });
+
+  it('agrees with resourceIncludes on every target without `${`', () => {
+    fc.assert(
+      fc.property(arnPatternArb, arnPatternArb, (p, q) => {
+        const head = literalStarPrefix(p);
+        if (head === undefined || q.includes('${')) return;
+        expect(resourceIncludes(p, q)).toBe(q.startsWith(head));
+        for (const r of POOL) expect(resourceIncludes(p, r, true)).toBe(r.startsWith(head));
       }),
       { numRuns: 3000 },
     );

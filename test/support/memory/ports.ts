@@ -39,6 +39,7 @@ import type { Denial, Use } from '../../../lib/engine/evidence/types.js';
 import { budgetDecision, type BudgetSettings } from '../../../lib/engine/plan/change-budget.js';
 import { sameRole } from '../../../lib/engine/plan/shared-role.js';
 import { findingSetHash } from '../../../lib/engine/finding-set.js';
+import type { TicketFailure } from '../../../lib/engine/notice.js';
 import { planHash } from '../../../lib/engine/plan/canonical.js';
 import type { PatchStep } from '../../../lib/engine/role/steps.js';
 import type {
@@ -327,6 +328,10 @@ export class MemoryNotifier implements Notifier {
   }
   async publishApprovalLink(plan: Plan, link: { approver: string; url: string }): Promise<void> {
     this.links.push({ planHash: plan.planHash, ...link });
+  }
+  readonly ticketFailures: { roleArn: string; failure: TicketFailure; findings: Finding[] }[] = [];
+  async publishTicketFailure(roleArn: string, failure: TicketFailure, findings: Finding[]): Promise<void> {
+    this.ticketFailures.push({ roleArn, failure: clone(failure), findings: clone(findings) });
   }
 }
 
