@@ -11,10 +11,11 @@ import { SlackClient } from './adapters/slack/slack-client.js';
 import { trackerFor } from './adapters/tickets/tracker-for.js';
 import { Applier } from './app/apply/applier.js';
 import { PlanVerifier } from './app/apply/plan-verifier.js';
+import { readRoleFacts } from './app/role-facts.js';
 import { buildPipeline } from './composition.js';
 import type { Remediation, RemediationOverrides } from './composition-types.js';
 import { cachedBy, isoNow, optional } from './composition-support.js';
-import { loadConfig, remediationSettings, type LeashConfig } from './config.js';
+import { budgetSettings, loadConfig, remediationSettings, type LeashConfig } from './config.js';
 
 export type { Remediation, RemediationOverrides };
 import { accountOf } from './engine/arn.js';
@@ -36,18 +37,23 @@ export function buildRemediation(
   const analyzer =
     overrides.analyzer === null ? undefined : new AwsAccessAnalyzer(overrides.analyzer ?? new AccessAnalyzerClient(clientOptions(aws)));
   const verifier = new PlanVerifier({ analyzer, covers: coversRequirement, managedPolicy: (arn) => pipeline.roles.managedPolicy(arn) });
-  const stores = actingStores(ddb, config.table);
-  const writer = new IamRoleWriter(pipeline.clients.world.iam);
+  const stores = actingStores(ddb, config.table, budgetSettings(config));
+  // Reads through the account's read role; IAM writes only through its write role (refused, with why, without one).
+  const { writer: iamWriter, writeRefusal } = pipeline.clients;
   const slack = overrides.slack ?? optional(config.slackTokenSecretArn, (arn) => new SlackClient(() => stored.value(arn)));
   return {
     ...pipeline,
     ...stores,
-    applier: new Applier({ ...stores, roles: pipeline.roles, writer, watches: pipeline.watches, verifier, now }),
+    applier: new Applier({
+      ...{ ...stores, roles: pipeline.roles, watches: pipeline.watches, verifier, now, writeRefusal },
+      writer: new IamRoleWriter((iamWriter ?? pipeline.clients.world).iam),
+      facts: (roleArn, grant) => readRoleFacts(roleArn, pipeline, config.defaultMode, grant),
+    }),
     slack,
     channels: { slack, slackChannel: config.slackChannel, notifier: pipeline.notifier },
     tracker: overrides.tracker ?? trackerFor(config, (arn) => stored.value(arn)),
     secrets: overrides.secrets ?? stored,
-    settings: remediationSettings(config),
+    settings: { ...remediationSettings(config), writeRefusal },
   };
 }
 

@@ -10,6 +10,7 @@ import type { IamChangeDeps } from './app/on-iam-change.js';
 import type { RemediationMessageDeps } from './app/on-remediation-message.js';
 import type { TaskDefinitionDeps } from './app/on-task-definition-change.js';
 import type {
+  ChangeBudget,
   EvidenceStore,
   FindingsStore,
   Notifier,
@@ -55,4 +56,4 @@ export interface RemediationOverrides {
 
 export type Remediation = Pipeline &
   RemediationMessageDeps &
-  ApprovalRequestDeps & { applier: Applier; snapshots: DynamoSnapshots; audit: DynamoAuditLog; config: LeashConfig };
+  ApprovalRequestDeps & { applier: Applier; snapshots: DynamoSnapshots; audit: DynamoAuditLog; budget: ChangeBudget; config: LeashConfig };

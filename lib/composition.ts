@@ -1,7 +1,7 @@
 // Composition root for the functions that read and assess (EventBridge pipeline, reconcile): one account's adapters,
 // once per container. Wiring only: every decision lives in lib/app or lib/engine.
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { accountClients } from './adapters/aws/accounts.js';
+import { accountClients, servedAccounts } from './adapters/aws/accounts.js';
 import { awsConfigFromEnv, clientOptions, type AwsConfig } from './adapters/aws/clients.js';
 import { CloudTrailBackfill } from './adapters/aws/cloudtrail-backfill.js';
 import { CloudTrailLake, CloudTrailLakeSource } from './adapters/aws/cloudtrail-lake.js';
@@ -22,10 +22,11 @@ export function buildPipeline(config: LeashConfig, aws: AwsConfig, opts: Pipelin
   const now = opts.now ?? isoNow;
   const clients = accountClients(config, aws, opts.account);
   const { home, world, worldConfig, accountId, sweepScope, ownRoles } = clients;
-  // LookupEvents is paced by the backfill's own limiter (2 a second): SDK retries would bypass it (maxAttempts 1).
-  const trail = (region: string, maxAttempts?: number) =>
+  // LookupEvents is paced by the backfill's own limiter (2 a second): SDK retries would bypass it (maxAttempts 1). It
+  // reads the watched account's trail; a CloudTrail Lake event data store lives in the home account: home credentials.
+  const trail = (cfg: AwsConfig, region: string, maxAttempts?: number) =>
     new CloudTrailClient({
-      ...clientOptions({ ...worldConfig, maxAttempts: maxAttempts ?? worldConfig.maxAttempts }, region),
+      ...clientOptions({ ...cfg, maxAttempts: maxAttempts ?? cfg.maxAttempts }, region),
       ...optional(opts.local?.cloudTrailEndpoint, (endpoint) => ({ endpoint })),
     });
   return {
@@ -38,9 +39,10 @@ export function buildPipeline(config: LeashConfig, aws: AwsConfig, opts: Pipelin
     notifier: optional(config.topicArn, (topic) => new SnsNotifier(home.sns, topic, now)),
     queue: optional(config.remediationQueueUrl, (url) => new SqsRemediationQueue(home.sqs, url)),
     cloudTrail: config.cloudTrailLake
-      ? new CloudTrailLakeSource(new CloudTrailLake(trail(aws.region)), config.cloudTrailLake)
-      : new CloudTrailBackfill((region) => trail(region, 1)),
+      ? new CloudTrailLakeSource(new CloudTrailLake(trail(aws, aws.region)), config.cloudTrailLake)
+      : new CloudTrailBackfill((region) => trail(worldConfig, region, 1)),
     lastAccessed: opts.local?.lastAccessed === false ? undefined : new IamLastAccessed(world.iam),
+    servedAccounts: servedAccounts(config, home),
     region: aws.region,
     accountId,
     ecsDescribeRate: config.ecsDescribeRate,

@@ -1,6 +1,7 @@
 // Configuration from the environment, read once by the composition root. Dry-run is the default everywhere.
 import { InputError } from './errors.js';
 import type { RemediationSettings } from './app/remediate.js';
+import type { BudgetSettings } from './engine/plan/change-budget.js';
 import type { Mode } from './engine/types.js';
 
 export interface LeashConfig {
@@ -14,7 +15,9 @@ export interface LeashConfig {
   selfRoleArns: string[];
   approvers: string[];
   watchMinutes: number;
-  maxChangesPerRun: number;
+  /** The change cap: automatic changes per account within each window of `changeWindowMinutes` (0: none). */
+  maxChangesPerWindow: number;
+  changeWindowMinutes: number;
   /** Days a CloudTrail use counts as "recent" (never auto-remove what was used in this window). */
   recentUseDays: number;
   /** Days denial evidence is kept (DynamoDB TTL). */
@@ -57,6 +60,12 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   return n;
 }
 
+function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const n = int(env, name, fallback);
+  if (n === 0) throw new InputError('must be a positive integer, got "0"', 'environment', name);
+  return n;
+}
+
 function githubConfig(env: NodeJS.ProcessEnv): LeashConfig['github'] {
   const repo = env.LEASH_GITHUB_REPO;
   if (!repo || !env.LEASH_GITHUB_TOKEN_SECRET_ARN) return undefined;
@@ -86,7 +95,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): LeashConfig {
     selfRoleArns: list(env.LEASH_SELF_ROLE_ARNS),
     approvers: list(env.LEASH_APPROVERS),
     watchMinutes: int(env, 'LEASH_WATCH_MINUTES', 60),
-    maxChangesPerRun: int(env, 'LEASH_MAX_CHANGES_PER_RUN', 5),
+    maxChangesPerWindow: int(env, 'LEASH_MAX_CHANGES_PER_WINDOW', 5),
+    changeWindowMinutes: positive(env, 'LEASH_CHANGE_WINDOW_MINUTES', 60),
     recentUseDays: int(env, 'LEASH_RECENT_USE_DAYS', 90),
     evidenceTtlDays: int(env, 'LEASH_EVIDENCE_TTL_DAYS', 90),
     slackSigningSecretArn: env.LEASH_SLACK_SIGNING_SECRET_ARN || undefined,
@@ -126,11 +136,15 @@ export function remediationSettings(config: LeashConfig): RemediationSettings {
     defaultMode: config.defaultMode,
     dryRun: config.dryRun,
     watchMinutes: config.watchMinutes,
-    maxChangesPerRun: config.maxChangesPerRun,
     planTtlHours: config.planTtlHours,
     approvers: config.approvers,
     ...(config.publicBaseUrl ? { publicBaseUrl: config.publicBaseUrl } : {}),
   };
+}
+
+/** The change budget: automatic changes per account per window. */
+export function budgetSettings(config: LeashConfig): BudgetSettings {
+  return { max: config.maxChangesPerWindow, windowMinutes: config.changeWindowMinutes };
 }
 
 /** The accounts a reconcile run sweeps: home (undefined) first, then the organization's members. */

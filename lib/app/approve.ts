@@ -1,25 +1,27 @@
 // Acts on one approval or rejection (from Slack or a signed link): the plan must exist and be unexpired, the
 // approver allowed, the approval unused, and the role unchanged since the plan; only then is the plan applied.
 import { decideApproval, type ApprovalRequest, type RefusalReason } from '../engine/approval/decide.js';
+import { recheck } from '../engine/plan/recheck.js';
 import { ConflictError, LeashError, RefusedError } from '../errors.js';
 import type { Plan } from '../engine/types.js';
 import type { Applier } from './apply/applier.js';
 import type { AuditEntry, AuditLog, Plans } from './ports.js';
 import { assessRole, type AssessDeps } from './recompute-role.js';
 import type { RemediationSettings } from './remediate.js';
+import { readRoleFacts } from './role-facts.js';
 
 export interface ApprovalDeps extends AssessDeps {
   plans: Pick<Plans, 'getPlan' | 'markUsed' | 'isUsed'>;
   /** The apply use case: the role's state hash (the plan's compare-and-swap is re-checked) and the apply itself. */
   applier: Pick<Applier, 'stateHash' | 'apply'>;
   audit: Pick<AuditLog, 'record'>;
-  settings: Pick<RemediationSettings, 'approvers' | 'dryRun' | 'watchMinutes'>;
+  settings: Pick<RemediationSettings, 'approvers' | 'dryRun' | 'watchMinutes' | 'defaultMode'>;
   now: () => string;
 }
 
 export type ApprovalOutcome =
   | { status: 'applied' | 'rejected' | 'dry-run'; plan: Plan; by: string; at: string; steps?: string[] }
-  | { status: 'refused'; reason: RefusalReason | 'unknown-plan' | 'apply-failed'; message: string; plan?: Plan };
+  | { status: 'refused'; reason: RefusalReason | 'unknown-plan' | 'apply-failed' | 'guardrails'; message: string; plan?: Plan };
 
 const DAY_S = 86_400;
 
@@ -60,6 +62,16 @@ export async function actOnApproval(request: ApprovalRequest & { nonce?: string 
   if (!decision.ok) {
     await audit('refuse', `${request.action} via ${request.via} refused: ${decision.reason}`);
     return { status: 'refused', reason: decision.reason, message: decision.message, plan };
+  }
+  // Guardrails hold at every decision: the role's tags, trust policy and shared status as they are now (the applier
+  // checks them once more right before its compare-and-swap).
+  if (request.action === 'approve') {
+    const facts = await readRoleFacts(plan.roleArn, deps, deps.settings.defaultMode);
+    const refusals = facts ? recheck(plan, facts, 'approval').refusals : [`role ${plan.roleArn} no longer exists`];
+    if (refusals.length > 0) {
+      await audit('refuse', `approve via ${request.via} refused by the guardrails: ${refusals.join('; ')}`, { refusals });
+      return { status: 'refused', reason: 'guardrails', message: `The guardrails refuse this plan now: ${refusals.join('; ')}`, plan };
+    }
   }
   // Single use: the plan (and the link's nonce) are consumed atomically before anything changes.
   const ttl = Math.floor(Date.parse(at) / 1000) + 30 * DAY_S;

@@ -10,6 +10,8 @@ export interface BackfillDeps {
   lastAccessed?: LastAccessed;
   evidence: Pick<EvidenceStore, 'putDenial' | 'putUse' | 'putCoverage'>;
   cursors: Cursors;
+  /** The accounts Leash serves: a record is evidence only about a role of its own account, from one of these. */
+  servedAccounts: () => Promise<ReadonlySet<string>>;
   region: string;
   account: string;
   windowDays: number;
@@ -35,6 +37,7 @@ interface Saved {
 
 export async function backfillEvidence(deps: BackfillDeps): Promise<BackfillSummary> {
   const roles = new Set(await deps.index.allRoles());
+  const filter = { roles, servedAccounts: await deps.servedAccounts() };
   const summary: BackfillSummary = { complete: false, pages: 0, denials: 0, uses: 0, lastAccessedRoles: 0 };
   if (!roles.size) return { ...summary, complete: true };
   const cursorName = `backfill#${deps.account}`;
@@ -53,13 +56,13 @@ export async function backfillEvidence(deps: BackfillDeps): Promise<BackfillSumm
   })) {
     summary.pages++;
     for (const record of page.records) {
-      const d = denialFromCloudTrail(record, { roles });
+      const d = denialFromCloudTrail(record, filter);
       if (!isIgnored(d)) {
         await deps.evidence.putDenial(d);
         summary.denials++;
         continue;
       }
-      const us = usesFromCloudTrail(record, { roles });
+      const us = usesFromCloudTrail(record, filter);
       if (isIgnored(us)) continue;
       for (const u of us) await deps.evidence.putUse(u);
       summary.uses += us.length;

@@ -7,8 +7,8 @@ import type { RoleIndex, Roles } from './ports.js';
 import { recomputeRole, type RecomputeDeps, type RoleSummary } from './recompute-role.js';
 
 export interface IamChangeDeps extends RecomputeDeps {
-  roles: Pick<Roles, 'readGrant' | 'rolesUsingPolicy'>;
-  index: Pick<RoleIndex, 'allRoles' | 'entriesForRole'>;
+  roles: Pick<Roles, 'readGrant' | 'rolesUsingPolicy' | 'inInstanceProfile'>;
+  index: Pick<RoleIndex, 'allRoles' | 'entriesForRole' | 'taskRoleUses'>;
   selfRoleArns: string[];
 }
 

@@ -1,37 +1,38 @@
-// The remediation queue's messages: `{roleArn, reason}` (parsed at the edge). A rollback request re-checks the watch
-// window and rolls back; anything else (re)plans the role per its mode. Each message stands alone: it re-reads state.
+// The remediation queue's messages: `{roleArn, reason}` (parsed at the edge). A rollback request names the time of a
+// stored denial: the denial is read back from the evidence store (never from the message) and the applier re-checks the
+// window, the plan's explanation of it and the role's state before rolling back. Anything else (re)plans the role per
+// its mode. Each message stands alone: it re-reads state.
 import type { Applier } from './apply/applier.js';
 import { rollbackRequestAt } from './apply/watch-window.js';
+import type { EvidenceStore } from './ports.js';
 import { remediateRole, type RemediationDeps, type RemediationSummary } from './remediate.js';
 
 export interface RemediationMessageDeps extends RemediationDeps {
   applier: Pick<Applier, 'apply' | 'onDenial'>;
+  evidence?: Pick<EvidenceStore, 'forRole'>;
 }
 
 export type MessageOutcome = RemediationSummary | { roleArn: string; outcome: 'rolled-back' | 'not-rolled-back'; why: string };
 
-/** Roles changed so far in this invocation: the cap on changes per run counts across its messages. */
-export interface RunCounter {
-  changedThisRun: number;
-}
-
 export async function onRemediationMessage(
   msg: { roleArn: string; reason: string },
   deps: RemediationMessageDeps,
-  run: RunCounter,
 ): Promise<MessageOutcome> {
   const denialAt = rollbackRequestAt(msg.reason);
-  const outcome: MessageOutcome =
-    denialAt !== undefined ? await rollback(msg.roleArn, denialAt || deps.now(), deps) : await remediateRole(msg.roleArn, deps, run);
-  if (outcome.outcome === 'applied' || outcome.outcome === 'rolled-back') run.changedThisRun++;
-  return outcome;
+  return denialAt !== undefined ? rollback(msg.roleArn, denialAt || deps.now(), deps) : remediateRole(msg.roleArn, deps);
 }
 
 async function rollback(roleArn: string, at: string, deps: RemediationMessageDeps): Promise<MessageOutcome> {
-  const notice = await deps.applier.onDenial(roleArn, at);
-  return {
-    roleArn,
-    outcome: notice?.rolledBack ? 'rolled-back' : 'not-rolled-back',
-    why: notice?.notice ?? 'no open watch window for this role',
-  };
+  const when = Date.parse(at);
+  if (Number.isNaN(when)) return { roleArn, outcome: 'not-rolled-back', why: `not a denial time: ${JSON.stringify(at.slice(0, 40))}` };
+  const stored = deps.evidence ? (await deps.evidence.forRole(roleArn, new Date(when).toISOString())).denials : [];
+  const denials = stored.filter((d) => Date.parse(d.at) === when);
+  if (denials.length === 0) return { roleArn, outcome: 'not-rolled-back', why: `no stored denial of ${roleArn} at ${at}` };
+  const notices: string[] = [];
+  for (const denial of denials) {
+    const notice = await deps.applier.onDenial(roleArn, denial);
+    if (notice?.rolledBack) return { roleArn, outcome: 'rolled-back', why: notice.notice };
+    notices.push(notice?.notice ?? 'no open watch window for this role');
+  }
+  return { roleArn, outcome: 'not-rolled-back', why: [...new Set(notices)].join('; ') };
 }

@@ -3,6 +3,7 @@
 import { regionalArn } from '../engine/arn.js';
 import type { ApiCallEvent } from '../engine/events/cloudtrail-event.js';
 import { isSkip, taskDefinitionChange } from '../engine/events/change-events.js';
+import { sameRole } from '../engine/plan/shared-role.js';
 import { indexEntryFor } from './index-entry.js';
 import type { RoleIndex, TaskDefinitions } from './ports.js';
 import { recomputeRole, type RecomputeDeps, type RoleSummary } from './recompute-role.js';
@@ -50,6 +51,8 @@ export async function onTaskDefinitionChange(call: ApiCallEvent, deps: TaskDefin
     await deps.index.putTaskDefinition(entry);
     if (prev) roles.add(prev);
     if (entry.executionRoleArn) roles.add(entry.executionRoleArn);
+    // An execution role that this revision also uses as its task role is now shared: its findings change too.
+    if (entry.taskRoleArn) for (const r of await deps.index.allRoles()) if (sameRole(r, entry.taskRoleArn)) roles.add(r);
   }
   const summaries: RoleSummary[] = [];
   for (const role of [...roles].sort()) summaries.push(await recomputeRole(role, deps));

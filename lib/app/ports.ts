@@ -2,7 +2,8 @@
 // One name per concept; the adapters under lib/adapters declare which of these they implement, and
 // test/support/memory implements all of them in memory for the app and handler tests.
 import type { Outcome } from '../engine/approval/blocks.js';
-import type { Denial, Use } from '../engine/evidence/types.js';
+import type { Denial, UntrustedEvidence, Use } from '../engine/evidence/types.js';
+import type { BudgetDecision } from '../engine/plan/change-budget.js';
 import type { PatchStep } from '../engine/role/steps.js';
 import type { Watch } from '../engine/role/watch.js';
 import type { TicketFailure } from '../engine/notice.js';
@@ -20,7 +21,7 @@ import type {
   TaskDefinition,
 } from '../engine/types.js';
 
-export type { Denial, IndexEntry, PatchStep, Use, Watch };
+export type { Denial, IndexEntry, PatchStep, UntrustedEvidence, Use, Watch };
 
 // ---------------------------------------------------------------------------------------------------------------
 // The account Leash looks after (read)
@@ -48,6 +49,8 @@ export interface Roles {
   rolesUsingPolicy(policyArn: string): Promise<string[]>;
   /** A managed policy's default version, decoded. */
   managedPolicy(arn: string): Promise<NamedPolicy>;
+  /** Whether the role sits in an instance profile (iam:ListInstanceProfilesForRole): EC2 instances may use it. */
+  inInstanceProfile(roleNameOrArn: string): Promise<boolean>;
 }
 
 /** The KMS key behind each secret or parameter a task definition names (never guessed). */
@@ -108,10 +111,29 @@ export interface RoleIndex {
   /** Drops the revision (DeleteTaskDefinitions), leaving a tombstone so a late duplicate cannot bring it back. */
   remove(taskDefinitionArn: string, observedAt?: string): Promise<WriteOutcome>;
   roleOfTaskDefinition(taskDefinitionArn: string): Promise<string | undefined>;
+  /**
+   * The execution role of an indexed revision, as ECS described it: its ARN; `null` when the revision names none;
+   * `undefined` when the revision is not indexed (or was deleted). What a stopped task is evidence about.
+   */
+  executionRoleOf(taskDefinitionArn: string): Promise<string | null | undefined>;
   entriesForRole(roleArn: string): Promise<IndexEntry[]>;
+  /** Live revisions (ACTIVE, or INACTIVE still in use) whose task role is `roleArn` (same account, name up to case). */
+  taskRoleUses(roleArn: string): Promise<TaskRoleUse[]>;
   /** Every role at least one indexed revision names, sorted. */
   allRoles(): Promise<string[]>;
 }
+
+export interface TaskRoleUse {
+  taskDefinitionArn: string;
+  /** The revision's taskRoleArn as a full ARN. */
+  taskRoleArn: string;
+}
+
+/**
+ * The index's item layout version. A pointer written by an older layout lacks fields (the task role): the sweep
+ * describes such a revision again instead of trusting it.
+ */
+export const INDEX_SCHEMA = 2;
 
 export interface WriteOutcome {
   applied: boolean;
@@ -138,6 +160,8 @@ export interface IndexedPointer {
   roleArn?: string;
   status?: string;
   deleted?: boolean;
+  /** INDEX_SCHEMA of the write; absent on items written before the task role was indexed. */
+  schema?: number;
 }
 
 /** A role's current findings and their history. `changed` says whether to announce them. */
@@ -170,6 +194,10 @@ export interface EvidenceStore {
   putUse(use: Use): Promise<void>;
   putCoverage(account: string, since: string, until: string): Promise<void>;
   forRole(roleArn: string, sinceIso: string): Promise<RoleEvidence>;
+  /** Records evidence Leash refused to believe (free text naming another principal): for people, never a denial. */
+  putUntrusted(evidence: UntrustedEvidence): Promise<void>;
+  /** Untrusted evidence from `account` since `sinceIso`, oldest first. */
+  untrusted(account: string, sinceIso: string): Promise<UntrustedEvidence[]>;
 }
 
 export interface RoleEvidence {
@@ -236,6 +264,25 @@ export interface Watches {
   expired(now: string): Promise<string[]>;
 }
 
+/**
+ * The change cap: a budget of automatic changes per account over a time window, spent atomically (concurrent
+ * invocations can never both take the last change), and the roles deferred when it is spent.
+ */
+export interface ChangeBudget {
+  /** Takes one change from `account`'s budget at `now`, or says why not (the window, what was used, when it resets). */
+  spend(account: string, now: string): Promise<BudgetSpend>;
+  /** Gives back a change taken from the window that opened at `windowStart` (the apply stopped before writing). */
+  release(account: string, windowStart: string): Promise<void>;
+  /** Remembers a deferred role, to be handed to the remediation function again at `retryAt`. */
+  defer(roleArn: string, retryAt: string, why: string): Promise<void>;
+  /** Deferred roles due at `now` (their retryAt reached), sorted. */
+  due(now: string): Promise<string[]>;
+  /** Forgets a deferred role (it was handed on, or changed meanwhile). */
+  undefer(roleArn: string): Promise<void>;
+}
+
+export type BudgetSpend = { allowed: true; windowStart: string; remaining: number } | { allowed: false; decision: BudgetDecision };
+
 /** Pending plans and single-use markers (plans, link nonces). */
 export interface Plans {
   putPlan(plan: Plan, expiresAt: string): Promise<void>;
@@ -278,6 +325,8 @@ export interface Notifier {
   publishFindings(roleArn: string, findings: Finding[]): Promise<void>;
   /** One message per approver, filterable by the approver attribute: nobody else receives that approver's link. */
   publishApprovalLink(plan: Plan, link: ApprovalLink): Promise<void>;
+  /** Something people must know that is not a finding (a change deferred by the change budget). */
+  publishNotice(notice: { subject: string; message: string; roleArn?: string }): Promise<void>;
   /** Tells a role's owners their ticket could not be written (the tracker's credentials failed), with the findings. */
   publishTicketFailure(roleArn: string, failure: TicketFailure, findings: Finding[]): Promise<void>;
 }

@@ -1,14 +1,19 @@
 // Recomputes one execution role: reads its intent (the index), grant (IAM), KMS keys and stored evidence, assesses
-// them (engine/assess.ts), then records and announces the findings. Safe to repeat: the same state yields the same
-// findings and no second notice.
+// them (engine/assess.ts), adds what the role's facts say (a shared role, an invalid mode or scope tag), then records
+// and announces the findings. Safe to repeat: the same state yields the same findings and no second notice.
 import { assess, evidenceSince, intentOf, isLive, kmsLookupsOf, type Assessment } from '../engine/assess.js';
 import { hashCanonical } from '../engine/plan/canonical.js';
+import type { CurrentFacts } from '../engine/plan/recheck.js';
+import { withRoleFacts } from '../engine/plan/role-findings.js';
+import { readScope, type ScopeReading } from '../engine/plan/scope.js';
+import { sharedRoleStatus, type SharedRoleStatus } from '../engine/plan/shared-role.js';
 import type { Finding, Requirement, RoleGrant } from '../engine/types.js';
 import type { EvidenceStore, FindingsStore, KmsKeys, Notifier, RemediationQueue, RoleIndex, Roles } from './ports.js';
+import { readRoleFacts } from './role-facts.js';
 
 export interface AssessDeps {
-  index: Pick<RoleIndex, 'entriesForRole'>;
-  roles: Pick<Roles, 'readGrant'>;
+  index: Pick<RoleIndex, 'entriesForRole' | 'taskRoleUses'>;
+  roles: Pick<Roles, 'readGrant' | 'inInstanceProfile'>;
   kms: KmsKeys;
   evidence?: Pick<EvidenceStore, 'forRole'>;
   recentUseDays: number;
@@ -25,6 +30,10 @@ export interface RoleAssessment extends Assessment {
   grant: RoleGrant;
   requirements: Requirement[];
   taskDefinitions: number;
+  /** The role's facts as read now (the account default mode is left to the caller: 'observe' here). */
+  facts: CurrentFacts;
+  shared: SharedRoleStatus;
+  scope: ScopeReading;
 }
 
 export interface RoleSummary {
@@ -53,7 +62,13 @@ export async function assessRole(roleArn: string, deps: AssessDeps): Promise<Rol
     now,
     recentUseDays: deps.recentUseDays,
   });
-  return { ...a, grant, requirements: a.intent.requirements, taskDefinitions: entries.filter(isLive).length };
+  const facts = (await readRoleFacts(grant.roleArn, deps, 'observe', grant))!;
+  const shared = sharedRoleStatus(facts);
+  const scope = readScope(grant.tags, grant.roleArn);
+  const requirements = a.intent.requirements;
+  // A shared role keeps what is not the execution role's, and its findings say so; a bad tag is a finding of its own.
+  const findings = withRoleFacts({ roleArn: grant.roleArn, findings: a.findings, requirements, tags: grant.tags, shared });
+  return { ...a, findings, grant, requirements, taskDefinitions: entries.filter(isLive).length, facts, shared, scope };
 }
 
 export async function recomputeRole(roleArn: string, deps: RecomputeDeps): Promise<RoleSummary> {

@@ -12,6 +12,8 @@ export interface ReconcileDeps extends Omit<SweepDeps, 'concurrency' | 'timeLeft
   cloudTrail?: CloudTrail;
   lastAccessed?: LastAccessed;
   cursors: Cursors;
+  /** The accounts Leash serves (evidence from any other is ignored). */
+  servedAccounts: () => Promise<ReadonlySet<string>>;
   region: string;
   /** The account these deps act in ('home' for Leash's own). */
   accountId: string;

@@ -3,7 +3,7 @@
 // did not change is never described again; only new ones cost a DescribeTaskDefinition.
 import { mapLimit } from '../engine/concurrency.js';
 import { indexEntryFor } from './index-entry.js';
-import type { IndexEntry, RoleIndex, SweepStore, TaskDefinitions } from './ports.js';
+import { INDEX_SCHEMA, type IndexEntry, type RoleIndex, type SweepStore, type TaskDefinitions } from './ports.js';
 import { IntervalLimiter, isThrottling } from './rate-limit.js';
 import { recomputeRole, type RecomputeDeps, type RoleSummary } from './recompute-role.js';
 
@@ -75,10 +75,12 @@ export async function runSweep(deps: SweepDeps, opts: { restart?: boolean } = {}
     const live = status === 'ACTIVE' ? page.arns : page.arns.filter((a) => inUse!.has(a));
     const known = await deps.sweep.pointers(live);
     await mapLimit(live, deps.concurrency, async (arn) => {
+      // A pointer from an older index layout (no task role) is described again rather than trusted.
       const ptr = known.get(arn);
-      if (ptr && !ptr.deleted && ptr.status === status) return;
+      const current = ptr && !ptr.deleted && (ptr.schema ?? 1) >= INDEX_SCHEMA;
+      if (current && ptr.status === status) return;
       try {
-        if (ptr && !ptr.deleted) {
+        if (current) {
           await deps.index.markStatus(arn, status, true, deps.now());
           return;
         }

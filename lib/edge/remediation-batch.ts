@@ -1,5 +1,5 @@
-// The remediation queue's SQS batches through Powertools' batch processor: records one at a time (the cap on changes
-// per run counts across them), each parsed on its own, and only the failed ones reported back (ReportBatchItemFailures)
+// The remediation queue's SQS batches through Powertools' batch processor: records one at a time (the change budget is
+// spent per change, atomically, in DynamoDB), each parsed on its own, and only the failed ones reported back (ReportBatchItemFailures)
 // so one bad message is retried, then dead-lettered, alone.
 import { BatchProcessor, EventType } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse } from 'aws-lambda';
@@ -15,14 +15,13 @@ export async function remediationBatch(
   deps: RemediationDepsFor,
 ): Promise<SQSBatchResponse & { outcomes: MessageOutcome[] }> {
   const batch = parseEvent(sqsBatch, event);
-  const run = { changedThisRun: 0 };
   const outcomes: MessageOutcome[] = [];
   const processor = new BatchProcessor(EventType.SQS);
   processor.register(
     batch.Records,
     async (record: { messageId: string; body: string }) => {
       const msg = parseJsonEvent(remediationMessage, record.body, `message ${record.messageId}`);
-      outcomes.push(await onRemediationMessage(msg, typeof deps === 'function' ? await deps(msg.roleArn) : deps, run));
+      outcomes.push(await onRemediationMessage(msg, typeof deps === 'function' ? await deps(msg.roleArn) : deps));
     },
     { processInParallel: false, throwOnFullBatchFailure: false },
   );

@@ -50,6 +50,9 @@ export function evidenceReport(result: EvidenceSummary, event: unknown): Report 
       ...(result.skipped ? { skipped: result.skipped.slice(0, 200) } : {}),
       ...(result.denial ? { denial: { role: result.denial.roleArn, action: result.denial.action, kind: result.denial.kind } } : {}),
       ...(result.network ? { network: result.network.service ?? 'unknown' } : {}),
+      // Untrusted text is logged by what it claimed and why it was refused, never verbatim.
+      ...(result.untrusted ? { untrusted: { account: result.untrusted.account, why: result.untrusted.why.slice(0, 200) } } : {}),
+      ...(result.watch ? { watch: result.watch.notice?.slice(0, 300) } : {}),
       roles: roles(result.role ? [result.role] : []),
     },
     measures: [...eventAge(event), ...findingMeasures(result.role ? [result.role] : [])],
@@ -75,6 +78,7 @@ const OUTCOME_METRIC: Partial<Record<MessageOutcome['outcome'], string>> = {
   'approval-requested': 'Plans',
   applied: 'Applies',
   'rolled-back': 'Rollbacks',
+  deferred: 'Deferrals',
 };
 
 export function remediationReport(result: { batchItemFailures: { itemIdentifier: string }[]; outcomes: MessageOutcome[] }): Report {
@@ -104,6 +108,6 @@ export function httpReport(result: APIGatewayProxyStructuredResultV2): Report {
   return { log: { statusCode: result.statusCode } };
 }
 
-export function watchReport(result: { closed: string[] }): Report {
-  return { log: { closed: result.closed } };
+export function watchReport(result: { closed: string[]; retried?: string[] }): Report {
+  return { log: { closed: result.closed, retried: result.retried ?? [] } };
 }

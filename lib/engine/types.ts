@@ -53,6 +53,8 @@ export interface IndexEntry {
   revision: number;
   status: string;
   executionRoleArn?: string;
+  /** The revision's task role (full ARN), when it names one: a role that is also a task role is shared. */
+  taskRoleArn?: string;
   requirements: Requirement[];
   unresolved?: Lookup[];
   registeredAt?: string;

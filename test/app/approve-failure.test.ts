@@ -7,7 +7,7 @@ import { actOnApproval, type ApprovalDeps } from '../../lib/app/approve.js';
 import { planHash } from '../../lib/engine/plan/canonical.js';
 import type { Plan, RoleState } from '../../lib/engine/types.js';
 import { AdapterError, ConflictError } from '../../lib/errors.js';
-import { MemoryKmsKeys, MemoryRoleIndex } from '../support/memory/ports.js';
+import { ECS_TASKS_TRUST, MemoryKmsKeys, MemoryRoleIndex } from '../support/memory/ports.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/app-exec';
 const NOW = '2026-03-01T10:00:00.000Z';
@@ -48,11 +48,14 @@ function deps(applyError: Error, entries: AuditEntry[]): ApprovalDeps {
     },
     // The role's intent: no indexed task definitions, so the requirements are empty.
     index: new MemoryRoleIndex(),
-    roles: { readGrant: async () => ({ roleArn: state.roleArn, roleName: 'app-exec', policies: [], tags: {} }) },
+    roles: {
+      readGrant: async () => ({ roleArn: state.roleArn, roleName: 'app-exec', policies: [], tags: {}, trustPolicy: ECS_TASKS_TRUST }),
+      inInstanceProfile: async () => false,
+    },
     kms: new MemoryKmsKeys(),
     recentUseDays: 90,
     audit: { record: async (e) => void entries.push(e) },
-    settings: { approvers: ['U0APPROVER'], dryRun: false, watchMinutes: 30 },
+    settings: { approvers: ['U0APPROVER'], dryRun: false, watchMinutes: 30, defaultMode: 'approve' },
     now: () => NOW,
   };
 }

@@ -13,6 +13,7 @@ function rec(role: string, name: string, source: string, at: string, extra: Reco
     eventSource: source,
     eventName: name,
     awsRegion: 'eu-west-1',
+    recipientAccountId: role.split(':')[4],
     eventID: `${role}-${name}-${at}`,
     userIdentity: {
       type: 'AssumedRole',
@@ -47,6 +48,7 @@ function world(pages: { records: unknown[]; cursor?: string }[], opts: { timeLef
       putCoverage: async (a, s, u) => void stored.coverage.push([a, s, u]),
     },
     cursors: { get: async () => stored.cursor, put: async (_name, c) => void (stored.cursor = c) },
+    servedAccounts: async () => new Set(['123456789012']),
     region: 'eu-west-1',
     account: '123456789012',
     windowDays: 90,

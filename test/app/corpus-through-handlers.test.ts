@@ -60,8 +60,14 @@ describe('corpus CloudTrail records through functions/denial.ts', () => {
       executionRoleArn: LEAVE_ORG_ROLE,
       requirements: [],
     });
+    // Indexed, but its account (307578594326) is not one Leash serves: still nothing is stored.
+    for (const [i, r] of records.entries())
+      expect((await runDenial(envelope(r, i), deps as unknown as EvidenceDeps)).denial).toBeUndefined();
+    expect(await deps.evidence.forRole(LEAVE_ORG_ROLE, '2000-01-01T00:00:00Z')).toMatchObject({ denials: [] });
+
+    const served = { ...deps, servedAccounts: async () => new Set(['307578594326']) };
     const outcomes = [];
-    for (const [i, r] of records.entries()) outcomes.push(await runDenial(envelope(r, i), deps as unknown as EvidenceDeps));
+    for (const [i, r] of records.entries()) outcomes.push(await runDenial(envelope(r, i), served as unknown as EvidenceDeps));
     const recorded = outcomes.filter((o) => o.denial);
     expect(recorded.map((o) => [o.denial!.roleArn, o.denial!.action, o.denial!.errorCode])).toEqual([
       [LEAVE_ORG_ROLE, 'organizations:LeaveOrganization', 'AccessDenied'],

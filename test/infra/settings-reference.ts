@@ -80,5 +80,5 @@ export function variablesReadByCode(): Map<string, string[]> {
   return found;
 }
 
-/** `maxChangesPerRun` → `MaxChangesPerRun`: the CloudFormation parameter behind a serverless param. */
+/** `maxChangesPerWindow` → `MaxChangesPerWindow`: the CloudFormation parameter behind a serverless param. */
 export const cfnParameter = (param: string) => param[0]!.toUpperCase() + param.slice(1);

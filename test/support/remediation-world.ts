@@ -3,7 +3,7 @@
 // an SQS inbox), a Slack fake, an injected clock, and the real remediation runtime (buildRemediation) over it.
 import type { AccessAnalyzerClient } from '@aws-sdk/client-accessanalyzer';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import { RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { RegisterTaskDefinitionCommand, type RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import {
   CreateRoleCommand,
   GetRolePolicyCommand,
@@ -277,6 +277,64 @@ export async function makeWorld(moto: AwsTestConfig, opts: WorldOptions = {}): P
     close: () => slack.close(),
   };
 }
+
+export interface ExtraRole {
+  name: string;
+  tags?: Record<string, string>;
+  /** The trust policy; ECS tasks only by default. */
+  trust?: object;
+  /** Inline policies by name. */
+  inline?: Record<string, object[]>;
+  /** Task definitions that name it as their execution role (family and containers; `taskRole` sets taskRoleArn). */
+  taskDefinitions?: {
+    family: string;
+    containers: NonNullable<RegisterTaskDefinitionCommandInput['containerDefinitions']>;
+    taskRole?: string;
+  }[];
+}
+
+/** Adds execution roles and their task definitions to the world's account in moto (index them with `reindex`). */
+export async function addRoles(world: Pick<World, 'clients'>, roles: ExtraRole[]): Promise<void> {
+  const { iam, ecs } = world.clients;
+  for (const r of roles) {
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: r.name,
+        AssumeRolePolicyDocument: r.trust ? JSON.stringify(r.trust) : TRUST,
+        ...(r.tags ? { Tags: Object.entries(r.tags).map(([Key, Value]) => ({ Key, Value })) } : {}),
+      }),
+    );
+    for (const [name, statements] of Object.entries(r.inline ?? {}))
+      await iam.send(new PutRolePolicyCommand({ RoleName: r.name, PolicyName: name, PolicyDocument: doc(...statements) }));
+    for (const td of r.taskDefinitions ?? []) {
+      await ecs.send(
+        new RegisterTaskDefinitionCommand({
+          family: td.family,
+          executionRoleArn: roleArn(r.name),
+          ...(td.taskRole ? { taskRoleArn: td.taskRole } : {}),
+          networkMode: 'awsvpc',
+          requiresCompatibilities: ['FARGATE'],
+          cpu: '256',
+          memory: '512',
+          containerDefinitions: td.containers,
+        }),
+      );
+    }
+  }
+}
+
+/** The scheduled reconcile (index every revision, recompute every role), through functions/reconcile; drains the queue. */
+export async function reindex(world: Pick<World, 'rt' | 'drain' | 'remediationQueueUrl'>): Promise<void> {
+  await runReconcile({ 'detail-type': 'Scheduled Event', detail: {} }, { ...world.rt, concurrency: 2, timeLeft: () => 600_000 });
+  await world.drain(world.remediationQueueUrl);
+}
+
+/** An awslogs configuration for `group` in the demo Region. */
+export const awslogs = (group: string) => ({
+  logDriver: 'awslogs' as const,
+  options: { 'awslogs-group': group, 'awslogs-region': DEMO_REGION, 'awslogs-stream-prefix': 'app' },
+});
+export const ecrImage = (repo: string) => `123456789012.dkr.ecr.${DEMO_REGION}.amazonaws.com/${repo}:1`;
 
 async function drain(clients: AwsClients, queueUrl: string): Promise<string[]> {
   const bodies: string[] = [];

@@ -1,9 +1,9 @@
-// Denials and uses per role, kept with a TTL. Denials are stored one per CloudTrail event (re-delivery writes the
+// Denials and uses per role, kept with a TTL; untrusted evidence (free text naming another principal) per account. Denials are stored one per CloudTrail event (re-delivery writes the
 // same item); uses keep only the latest time per (action, resource), which is all the findings need.
 import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EvidenceStore, RoleEvidence } from '../../app/ports.js';
 import { accountOf } from '../../engine/arn.js';
-import type { Denial, Use } from '../../engine/evidence/types.js';
+import type { Denial, UntrustedEvidence, Use } from '../../engine/evidence/types.js';
 import { hashCanonical } from '../../engine/plan/canonical.js';
 import { canonicalInstant, expiresAfter } from './item-codec.js';
 import { call, errorName } from './sdk-call.js';
@@ -61,6 +61,31 @@ export class DynamoEvidenceStore implements EvidenceStore {
       uses: uses.filter((i) => String(i.at) >= sinceIso).map((i) => i.use as Use),
       ...(coverage ? { cloudTrail: coverage } : {}),
     };
+  }
+
+  /** Kept under the event's account, never under a role: nothing about it is believed. Re-delivery writes the same item. */
+  async putUntrusted(evidence: UntrustedEvidence): Promise<void> {
+    const at = canonicalInstant(evidence.at, 'untrusted.at');
+    const key = id([evidence.taskArn, evidence.taskDefinitionArn, evidence.text, at]);
+    await call('dynamodb', 'PutItem', () =>
+      this.ddb.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            pk: `EVIDENCE#${evidence.account}`,
+            sk: `UNTRUSTED#${at}#${key}`,
+            at,
+            untrusted: evidence,
+            expiresAt: expiresAfter(at, this.ttlDays),
+          },
+        }),
+      ),
+    );
+  }
+
+  async untrusted(account: string, sinceIso: string): Promise<UntrustedEvidence[]> {
+    const items = await this.queryKey(`EVIDENCE#${account}`, 'UNTRUSTED#');
+    return items.filter((i) => String(i.at) >= sinceIso).map((i) => i.untrusted as UntrustedEvidence);
   }
 
   /** Records that a CloudTrail backfill of `account` completed over [since, until]: absence of use then means something. */

@@ -7,6 +7,7 @@ import {
   GetRolePolicyCommand,
   ListAttachedRolePoliciesCommand,
   ListEntitiesForPolicyCommand,
+  ListInstanceProfilesForRoleCommand,
   ListRolePoliciesCommand,
   type IAMClient,
   type Role,
@@ -92,6 +93,14 @@ export class IamRoles implements Roles {
       marker = page.IsTruncated ? page.Marker : undefined;
     } while (marker);
     return names;
+  }
+
+  /** Whether the role is in any instance profile (one page is enough to know). */
+  async inInstanceProfile(roleNameOrArn: string): Promise<boolean> {
+    const page = await call('iam', 'ListInstanceProfilesForRole', () =>
+      this.iam.send(new ListInstanceProfilesForRoleCommand({ RoleName: roleNameOf(roleNameOrArn), MaxItems: 1 })),
+    );
+    return (page.InstanceProfiles ?? []).length > 0 || page.IsTruncated === true;
   }
 
   /** A managed policy's default version, decoded; AWS managed versions come from the cache when present. */

@@ -53,6 +53,23 @@ export class SnsNotifier implements Notifier {
     await publishFindings(this.sns, this.topicArn, roleArn, findings, { at: this.now() });
   }
 
+  async publishNotice(notice: { subject: string; message: string; roleArn?: string }): Promise<void> {
+    await call('sns', 'Publish', () =>
+      this.sns.send(
+        new PublishCommand({
+          TopicArn: this.topicArn,
+          // SNS subjects: printable ASCII, no line breaks, under 100 characters.
+          Subject: notice.subject.replace(/[^\x20-\x7e]/g, '?').slice(0, 99),
+          Message: notice.message,
+          MessageAttributes: {
+            kind: { DataType: 'String', StringValue: 'notice' },
+            ...(notice.roleArn ? { roleArn: { DataType: 'String', StringValue: notice.roleArn } } : {}),
+          },
+        }),
+      ),
+    );
+  }
+
   async publishApprovalLink(plan: Plan, link: ApprovalLink): Promise<void> {
     const { subject, message } = approvalLinkMessage(plan, link);
     await call('sns', 'Publish', () =>

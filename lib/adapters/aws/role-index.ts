@@ -1,7 +1,8 @@
 // Which task definitions name which execution role, with each revision's own share of the intent. The event path
 // reads a role's intent from here instead of describing every revision in the Region.
 //
-// Items: `ROLE#<role> / TD#<td>` (the entry) and `TD#<td> / META` (a pointer holding the role and a version).
+// Items: `ROLE#<role> / TD#<td>` (the entry), `TASKROLE#<account>#<name> / TD#<td>` (the revision names that role as
+// its task role) and `TD#<td> / META` (a pointer holding both roles, the layout version and a write version).
 // Every write is one transaction guarded by the pointer's version, and nothing older than what is stored (by
 // `observedAt`) is ever written: EventBridge delivers at least once and out of order.
 import {
@@ -12,7 +13,9 @@ import {
   type QueryCommandInput,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { Cursors, RoleIndex, WriteOutcome } from '../../app/ports.js';
+import { INDEX_SCHEMA, type Cursors, type RoleIndex, type TaskRoleUse, type WriteOutcome } from '../../app/ports.js';
+import { isLive } from '../../engine/assess.js';
+import { parseArn } from '../../engine/arn.js';
 import type { IndexEntry, Lookup, Requirement } from '../../engine/types.js';
 import { canonicalInstant, decodeBody, encodeBody, expiresAfter } from './item-codec.js';
 import { call, errorName } from './sdk-call.js';
@@ -21,6 +24,8 @@ import { queryItems } from './query-items.js';
 
 interface Pointer {
   roleArn?: string;
+  taskRoleArn?: string;
+  schema?: number;
   observedAt: string;
   version: number;
   deleted?: boolean;
@@ -49,10 +54,18 @@ export class DynamoRoleIndex implements RoleIndex {
       `requirements of ${entry.taskDefinitionArn}`,
     );
     const role = entry.executionRoleArn;
+    const taskRole = entry.taskRoleArn;
     return this.withPointer(entry.taskDefinitionArn, observedAt, (ptr) => {
       const oldRole = ptr && !ptr.deleted ? ptr.roleArn : undefined;
+      const oldTaskRole = ptr && !ptr.deleted ? ptr.taskRoleArn : undefined;
       const items: TxItem[] = [
-        this.putPointer(entry.taskDefinitionArn, ptr, { ...(role ? { roleArn: role } : {}), status: entry.status, observedAt }),
+        this.putPointer(entry.taskDefinitionArn, ptr, {
+          ...(role ? { roleArn: role } : {}),
+          ...(taskRole ? { taskRoleArn: taskRole } : {}),
+          status: entry.status,
+          observedAt,
+          schema: INDEX_SCHEMA,
+        }),
       ];
       if (role) {
         items.push({
@@ -68,6 +81,7 @@ export class DynamoRoleIndex implements RoleIndex {
               revision: entry.revision,
               status: entry.status,
               executionRoleArn: role,
+              ...(taskRole ? { taskRoleArn: taskRole } : {}),
               inUse: entry.inUse ?? false,
               registeredAt: entry.registeredAt,
               observedAt,
@@ -78,6 +92,25 @@ export class DynamoRoleIndex implements RoleIndex {
       }
       // The revision's role changed (or it has none now): its entry moves.
       if (oldRole && oldRole !== role) items.push(this.deleteEntry(oldRole, entry.taskDefinitionArn));
+      const taskKey = taskRole ? taskRoleKey(taskRole) : undefined;
+      if (taskRole && taskKey) {
+        items.push({
+          Put: {
+            TableName: this.table,
+            Item: {
+              pk: taskKey,
+              sk: keys.taskDefinition(entry.taskDefinitionArn),
+              taskDefinitionArn: entry.taskDefinitionArn,
+              taskRoleArn: taskRole,
+              status: entry.status,
+              inUse: entry.inUse ?? false,
+              observedAt,
+            },
+          },
+        });
+      }
+      const oldTaskKey = oldTaskRole ? taskRoleKey(oldTaskRole) : undefined;
+      if (oldTaskKey && oldTaskKey !== taskKey) items.push(this.deleteTaskRole(oldTaskKey, entry.taskDefinitionArn));
       return items;
     });
   }
@@ -86,9 +119,25 @@ export class DynamoRoleIndex implements RoleIndex {
     const at = canonicalInstant(observedAt ?? new Date().toISOString(), 'observedAt');
     return this.withPointer(taskDefinitionArn, at, (ptr) => {
       if (!ptr || ptr.deleted) return undefined;
-      const items: TxItem[] = [
-        this.putPointer(taskDefinitionArn, ptr, { ...(ptr.roleArn ? { roleArn: ptr.roleArn } : {}), status, observedAt: at }),
-      ];
+      const kept = {
+        ...(ptr.roleArn ? { roleArn: ptr.roleArn } : {}),
+        ...(ptr.taskRoleArn ? { taskRoleArn: ptr.taskRoleArn } : {}),
+        ...(ptr.schema !== undefined ? { schema: ptr.schema } : {}),
+      };
+      const items: TxItem[] = [this.putPointer(taskDefinitionArn, ptr, { ...kept, status, observedAt: at })];
+      const taskKey = ptr.taskRoleArn ? taskRoleKey(ptr.taskRoleArn) : undefined;
+      if (taskKey) {
+        items.push({
+          Update: {
+            TableName: this.table,
+            Key: { pk: taskKey, sk: keys.taskDefinition(taskDefinitionArn) },
+            UpdateExpression: 'SET #s = :s, inUse = :u, observedAt = :o',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: { ':s': status, ':u': inUse, ':o': at },
+          },
+        });
+      }
       if (ptr.roleArn) {
         items.push({
           Update: {
@@ -113,6 +162,8 @@ export class DynamoRoleIndex implements RoleIndex {
         this.putPointer(taskDefinitionArn, ptr, { deleted: true, observedAt: at, expiresAt: expiresAfter(at, TOMBSTONE_DAYS) }),
       ];
       if (ptr?.roleArn && !ptr.deleted) items.push(this.deleteEntry(ptr.roleArn, taskDefinitionArn));
+      const taskKey = ptr?.taskRoleArn && !ptr.deleted ? taskRoleKey(ptr.taskRoleArn) : undefined;
+      if (taskKey) items.push(this.deleteTaskRole(taskKey, taskDefinitionArn));
       return items;
     });
   }
@@ -120,6 +171,25 @@ export class DynamoRoleIndex implements RoleIndex {
   async roleOfTaskDefinition(taskDefinitionArn: string): Promise<string | undefined> {
     const ptr = await this.pointer(taskDefinitionArn);
     return ptr && !ptr.deleted ? ptr.roleArn : undefined;
+  }
+
+  async executionRoleOf(taskDefinitionArn: string): Promise<string | null | undefined> {
+    const ptr = await this.pointer(taskDefinitionArn);
+    if (!ptr || ptr.deleted) return undefined;
+    return ptr.roleArn ?? null;
+  }
+
+  async taskRoleUses(roleArn: string): Promise<TaskRoleUse[]> {
+    const key = taskRoleKey(roleArn);
+    if (!key) return [];
+    const items = await this.query({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :td)',
+      ExpressionAttributeValues: { ':pk': key, ':td': 'TD#' },
+      ConsistentRead: true,
+    });
+    return items
+      .filter((i) => isLive({ status: String(i.status), inUse: i.inUse === true }))
+      .map((i) => ({ taskDefinitionArn: String(i.taskDefinitionArn), taskRoleArn: String(i.taskRoleArn) }));
   }
 
   async get(taskDefinitionArn: string): Promise<IndexEntry | undefined> {
@@ -187,6 +257,10 @@ export class DynamoRoleIndex implements RoleIndex {
     };
   }
 
+  private deleteTaskRole(key: string, taskDefinitionArn: string): TxItem {
+    return { Delete: { TableName: this.table, Key: { pk: key, sk: keys.taskDefinition(taskDefinitionArn) } } };
+  }
+
   private deleteEntry(roleArn: string, taskDefinitionArn: string): TxItem {
     return { Delete: { TableName: this.table, Key: { pk: keys.role(roleArn), sk: keys.taskDefinition(taskDefinitionArn) } } };
   }
@@ -205,6 +279,13 @@ export class DynamoRoleIndex implements RoleIndex {
   }
 }
 
+/** The task-role key of a role ARN (undefined for anything that is not an IAM role ARN with an account). */
+function taskRoleKey(roleArn: string): string | undefined {
+  const arn = parseArn(roleArn);
+  if (!arn || arn.service !== 'iam' || !arn.account || !arn.resource.startsWith('role/')) return undefined;
+  return keys.taskRole(arn.account, arn.resource.split('/').pop() ?? '');
+}
+
 function toEntry(item: Record<string, unknown>): IndexEntry {
   const { requirements, unresolved } = decodeBody<{ requirements: Requirement[]; unresolved: Lookup[] }>(item);
   return {
@@ -213,6 +294,7 @@ function toEntry(item: Record<string, unknown>): IndexEntry {
     revision: Number(item.revision),
     status: String(item.status),
     ...(typeof item.executionRoleArn === 'string' ? { executionRoleArn: item.executionRoleArn } : {}),
+    ...(typeof item.taskRoleArn === 'string' ? { taskRoleArn: item.taskRoleArn } : {}),
     requirements,
     unresolved,
     ...(typeof item.registeredAt === 'string' ? { registeredAt: item.registeredAt } : {}),

@@ -8,6 +8,7 @@ import { planHash } from '../../engine/plan/canonical.js';
 import { isoOf, type Watch } from '../../engine/role/watch.js';
 import type { Plan, RoleState } from '../../engine/types.js';
 import { AdapterError, ConflictError, RefusedError } from '../../errors.js';
+import { decodeBody, encodeBody } from './item-codec.js';
 import { call, errorMessage, errorName } from './sdk-call.js';
 import { GSI1, keys } from './table-schema.js';
 import { queryItems } from './query-items.js';
@@ -163,7 +164,8 @@ export class DynamoWatches extends TableStore implements Watches {
           Item: {
             pk: keys.role(w.roleArn),
             sk: WATCH_SK,
-            watch: JSON.stringify({ ...w, until, openedAt: isoOf(w.openedAt) }),
+            // With the policies before and after the apply it can be large: compressed when it is.
+            ...encodeBody({ ...w, until, openedAt: isoOf(w.openedAt) }, `watch of ${w.roleArn}`),
             // Kept a day past the window so a late denial can still be told "window closed" from "never watched".
             expiresAt: epochSeconds(until) + 86_400,
             gsi1pk: WATCH_INDEX_PK,
@@ -178,7 +180,9 @@ export class DynamoWatches extends TableStore implements Watches {
     const res = await call('dynamodb', 'GetItem', () =>
       this.ddb.send(new GetCommand({ TableName: this.tableName, Key: { pk: keys.role(roleArn), sk: WATCH_SK }, ConsistentRead: true })),
     );
-    return res.Item ? (JSON.parse(String(res.Item.watch)) as Watch) : undefined;
+    if (!res.Item) return undefined;
+    // Items written before the change was recorded hold the watch as `watch`.
+    return typeof res.Item.watch === 'string' ? (JSON.parse(res.Item.watch) as Watch) : decodeBody<Watch>(res.Item);
   }
 
   async close(roleArn: string): Promise<void> {

@@ -42,6 +42,9 @@ export function ttlSpecification(name: string): UpdateTimeToLiveCommandInput {
 export const keys = {
   role: (roleArn: string) => `ROLE#${roleArn}`,
   taskDefinition: (tdArn: string) => `TD#${tdArn}`,
+  /** Revisions that name a role as their task role: by account and role name folded to lower case (IAM role names
+   *  are unique per account regardless of case and path, and task definitions may name the role either way). */
+  taskRole: (account: string, roleName: string) => `TASKROLE#${account}#${roleName.toLowerCase()}`,
   meta: 'META',
   cursor: (name: string) => `CURSOR#${name}`,
   findingsCurrent: 'FINDINGS#CURRENT',

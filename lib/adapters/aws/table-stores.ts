@@ -1,6 +1,8 @@
 // Every store Leash keeps in its one DynamoDB table, built together: what the composition roots wire.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { BudgetSettings } from '../../engine/plan/change-budget.js';
 import { DynamoAuditLog } from './audit-log.js';
+import { DynamoChangeBudget } from './change-budget-store.js';
 import { DynamoEvidenceStore } from './evidence-store.js';
 import { DynamoFindingsStore } from './findings-store.js';
 import { DynamoCursors, DynamoRoleIndex } from './role-index.js';
@@ -19,9 +21,10 @@ export function pipelineStores(ddb: DynamoDBDocumentClient, table: string, opts:
   };
 }
 
-/** The stores of the functions that act: stored states, change intents, plans and the audit log. */
-export function actingStores(ddb: DynamoDBDocumentClient, table: string) {
+/** The stores of the functions that act: stored states, change intents, plans, the audit log and the change budget. */
+export function actingStores(ddb: DynamoDBDocumentClient, table: string, budget: BudgetSettings) {
   return {
+    budget: new DynamoChangeBudget(ddb, table, budget),
     snapshots: new DynamoSnapshots(ddb, table),
     intents: new DynamoChangeIntents(ddb, table),
     plans: new DynamoPlans(ddb, table),

@@ -3,17 +3,19 @@
 // back → open the watch; and rollback, with the same checks. The IAM writes go through the RoleWriter port; which
 // steps, in which order, and what the role must look like afterwards are the engine's (engine/role).
 import { planHash } from '../../engine/plan/canonical.js';
+import { policiesAfter } from '../../engine/plan/explain-denial.js';
+import { recheck, type CurrentFacts, type Decider } from '../../engine/plan/recheck.js';
 import { roleNameOf } from '../../engine/arn.js';
 import { expectedAfter, hashState } from '../../engine/role/state.js';
 import { describeStep, planSteps, restoreSteps, type PatchStep } from '../../engine/role/steps.js';
-import { inWatchWindow, rollbackVerdict, watchUntil } from '../../engine/role/watch.js';
-import type { Plan, Requirement, RoleState } from '../../engine/types.js';
+import { inWatchWindow, rollbackVerdict, watchUntil, type WatchedChange, type WatchedDenial } from '../../engine/role/watch.js';
+import type { Plan, Requirement, RoleGrant, RoleState } from '../../engine/types.js';
 import { AdapterError, ConflictError, LeashError, RefusedError } from '../../errors.js';
 import type { AuditLog, ChangeIntents, Roles, RoleWriter, Snapshots, StoredState, Watches } from '../ports.js';
 import type { Verification, VerifyInput } from './plan-verifier.js';
 
 export interface ApplierDeps {
-  roles: Pick<Roles, 'readState'>;
+  roles: Pick<Roles, 'readState' | 'readGrant'>;
   writer: RoleWriter;
   snapshots: Snapshots;
   intents: ChangeIntents;
@@ -22,6 +24,11 @@ export interface ApplierDeps {
   verifier: { verify(input: VerifyInput): Promise<Verification> };
   /** ISO time now; apply and rollback take theirs from the caller, the watch uses this. */
   now: () => string;
+  /** The role's facts now (tags, trust policy, task-role use, instance profiles): the guardrails are re-checked against
+   *  them right before the compare-and-swap. Without it no re-check runs (tests of the mechanics only). */
+  facts?: (roleArn: string, grant?: RoleGrant) => Promise<CurrentFacts | undefined>;
+  /** Set when this runtime may not write IAM (a member account without a write role): every write is refused with it. */
+  writeRefusal?: string;
 }
 
 export interface ApplyOptions {
@@ -32,6 +39,8 @@ export interface ApplyOptions {
   watchMinutes: number;
   /** What the role's task definitions need now: verification checks the new policy set still allows all of it. */
   requirements: Requirement[];
+  /** Who decided: a person's approval (the default) or auto mode. The guardrail re-check is stricter for auto. */
+  via?: Decider;
 }
 
 export interface ApplyResult {
@@ -108,6 +117,16 @@ export class Applier {
       });
     }
     const stepText = steps.map(describeStep);
+    // Guardrails hold at every decision: the role's tags, trust policy and shared status as they are now.
+    const grant = await this.deps.roles.readGrant(roleName);
+    if (this.deps.facts) {
+      const facts = await this.deps.facts(plan.roleArn, grant);
+      const r = facts ? recheck(plan, facts, opts.via ?? 'approval') : { ok: false, refusals: [`role ${plan.roleArn} no longer exists`] };
+      if (!r.ok)
+        await refuse(new RefusedError(`refused by the guardrails: ${r.refusals.join('; ')}`, 'guardrails'), before, {
+          refusals: r.refusals,
+        });
+    }
     if (opts.dryRun) {
       await audit.record({ ...base, action: 'skip', why: `dry run: ${opts.reason}`, before, detail: { dryRun: true, steps: stepText } });
       return { applied: false, dryRun: true, steps: stepText, before };
@@ -123,6 +142,7 @@ export class Applier {
         beforeWrite,
       );
     }
+    if (this.deps.writeRefusal) await refuse(new RefusedError(this.deps.writeRefusal, 'write-role'), beforeWrite);
     const snapshot = await this.deps.snapshots.put(current, before, opts.now);
     const expected = expectedAfter(current, plan);
     await this.begin(plan.planHash, 'apply', opts, current, before, snapshot, steps, expected);
@@ -158,6 +178,7 @@ export class Applier {
         stateId: snapshot.id,
         planHash: plan.planHash,
         afterHash: after,
+        ...(grant ? { change: watchedChange(plan, grant) } : {}),
       });
     }
     await audit.record({
@@ -178,6 +199,11 @@ export class Applier {
     const base = { at: opts.now, roleArn, actor: opts.actor };
     if (!target) {
       const err = new RefusedError(`no stored state ${opts.to ?? '(latest)'} for ${roleArn}`, 'rollback-snapshot');
+      await audit.record({ ...base, action: 'refuse', why: err.message });
+      throw err;
+    }
+    if (this.deps.writeRefusal) {
+      const err = new RefusedError(this.deps.writeRefusal, 'write-role');
       await audit.record({ ...base, action: 'refuse', why: err.message });
       throw err;
     }
@@ -224,13 +250,14 @@ export class Applier {
     return result;
   }
 
-  /** A denial for the role: inside an open watch window, and with the role still as Leash left it → roll back. */
-  async onDenial(roleArn: string, denialAt: string): Promise<WatchNotice | undefined> {
+  /** A stored denial of the role: inside an open watch window, explained by the applied plan, and with the role still
+   *  as Leash left it → roll back. A denial the plan does not explain is recorded and kept. */
+  async onDenial(roleArn: string, denial: WatchedDenial): Promise<WatchNotice | undefined> {
     const watch = await this.deps.watches.get(roleArn);
-    if (!inWatchWindow(watch, denialAt)) return undefined;
+    if (denial.roleArn !== roleArn || !inWatchWindow(watch, denial.at)) return undefined;
     const now = this.deps.now();
     const current = await this.hashNow(roleNameOf(roleArn));
-    const verdict = rollbackVerdict(watch, denialAt, current);
+    const verdict = rollbackVerdict(watch, denial, current);
     if (verdict.act === 'none') return undefined;
     if (verdict.act === 'keep') {
       await this.deps.audit.record({
@@ -309,6 +336,16 @@ export class Applier {
       return { exact: false, error: errorText(err) };
     }
   }
+}
+
+/** The plan's removals and the identity policies around it, kept in the watch to hold later denials against. */
+function watchedChange(plan: Plan, grant: RoleGrant): WatchedChange {
+  return {
+    removals: plan.removals,
+    before: grant.policies,
+    after: policiesAfter(plan, grant.policies),
+    ...(grant.permissionsBoundary ? { boundary: grant.permissionsBoundary } : {}),
+  };
 }
 
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));

@@ -1,17 +1,21 @@
 // The denial side of the post-apply watch window. The denial and task-stopped functions only read: when a denial
-// lands inside a role's window they ask the remediation function (the one allowed to write IAM) to roll back, and
-// that function re-checks the window itself (Applier.onDenial). The rule itself is engine/role/watch.ts.
-import { inWatchWindow } from '../../engine/role/watch.js';
+// lands inside a role's window and the applied plan explains it, they ask the remediation function (the one allowed to
+// write IAM) to roll back; that function re-reads the stored denial and re-checks everything itself (Applier.onDenial).
+// A denial the plan does not explain is reported, never rolled back. The rule itself is engine/role/watch.ts.
+import type { Denial } from '../../engine/evidence/types.js';
+import { rollbackVerdict } from '../../engine/role/watch.js';
 import type { RemediationQueue, Watches } from '../ports.js';
 
 export const ROLLBACK_REASON = 'rollback';
 
 export interface WatchNotice {
   rolledBack: boolean;
+  /** A rollback was asked of the remediation function. */
+  requested?: boolean;
   notice?: string;
 }
 
-/** The queue message that asks for a rollback because of a denial at `denialAt`. */
+/** The queue message that asks for a rollback because of the (stored) denial at `denialAt`. */
 export const rollbackReason = (denialAt: string): string => `${ROLLBACK_REASON} ${denialAt}`;
 
 /** The denial time a rollback message carries, or undefined when the message is not a rollback request. */
@@ -20,13 +24,20 @@ export function rollbackRequestAt(reason: string): string | undefined {
 }
 
 export async function requestRollbackOnDenial(
-  roleArn: string,
-  denialAt: string,
+  denial: Denial,
   deps: { watches: Pick<Watches, 'get'>; queue?: RemediationQueue },
 ): Promise<WatchNotice | undefined> {
-  const watch = await deps.watches.get(roleArn);
-  if (!inWatchWindow(watch, denialAt)) return undefined;
-  if (!deps.queue) return { rolledBack: false, notice: 'denial inside a watch window, but no remediation queue is configured' };
-  await deps.queue.enqueue(roleArn, rollbackReason(denialAt));
-  return { rolledBack: false, notice: `denial inside the watch window of plan ${watch.planHash}: rollback requested` };
+  const watch = await deps.watches.get(denial.roleArn);
+  // The role's state is the remediation function's to check (it reads it right before rolling back): here only
+  // whether the plan explains the denial, so an unexplained one never reaches the queue.
+  const verdict = rollbackVerdict(watch, denial, watch?.afterHash ?? '');
+  if (verdict.act === 'none') return undefined;
+  if (verdict.act === 'keep') return { rolledBack: false, notice: verdict.notice };
+  if (!deps.queue) return { rolledBack: false, notice: 'denial explained by the plan, but no remediation queue is configured' };
+  await deps.queue.enqueue(denial.roleArn, rollbackReason(denial.at));
+  return {
+    rolledBack: false,
+    requested: true,
+    notice: `denial explained by plan ${watch!.planHash} (${verdict.why}): rollback requested`,
+  };
 }

@@ -1,6 +1,7 @@
 // `leash audit`: intent, grant and CloudTrail evidence held together offline, over exported files, by the same
 // assessment the Lambdas run (engine/assess.ts): this command only gathers the files.
 import { assess, intentOf, type Evidence, type Grant } from '../../engine/assess.js';
+import { accountOf } from '../../engine/arn.js';
 import {
   denialFromCloudTrail,
   isIgnored,
@@ -11,6 +12,8 @@ import {
 } from '../../engine/evidence/index.js';
 import { parsePolicyFile } from '../../engine/policy/parse.js';
 import { decodePolicyDocument } from '../../engine/role/policy-document.js';
+import { withRoleFacts } from '../../engine/plan/role-findings.js';
+import { sharedRoleStatus, type SharedRoleStatus } from '../../engine/plan/shared-role.js';
 import { synthesize } from '../../engine/synth/synthesize.js';
 import type { Intent, LookupResult, NamedPolicy, PolicyDocument, SourcedTaskDefinition } from '../../engine/types.js';
 import { executionRoleArnOf } from '../../app/index-entry.js';
@@ -43,8 +46,9 @@ export function readPolicies(files: string[] | undefined): NamedPolicy[] {
   return files.flatMap((f) => parsePolicyFile(readInputFile(f), f));
 }
 
-/** A trust policy file: `aws iam get-role` output (its Role.Arn names the role) or the policy document itself. */
-export function readTrustPolicy(file: string): { roleArn?: string; document: PolicyDocument } {
+/** A trust policy file: `aws iam get-role` output (its Role.Arn names the role, its Role.Tags are the role's tags) or
+ *  the policy document itself. */
+export function readTrustPolicy(file: string): { roleArn?: string; document: PolicyDocument; tags?: Record<string, string> } {
   let value: unknown;
   try {
     value = JSON.parse(readInputFile(file));
@@ -52,11 +56,14 @@ export function readTrustPolicy(file: string): { roleArn?: string; document: Pol
     if (cause instanceof InputError) throw cause;
     throw new PolicyError('not valid JSON', file, '$', { cause });
   }
-  const role = (value as { Role?: { Arn?: unknown; AssumeRolePolicyDocument?: unknown } } | null)?.Role;
+  const role = (value as { Role?: { Arn?: unknown; AssumeRolePolicyDocument?: unknown; Tags?: unknown } } | null)?.Role;
   const raw = role ? role.AssumeRolePolicyDocument : value;
   const where = role ? `${file}#Role.AssumeRolePolicyDocument` : file;
   const document = decodePolicyDocument(typeof raw === 'string' ? raw : JSON.stringify(raw), where);
-  return { ...(typeof role?.Arn === 'string' ? { roleArn: role.Arn } : {}), document };
+  const tags = Array.isArray(role?.Tags)
+    ? Object.fromEntries((role.Tags as { Key?: unknown; Value?: unknown }[]).map((t) => [String(t.Key ?? ''), String(t.Value ?? '')]))
+    : undefined;
+  return { ...(typeof role?.Arn === 'string' ? { roleArn: role.Arn } : {}), document, ...(tags ? { tags } : {}) };
 }
 
 /** `--kms-key RESOURCE=KEY`: answers an unresolved KMS lookup (KEY is a key ARN, or `aws-managed`). */
@@ -73,7 +80,11 @@ export function kmsAnswers(values: string[] | undefined, intent: Intent): Lookup
 }
 
 /** The grant the files describe; the role is the trust policy's, or the one the task definitions name. */
-export function readGrant(values: GrantValues, taskDefinitions: SourcedTaskDefinition[], policies = readPolicies(values.policy)): Grant {
+export function readGrant(
+  values: GrantValues,
+  taskDefinitions: SourcedTaskDefinition[],
+  policies = readPolicies(values.policy),
+): Grant & { tags?: Record<string, string> } {
   const trust = values['trust-policy'] ? readTrustPolicy(values['trust-policy']) : undefined;
   const boundary = values.boundary ? readPolicies([values.boundary])[0] : undefined;
   const roleArn = trust?.roleArn ?? taskDefinitions.map((t) => executionRoleArnOf(t.taskDefinition)).find(Boolean) ?? 'execution-role';
@@ -82,7 +93,19 @@ export function readGrant(values: GrantValues, taskDefinitions: SourcedTaskDefin
     policies,
     ...(boundary ? { permissionsBoundary: boundary } : {}),
     ...(trust ? { trustPolicy: trust.document } : {}),
+    ...(trust?.tags ? { tags: trust.tags } : {}),
   };
+}
+
+/**
+ * What files can show of a role's shared status: its trust policy (when given) and the task definitions that name it as
+ * their task role. Instance profiles are not in any file the CLI reads: only the Lambdas (ListInstanceProfilesForRole)
+ * see them. Without a trust policy nothing is said.
+ */
+export function sharedFromFiles(grant: Grant, taskDefinitions: SourcedTaskDefinition[]): SharedRoleStatus | undefined {
+  if (!grant.trustPolicy) return undefined;
+  const taskRoleArns = taskDefinitions.map((t) => t.taskDefinition.taskRoleArn).filter((r): r is string => !!r);
+  return sharedRoleStatus({ roleArn: grant.roleArn, trustPolicy: grant.trustPolicy, taskRoleArns, inInstanceProfile: false });
 }
 
 /** Denials and uses in the CloudTrail files, for the execution roles the task definitions name (when they name any). */
@@ -91,7 +114,8 @@ export function readEvidence(
   taskDefinitions: SourcedTaskDefinition[],
 ): { denials: Denial[]; uses: Use[]; ignored: number } {
   const roleArns = taskDefinitions.map((t) => executionRoleArnOf(t.taskDefinition)).filter((r): r is string => !!r);
-  const roles = roleArns.length ? { roles: new Set(roleArns) } : undefined;
+  // A record is evidence only about a role of its own account, and only from the accounts these roles live in.
+  const roles = roleArns.length ? { roles: new Set(roleArns), servedAccounts: new Set(roleArns.map(accountOf)) } : undefined;
   const out = { denials: [] as Denial[], uses: [] as Use[], ignored: 0 };
   for (const file of files) {
     for (const record of parseCloudTrailFile(readInputFile(file), file)) {
@@ -147,13 +171,21 @@ export function auditCommand(argv: string[], io: CliIo, now: () => string = () =
     now: at,
     recentUseDays,
   });
+  const shared = grant ? sharedFromFiles(grant, taskDefinitions) : undefined;
+  const findings = withRoleFacts({
+    roleArn: grant?.roleArn ?? '',
+    findings: a.findings,
+    requirements: a.intent.requirements,
+    ...(grant?.tags ? { tags: grant.tags } : {}),
+    ...(shared ? { shared } : {}),
+  });
   const policy = synthesize(a.intent.requirements);
   const counts = { denials: records.denials.length, uses: records.uses.length, ignored };
   if (values.json) {
-    writeJson(io, { ...planJson(a.intent, policy), evidence: counts, findings: a.findings.map(findingJson) });
+    writeJson(io, { ...planJson(a.intent, policy), evidence: counts, findings: findings.map(findingJson) });
   } else {
     io.stdout.write(`Evidence: ${counts.denials} denials, ${counts.uses} uses, ${counts.ignored} records ignored\n`);
-    io.stdout.write(findingsText(a.findings, widthOf(io)) + unresolvedText(a.intent, widthOf(io)));
+    io.stdout.write(findingsText(findings, widthOf(io)) + unresolvedText(a.intent, widthOf(io)));
   }
-  return a.findings.some((f) => blocks(f, failOn)) ? 1 : 0;
+  return findings.some((f) => blocks(f, failOn)) ? 1 : 0;
 }

@@ -3,6 +3,7 @@
 import { intentOf } from '../../engine/assess.js';
 import { parseTaskDefinitions } from '../../engine/input/task-definition.js';
 import { synthesizeTemplate } from '../../engine/intent/template-policy.js';
+import { sameRoleWarnings } from '../../engine/plan/shared-role.js';
 import { InputError } from '../../errors.js';
 import type { SourcedTaskDefinition } from '../../engine/types.js';
 import { intentOptions, intentOptionSpec, parse } from '../args.js';
@@ -23,10 +24,10 @@ export function planCommand(argv: string[], io: CliIo): number {
   const { values, positionals } = parse(argv, intentOptionSpec);
   if (values.help) return (io.stdout.write(commandHelpText(commandHelp('plan')!, widthOf(io))), 0);
   // A plan is what a person reads and a pipeline fills in: placeholders stay in their slots.
-  const intent = intentOf({
-    taskDefinitions: readTaskDefinitions(positionals),
-    options: { ...intentOptions(values), placeholders: 'keep' },
-  });
+  const taskDefinitions = readTaskDefinitions(positionals);
+  const intent = intentOf({ taskDefinitions, options: { ...intentOptions(values), placeholders: 'keep' } });
+  // A task role that is also the execution role makes it more than an execution role: say so next to the policy.
+  intent.warnings.push(...sameRoleWarnings(taskDefinitions));
   const policy = synthesizeTemplate(intent);
   if (values.json) writeJson(io, planJson(intent, policy));
   else io.stdout.write(planText(intent, policy, widthOf(io)));

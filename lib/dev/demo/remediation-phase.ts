@@ -1,7 +1,9 @@
 // Demo, part two: billing-exec (tag leash:mode=approve) gets a plan, an approval request in Slack (a local fake),
-// refused clicks (forged, not an approver, replayed), one approved click that patches the role in moto, then a
-// denial inside the watch window that rolls the role back. Dry-run is switched off for this part only.
-import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+// refused clicks (forged, not an approver, replayed), one approved click that patches the role in moto; then, inside
+// the watch window, a denial the plan does not explain (reported, kept), a forged stop reason (untrusted, nothing
+// believed) and a new revision failing on access the plan removed (explained: rolled back). Dry-run is off for this part.
+import { RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import type { AwsClients, AwsConfig } from '../../adapters/aws/clients.js';
 import { FixedSecrets } from '../../adapters/aws/secrets.js';
@@ -13,7 +15,7 @@ import { run as runApprovals } from '../../../functions/approvals.js';
 import { run as runTaskStopped } from '../../../functions/task-stopped.js';
 import { run as runRemediate } from '../../../functions/remediate.js';
 import { startSlackFake } from '../../../test/fakes/slack-fake.js';
-import { roleArn } from './seed.js';
+import { demoTaskDefinitions, roleArn } from './seed.js';
 import { signedClick } from './slack-click.js';
 
 export interface PhaseContext {
@@ -98,11 +100,24 @@ export async function remediationPhase(ctx: PhaseContext): Promise<void> {
     const replay = await runApprovals(signedClick(click, SIGNING_SECRET, epoch()), rt);
     say(`    the same click replayed: HTTP ${replay.statusCode} ${replay.body}`);
 
-    step('A billing task stops with AccessDenied inside the 60-minute watch window (events/task-stopped-access-denied.json)');
-    const stopped = await runTaskStopped(ctx.event('task-stopped-access-denied.json'), rt);
-    say(`    denial recorded: ${stopped.denial?.action} on ${stopped.denial?.resource}; rollback requested through the remediation queue`);
-    const msgs = await ctx.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: config.remediationQueueUrl!, MaxNumberOfMessages: 10 }));
-    const rollbackMsgs = (msgs.Messages ?? []).filter((m) => m.Body?.includes('"rollback'));
+    step('Inside the watch window: a billing task stops with AccessDenied on billing/db (events/task-stopped-access-denied.json)');
+    const kept = await runTaskStopped(ctx.event('task-stopped-access-denied.json'), rt);
+    say(`    denial recorded: ${kept.denial?.action} on ${kept.denial?.resource}`);
+    say(`    ${kept.watch?.notice ?? 'no watch'}`);
+
+    step('A forged stop reason: `ecs:StopTask --reason` on a reports task, naming billing-exec');
+    const forgedStopped = await runTaskStopped(forgedStop(ctx.event('task-stopped-access-denied.json')), rt);
+    say(
+      `    ${forgedStopped.untrusted ? `untrusted, recorded for people: ${forgedStopped.untrusted.why}` : `unexpected: ${JSON.stringify(forgedStopped)}`}`,
+    );
+
+    step('billing:2 (reads billing/api-key) is deployed and fails to start: the plan narrowed GetSecretValue from * to billing/db');
+    await ctx.clients.ecs.send(new RegisterTaskDefinitionCommand(billingReadingApiKey()));
+    const explained = await runTaskStopped(apiKeyStop(ctx.event('task-stopped-access-denied.json'), ctx.now()), rt);
+    say(`    denial recorded: ${explained.denial?.action} on ${explained.denial?.resource} (execution role from ECS, not from the text)`);
+    say(`    ${explained.watch?.notice ?? 'no watch'}`);
+    const rollbackMsgs = (await drain(ctx.clients, config.remediationQueueUrl!)).filter((m) => m.Body?.includes('"rollback'));
+    say(`    the remediation queue holds ${rollbackMsgs.length} rollback request(s); the remediation function re-checks and acts:`);
     const rolled = await runRemediate({ Records: rollbackMsgs.map((m) => record(m.Body!, m.MessageId!)) }, rt);
     for (const o of rolled.outcomes) say(`    ${o.outcome}: ${o.why}`);
     const restored = hashState((await rt.roles.readState('billing-exec'))!);
@@ -114,6 +129,45 @@ export async function remediationPhase(ctx: PhaseContext): Promise<void> {
     }
   } finally {
     await slackFake.close();
+  }
+}
+
+type Json = Record<string, unknown> & { detail: Record<string, unknown> };
+const API_KEY = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:billing/api-key-AbC123';
+
+/** The billing task definition's next revision, which also reads billing/api-key. */
+function billingReadingApiKey() {
+  const billing = demoTaskDefinitions.find((t) => t.family === 'billing')!;
+  const [container] = billing.containerDefinitions!;
+  return {
+    ...billing,
+    containerDefinitions: [{ ...container!, secrets: [...(container!.secrets ?? []), { name: 'API_KEY', valueFrom: API_KEY }] }],
+  };
+}
+
+/** The same stop reason, written by a person with ecs:StopTask on a reports task (stop code UserInitiated). */
+function forgedStop(event: unknown): Json {
+  const e = JSON.parse(JSON.stringify(event).replaceAll('task-definition/billing:1', 'task-definition/reports:1')) as Json;
+  return { ...e, id: 'forged-stop', detail: { ...e.detail, stopCode: 'UserInitiated' } };
+}
+
+/** billing:2 failing to start on billing/api-key, as ECS reports it. */
+function apiKeyStop(event: unknown, at: string): Json {
+  const e = JSON.parse(
+    JSON.stringify(event)
+      .replaceAll('task-definition/billing:1', 'task-definition/billing:2')
+      .replaceAll('billing/db-XyZ123', 'billing/api-key-AbC123'),
+  ) as Json;
+  return { ...e, id: 'billing-2-failed', time: at, detail: { ...e.detail, stoppedAt: at, updatedAt: at } };
+}
+
+/** Every message waiting on the queue (received, so each is seen once). */
+async function drain(clients: AwsClients, queueUrl: string): Promise<Message[]> {
+  const out: Message[] = [];
+  for (;;) {
+    const res = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    if (!res.Messages?.length) return out;
+    out.push(...res.Messages);
   }
 }
 

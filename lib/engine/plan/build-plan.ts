@@ -42,6 +42,7 @@ export interface BuildPlanInput {
   shared?: SharedRoleStatus;
 }
 
+const SHARED_NOTE = 'kept: the role is shared and this is outside the execution-role vocabulary (the application may use it)';
 const SHARED_KEPT = 'the role is shared (more than an execution role): Leash keeps every policy other than its own';
 
 export function policySize(doc: unknown): number {
@@ -117,18 +118,21 @@ function carriedStatements(input: BuildPlanInput, policyName: string): PolicySta
     .map((s, i) => (s.Sid !== undefined && taken.has(s.Sid) ? { ...s, Sid: `Kept${i}${s.Sid.replace(/[^A-Za-z0-9]/g, '')}` } : s));
 }
 
-/** A shared role's findings: outside-vocabulary excess is the application's, not a removal candidate. */
-function sharedFindings(input: BuildPlanInput, policyName: string): Finding[] {
-  const status = input.shared!;
+/**
+ * A shared role's findings: outside-vocabulary excess is the application's, not a removal candidate; plus the
+ * `shared-role` finding with the proposed split (once). The findings store and the plan use the same wording.
+ */
+export function findingsForSharedRole(
+  input: Pick<BuildPlanInput, 'findings' | 'roleArn' | 'requirements' | 'synthesized'> & { shared: SharedRoleStatus },
+  policyName = DEFAULT_POLICY_NAME,
+): Finding[] {
+  const status = input.shared;
   const out = input.findings.map((f) =>
     (f.kind === 'excess' || f.kind === 'too-broad' || f.kind === 'excess-in-use') && !inVocabulary(f.action)
       ? {
           ...f,
           severity: 'info' as const,
-          reasons: [
-            ...f.reasons,
-            'kept: the role is shared and this is outside the execution-role vocabulary (the application may use it)',
-          ],
+          reasons: f.reasons.includes(SHARED_NOTE) ? f.reasons : [...f.reasons, SHARED_NOTE],
         }
       : f,
   );
@@ -148,7 +152,7 @@ export function buildPlan(input: BuildPlanInput): Plan {
     carried.length > 0
       ? { ...input.synthesized.document, Statement: [...input.synthesized.document.Statement, ...carried] }
       : input.synthesized.document;
-  const findings = shared ? sharedFindings(input, policyName) : input.findings;
+  const findings = shared ? findingsForSharedRole({ ...input, shared: input.shared! }, policyName) : input.findings;
   const leash: NamedPolicy = { name: policyName, kind: 'inline', document };
   const deleteInline: string[] = [];
   const detach: string[] = [];

@@ -1,5 +1,5 @@
-// The change cap as a per-account budget over a time window (LEASH_MAX_CHANGES_PER_RUN counted per invocation let
-// 12 auto roles change in one sweep, 5 per queue batch). Pure: the decision and the exact conditional DynamoDB
+// The change cap as a per-account budget over a time window (LEASH_MAX_CHANGES_PER_WINDOW per LEASH_CHANGE_WINDOW_MINUTES;
+// the old per-invocation count let 12 auto roles change in one sweep, 5 per queue batch). Pure: the decision and the exact conditional DynamoDB
 // updates the adapter makes on one counter item per account, so that concurrent invocations cannot overspend.
 import { InputError } from '../../errors.js';
 

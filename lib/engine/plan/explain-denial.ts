@@ -4,7 +4,7 @@
 // otherwise any denial, even a provoked one, would restore an over-privileged policy.
 import type { Denial, DenialKind } from '../evidence/types.js';
 import { coversRequirement, evaluate } from '../policy/evaluate.js';
-import type { AccessRequest, Decision, NamedPolicy } from '../types.js';
+import type { AccessRequest, Decision, NamedPolicy, Plan } from '../types.js';
 import { actionMatches, requestKey, wildcardMatch } from './match.js';
 
 /** What an apply changed, as the apply use case recorded it. */
@@ -20,6 +20,20 @@ export interface AppliedChange {
   boundary?: NamedPolicy;
   /** The watch window; a denial outside it is not the apply's doing. */
   window?: { from: string; until: string };
+}
+
+/**
+ * The identity policies a fully applied `plan` leaves, from those just before it (inline and managed, documents
+ * included): the Leash policy put (replacing its old version), the deleted inline policies and detached managed ones gone.
+ */
+export function policiesAfter(
+  plan: Pick<Plan, 'policyName' | 'document' | 'deleteInline' | 'detach'>,
+  before: NamedPolicy[],
+): NamedPolicy[] {
+  const kept = before.filter((p) =>
+    p.kind === 'inline' ? p.name !== plan.policyName && !plan.deleteInline.includes(p.name) : !plan.detach.includes(p.arn ?? ''),
+  );
+  return [{ name: plan.policyName, kind: 'inline', document: plan.document }, ...kept];
 }
 
 export type DenialExplanation =

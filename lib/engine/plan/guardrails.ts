@@ -12,8 +12,6 @@ export interface GuardrailContext {
   mode: Mode;
   owner?: Owner;
   accountId: string;
-  changedThisRun: number;
-  maxChangesPerRun: number;
   /** "action resource" keys used recently (CloudTrail success, last-accessed). */
   recentUse: Set<string>;
   /** When given, a recent use the plan's own document still allows does not block a removal. */
@@ -21,9 +19,9 @@ export interface GuardrailContext {
   /**
    * The role's declared scope (`readScope(tags).scope`; empty when no tag or an invalid one). In auto, every
    * addition must lie inside it; each one outside needs a person ("outside the declared scope"). Removals and
-   * narrowings are not scope-bound. Undefined only while a caller is not wired yet: then no scope rule applies.
+   * narrowings are not scope-bound (CheckNoNewAccess proves them in the verifier).
    */
-  scope?: Scope;
+  scope: Scope;
   /** The role's shared status (`sharedRoleStatus`): a shared role is never changed automatically. */
   shared?: SharedRoleStatus;
 }
@@ -131,13 +129,10 @@ function grantsServiceAction(plan: Plan, servicePattern: string): boolean {
 export function guardrails(plan: Plan, ctx: GuardrailContext): GuardrailResult {
   const reasons: string[] = [...plan.needsApproval, ...planRisks(plan, ctx), ...usedRemovals(plan, ctx)];
   if (ctx.mode !== 'auto') reasons.push(`mode is ${ctx.mode}: no automatic change`);
-  else if (ctx.scope) reasons.push(...outOfScope(ctx.scope, plan.roleArn, plan.additions));
+  else reasons.push(...outOfScope(ctx.scope, plan.roleArn, plan.additions));
   if (ctx.shared?.shared) {
     reasons.push(`role is shared: ${ctx.shared.causes.map((c) => c.detail).join('; ')}: never changed automatically`);
     reasons.push(...sharedPlanViolations(plan).map((v) => `shared role: the plan ${v}`));
-  }
-  if (ctx.changedThisRun >= ctx.maxChangesPerRun) {
-    reasons.push(`change cap reached: ${ctx.changedThisRun} of ${ctx.maxChangesPerRun} roles already changed this run`);
   }
   // Plans never carry trust-policy changes; a Statement with Principal in the identity document is refused too.
   if (plan.document.Statement.some((s) => s.Principal !== undefined || s.NotPrincipal !== undefined)) {

@@ -1,7 +1,8 @@
 // Pins what `leash plan --json` prints for each corpus task-definition file alone (test/fixtures/plans/<file>),
 // saved before the engine speed work: any plan that needs no compaction must stay byte-identical. A change
 // another issue intends (e.g. new intent) updates these fixtures deliberately, in its own commit (issue 13's
-// placeholders did: the policies of A03, A04, A05, A06, A08 and A15 keep their placeholder grants now).
+// placeholders did: the policies of A03, A04, A05, A06, A08 and A15 keep their placeholder grants now; issue 10 added
+// the shared-role warning where taskRoleArn equals executionRoleArn, with no policy changed).
 // Files the CLI refuses (exit 2, e.g. CloudFormation templates) have no fixture.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';

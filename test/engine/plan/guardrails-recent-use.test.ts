@@ -16,9 +16,8 @@ const removesParam: Plan = { ...basePlan, removals: [{ action: 'ssm:GetParameter
 const ctx = (recentUse: string[]): GuardrailContext => ({
   mode: 'auto',
   accountId: ACCOUNT,
-  changedThisRun: 0,
-  maxChangesPerRun: 5,
   recentUse: new Set(recentUse),
+  scope: { entries: [] },
   covers: fakeCovers,
 });
 

@@ -13,8 +13,6 @@ const WEB_SCOPE = scope('secret:web/ parameter/web/ log-group:/ecs/web repositor
 const ctx = (over: Partial<GuardrailContext> = {}): GuardrailContext => ({
   mode: 'auto',
   accountId: ACCOUNT,
-  changedThisRun: 0,
-  maxChangesPerRun: 5,
   recentUse: new Set(),
   scope: WEB_SCOPE,
   ...over,
@@ -95,8 +93,14 @@ describe('guardrails: additions in auto only inside the declared scope', () => {
     expect(r.reasons).toEqual(['mode is approve: no automatic change']);
   });
 
-  it('a caller that passes no scope keeps the rules it had (until it is wired)', () => {
-    expect(guardrails(withAdditions(secret('billing/db-XyZ123')), ctx({ scope: undefined })).allowedAuto).toBe(true);
+  it('no declared scope (or an invalid one, read as empty) sends every addition to a person', () => {
+    const r = guardrails(withAdditions(secret('web/db-AbCdEf')), ctx({ scope: { entries: [] } }));
+    expect(r.allowedAuto).toBe(false);
+    expect(r.reasons).toEqual([
+      expect.stringMatching(/^adds secretsmanager:GetSecretValue on .*web\/db-AbCdEf: outside the declared scope/),
+    ]);
+    // A plan that only removes and narrows needs no scope.
+    expect(guardrails(basePlan, ctx({ scope: { entries: [] } })).allowedAuto).toBe(true);
   });
 });
 

@@ -1,18 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { broadness, guardrails, type GuardrailContext } from '../../../lib/engine/plan/guardrails.js';
+import { readScope } from '../../../lib/engine/plan/scope.js';
 import { buildPlan } from '../../../lib/engine/plan/build-plan.js';
 import type { AccessRequest, Finding, Plan } from '../../../lib/engine/types.js';
 import { fakeCovers } from './fake-covers.js';
 import { ACCOUNT, fixturePlan, REPO, requirements, ROLE_ARN, synthesized } from './fixtures.js';
 
 const basePlan: Plan = fixturePlan();
+/** A declared scope, so that only the rule under test objects to an addition (the scope rule has its own tests). */
+const scope = (value: string) => readScope({ 'leash:scope': value }, ROLE_ARN).scope;
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const outside = (action: string, resource: string) =>
+  expect.stringMatching(`^${escaped(`adds ${action} on ${resource}: outside the declared scope`)}`);
 
 const ctx = (over: Partial<GuardrailContext> = {}): GuardrailContext => ({
   mode: 'auto',
   accountId: ACCOUNT,
-  changedThisRun: 0,
-  maxChangesPerRun: 5,
   recentUse: new Set(),
+  scope: { entries: [] },
   ...over,
 });
 
@@ -67,7 +72,7 @@ describe('guardrails', () => {
   it('never adds an action outside the vocabulary', () => {
     const r = guardrails(
       withAddition({ action: 'ecr:PutImage', resource: REPO }, { kind: 'missing', requiredBy: requirements[1]?.reasons }),
-      ctx(),
+      ctx({ scope: scope('repository/app') }),
     );
     expect(r.allowedAuto).toBe(false);
     expect(r.reasons).toEqual([`adds ecr:PutImage on ${REPO}: action outside the execution-role vocabulary`]);
@@ -82,18 +87,23 @@ describe('guardrails', () => {
     const repo = 'arn:aws:ecr:us-east-1:906394416424:repository/aws-for-fluent-bit';
     const r = guardrails(
       withAddition({ action: 'ecr:BatchGetImage', resource: repo }, { kind: 'missing', requiredBy: requirements[1]?.reasons }),
-      ctx(),
+      ctx({ scope: scope('repository/aws-for-fluent-bit') }),
     );
     expect(r.allowedAuto).toBe(false);
-    expect(r.reasons).toEqual([`adds ecr:BatchGetImage on ${repo}: cross-account resource (account 906394416424)`]);
+    // A scope is always the role's own account: another account's repository is outside any scope too.
+    expect(r.reasons).toEqual([
+      `adds ecr:BatchGetImage on ${repo}: cross-account resource (account 906394416424)`,
+      outside('ecr:BatchGetImage', repo),
+    ]);
   });
 
   it('treats S3 objects as out of scope unless a task definition names them', () => {
     const obj = { action: 's3:GetObject', resource: 'arn:aws:s3:::config-bucket/fluent-bit.conf' };
-    const fromDenialOnly = guardrails(withAddition(obj), ctx());
+    const inScope = ctx({ scope: scope('s3:::config-bucket/') });
+    const fromDenialOnly = guardrails(withAddition(obj), inScope);
     expect(fromDenialOnly.allowedAuto).toBe(false);
     expect(fromDenialOnly.reasons[0]).toContain('S3');
-    const fromIntent = guardrails(withAddition(obj, { kind: 'missing', requiredBy: requirements[0]?.reasons }), ctx());
+    const fromIntent = guardrails(withAddition(obj, { kind: 'missing', requiredBy: requirements[0]?.reasons }), inScope);
     expect(fromIntent).toMatchObject({ allowedAuto: true, reasons: [] });
   });
 
@@ -102,9 +112,11 @@ describe('guardrails', () => {
     ['secretsmanager:GetSecretValue', `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:*`, 'wildcard in the resource name'],
     ['ssm:GetParameters', `arn:aws:ssm:*:${ACCOUNT}:parameter/app/db`, 'wildcard in the ARN prefix'],
   ])('needs approval to add %s on a broad resource %s', (action, resource, why) => {
-    const r = guardrails(withAddition({ action, resource }, { kind: 'missing', requiredBy: requirements[0]?.reasons }), ctx());
+    const broad = ctx({ scope: scope('secret:app/ parameter/app/') });
+    const r = guardrails(withAddition({ action, resource }, { kind: 'missing', requiredBy: requirements[0]?.reasons }), broad);
     expect(r.allowedAuto).toBe(false);
-    expect(r.reasons).toEqual([`adds ${action} on ${resource}: ${why}`]);
+    // A wildcard is never inside a scope either (a scope names paths, and "*" or a wildcard Region names none).
+    expect(r.reasons).toEqual([`adds ${action} on ${resource}: ${why}`, outside(action, resource)]);
   });
 
   it.each([
@@ -113,13 +125,6 @@ describe('guardrails', () => {
     ['logs:CreateLogStream', `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/ecs/app:*`],
   ])('accepts the exact IAM spelling of %s on %s', (action, resource) => {
     expect(broadness(action, resource)).toBeUndefined();
-  });
-
-  it('stops at the per-run change cap', () => {
-    const r = guardrails(basePlan, ctx({ changedThisRun: 5, maxChangesPerRun: 5 }));
-    expect(r.allowedAuto).toBe(false);
-    expect(r.reasons[0]).toContain('cap');
-    expect(guardrails(basePlan, ctx({ changedThisRun: 4, maxChangesPerRun: 5 })).allowedAuto).toBe(true);
   });
 
   it('blocks on any reason the plan already carries', () => {

@@ -31,7 +31,7 @@ function planWith(oldLeash: NamedPolicy): Plan {
 }
 
 const auto = (plan: Plan) =>
-  guardrails(plan, { mode: 'auto', accountId: ACCOUNT, changedThisRun: 0, maxChangesPerRun: 5, recentUse: new Set(), covers: fakeCovers });
+  guardrails(plan, { mode: 'auto', accountId: ACCOUNT, recentUse: new Set(), scope: { entries: [] }, covers: fakeCovers });
 
 describe('replacing an existing Leash-named policy', () => {
   it('a plain Allow-only old version is replaced without asking (control)', () => {

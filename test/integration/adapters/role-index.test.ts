@@ -136,6 +136,50 @@ describe('RoleIndex against moto DynamoDB', () => {
     });
   });
 
+  it('indexes the task role too: by account and role name (any case, path or bare name), live revisions only', async () => {
+    const { index, ddb } = await setUp();
+    // web:1 uses web-exec for both; api:1 names it by a differently cased ARN with a path as its task role.
+    await index.putTaskDefinition(entry({ taskRoleArn: WEB }));
+    await index.putTaskDefinition(
+      entry({
+        taskDefinitionArn: td('api:1'),
+        family: 'api',
+        executionRoleArn: API,
+        taskRoleArn: `arn:aws:iam::${TEST_ACCOUNT}:role/team/Web-Exec`,
+      }),
+    );
+    await index.putTaskDefinition(entry({ taskDefinitionArn: td('other:1'), family: 'other', executionRoleArn: API, taskRoleArn: API }));
+    expect((await index.taskRoleUses(WEB)).map((u) => u.taskDefinitionArn).sort()).toEqual([td('api:1'), td('web:1')]);
+    expect((await index.get(td('web:1')))?.taskRoleArn).toBe(WEB);
+    // Another account's role of the same name is another role.
+    expect(await index.taskRoleUses('arn:aws:iam::210987654321:role/web-exec')).toEqual([]);
+
+    // Deregistered and unused: no longer counts; in use again: counts.
+    await index.markStatus(td('api:1'), 'INACTIVE', false, '2026-01-12T00:00:00.000Z');
+    expect((await index.taskRoleUses(WEB)).map((u) => u.taskDefinitionArn)).toEqual([td('web:1')]);
+    await index.markStatus(td('api:1'), 'INACTIVE', true, '2026-01-12T01:00:00.000Z');
+    expect((await index.taskRoleUses(WEB)).map((u) => u.taskDefinitionArn).sort()).toEqual([td('api:1'), td('web:1')]);
+    // A revision whose task role changes (a re-describe) moves; a removed one goes.
+    await index.putTaskDefinition(entry({ taskRoleArn: API, observedAt: '2026-01-13T00:00:00.000Z' }));
+    await index.remove(td('api:1'), '2026-01-13T00:00:00.000Z');
+    expect(await index.taskRoleUses(WEB)).toEqual([]);
+    expect((await index.taskRoleUses(API)).map((u) => u.taskDefinitionArn).sort()).toEqual([td('other:1'), td('web:1')]);
+    // The pointer records the layout version, so a sweep re-describes pointers written before the task role was kept.
+    const ptr = (await ddb.send(new GetCommand({ TableName: TABLE, Key: { pk: `TD#${td('web:1')}`, sk: 'META' } }))).Item;
+    expect(ptr).toMatchObject({ schema: 2, taskRoleArn: API, roleArn: WEB });
+  });
+
+  it('says what a revision is evidence about: its execution role, none, or unknown', async () => {
+    const { index } = await setUp();
+    await index.putTaskDefinition(entry());
+    await index.putTaskDefinition(entry({ taskDefinitionArn: td('noexec:1'), family: 'noexec', executionRoleArn: undefined }));
+    expect(await index.executionRoleOf(td('web:1'))).toBe(WEB);
+    expect(await index.executionRoleOf(td('noexec:1'))).toBeNull();
+    expect(await index.executionRoleOf(td('never:1'))).toBeUndefined();
+    await index.remove(td('web:1'), '2026-01-13T00:00:00.000Z');
+    expect(await index.executionRoleOf(td('web:1'))).toBeUndefined();
+  });
+
   it('removes a revision and keeps a tombstone against late duplicates', async () => {
     const { index, ddb } = await setUp();
     await index.putTaskDefinition(entry());

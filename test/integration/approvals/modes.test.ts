@@ -33,6 +33,9 @@ async function withGitHub(): Promise<GitHubTracker> {
 
 const issueCreates = () => (github?.requests ?? []).filter((r) => r.method === 'POST' && r.path === `/repos/${GH.owner}/${GH.repo}/issues`);
 
+/** What billing-exec's owner lets auto add on its own: its repository and log group (the secret is already granted). */
+const BILLING_SCOPE = 'repository/billing log-group:/ecs/billing';
+
 describe('remediation modes, end to end', () => {
   it('observe: the role is never changed, even with dry-run off; the skip is audited', async () => {
     const world = await setUp({ 'leash:mode': 'observe' }, { dryRun: false });
@@ -59,7 +62,7 @@ describe('remediation modes, end to end', () => {
   });
 
   it('auto with the default dry-run: nothing changes, a skip is audited', async () => {
-    const world = await setUp({ 'leash:mode': 'auto' }, { dryRun: 'config-default' });
+    const world = await setUp({ 'leash:mode': 'auto', 'leash:scope': BILLING_SCOPE }, { dryRun: 'config-default' });
     expect(world.config.dryRun).toBe(true);
     const before = await world.stateHash('billing-exec');
     const out = await world.remediate('billing-exec');
@@ -71,7 +74,8 @@ describe('remediation modes, end to end', () => {
   });
 
   it('auto, dry-run off: a plan within the guardrails is applied and the role equals it', async () => {
-    const world = await setUp({ 'leash:mode': 'auto' }, { dryRun: false });
+    // Its additions (the billing image pull and log streams) lie inside the scope its owner declared.
+    const world = await setUp({ 'leash:mode': 'auto', 'leash:scope': BILLING_SCOPE }, { dryRun: false });
     const before = await world.readRole('billing-exec');
     const out = await world.remediate('billing-exec');
     expect(out.outcome).toBe('applied');

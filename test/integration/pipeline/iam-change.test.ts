@@ -207,13 +207,19 @@ describe('iam-change: each IAM event in events/, enacted in moto then delivered'
     expect(notice!.lines.every((l) => l.startsWith('[urgent] missing: '))).toBe(true);
   });
 
-  it('UpdateAssumeRolePolicy opening reports-exec to another account → a trust-policy finding', async () => {
+  it('UpdateAssumeRolePolicy opening reports-exec to another account → a trust-policy finding, and the role is shared', async () => {
     const e = event('update-assume-role-policy.json');
     await enact(w.clients, e);
     await w.run.iamChange(e);
     const trust = (await w.findings(REPORTS))!.filter((f) => f.kind === 'trust-policy');
     expect(trust.map((f) => [f.action, f.resource, f.severity])).toEqual([['sts:AssumeRole', REPORTS, 'review']]);
     expect(trust[0]!.reasons.join(' ')).toContain('210987654321');
+    // Something other than ECS tasks can assume it now: more than an execution role, never cut to one.
+    const [shared, ...more] = (await w.findings(REPORTS))!.filter((f) => f.kind === 'shared-role');
+    expect(more).toEqual([]);
+    expect(shared).toMatchObject({ severity: 'review', resource: REPORTS });
+    expect(shared!.reasons.join(' ')).toMatch(/shared: .*210987654321.*assume the role/);
+    expect(shared!.reasons.join(' ')).toContain('proposed split: a dedicated execution role reports-exec-execution');
     expect((await w.notices()).map((n) => n.role)).toEqual([REPORTS]);
   });
 
@@ -224,7 +230,8 @@ describe('iam-change: each IAM event in events/, enacted in moto then delivered'
     const missing = keysOf(await w.findings(REPORTS), 'missing');
     expect(missing).toContain(`missing ssm:GetParameters ${parameter('/reports/api-token')}`);
     expect(missing).toContain(`missing secretsmanager:GetSecretValue ${secret('reports/smtp-QwErTy')}`);
-    expect((await w.notices()).map((n) => n.subject)).toEqual(['Leash: 4 urgent, 1 review findings on role reports-exec']);
+    // The review findings: the trust policy and the shared-role finding it implies (previous test).
+    expect((await w.notices()).map((n) => n.subject)).toEqual(['Leash: 4 urgent, 2 review findings on role reports-exec']);
   });
 
   it('CreateRole of a role no indexed task definition uses is skipped', async () => {

@@ -8,10 +8,11 @@ import { tableDefinition } from '../../../lib/adapters/aws/table-schema.js';
 import { recomputeRole, type RecomputeDeps } from '../../../lib/app/recompute-role.js';
 import type { Finding, RoleGrant } from '../../../lib/engine/types.js';
 import { useMoto } from '../../support/moto.js';
+import { ECS_TASKS_TRUST } from '../../support/memory/ports.js';
 
 const moto = useMoto();
 const ROLE = 'arn:aws:iam::123456789012:role/web-exec';
-const grant: RoleGrant = { roleArn: ROLE, roleName: 'web-exec', tags: {}, policies: [] };
+const grant: RoleGrant = { roleArn: ROLE, roleName: 'web-exec', tags: {}, policies: [], trustPolicy: ECS_TASKS_TRUST };
 const requirement = {
   action: 'ecr:BatchGetImage',
   resource: 'arn:aws:ecr:eu-west-1:123456789012:repository/web',
@@ -36,8 +37,9 @@ describe('announcing findings', () => {
             requirements: [requirement],
           },
         ],
+        taskRoleUses: async () => [],
       },
-      roles: { readGrant: async () => grant },
+      roles: { readGrant: async () => grant, inInstanceProfile: async () => false },
       findings: store,
       kms: { resolve: async () => [] },
       notifier: {

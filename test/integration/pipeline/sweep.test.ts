@@ -2,6 +2,7 @@
 // out of time resumes to the same index as an uninterrupted one, and revisions deregistered without an event
 // (spec §3.4, §11.18) stop counting unless a service still runs them.
 import { DeregisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { TaskDefinitions } from '../../../lib/app/ports.js';
 import { runSweep } from '../../../lib/app/sweep.js';
@@ -53,6 +54,24 @@ describe('reconcile sweep', () => {
     expect((await w.entries(roleArn('reports-exec'))).map((e) => e.taskDefinitionArn)).toEqual([tdArn('reports:1')]);
     for (const role of ROLES) expect((await w.findings(role))?.length).toBeGreaterThan(0);
     expect((await w.notices()).map((n) => n.role).sort()).toEqual(ROLES);
+  });
+
+  it('a revision indexed before the task role was kept (an older layout) is described again, once', async () => {
+    const w = await createWorld(moto.config());
+    await w.run.reconcile(event('scheduled-reconcile.json'));
+    // As an older Leash wrote it: no layout version, no task role.
+    await w.clients.ddb.send(
+      new UpdateCommand({
+        TableName: w.demo.table,
+        Key: { pk: `TD#${tdArn('billing:1')}`, sk: 'META' },
+        UpdateExpression: 'REMOVE #schema',
+        ExpressionAttributeNames: { '#schema': 'schema' },
+      }),
+    );
+    const again = await w.run.reconcile({ ...event('scheduled-reconcile.json'), detail: { restart: true } });
+    expect(again.cursor.described).toBe(1);
+    const third = await w.run.reconcile({ ...event('scheduled-reconcile.json'), detail: { restart: true } });
+    expect(third.cursor.described).toBe(0);
   });
 
   it('a sweep that runs out of time after one page resumes and ends with the index of an uninterrupted sweep', async () => {

@@ -21,6 +21,16 @@ const applyOpts = (over: Partial<{ dryRun: boolean; now: string; watchMinutes: n
   ...over,
 });
 
+/** A denial of a secret the plan took away (`secrets-everywhere` allowed every secret; the plan names only its own). */
+const OTHER_SECRET = `arn:aws:secretsmanager:us-east-1:123456789012:secret:other-team/db-AbCdEf`;
+const denial = (at: string, resource = OTHER_SECRET) => ({
+  roleArn: ROLE_ARN,
+  action: 'secretsmanager:GetSecretValue',
+  resource,
+  kind: 'no-identity-policy' as const,
+  at,
+});
+
 let w: World;
 let clockNow = T0;
 beforeEach(async () => {
@@ -123,13 +133,14 @@ describe('rollback and the watch window on moto', () => {
     expect(await w.watches.get(ROLE_ARN)).toBeUndefined();
   });
 
-  it('a denial inside the watch window rolls back automatically', async () => {
+  it('a denial inside the watch window that the plan explains rolls back automatically', async () => {
     const plan = await w.makePlan();
     await w.patcher.apply(plan, applyOpts({ watchMinutes: 30 }));
     clockNow = at(11);
-    const notice = await w.patcher.onDenial(ROLE_ARN, '2026-03-01T10:10:00Z');
+    const notice = await w.patcher.onDenial(ROLE_ARN, denial('2026-03-01T10:10:00Z'));
     expect(notice?.rolledBack).toBe(true);
     expect(notice?.notice).toContain(plan.planHash);
+    expect(notice?.notice).toMatch(/explained by the plan .*allowed before the apply and is implicit-deny after it/);
     expect(await w.stateHash()).toBe(plan.baseStateHash);
     const [last] = await w.audit.history(ROLE_ARN);
     expect(last).toMatchObject({ action: 'rollback', actor: 'leash-watch', after: plan.baseStateHash });
@@ -139,7 +150,7 @@ describe('rollback and the watch window on moto', () => {
     const plan = await w.makePlan();
     const applied = await w.patcher.apply(plan, applyOpts({ watchMinutes: 30 }));
     clockNow = at(45);
-    expect(await w.patcher.onDenial(ROLE_ARN, at(40))).toBeUndefined();
+    expect(await w.patcher.onDenial(ROLE_ARN, denial(at(40)))).toBeUndefined();
     expect(await w.stateHash()).toBe(applied.after);
   });
 
@@ -155,9 +166,28 @@ describe('rollback and the watch window on moto', () => {
     );
     const changed = await w.stateHash();
     clockNow = at(3);
-    const notice = await w.patcher.onDenial(ROLE_ARN, at(2));
+    const notice = await w.patcher.onDenial(ROLE_ARN, denial(at(2)));
     expect(notice?.rolledBack).toBe(false);
     expect(await w.stateHash()).toBe(changed);
+  });
+
+  it('a denial inside the window that the plan does not explain is recorded and kept: no rollback', async () => {
+    const plan = await w.makePlan();
+    const applied = await w.patcher.apply(plan, applyOpts({ watchMinutes: 30 }));
+    clockNow = at(6);
+    // Never granted by the role before the apply either (an S3 call): the plan did not take it away.
+    const s3 = { ...denial(at(5)), action: 's3:GetObject', resource: 'arn:aws:s3:::someone-elses-bucket/x' };
+    // Allowed before and still allowed after (the plan keeps what the task definition needs).
+    const kept = denial(at(5), requirements.find((r) => r.action === 'ecr:BatchGetImage')!.resource);
+    for (const d of [s3, { ...kept, action: 'ecr:BatchGetImage' }, { ...denial(at(5)), kind: 'resource-policy' as const }]) {
+      const notice = await w.patcher.onDenial(ROLE_ARN, d);
+      expect(notice).toMatchObject({ rolledBack: false });
+      expect(notice?.notice).toMatch(/not explained by the plan/);
+    }
+    expect(await w.stateHash()).toBe(applied.after);
+    const [last] = await w.audit.history(ROLE_ARN);
+    expect(last).toMatchObject({ action: 'skip', actor: 'leash-watch' });
+    expect(last?.why).toMatch(/not explained by the plan/);
   });
 
   it('closes expired watch windows only', async () => {
@@ -167,7 +197,7 @@ describe('rollback and the watch window on moto', () => {
     expect(await w.watches.get(ROLE_ARN)).toBeDefined();
     expect(await w.patcher.closeExpiredWatches(at(31))).toEqual([ROLE_ARN]);
     expect(await w.watches.get(ROLE_ARN)).toBeUndefined();
-    expect(await w.patcher.onDenial(ROLE_ARN, at(10))).toBeUndefined();
+    expect(await w.patcher.onDenial(ROLE_ARN, denial(at(10)))).toBeUndefined();
   });
 
   it('audit history lists every step, newest first, with who, why, before and after', async () => {

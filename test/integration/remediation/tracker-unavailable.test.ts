@@ -197,7 +197,7 @@ describe('a tracker whose token cannot be used never breaks remediate, approvals
 
     // watch: its scheduled run is unaffected.
     const watched = await invoke(fns.watch, { 'detail-type': 'Scheduled Event', detail: {} }, 'watch');
-    expect(watched.result).toEqual({ closed: [] });
+    expect(watched.result).toEqual({ closed: [], retried: [] });
   });
 
   it('Jira refuses the token (HTTP 401): the same degradation, and no response body in what is recorded', async () => {

@@ -4,10 +4,10 @@
 // quota of 500 tokens). Everything runs on a VirtualClock.
 import { AdapterError } from '../../../lib/errors.js';
 import type { SweepDeps } from '../../../lib/app/sweep.js';
-import type { Roles, SweepStore, TaskDefinitions } from '../../../lib/app/ports.js';
+import { INDEX_SCHEMA, type Roles, type SweepStore, type TaskDefinitions } from '../../../lib/app/ports.js';
 import type { RoleGrant, TaskDefinition } from '../../../lib/engine/types.js';
 import { seededRandom } from '../fault-injection.js';
-import { MemoryFindingsStore as MemoryFindings, MemoryKmsKeys, MemoryRoleIndex as MemoryIndex } from '../memory/ports.js';
+import { ECS_TASKS_TRUST, MemoryFindingsStore as MemoryFindings, MemoryKmsKeys, MemoryRoleIndex as MemoryIndex } from '../memory/ports.js';
 import { TokenBucket, type ApiLimit } from './token-bucket.js';
 import type { VirtualClock } from './virtual-clock.js';
 
@@ -187,7 +187,7 @@ function ecsReader(account: GeneratedAccount, client: FakeSdkClient): TaskDefini
 }
 
 /** IAM as IamReader reads a role with one inline policy and no attached ones: 4 calls. */
-function iamGrants(client: FakeSdkClient): Pick<Roles, 'readGrant' | 'rolesUsingPolicy'> {
+function iamGrants(client: FakeSdkClient): Pick<Roles, 'readGrant' | 'rolesUsingPolicy' | 'inInstanceProfile'> {
   return {
     async readGrant(roleArn: string) {
       const name = roleArn.split('/').pop()!;
@@ -199,6 +199,7 @@ function iamGrants(client: FakeSdkClient): Pick<Roles, 'readGrant' | 'rolesUsing
         roleArn,
         roleName: name,
         tags: {},
+        trustPolicy: ECS_TASKS_TRUST,
         policies: [
           {
             name: 'exec',
@@ -210,6 +211,10 @@ function iamGrants(client: FakeSdkClient): Pick<Roles, 'readGrant' | 'rolesUsing
       return grant;
     },
     rolesUsingPolicy: async () => [],
+    inInstanceProfile: async () => {
+      await client.send('iam:ListInstanceProfilesForRole', () => undefined, 'iam:Read');
+      return false;
+    },
   };
 }
 
@@ -239,10 +244,10 @@ export function fakeSweepDeps(
   let cursor: string | undefined;
   const sweep: SweepStore = ddb(aws, {
     pointers: async (arns: string[]) => {
-      const out = new Map<string, { roleArn?: string; status?: string }>();
+      const out = new Map<string, { roleArn?: string; status?: string; schema?: number }>();
       for (const a of arns) {
         const e = index.entries.get(a);
-        if (e) out.set(a, { ...(e.executionRoleArn ? { roleArn: e.executionRoleArn } : {}), status: e.status });
+        if (e) out.set(a, { ...(e.executionRoleArn ? { roleArn: e.executionRoleArn } : {}), status: e.status, schema: INDEX_SCHEMA });
       }
       return out;
     },

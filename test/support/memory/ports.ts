@@ -4,6 +4,8 @@
 import type {
   AuditEntry,
   AuditLog,
+  BudgetSpend,
+  ChangeBudget,
   ChangeIntent,
   ChangeIntents,
   ChangeOutcome,
@@ -25,12 +27,17 @@ import type {
   StoredState,
   SweepStore,
   TaskDefinitions,
+  TaskRoleUse,
+  UntrustedEvidence,
   Watch,
   Watches,
   WriteOutcome,
 } from '../../../lib/app/ports.js';
 import { roleNameOf } from '../../../lib/engine/arn.js';
+import { isLive } from '../../../lib/engine/assess.js';
 import type { Denial, Use } from '../../../lib/engine/evidence/types.js';
+import { budgetDecision, type BudgetSettings } from '../../../lib/engine/plan/change-budget.js';
+import { sameRole } from '../../../lib/engine/plan/shared-role.js';
 import { findingSetHash } from '../../../lib/engine/finding-set.js';
 import type { TicketFailure } from '../../../lib/engine/notice.js';
 import { planHash } from '../../../lib/engine/plan/canonical.js';
@@ -50,6 +57,11 @@ import type {
 import { ConflictError, RefusedError } from '../../../lib/errors.js';
 
 const clone = <T>(v: T): T => structuredClone(v);
+
+export const ECS_TASKS_TRUST: PolicyDocument = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+};
 
 export class MemoryRoleIndex implements RoleIndex {
   readonly entries = new Map<string, IndexEntry>();
@@ -74,6 +86,17 @@ export class MemoryRoleIndex implements RoleIndex {
 
   async roleOfTaskDefinition(arn: string): Promise<string | undefined> {
     return this.entries.get(arn)?.executionRoleArn;
+  }
+
+  async executionRoleOf(arn: string): Promise<string | null | undefined> {
+    const e = this.entries.get(arn);
+    return e ? (e.executionRoleArn ?? null) : undefined;
+  }
+
+  async taskRoleUses(roleArn: string): Promise<TaskRoleUse[]> {
+    return [...this.entries.values()]
+      .filter((e) => e.taskRoleArn && isLive(e) && sameRole(e.taskRoleArn, roleArn))
+      .map((e) => ({ taskDefinitionArn: e.taskDefinitionArn, taskRoleArn: e.taskRoleArn! }));
   }
 
   async entriesForRole(roleArn: string): Promise<IndexEntry[]> {
@@ -121,6 +144,16 @@ export class MemoryFindingsStore implements FindingsStore {
 
 export class MemoryEvidenceStore implements EvidenceStore {
   readonly denials: Denial[] = [];
+  readonly untrustedEvidence: UntrustedEvidence[] = [];
+
+  async putUntrusted(u: UntrustedEvidence): Promise<void> {
+    this.untrustedEvidence.push(clone(u));
+  }
+
+  async untrusted(account: string, since: string): Promise<UntrustedEvidence[]> {
+    return this.untrustedEvidence.filter((u) => u.account === account && u.at >= since).map(clone);
+  }
+
   readonly uses: Use[] = [];
   readonly coverage = new Map<string, { since: string; until: string }>();
 
@@ -165,7 +198,7 @@ export class MemorySweepStore implements SweepStore {
     const out = new Map<string, IndexedPointer>();
     for (const a of arns) {
       const e = this.index.entries.get(a);
-      if (e) out.set(a, { ...(e.executionRoleArn ? { roleArn: e.executionRoleArn } : {}), status: e.status });
+      if (e) out.set(a, { ...(e.executionRoleArn ? { roleArn: e.executionRoleArn } : {}), status: e.status, schema: 2 });
     }
     return out;
   }
@@ -286,6 +319,10 @@ export class MemoryAuditLog implements AuditLog {
 export class MemoryNotifier implements Notifier {
   readonly findings: { roleArn: string; findings: Finding[] }[] = [];
   readonly links: { planHash: string; approver: string; url: string }[] = [];
+  readonly notices: { subject: string; message: string; roleArn?: string }[] = [];
+  async publishNotice(notice: { subject: string; message: string; roleArn?: string }): Promise<void> {
+    this.notices.push({ ...notice });
+  }
   async publishFindings(roleArn: string, findings: Finding[]): Promise<void> {
     this.findings.push({ roleArn, findings: clone(findings) });
   }
@@ -295,6 +332,35 @@ export class MemoryNotifier implements Notifier {
   readonly ticketFailures: { roleArn: string; failure: TicketFailure; findings: Finding[] }[] = [];
   async publishTicketFailure(roleArn: string, failure: TicketFailure, findings: Finding[]): Promise<void> {
     this.ticketFailures.push({ roleArn, failure: clone(failure), findings: clone(findings) });
+  }
+}
+
+/** The change budget as the DynamoDB adapter keeps it, per account (the engine decides; one process, so no races). */
+export class MemoryChangeBudget implements ChangeBudget {
+  readonly counters = new Map<string, { used: number; windowStart?: string }>();
+  readonly deferred = new Map<string, { retryAt: string; why: string }>();
+  constructor(readonly settings: BudgetSettings = { max: 5, windowMinutes: 60 }) {}
+  async spend(account: string, now: string): Promise<BudgetSpend> {
+    const d = budgetDecision({ ...(this.counters.get(account) ?? { used: 0 }), ...this.settings, now });
+    if (!d.allowed) return { allowed: false, decision: d };
+    this.counters.set(account, d.state);
+    return { allowed: true, windowStart: d.state.windowStart, remaining: d.remaining };
+  }
+  async release(account: string, windowStart: string): Promise<void> {
+    const c = this.counters.get(account);
+    if (c && c.windowStart === windowStart && c.used > 0) c.used--;
+  }
+  async defer(roleArn: string, retryAt: string, why: string): Promise<void> {
+    this.deferred.set(roleArn, { retryAt, why });
+  }
+  async due(now: string): Promise<string[]> {
+    return [...this.deferred.entries()]
+      .filter(([, d]) => d.retryAt <= now)
+      .map(([r]) => r)
+      .sort();
+  }
+  async undefer(roleArn: string): Promise<void> {
+    this.deferred.delete(roleArn);
   }
 }
 
@@ -341,6 +407,8 @@ export class MemoryIam implements Roles, RoleWriter {
     { state: RoleState; tags: Record<string, string>; trustPolicy?: PolicyDocument; boundary?: NamedPolicy }
   >();
   readonly managed = new Map<string, NamedPolicy>();
+  /** Role names that sit in an instance profile. */
+  readonly inProfiles = new Set<string>();
   readonly log: string[] = [];
   private readonly failures = new Map<Op, Set<number>>();
   private readonly counts = new Map<Op, number>();
@@ -386,8 +454,13 @@ export class MemoryIam implements Roles, RoleWriter {
         ),
       ],
       tags: { ...role.tags },
-      ...(role.trustPolicy ? { trustPolicy: clone(role.trustPolicy) } : {}),
+      // Like IAM, every role has a trust policy: ECS tasks only unless the test gave another.
+      trustPolicy: clone(role.trustPolicy ?? ECS_TASKS_TRUST),
     };
+  }
+
+  async inInstanceProfile(roleNameOrArn: string): Promise<boolean> {
+    return this.inProfiles.has(roleNameOf(roleNameOrArn));
   }
 
   async rolesUsingPolicy(policyArn: string): Promise<string[]> {

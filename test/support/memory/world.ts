@@ -6,6 +6,7 @@ import type { Roles } from '../../../lib/app/ports.js';
 import { roleNameOf } from '../../../lib/engine/arn.js';
 import type { RoleGrant, TaskDefinition } from '../../../lib/engine/types.js';
 import {
+  ECS_TASKS_TRUST,
   MemoryAuditLog,
   MemoryChangeIntents,
   MemoryEvidenceStore,
@@ -30,6 +31,7 @@ export function basicGrant(roleNameOrArn: string): RoleGrant {
     roleArn: `arn:aws:iam::${ACCOUNT}:role/${name}`,
     roleName: name,
     tags: {},
+    trustPolicy: ECS_TASKS_TRUST,
     policies: [
       {
         name: 'exec-basics',
@@ -58,6 +60,7 @@ export const anyRole: Roles = {
     attached: [],
   }),
   rolesUsingPolicy: async () => [`arn:aws:iam::${ACCOUNT}:role/web-exec`],
+  inInstanceProfile: async () => false,
   managedPolicy: async (arn) => ({ name: roleNameOf(arn), kind: 'managed', arn, document: { Version: '2012-10-17', Statement: [] } }),
 };
 
@@ -99,6 +102,7 @@ export function memoryPipeline(now = '2026-11-20T10:00:00.000Z', roles: Roles = 
     pullThroughPrefixes: [] as string[],
     selfRoleArns: [`arn:aws:iam::${ACCOUNT}:role/leash-prod-remediate`],
     recentUseDays: 90,
+    servedAccounts: async (): Promise<ReadonlySet<string>> => new Set([ACCOUNT]),
     now: () => now,
   };
 }
