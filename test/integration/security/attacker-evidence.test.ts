@@ -168,23 +168,27 @@ describe('CloudTrail records that are not pay-exec’s own, in its own account',
   type Ui = Record<string, unknown> & { sessionContext: { sessionIssuer: Record<string, unknown> } };
   const ui = (e: Ev) => e.detail.userIdentity as Ui;
   it.each([
-    ['the event account is not served', (e: Ev) => void (e.account = OTHER), /event account/],
-    ['recipientAccountId is another account', (e: Ev) => void (e.detail.recipientAccountId = OTHER), /recipientAccountId/],
-    ['userIdentity.accountId is another account', (e: Ev) => void (ui(e).accountId = OTHER), /userIdentity.accountId/],
-    ['the session is another role’s', (e: Ev) => void (ui(e).arn = session('other-exec')), /not a session of/],
-    ['the session is pay-exec’s in another account', (e: Ev) => void (ui(e).arn = session(PAY, OTHER)), /not a session of/],
-    ['the session is pay-exec’s in aws-cn', (e: Ev) => void (ui(e).arn = session(PAY, HOME, 'aws-cn')), /not a session of/],
-    ['an IAM user claiming the role', (e: Ev) => void (ui(e).type = 'IAMUser'), /not an assumed role/],
-    ['a session issuer that is not a Role', (e: Ev) => void (ui(e).sessionContext.sessionIssuer.type = 'User'), /not Role/],
+    ['the event account is not served', (e: Ev): void => void (e.account = OTHER), /event account/],
+    ['recipientAccountId is another account', (e: Ev): void => void (e.detail.recipientAccountId = OTHER), /recipientAccountId/],
+    ['userIdentity.accountId is another account', (e: Ev): void => void (ui(e).accountId = OTHER), /userIdentity.accountId/],
+    ['the session is another role’s', (e: Ev): void => void (ui(e).arn = session('other-exec')), /not a session of/],
+    ['the session is pay-exec’s in another account', (e: Ev): void => void (ui(e).arn = session(PAY, OTHER)), /not a session of/],
+    ['the session is pay-exec’s in aws-cn', (e: Ev): void => void (ui(e).arn = session(PAY, HOME, 'aws-cn')), /not a session of/],
+    ['an IAM user claiming the role', (e: Ev): void => void (ui(e).type = 'IAMUser'), /not an assumed role/],
+    ['a session issuer that is not a Role', (e: Ev): void => void (ui(e).sessionContext.sessionIssuer.type = 'User'), /not Role/],
     [
       'the issuer with a path the index does not hold',
-      (e: Ev) => void (ui(e).sessionContext.sessionIssuer.arn = `arn:aws:iam::${HOME}:role/team/${PAY}`),
+      (e: Ev): void => void (ui(e).sessionContext.sessionIssuer.arn = `arn:aws:iam::${HOME}:role/team/${PAY}`),
       /not one of the roles/,
     ],
-    ['the issuer in another case', (e: Ev) => void (ui(e).sessionContext.sessionIssuer.arn = roleArn('Pay-Exec')), /not one of the roles/],
+    [
+      'the issuer in another case',
+      (e: Ev): void => void (ui(e).sessionContext.sessionIssuer.arn = roleArn('Pay-Exec')),
+      /not one of the roles/,
+    ],
     [
       'a record that says no account',
-      (e: Ev) => void (delete (e as Partial<Ev>).account, delete e.detail.recipientAccountId),
+      (e: Ev): void => void (delete (e as Partial<Ev>).account, delete e.detail.recipientAccountId),
       /which account/,
     ],
   ] as const)('%s', async (_name, tamper, why) => {
