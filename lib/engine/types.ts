@@ -271,7 +271,7 @@ export interface Plan {
   deleteInline: string[];
   /** Managed policy ARNs the plan detaches. */
   detach: string[];
-  /** Access the plan adds that the role lacked (from `missing`). */
+  /** Access the plan adds that the role lacked, or had only under conditions (missing, denied, conditional). */
   additions: AccessRequest[];
   /** Access the plan removes (from `excess` and `too-broad`). */
   removals: AccessRequest[];

@@ -19,6 +19,11 @@ export interface StoppedTask {
   at: string;
   /** stoppedReason, then each container's reason: free text. */
   texts: string[];
+  /**
+   * `overrides.executionRoleArn` as RunTask/StartTask set it (ECS puts the task's overrides in the event): the task
+   * then ran with that role, not its task definition's; `null` when the field is there but not a string.
+   */
+  executionRoleOverride?: string | null;
 }
 
 /** What the app knows, from sources an attacker cannot write, when it authenticates a stopped task. */
@@ -74,7 +79,17 @@ export function parseStoppedTask(event: unknown): StoppedTask | Ignored {
   if (taskArn) out.taskArn = taskArn;
   const stopCode = str(detail.stopCode);
   if (stopCode) out.stopCode = stopCode;
+  const overrides = obj(detail.overrides);
+  if (overrides && overrides.executionRoleArn !== undefined) out.executionRoleOverride = str(overrides.executionRoleArn) ?? null;
   return out;
+}
+
+/** An override naming the task definition's own role (by ARN, or by name in its account) changes nothing. */
+function sameExecutionRole(override: string | null, role: string): boolean {
+  if (override === null) return false;
+  if (override === role) return true;
+  const ref = parseRoleArn(role);
+  return ref !== undefined && !override.includes(':') && !override.includes('/') && override === ref.roleName;
 }
 
 function untrusted(task: StoppedTask, why: string, text: string, claims: string[], role?: string): StoppedTaskEvidence {
@@ -138,6 +153,13 @@ export function authenticateStoppedTask(task: StoppedTask, facts: StoppedTaskFac
   const ref = parseRoleArn(role);
   if (!ref || ref.account !== task.account || ref.partition !== td.partition) {
     return ignore(`execution role ${role} is not a role of account ${task.account} in partition ${td.partition}`);
+  }
+  if (task.executionRoleOverride !== undefined && !sameExecutionRole(task.executionRoleOverride, role)) {
+    // RunTask --overrides executionRoleArn: the failure is about the override role, whose intent is not this task
+    // definition's, and not about the role the index holds (whose plan would otherwise be rolled back for it).
+    return ignore(
+      `the task ran with the execution role override ${inertText(String(task.executionRoleOverride), 200)}, not its task definition's ${role}`,
+    );
   }
   const details = permissionDetails(c.text);
   const cut = details.truncated;

@@ -42,6 +42,9 @@ export interface BuildPlanInput {
   shared?: SharedRoleStatus;
 }
 
+/** Findings whose access the plan adds when its policies allow it: not allowed today, or only under conditions. */
+const ADDED_KINDS: ReadonlySet<Finding['kind']> = new Set(['missing', 'denied', 'conditional']);
+
 const SHARED_NOTE = 'kept: the role is shared and this is outside the execution-role vocabulary (the application may use it)';
 const SHARED_KEPT = 'the role is shared (more than an execution role): Leash keeps every policy other than its own';
 
@@ -206,8 +209,13 @@ export function buildPlan(input: BuildPlanInput): Plan {
   for (const req of input.requirements) {
     if (!allows(covers, newSet, req)) approvals.push(`the planned policies do not allow ${requestKey(req)}, which a task definition needs`);
   }
+  // An addition is anything the planned policies allow outright that the role did not: missing and denied access,
+  // and access granted today only under a Condition (the Leash policy grants it without one), so the scope, the
+  // guardrails and the approver see it. Requirements the current policies do not allow outright count whatever
+  // their finding says: what makes an addition is the before/after, not the finding's kind.
+  const notAllowedBefore = input.requirements.filter((r) => !allows(covers, input.grant, r));
   const additions = uniqueRequests(
-    findings.filter((f) => f.kind === 'missing' || f.kind === 'denied').filter((f) => allows(covers, newSet, f)),
+    [...findings.filter((f) => ADDED_KINDS.has(f.kind)), ...notAllowedBefore].filter((f) => allows(covers, newSet, f)),
   );
   const candidates: AccessRequest[] = findings.filter((f) => f.kind === 'excess' || f.kind === 'too-broad');
   for (const p of goneOrReplaced) {

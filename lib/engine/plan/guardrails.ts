@@ -57,7 +57,7 @@ export function broadness(action: string, resource: string): string | undefined 
 function inIntent(plan: PlanDraft, r: AccessRequest): boolean {
   return plan.findings.some(
     (f) =>
-      (f.kind === 'missing' || f.kind === 'denied') &&
+      (f.kind === 'missing' || f.kind === 'denied' || f.kind === 'conditional') &&
       f.action.toLowerCase() === r.action.toLowerCase() &&
       f.resource === r.resource &&
       (f.requiredBy?.length ?? 0) > 0,

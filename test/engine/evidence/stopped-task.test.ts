@@ -290,3 +290,34 @@ describe('authenticateStoppedTask: the facts must hold together', () => {
     expect(authenticateStoppedTask(t, facts()).kind).toBe('denial');
   });
 });
+
+describe('authenticateStoppedTask: RunTask overrides of the execution role', () => {
+  // ECS writes a KMS refusal without naming the caller: only the override tells whose failure it was.
+  const kmsText = `ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret ${SECRET} from secrets manager: AccessDeniedException: Access to KMS is not allowed`;
+  const withOverride = (executionRoleArn: unknown) => event(kmsText, { overrides: { containerOverrides: [], executionRoleArn } });
+
+  it('without an override, the text is a denial of the task definition’s role', () => {
+    expect(judge(event(kmsText, { overrides: { containerOverrides: [] } }))).toMatchObject({ kind: 'denial', denial: { roleArn: WEB } });
+  });
+
+  it.each([
+    ['the same role by ARN', WEB],
+    ['the same role by name', 'web-exec'],
+  ])('an override naming %s changes nothing', (_label, override) => {
+    expect(judge(withOverride(override))).toMatchObject({ kind: 'denial', denial: { roleArn: WEB } });
+  });
+
+  it.each([
+    ['another role', BILLING],
+    ['another role by name', 'billing-exec'],
+    ['the same name in another account', `arn:aws:iam::${OTHER}:role/web-exec`],
+    ['the same name with a path', `arn:aws:iam::${ACCT}:role/team/web-exec`],
+    ['a case variant', 'Web-Exec'],
+    ['something that is not a string', { arn: WEB }],
+    ['an empty string', ''],
+  ])('an override naming %s: the failure is not the task definition role’s', (_label, override) => {
+    const r = judge(withOverride(override));
+    expect(r.kind).toBe('ignored');
+    expect(r.kind === 'ignored' && r.why).toMatch(/execution role override/);
+  });
+});

@@ -168,7 +168,65 @@ describe('buildPlan additions, replacement and limits', () => {
       reasons: ['CloudTrail'],
     };
     const plan = buildPlan(input({ grant: [broadInline], findings: [...findings().slice(5), missing, deniedElsewhere] }));
-    expect(plan.additions).toEqual([{ action: 'logs:CreateLogStream', resource: LOG_STREAMS }]);
+    expect(plan.additions).toContainEqual({ action: 'logs:CreateLogStream', resource: LOG_STREAMS });
+    // The denial nobody needs is not granted, so not added.
+    expect(plan.additions.some((a) => a.resource.startsWith('arn:aws:s3:::other'))).toBe(false);
+  });
+
+  it('counts as additions every requirement the current policies do not allow outright, whatever the findings say', () => {
+    // broadInline allows secrets and parameters only: ECR and logs are added by the plan even with no finding naming them.
+    const plan = buildPlan(input({ grant: [broadInline], findings: [] }));
+    const lacking = requirements
+      .filter((r) => !r.action.startsWith('secretsmanager:'))
+      .map((r) => ({ action: r.action, resource: r.resource }));
+    expect([...plan.additions].sort((a, b) => a.action.localeCompare(b.action))).toEqual(
+      [...lacking].sort((a, b) => a.action.localeCompare(b.action)),
+    );
+  });
+
+  it('counts a grant that holds today only under a Condition as an addition when the plan grants it outright', () => {
+    const secret = requirements.find((r) => r.action === 'secretsmanager:GetSecretValue')!;
+    const conditional: NamedPolicy = {
+      name: 'vpce-only',
+      kind: 'inline',
+      document: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'secretsmanager:GetSecretValue',
+            Resource: secret.resource,
+            Condition: { StringEquals: { 'aws:SourceVpce': 'vpce-1' } },
+          },
+        ],
+      },
+    };
+    const finding: Finding = {
+      kind: 'conditional',
+      severity: 'review',
+      action: secret.action,
+      resource: secret.resource,
+      reasons: ['only under conditions'],
+      requiredBy: secret.reasons,
+    };
+    const onlySecret = { ...input(), requirements: [secret] };
+    const plan = buildPlan({
+      ...onlySecret,
+      grant: [conditional],
+      state: stateOf([conditional]),
+      synthesized: { ...synthesized, document: { ...synthesized.document, Statement: synthesized.document.Statement.slice(3) } },
+      findings: [finding],
+    });
+    expect(plan.additions).toEqual([{ action: secret.action, resource: secret.resource }]);
+    // Through the findings alone too (the requirement list cannot be the only place that notices).
+    const viaFinding = buildPlan({
+      ...onlySecret,
+      grant: [conditional],
+      state: stateOf([conditional]),
+      requirements: [],
+      findings: [finding],
+    });
+    expect(viaFinding.additions).toEqual([{ action: secret.action, resource: secret.resource }]);
   });
 
   it('replaces an existing Leash policy in place and reports what its old version allowed', () => {

@@ -159,7 +159,9 @@ describe('guardrails', () => {
       accountId: ACCOUNT,
       covers: fakeCovers,
     });
-    expect(plan.additions).toEqual([]);
+    // The role has no policy: the plan adds what the task definition needs, and nothing about the trust policy.
+    expect(plan.additions.map((a) => a.action).sort()).toEqual(requirements.map((r) => r.action).sort());
+    expect(plan.additions.some((a) => a.action.startsWith('sts:'))).toBe(false);
     expect(plan.removals).toEqual([]);
     const r = guardrails(plan, ctx());
     expect(r.alerts).toHaveLength(1);
