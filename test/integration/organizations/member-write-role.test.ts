@@ -17,7 +17,7 @@ import { buildRemediation } from '../../../lib/composition-remediation.js';
 import { loadConfig, type LeashConfig } from '../../../lib/config.js';
 import type { Plan } from '../../../lib/engine/types.js';
 import { TEST_ACCOUNT, useMoto } from '../../support/moto.js';
-import { sqsEvent } from '../../support/remediation-world.js';
+import { sqsEvent } from '../../support/world/index.js';
 
 const moto = useMoto();
 const MEMBER = '111122223333';

@@ -14,10 +14,10 @@ import { makeClients } from '../../../lib/adapters/aws/clients.js';
 import { tableDefinition } from '../../../lib/adapters/aws/table-schema.js';
 import { RETRY_REASON } from '../../../lib/app/retry-deferred.js';
 import { useMoto } from '../../support/moto.js';
-import { addRoles, awslogs, ecrImage, makeWorld, reindex, roleArn, sqsEvent, type World } from '../../support/remediation-world.js';
+import { awslogs, ecrImage, createWorld, remediationAccount, roleArn, sqsEvent, type DemoWorld } from '../../support/world/index.js';
 
 const moto = useMoto();
-let w: World | undefined;
+let w: DemoWorld | undefined;
 afterEach(async () => {
   await w?.close();
   w = undefined;
@@ -27,10 +27,9 @@ const SCHEDULED = { 'detail-type': 'Scheduled Event', source: 'aws.events', deta
 const names = Array.from({ length: 12 }, (_, i) => `svc${String(i + 1).padStart(2, '0')}-exec`);
 
 /** Twelve auto roles, each over-granted (every secret) and missing its own pulls and logs, all inside its scope. */
-async function twelveAutoRoles(analyzer: AccessAnalyzerClient | null = null): Promise<World> {
-  w = await makeWorld(moto.config(), { dryRun: false, analyzer });
-  await addRoles(
-    w,
+async function twelveAutoRoles(analyzer: AccessAnalyzerClient | null = null): Promise<DemoWorld> {
+  w = await createWorld(moto.config(), remediationAccount({ dryRun: false, analyzer }));
+  await w.addRoles(
     names.map((name) => ({
       name,
       tags: { 'leash:mode': 'auto', 'leash:scope': `repository/${name} log-group:/ecs/${name}` },
@@ -40,16 +39,21 @@ async function twelveAutoRoles(analyzer: AccessAnalyzerClient | null = null): Pr
       ],
     })),
   );
-  await reindex(w);
+  await w.reindex();
   return w;
 }
 
 /** What the findings topic's subscribers received (the inbox queue), as subjects. */
-async function subjects(world: World): Promise<string[]> {
+async function subjects(world: DemoWorld): Promise<string[]> {
   const out: string[] = [];
   for (;;) {
     const res = await world.clients.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: world.inboxUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: world.resources.inboxUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        MessageAttributeNames: ['All'],
+      }),
     );
     if (!res.Messages?.length) return out;
     out.push(...res.Messages.map((m) => m.Body ?? ''));
@@ -64,7 +68,7 @@ describe('the change budget, end to end', () => {
     const outcomes = [];
     // The queue delivers batches of 5 (the event source mapping's batch size): three invocations.
     for (let i = 0; i < messages.length; i += 5) {
-      const res = await runRemediate(sqsEvent(messages.slice(i, i + 5)), world.rt);
+      const res = await runRemediate(sqsEvent(messages.slice(i, i + 5)), world.deps);
       expect(res.batchItemFailures).toEqual([]);
       outcomes.push(...res.outcomes);
     }
@@ -91,16 +95,17 @@ describe('the change budget, end to end', () => {
 
     // Before the window resets the watch hands nothing back; after it, all 7 go back to the remediation queue.
     world.clock.advanceMinutes(30);
-    expect((await runWatch(SCHEDULED, world.rt)).retried).toEqual([]);
+    expect((await runWatch(SCHEDULED, world.deps)).retried).toEqual([]);
     world.clock.advanceMinutes(31);
-    expect((await runWatch(SCHEDULED, world.rt)).retried).toEqual(names.slice(5).map(roleArn));
-    const retried = await world.drain(world.remediationQueueUrl);
+    expect((await runWatch(SCHEDULED, world.deps)).retried).toEqual(names.slice(5).map(roleArn));
+    const retried = await world.drain(world.resources.remediationQueueUrl);
     expect(retried.map((b) => JSON.parse(b))).toEqual(names.slice(5).map((n) => ({ roleArn: roleArn(n), reason: RETRY_REASON })));
-    expect((await runWatch(SCHEDULED, world.rt)).retried).toEqual([]);
+    expect((await runWatch(SCHEDULED, world.deps)).retried).toEqual([]);
 
     // The new window: 5 more change, 2 wait again.
     const second = [];
-    for (let i = 0; i < retried.length; i += 5) second.push(...(await runRemediate(sqsEvent(retried.slice(i, i + 5)), world.rt)).outcomes);
+    for (let i = 0; i < retried.length; i += 5)
+      second.push(...(await runRemediate(sqsEvent(retried.slice(i, i + 5)), world.deps)).outcomes);
     expect(second.map((o) => o.outcome)).toEqual(['applied', 'applied', 'applied', 'applied', 'applied', 'deferred', 'deferred']);
   });
 
@@ -115,17 +120,17 @@ describe('the change budget, end to end', () => {
     analyzer.on(CheckNoNewAccessCommand).resolves({ result: 'PASS', message: 'ok', reasons: [] });
     try {
       const world = await twelveAutoRoles(analyzer as unknown as AccessAnalyzerClient);
-      const dryRun = { ...world.rt, settings: { ...world.rt.settings, dryRun: true } };
+      const dryRun = { ...world.deps, settings: { ...world.deps.settings, dryRun: true } };
       const message = (name: string) => sqsEvent([JSON.stringify({ roleArn: roleArn(name), reason: 'findings changed' })]);
       expect((await runRemediate(message(names[0]!), dryRun)).outcomes).toMatchObject([{ outcome: 'dry-run' }]);
       // Six real applies, each refused by verification after spending and before writing: each change is given back.
       for (const name of names.slice(0, 6)) {
-        const res = await runRemediate(message(name), world.rt);
+        const res = await runRemediate(message(name), world.deps);
         expect(res.batchItemFailures).toHaveLength(1); // the refusal fails the message (retried, then dead-lettered)
         expect((await world.audit(name)).at(-1)).toMatchObject({ action: 'refuse', why: expect.stringMatching(/^verification failed/) });
       }
       // Nothing was spent: the whole budget is still there.
-      expect(await world.rt.budget.spend('123456789012', world.clock.now())).toMatchObject({ allowed: true, remaining: 4 });
+      expect(await world.deps.budget.spend('123456789012', world.clock.now())).toMatchObject({ allowed: true, remaining: 4 });
     } finally {
       analyzer.restore();
     }

@@ -41,7 +41,7 @@ export * from './clock.js';
 export * from './events.js';
 export * from './presets.js';
 export type { Envelope, Notice } from './inbox.js';
-export { expectedAfter, type ExtraRole, type RoleView } from './roles.js';
+export { awslogs, ecrImage, expectedAfter, type ExtraRole, type RoleView } from './roles.js';
 
 export { roleArn };
 export const ACCOUNT = '123456789012'; // moto's default account (DEMO_ACCOUNT)
