@@ -35,6 +35,7 @@ import { handlers, type Handlers } from './handlers.js';
 import { drain, parseEnvelope, parseNotice, type Envelope, type Notice } from './inbox.js';
 import { addRoles, readRole, type ExtraRole, type RoleView } from './roles.js';
 import { testClock, type Clock } from './clock.js';
+import type { SingleRole } from './single-role.js';
 
 export * from './approvals.js';
 export * from './clock.js';
@@ -233,3 +234,6 @@ function readers<A>(
 
 /** A world over the demo account (demoAccount(), remediationAccount()). */
 export type DemoWorld = World<{ keyArn: string }>;
+export { applierDeps, makePlan, type SingleRole } from './single-role.js';
+/** A world over one fixture role (singleRoleApply()). */
+export type SingleRoleWorld = World<SingleRole>;

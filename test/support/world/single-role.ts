@@ -53,26 +53,21 @@ export async function seedSingleRole(c: AwsClients): Promise<SingleRole> {
   return { managedArn, analyzer };
 }
 
-/** The composition's stores and IAM adapters, with a verifier that uses the fixtures' covers and the mocked analyzer. */
+/** What the apply use case is built from in a world: the composition's role reader, stores, and an IAM writer. */
+export function applierDeps(deps: Remediation) {
+  const { roles, snapshots, watches, audit } = deps;
+  const intents = new DynamoChangeIntents(deps.clients.home.ddb, deps.config.table);
+  return { roles, writer: new IamRoleWriter(deps.clients.home.iam), snapshots, intents, watches, audit };
+}
+
+/** The composition's applier rebuilt with a verifier that uses the fixtures' covers and the mocked analyzer. */
 export function fixtureApplier(deps: Remediation): Remediation {
   const verifier = new PlanVerifier({
     analyzer: new AwsAccessAnalyzer(new AccessAnalyzerClient({ region: 'us-east-1' })),
     covers: fakeCovers,
     managedPolicy: (arn) => deps.roles.managedPolicy(arn),
   });
-  const { roles, snapshots, watches, audit, now } = deps;
-  const intents = new DynamoChangeIntents(deps.clients.home.ddb, deps.config.table);
-  const applier = new Applier({
-    roles,
-    writer: new IamRoleWriter(deps.clients.home.iam),
-    snapshots,
-    intents,
-    watches,
-    audit,
-    verifier,
-    now,
-  });
-  return { ...deps, applier };
+  return { ...deps, applier: new Applier({ ...applierDeps(deps), verifier, now: deps.now }) };
 }
 
 /** The plan the engine makes for the fixture role from its current state (what remediation would propose). */
