@@ -7,8 +7,9 @@ import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../adapters/aws/clients.js';
 import { tableDefinition, ttlSpecification } from '../adapters/aws/table-schema.js';
+import type { PolicyDocument } from '../engine/types.js';
 
-export const ECS_TASKS_TRUST = {
+export const ECS_TASKS_TRUST: PolicyDocument = {
   Version: '2012-10-17',
   Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }],
 };

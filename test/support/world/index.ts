@@ -40,6 +40,8 @@ import type { SingleRole } from './single-role.js';
 export * from './approvals.js';
 export * from './clock.js';
 export * from './events.js';
+export { eventsTaskDefinitions } from './events-account.js';
+export { handlers, type Handlers } from './handlers.js';
 export * from './presets.js';
 export type { Envelope, Notice } from './inbox.js';
 export { awslogs, ecrImage, expectedAfter, type ExtraRole, type RoleView } from './roles.js';
@@ -196,7 +198,8 @@ export async function createWorld<A>(moto: AwsTestConfig, opts: WorldOptions<A>)
   Object.assign(world, readers(world), approvalHelpers(world), {
     addRoles: (roles: ExtraRole[]) => addRoles(world.clients, roles),
     async reindex() {
-      await world.run.reconcile({ 'detail-type': 'Scheduled Event', detail: {} });
+      const res = await world.run.reconcile({ 'detail-type': 'Scheduled Event', detail: {} });
+      if (!res.complete || res.cursor.failed.length) throw new Error(`the sweep failed: ${res.cursor.failed.join('; ')}`);
       await world.drain(resources.remediationQueueUrl);
     },
     close: async () => slack?.close(),
