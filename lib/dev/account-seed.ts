@@ -1,6 +1,7 @@
 // Building blocks for seeding an account on moto, shared by the demo (lib/dev/demo/seed.ts) and every test world
 // (test/support/world): one way to create the table, an execution role, a Fargate task definition, a queue on a topic.
-import { CreateTableCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, UpdateTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import { AttachRolePolicyCommand, CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { SubscribeCommand } from '@aws-sdk/client-sns';
@@ -18,9 +19,10 @@ export const ECS_TASKS_TRUST: PolicyDocument = {
 export const policyDocument = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 
 /** The Leash table as infra declares it (infra/fragments/table.yml): schema from tableDefinition(), TTL on. */
-export async function createTables(c: Pick<AwsClients, 'ddb'>, table: string): Promise<void> {
-  await c.ddb.send(new CreateTableCommand(tableDefinition(table)));
-  await c.ddb.send(new UpdateTimeToLiveCommand(ttlSpecification(table)));
+export async function createTables(ddb: DynamoDBClient | DynamoDBDocumentClient, table: string): Promise<void> {
+  const client = ddb as DynamoDBClient; // the document client sends the plain commands unchanged
+  await client.send(new CreateTableCommand(tableDefinition(table)));
+  await client.send(new UpdateTimeToLiveCommand(ttlSpecification(table)));
 }
 
 export interface RoleSpec {

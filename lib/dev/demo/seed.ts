@@ -97,7 +97,7 @@ export interface DemoResources extends LeashResources {
 }
 
 export async function createLeashResources(c: AwsClients, table = 'leash-demo'): Promise<LeashResources> {
-  await createTables(c, table);
+  await createTables(c.ddb, table);
   const topicArn = (await c.sns.send(new CreateTopicCommand({ Name: 'leash-findings' }))).TopicArn!;
   const inboxUrl = await queueOnTopic(c, topicArn, 'leash-findings-inbox', true);
   const remediationQueueUrl = (await c.sqs.send(new CreateQueueCommand({ QueueName: 'leash-remediation' }))).QueueUrl!;

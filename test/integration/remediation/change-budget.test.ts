@@ -3,7 +3,6 @@
 // change, 7 are deferred, each with a notice and an audit entry; once the window resets the watch function hands them
 // back to the remediation queue. And the counter itself, on moto: concurrent spends never take more than the cap.
 import { AccessAnalyzerClient, CheckNoNewAccessCommand, ValidatePolicyCommand } from '@aws-sdk/client-accessanalyzer';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,7 +10,7 @@ import { run as runRemediate } from '../../../functions/remediate.js';
 import { run as runWatch } from '../../../functions/watch.js';
 import { DynamoChangeBudget } from '../../../lib/adapters/aws/change-budget-store.js';
 import { makeClients } from '../../../lib/adapters/aws/clients.js';
-import { tableDefinition } from '../../../lib/adapters/aws/table-schema.js';
+import { createTables } from '../../../lib/dev/account-seed.js';
 import { RETRY_REASON } from '../../../lib/app/retry-deferred.js';
 import { useMoto } from '../../support/moto.js';
 import { awslogs, ecrImage, createWorld, remediationAccount, roleArn, sqsEvent, type DemoWorld } from '../../support/world/index.js';
@@ -140,7 +139,7 @@ describe('the change budget, end to end', () => {
 describe('the budget counter in DynamoDB (moto)', () => {
   it('concurrent spends never take more than the cap; a release gives one back, only to its own window', async () => {
     const c = makeClients({ ...moto.config(), region: 'eu-west-1' });
-    await c.ddb.send(new CreateTableCommand(tableDefinition('budget')));
+    await createTables(c.ddb, 'budget');
     const budget = new DynamoChangeBudget(c.ddb, 'budget', { max: 5, windowMinutes: 60 });
     const now = '2026-11-22T07:00:00.000Z';
     const results = await Promise.all(Array.from({ length: 20 }, () => budget.spend('111122223333', now)));
