@@ -15,9 +15,8 @@ import type { MessageOutcome } from '../../../lib/app/on-remediation-message.js'
 import type { AuditEntry, Tracker } from '../../../lib/app/ports.js';
 import { buildRemediation, type Remediation } from '../../../lib/composition-remediation.js';
 import { loadConfig, type LeashConfig } from '../../../lib/config.js';
-import { createLeashResources, roleArn, type LeashResources } from '../../../lib/dev/demo/seed.js';
+import { createLeashResources, DEMO_ACCOUNT as ACCOUNT, roleArn, type LeashResources } from '../../../lib/dev/demo/seed.js';
 import { queueOnTopic } from '../../../lib/dev/account-seed.js';
-import { hashState } from '../../../lib/engine/role/state.js';
 import type { Finding, IndexEntry, Mode, Plan } from '../../../lib/engine/types.js';
 import { startSlackFake, type SlackFake, type SlackMessage } from '../../fakes/slack-fake.js';
 import type { AwsTestConfig } from '../moto.js';
@@ -32,8 +31,9 @@ import {
   SLACK_TOKEN,
 } from './approvals.js';
 import { handlers, type Handlers } from './handlers.js';
-import { drain, parseEnvelope, parseNotice, type Envelope, type Notice } from './inbox.js';
-import { addRoles, readRole, type ExtraRole, type RoleView } from './roles.js';
+import type { Envelope, Notice } from './inbox.js';
+import { readers, type Snapshot } from './readers.js';
+import { addRoles, type ExtraRole, type RoleView } from './roles.js';
 import { testClock, type Clock } from './clock.js';
 import type { SingleRole } from './single-role.js';
 
@@ -44,10 +44,10 @@ export { eventsTaskDefinitions } from './events-account.js';
 export { handlers, type Handlers } from './handlers.js';
 export * from './presets.js';
 export type { Envelope, Notice } from './inbox.js';
+export type { Snapshot } from './readers.js';
 export { awslogs, ecrImage, expectedAfter, type ExtraRole, type RoleView } from './roles.js';
 
-export { roleArn };
-export const ACCOUNT = '123456789012'; // moto's default account (DEMO_ACCOUNT)
+export { ACCOUNT, roleArn };
 export const SELF_ROLE = `arn:aws:iam::${ACCOUNT}:role/leash-prod-remediate`;
 
 /** What a preset seeds (besides Leash's own resources) and hands back as `world.account`. */
@@ -84,11 +84,6 @@ export interface Resources extends LeashResources {
   envelopeUrl: string;
   /** An on-failure destination for emulated async Lambda invocations (test/support/fake-aws/lambda-async.ts). */
   failuresUrl: string;
-}
-
-export interface Snapshot {
-  index: Record<string, IndexEntry[]>;
-  findings: Record<string, Finding[] | null>;
 }
 
 export interface World<A = unknown> {
@@ -206,33 +201,6 @@ export async function createWorld<A>(moto: AwsTestConfig, opts: WorldOptions<A>)
   });
   if (opts.index) await world.reindex();
   return world;
-}
-
-function readers<A>(
-  w: World<A>,
-): Pick<World<A>, 'stateHash' | 'readRole' | 'entries' | 'findings' | 'snapshot' | 'audit' | 'drain' | 'envelopes' | 'notices'> {
-  const envelopes = async () => (await drain(w.clients, w.resources.envelopeUrl)).map(parseEnvelope);
-  const entries = async (role: string) =>
-    (await w.deps.index.entriesForRole(role)).sort((a, b) => a.taskDefinitionArn.localeCompare(b.taskDefinitionArn));
-  const findings = async (role: string) => (await w.deps.findings.current(role))?.findings;
-  return {
-    stateHash: async (role) => hashState((await w.deps.roles.readState(role))!),
-    readRole: (role) => readRole(w.clients, role),
-    entries,
-    findings,
-    async snapshot(roles) {
-      const snap: Snapshot = { index: {}, findings: {} };
-      for (const r of [...roles].sort()) {
-        snap.index[r] = await entries(r);
-        snap.findings[r] = (await findings(r)) ?? null;
-      }
-      return snap;
-    },
-    audit: async (role) => (await w.deps.audit.history(role.startsWith('arn:') ? role : roleArn(role))).reverse(),
-    drain: (url) => drain(w.clients, url),
-    envelopes,
-    notices: async () => (await envelopes()).map(parseNotice),
-  };
 }
 
 /** A world over the demo account (demoAccount(), remediationAccount()). */
