@@ -5,7 +5,7 @@ import { run as runDenial } from '../../functions/denial.js';
 import { parseCloudTrailFile } from '../../lib/engine/evidence/parse-file.js';
 import type { EvidenceDeps } from '../../lib/app/on-evidence.js';
 import { listCorpus, readCorpusText } from '../support/corpus.js';
-import { anyRole, basicGrant, memoryPipeline as memoryDeps } from '../support/memory/world.js';
+import { anyRole, basicGrant, memoryPipeline as memoryDeps } from '../support/world/memory.js';
 
 const LEAVE_ORG_ROLE = 'arn:aws:iam::307578594326:role/stratus-red-team-leave-org-role';
 const LEAVE_ORG_AT = '2024-08-02T09:30:00.000Z';

@@ -1,26 +1,16 @@
 // perEvent and sweepMoto: the real handlers and the real sweep against moto, counting every AWS call with an SDK
 // middleware on every client and measuring this process's CPU time.
-import { ECSClient, RegisterTaskDefinitionCommand, type RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
+import { RegisterTaskDefinitionCommand, type RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import { mapLimit } from '../../lib/engine/concurrency.js';
-import { startMotoServer, type MotoServer } from '../../lib/dev/moto-server.js';
-import { runSweep } from '../../lib/app/sweep.js';
+import { startMotoServer } from '../../lib/dev/moto-server.js';
+import { runSweep, type SweepDeps } from '../../lib/app/sweep.js';
 import type { Pipeline as PipelineDeps } from '../../lib/composition.js';
 import { loadEventJson } from '../support/corpus.js';
 import { everyClient } from '../support/fault-injection.js';
-import {
-  handlers,
-  pipeline,
-  REGION,
-  roleArn,
-  SCENARIO,
-  seedAccount,
-  seedTaskDefinitions,
-  sweepDeps,
-  indexAccount,
-} from '../resilience/world.js';
+import type { AwsTestConfig } from '../support/moto.js';
+import { createWorld, eventsAccount, eventsTaskDefinitions, handlers, REGION, roleArn, SCENARIO } from '../support/world/index.js';
 import { generatedTaskDefinition } from './generate.js';
 import { MemoryFindingsStore as MemoryFindings, MemoryRoleIndex as MemoryIndex } from '../support/memory/ports.js';
-import type { SweepDeps } from '../../lib/app/sweep.js';
 
 export class CallCounter {
   readonly calls = new Map<string, number>();
@@ -66,7 +56,7 @@ const cpuMs = (start: NodeJS.CpuUsage) => {
 
 /** The events' account with one role (web-exec) shared by 10 live task definitions (web-api:2 is deregistered). */
 function tenForWebExec(): RegisterTaskDefinitionCommandInput[] {
-  const base = seedTaskDefinitions(); // web-api ×3 and web-worker ×4 use web-exec
+  const base = eventsTaskDefinitions(); // web-api ×3 and web-worker ×4 use web-exec
   const cron = base[3]!;
   const extra = [1, 2, 3, 4].map((i) => ({
     ...cron,
@@ -76,25 +66,28 @@ function tenForWebExec(): RegisterTaskDefinitionCommandInput[] {
   return [...base, ...extra];
 }
 
-async function withMoto<T>(fn: (server: MotoServer) => Promise<T>): Promise<T> {
+async function withMoto<T>(fn: (moto: AwsTestConfig) => Promise<T>): Promise<T> {
   const server = await startMotoServer();
   try {
-    return await fn(server);
+    return await fn({
+      endpoint: server.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    });
   } finally {
     await server.stop();
   }
 }
 
 export function benchPerEvent() {
-  return withMoto(async (server) => {
-    const e = { endpoint: server.endpoint };
-    const seeded = await seedAccount(e, tenForWebExec());
-    const deps = pipeline(e, seeded);
-    await indexAccount(deps);
+  return withMoto(async (moto) => {
+    const w = await createWorld(moto, eventsAccount({ taskDefinitions: tenForWebExec() }));
+    await w.reindex();
+    const deps = w.deps;
     const shared = (await deps.index.entriesForRole(roleArn('web-exec'))).length;
     const counter = new CallCounter();
     counter.attach(deps);
-    const fns = handlers(deps);
+    const fns = handlers(deps).byName;
     const runAll = async (measure: boolean) => {
       const out: Record<string, unknown>[] = [];
       for (const [fn, file] of SCENARIO) {
@@ -158,8 +151,7 @@ function memoryState(deps: SweepDeps): SweepDeps {
 }
 
 export function benchSweepMoto(revisions = 2000, opts: { stateInMemory?: boolean } = {}) {
-  return withMoto(async (server) => {
-    const e = { endpoint: server.endpoint };
+  return withMoto(async (moto) => {
     // 20 families × 100 revisions over 5 roles, registered 8 at a time.
     const tds = Array.from({ length: revisions }, (_, i) => {
       const td = generatedTaskDefinition(i % 20, roleArn(`exec-${i % 5}`));
@@ -173,21 +165,17 @@ export function benchSweepMoto(revisions = 2000, opts: { stateInMemory?: boolean
         containerDefinitions: td.containerDefinitions.map((c) => ({ ...c, image: `${c.image}-${i}` })),
       } as RegisterTaskDefinitionCommandInput;
     });
-    const seeded = await seedAccount(e, []);
-    const ecs = new ECSClient({
-      region: REGION,
-      endpoint: e.endpoint,
-      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-    });
+    const w = await createWorld(moto, eventsAccount({ taskDefinitions: [] }));
+    const ecs = w.clients.ecs;
     const regStart = performance.now();
     await mapLimit(tds, 8, (td) => ecs.send(new RegisterTaskDefinitionCommand(td)));
     const registerMs = Math.round(performance.now() - regStart);
-    const deps = pipeline(e, seeded);
+    const deps = w.deps;
     const counter = new CallCounter();
     counter.attach(deps);
     const cpu = process.cpuUsage();
     const started = performance.now();
-    const base = sweepDeps(deps, { concurrency: 4 });
+    const base: SweepDeps = { ...deps, concurrency: 4, timeLeft: () => Number.POSITIVE_INFINITY };
     const res = await runSweep(opts.stateInMemory ? memoryState(base) : base, { restart: true });
     return {
       revisions,

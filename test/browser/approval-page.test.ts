@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { run as handleApprovalRequest } from '../../functions/approvals.js';
 import { launchChromium, serveHttpApi, type LocalHttpApi } from '../support/browser.js';
 import { useMoto } from '../support/moto.js';
-import { expectedAfter, LINK_APPROVER, makeWorld, type World } from '../support/remediation-world.js';
+import { expectedAfter, LINK_APPROVER, createWorld, remediationAccount, type DemoWorld } from '../support/world/index.js';
 
 const moto = useMoto();
 const ROLE = 'billing-exec';
@@ -16,7 +16,7 @@ const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0
 
 let browser: Browser | undefined;
 let dir: string | undefined;
-let w: World | undefined;
+let w: DemoWorld | undefined;
 let server: LocalHttpApi | undefined;
 
 beforeAll(async () => {
@@ -36,13 +36,13 @@ describe('approval page in Chromium', () => {
   it('shows the role and the diff, and Approve applies the plan to the role', async () => {
     // Launched inside the test, so a missing Chromium fails it with launchChromium's message (never a skip).
     browser = await launchChromium();
-    w = await makeWorld(moto.config());
+    w = await createWorld(moto.config(), remediationAccount());
     const world = w;
     const before = await world.readRole(ROLE);
     const beforeHash = await world.stateHash(ROLE);
     const { plan } = await world.requestApproval(ROLE);
     const token = await world.linkToken(plan);
-    server = await serveHttpApi((event) => handleApprovalRequest(event, world.rt));
+    server = await serveHttpApi((event) => handleApprovalRequest(event, world.deps));
 
     const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
     try {

@@ -21,12 +21,20 @@ import { startLambdaFake, type LambdaFake, type LambdaHandler } from '../fakes/l
 import { loadEventJson, repoRoot } from '../support/corpus.js';
 import { failureRecord } from '../support/fake-aws/lambda-async.js';
 import { useMoto } from '../support/moto.js';
-import { LINK_APPROVER, LINK_SECRET, makeWorld, PUBLIC_BASE_URL, roleArn, type World } from '../support/remediation-world.js';
+import {
+  LINK_APPROVER,
+  LINK_SECRET,
+  createWorld,
+  remediationAccount,
+  PUBLIC_BASE_URL,
+  roleArn,
+  type DemoWorld,
+} from '../support/world/index.js';
 
 const STACK = 'leash-test';
 const ACCOUNT = '123456789012';
 const moto = useMoto();
-let w: World | undefined;
+let w: DemoWorld | undefined;
 let lambda: LambdaFake | undefined;
 afterEach(async () => {
   await w?.close();
@@ -61,7 +69,7 @@ async function peek(sqs: SQSClient, url: string): Promise<string[]> {
 }
 
 interface Stack {
-  world: World;
+  world: DemoWorld;
   sqs: SQSClient;
   eventsDlq: string;
   remediationDlq: string;
@@ -70,7 +78,7 @@ interface Stack {
 
 /** The world, both DLQs holding their messages, the environment of the functions and of the CLI, the Lambda endpoint. */
 async function stack(): Promise<Stack> {
-  w = await makeWorld(moto.config(), { dryRun: false });
+  w = await createWorld(moto.config(), remediationAccount({ dryRun: false }));
   const world = w;
   const sqs = world.clients.sqs;
   const eventsDlq = (await sqs.send(new CreateQueueCommand({ QueueName: `${STACK}-events-dlq` }))).QueueUrl!;
@@ -84,7 +92,7 @@ async function stack(): Promise<Stack> {
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     LEASH_TABLE: world.config.table,
     LEASH_TOPIC_ARN: world.config.topicArn,
-    LEASH_REMEDIATION_QUEUE_URL: world.remediationQueueUrl,
+    LEASH_REMEDIATION_QUEUE_URL: world.resources.remediationQueueUrl,
     LEASH_DRY_RUN: 'false',
     LEASH_APPROVERS: LINK_APPROVER,
     LEASH_PUBLIC_BASE_URL: PUBLIC_BASE_URL,
@@ -210,7 +218,7 @@ describe('leash redrive against moto', () => {
     expect(lambda!.invocations.some((i) => i.function === 'admin-tool')).toBe(false);
 
     // And they did their work on moto: the denial is evidence for reports-exec, billing-exec's plan awaits approval.
-    const evidence = await s.world.rt.evidence.forRole(roleArn('reports-exec'), '2026-01-01T00:00:00.000Z');
+    const evidence = await s.world.deps.evidence.forRole(roleArn('reports-exec'), '2026-01-01T00:00:00.000Z');
     expect(evidence.denials.map((d) => d.action)).toContain('secretsmanager:GetSecretValue');
     expect((await s.world.audit('billing-exec')).map((e) => e.action)).toContain('plan');
 

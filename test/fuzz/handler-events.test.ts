@@ -10,7 +10,7 @@ import { run as runTaskDefinitionChange } from '../../functions/task-definition-
 import { run as runTaskStopped } from '../../functions/task-stopped.js';
 import { InputError, LeashError } from '../../lib/errors.js';
 import { loadEventJson, repoRoot } from '../support/corpus.js';
-import { memoryPipeline as memoryDeps } from '../support/memory/world.js';
+import { memoryPipeline as memoryDeps } from '../support/world/memory.js';
 
 type Run = (event: unknown, deps: ReturnType<typeof memoryDeps>) => Promise<unknown>;
 const HANDLERS: [string, Run][] = [

@@ -4,40 +4,47 @@
 import { describe, expect, it } from 'vitest';
 import { SqsDlq } from '../../lib/adapters/aws/dlq.js';
 import { redrive, type FailureRecord } from '../../lib/app/redrive.js';
-import type { Pipeline as PipelineDeps } from '../../lib/composition.js';
-import type { Finding } from '../../lib/engine/types.js';
+import type { Remediation } from '../../lib/composition-remediation.js';
+import type { Finding, IndexEntry } from '../../lib/engine/types.js';
 import { loadEventJson } from '../support/corpus.js';
 import { everyClient, fastRetries, FaultInjector } from '../support/fault-injection.js';
 import { invokeAsync, sqsDestination } from '../support/fake-aws/lambda-async.js';
 import { useMoto } from '../support/moto.js';
-import {
-  drain,
-  handlers,
-  indexAccount,
-  pipeline,
-  REGION,
-  roleArn,
-  SCENARIO,
-  seedAccount,
-  snapshot,
-  sqsFor,
-  type Endpoint,
-  type Seeded,
-  type Snapshot,
-} from './world.js';
+import { createWorld, eventsAccount, handlers, REGION, roleArn, SCENARIO, type World } from '../support/world/index.js';
 
 const moto = useMoto();
 
-async function prepare(e: Endpoint): Promise<Seeded> {
-  const seeded = await seedAccount(e);
-  await indexAccount(pipeline(e, seeded));
-  await drain(e, seeded.inboxUrl); // notices from the initial sweep are not part of the comparison
-  return seeded;
+interface Snapshot {
+  index: Record<string, IndexEntry[]>;
+  findings: Record<string, { setHash: string; findings: Finding[] } | null>;
+  /** Subject and message of every notice in the SNS subscription's queue, sorted. */
+  notices: string[];
 }
 
-async function runScenario(e: Endpoint, seeded: Seeded, deps: PipelineDeps): Promise<{ deadLettered: string[]; retried: number }> {
-  const fns = handlers(deps);
-  const onFailure = sqsDestination(sqsFor(e), seeded.dlqUrl);
+/** The events' account, swept once; notices from that sweep are not part of the comparison. */
+async function prepare(): Promise<World> {
+  const w = await createWorld(moto.config(), eventsAccount());
+  await w.reindex();
+  await w.envelopes();
+  return w;
+}
+
+/** Reads the end state with the world's own (fault-free) deps. Drains the notices. */
+async function snapshot(w: World): Promise<Snapshot> {
+  const index: Snapshot['index'] = {};
+  const findings: Snapshot['findings'] = {};
+  for (const r of [...(await w.deps.index.allRoles()), roleArn('payments-exec')].sort()) {
+    const entries = await w.entries(r);
+    if (entries.length) index[r] = entries;
+    const cur = await w.deps.findings.current(r);
+    findings[r] = cur ? { setHash: cur.setHash, findings: cur.findings } : null;
+  }
+  return { index, findings, notices: (await w.envelopes()).map((e) => `${e.subject}\n${e.message}`).sort() };
+}
+
+async function runScenario(w: World, deps: Remediation): Promise<{ deadLettered: string[]; retried: number }> {
+  const fns = handlers(deps).byName;
+  const onFailure = sqsDestination(w.clients.sqs, w.resources.failuresUrl);
   const deadLettered: string[] = [];
   let retried = 0;
   for (const [i, [fn, file]] of SCENARIO.entries()) {
@@ -53,7 +60,7 @@ async function runScenario(e: Endpoint, seeded: Seeded, deps: PipelineDeps): Pro
 // in, whether a notice is lost depends on timing, which would make these tests flaky.
 const notPublish = (c: { commandName: string }) => c.commandName !== 'PublishCommand';
 
-function withFaults(deps: PipelineDeps, rate: number, seed: number, maxAttempts: number): FaultInjector {
+function withFaults(deps: Remediation, rate: number, seed: number, maxAttempts: number): FaultInjector {
   const faults = new FaultInjector({ rate, seed, where: notPublish });
   for (const client of everyClient(deps.clients.home, [REGION, 'us-east-1'])) {
     faults.attach(client);
@@ -62,11 +69,11 @@ function withFaults(deps: PipelineDeps, rate: number, seed: number, maxAttempts:
   return faults;
 }
 
-async function faultFree(e: Endpoint): Promise<Snapshot> {
-  const seeded = await prepare(e);
-  const outcome = await runScenario(e, seeded, pipeline(e, seeded));
+async function faultFree(): Promise<Snapshot> {
+  const w = await prepare();
+  const outcome = await runScenario(w, w.compose());
   expect(outcome).toEqual({ deadLettered: [], retried: 0 });
-  return snapshot(e, seeded);
+  return snapshot(w);
 }
 
 function expectMeaningful(s: Snapshot): void {
@@ -112,44 +119,42 @@ function expectSameEndState(after: Snapshot, clean: Snapshot): void {
 
 describe('handlers under injected AWS faults', () => {
   it('with 20% of attempts failing, retries and redrive reach the fault-free end state', async () => {
-    const e = moto.config();
-    const clean = await faultFree(e);
+    const clean = await faultFree();
     expectMeaningful(clean);
 
     await moto.server().reset();
-    const seeded = await prepare(e);
-    const deps = pipeline(e, seeded, { maxAttempts: 3 });
+    const w = await prepare();
+    const deps = w.compose({ maxAttempts: 3 });
     const faults = withFaults(deps, 0.2, 20_261_120, 3);
-    const outcome = await runScenario(e, seeded, deps);
+    const outcome = await runScenario(w, deps);
     expect(faults.total).toBeGreaterThan(10);
     expect(Object.values(faults.injected).every((n) => n > 0)).toBe(true);
 
     faults.enabled = false;
-    const summary = await redrive(new SqsDlq(sqsFor(e), seeded.dlqUrl), handlers(deps));
+    const summary = await redrive(new SqsDlq(w.clients.sqs, w.resources.failuresUrl), handlers(deps).byName);
     expect(summary.failed).toEqual([]);
     expect(summary.unreadable).toEqual([]);
     expect(summary.redriven.length).toBe(outcome.deadLettered.length);
-    const after = await snapshot(e, seeded);
+    const after = await snapshot(w);
     // A retried attempt may announce an intermediate set (its evidence was stored before it failed), and a redrive runs
     // its events last: notices are at least once, so the end state is compared, and no final announcement may be lost.
     expectSameEndState(after, clean);
   }, 90_000);
 
   it('when most calls fail, events land in the failure queue in Lambda’s record shape and a redrive converges', async () => {
-    const e = moto.config();
-    const clean = await faultFree(e);
+    const clean = await faultFree();
 
     await moto.server().reset();
-    const seeded = await prepare(e);
-    const deps = pipeline(e, seeded, { maxAttempts: 2 });
+    const w = await prepare();
+    const deps = w.compose({ maxAttempts: 2 });
     const faults = withFaults(deps, 0.6, 7, 2);
-    const outcome = await runScenario(e, seeded, deps);
+    const outcome = await runScenario(w, deps);
     expect(outcome.deadLettered.length).toBeGreaterThan(5);
 
     // Peek at the queue: one record per dead-lettered event, original payload intact.
     faults.enabled = false;
     const records: FailureRecord[] = [];
-    const peek = new SqsDlq(sqsFor(e), seeded.dlqUrl, 0);
+    const peek = new SqsDlq(w.clients.sqs, w.resources.failuresUrl, 0);
     for (const m of await peek.receive()) records.push(JSON.parse(m.body) as FailureRecord);
     expect(records.length).toBe(Math.min(10, outcome.deadLettered.length));
     for (const r of records) {
@@ -162,12 +167,12 @@ describe('handlers under injected AWS faults', () => {
       expect(outcome.deadLettered).toContain(file![1]);
     }
 
-    const summary = await redrive(new SqsDlq(sqsFor(e), seeded.dlqUrl), handlers(deps));
+    const summary = await redrive(new SqsDlq(w.clients.sqs, w.resources.failuresUrl), handlers(deps).byName);
     expect(summary.failed).toEqual([]);
     expect(summary.unreadable).toEqual([]);
     expect(summary.redriven.length).toBe(outcome.deadLettered.length);
-    expect(await new SqsDlq(sqsFor(e), seeded.dlqUrl, 0).receive()).toEqual([]);
+    expect(await new SqsDlq(w.clients.sqs, w.resources.failuresUrl, 0).receive()).toEqual([]);
 
-    expectSameEndState(await snapshot(e, seeded), clean);
+    expectSameEndState(await snapshot(w), clean);
   }, 90_000);
 });

@@ -140,7 +140,7 @@ export async function runDemo(): Promise<void> {
       const current = await deps.findings.current(roleArn(role));
       say(findingsTable(roleArn(role), current?.findings ?? []));
     }
-    const inbox = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: res.topicQueueUrl, MaxNumberOfMessages: 10 }));
+    const inbox = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: res.inboxUrl, MaxNumberOfMessages: 10 }));
     const first = inbox.Messages?.[0]?.Body?.split('\n').slice(0, 3).join('\n      ');
     say(`\n    SNS topic delivered ${inbox.Messages?.length ?? 0}+ messages; the first begins:\n      ${first ?? '(none)'}`);
     await remediationPhase({ aws, clients, config, now, event, say, step: (text) => say(step(++n, text)) });

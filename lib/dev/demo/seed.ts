@@ -6,15 +6,21 @@ import {
   RegisterTaskDefinitionCommand,
   type RegisterTaskDefinitionCommandInput,
 } from '@aws-sdk/client-ecs';
-import { AttachRolePolicyCommand, CreatePolicyCommand, CreateRoleCommand, PutRolePolicyCommand, TagRoleCommand } from '@aws-sdk/client-iam';
+import { CreatePolicyCommand, TagRoleCommand } from '@aws-sdk/client-iam';
 import { CreateAliasCommand, CreateKeyCommand } from '@aws-sdk/client-kms';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { CreateTopicCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../../adapters/aws/clients.js';
-import { tableDefinition } from '../../adapters/aws/table-schema.js';
+import {
+  awslogs as logsIn,
+  createRole,
+  createTables,
+  fargate as fargateWith,
+  policyDocument as doc,
+  queueOnTopic,
+} from '../account-seed.js';
 
 export const DEMO_ACCOUNT = '123456789012';
 export const DEMO_REGION = 'eu-west-1';
@@ -22,40 +28,9 @@ const ECR = `${DEMO_ACCOUNT}.dkr.ecr.${DEMO_REGION}.amazonaws.com`;
 const arn = (svc: string, rest: string) => `arn:aws:${svc}:${DEMO_REGION}:${DEMO_ACCOUNT}:${rest}`;
 export const roleArn = (name: string) => `arn:aws:iam::${DEMO_ACCOUNT}:role/${name}`;
 
-const ECS_TRUST = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-});
-
-const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
-
-function awslogs(group: string, prefix: string, create = false) {
-  return {
-    logDriver: 'awslogs' as const,
-    options: {
-      'awslogs-group': group,
-      'awslogs-region': DEMO_REGION,
-      'awslogs-stream-prefix': prefix,
-      ...(create ? { 'awslogs-create-group': 'true' } : {}),
-    },
-  };
-}
-
-function fargate(
-  family: string,
-  role: string,
-  containers: RegisterTaskDefinitionCommandInput['containerDefinitions'],
-): RegisterTaskDefinitionCommandInput {
-  return {
-    family,
-    executionRoleArn: roleArn(role),
-    networkMode: 'awsvpc',
-    requiresCompatibilities: ['FARGATE'],
-    cpu: '256',
-    memory: '512',
-    containerDefinitions: containers,
-  };
-}
+const awslogs = (group: string, prefix: string, create = false) => logsIn(group, DEMO_REGION, prefix, create);
+const fargate = (family: string, role: string, containers: Parameters<typeof fargateWith>[2]) =>
+  fargateWith(family, roleArn(role), containers);
 
 const webSecrets = [
   { name: 'DB_PASSWORD', valueFrom: '/web/prod/db-password' },
@@ -107,26 +82,30 @@ export const demoTaskDefinitions: RegisterTaskDefinitionCommandInput[] = [
   ]),
 ];
 
-export interface DemoResources {
+/** Leash's own resources: the table, the findings topic with an inbox (raw delivery), the remediation queue. */
+export interface LeashResources {
   table: string;
   topicArn: string;
-  topicQueueUrl: string;
+  /** The SQS queue subscribed to the findings topic, raw delivery (what a reader of the notices sees). */
+  inboxUrl: string;
   remediationQueueUrl: string;
+}
+
+export interface DemoResources extends LeashResources {
+  /** The customer-managed key behind the web secrets. */
   keyArn: string;
 }
 
-export async function seedDemo(c: AwsClients): Promise<DemoResources> {
-  const table = 'leash-demo';
-  await c.ddb.send(new CreateTableCommand(tableDefinition(table)));
+export async function createLeashResources(c: AwsClients, table = 'leash-demo'): Promise<LeashResources> {
+  await createTables(c.ddb, table);
   const topicArn = (await c.sns.send(new CreateTopicCommand({ Name: 'leash-findings' }))).TopicArn!;
-  const topicQueueUrl = (await c.sqs.send(new CreateQueueCommand({ QueueName: 'leash-findings-inbox' }))).QueueUrl!;
-  const inboxArn = (await c.sqs.send(new GetQueueAttributesCommand({ QueueUrl: topicQueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!
-    .QueueArn!;
-  await c.sns.send(
-    new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: inboxArn, Attributes: { RawMessageDelivery: 'true' } }),
-  );
+  const inboxUrl = await queueOnTopic(c, topicArn, 'leash-findings-inbox', true);
   const remediationQueueUrl = (await c.sqs.send(new CreateQueueCommand({ QueueName: 'leash-remediation' }))).QueueUrl!;
+  return { table, topicArn, inboxUrl, remediationQueueUrl };
+}
 
+/** The demo account itself: keys, secrets, parameters, execution roles, task definitions and a service. */
+export async function seedDemoAccount(c: AwsClients): Promise<{ keyArn: string }> {
   // A customer-managed key behind the web secrets: kms:Decrypt on it is part of web-exec's intent.
   const key = (await c.kms.send(new CreateKeyCommand({ Description: 'web secrets' }))).KeyMetadata!;
   await c.kms.send(new CreateAliasCommand({ AliasName: 'alias/web-secrets', TargetKeyId: key.KeyId! }));
@@ -138,9 +117,6 @@ export async function seedDemo(c: AwsClients): Promise<DemoResources> {
   await c.ssm.send(new PutParameterCommand({ Name: '/web/prod/db-password', Type: 'SecureString', Value: 'demo', KeyId: key.KeyId! }));
   await c.ssm.send(new PutParameterCommand({ Name: '/reports/api-token', Type: 'SecureString', Value: 'demo' }));
 
-  for (const name of ['web-exec', 'billing-exec', 'reports-exec', 'web-task']) {
-    await c.iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: ECS_TRUST }));
-  }
   // web-exec: a shared customer-managed policy, close to right but wildcarded, and without CreateLogGroup.
   const shared = await c.iam.send(
     new CreatePolicyCommand({
@@ -159,26 +135,24 @@ export async function seedDemo(c: AwsClients): Promise<DemoResources> {
       ),
     }),
   );
-  await c.iam.send(new AttachRolePolicyCommand({ RoleName: 'web-exec', PolicyArn: shared.Policy!.Arn! }));
+  await createRole(c, { name: 'web-exec', attach: [shared.Policy!.Arn!] });
   // billing-exec: over-privileged (secrets and S3 on *), approval mode.
-  await c.iam.send(
-    new PutRolePolicyCommand({
-      RoleName: 'billing-exec',
-      PolicyName: 'billing-extra',
-      PolicyDocument: doc(
+  await createRole(c, {
+    name: 'billing-exec',
+    inline: {
+      'billing-extra': [
         { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: '*' },
         { Effect: 'Allow', Action: 's3:*', Resource: '*' },
         { Effect: 'Allow', Action: 'ssm:GetParameters', Resource: arn('ssm', 'parameter/*') },
-      ),
-    }),
-  );
+      ],
+    },
+  });
   await c.iam.send(new TagRoleCommand({ RoleName: 'billing-exec', Tags: [{ Key: 'leash:mode', Value: 'approve' }] }));
   // reports-exec: under-privileged (no parameters, secrets or CreateLogGroup).
-  await c.iam.send(
-    new PutRolePolicyCommand({
-      RoleName: 'reports-exec',
-      PolicyName: 'reports-base',
-      PolicyDocument: doc(
+  await createRole(c, {
+    name: 'reports-exec',
+    inline: {
+      'reports-base': [
         { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
         {
           Effect: 'Allow',
@@ -186,9 +160,10 @@ export async function seedDemo(c: AwsClients): Promise<DemoResources> {
           Resource: `arn:aws:ecr:${DEMO_REGION}:210987654321:repository/shared/reports`,
         },
         { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: arn('logs', 'log-group:/ecs/reports:*') },
-      ),
-    }),
-  );
+      ],
+    },
+  });
+  await createRole(c, { name: 'web-task' });
 
   // web-api has three revisions, so the register event's web-api:3 and the deregister event's web-api:2 exist.
   for (const td of [demoTaskDefinitions[0]!, demoTaskDefinitions[0]!, ...demoTaskDefinitions])
@@ -198,5 +173,9 @@ export async function seedDemo(c: AwsClients): Promise<DemoResources> {
   await c.ecs.send(
     new CreateServiceCommand({ cluster: 'prod', serviceName: 'web-api-canary', taskDefinition: 'web-api:2', desiredCount: 1 }),
   );
-  return { table, topicArn, topicQueueUrl, remediationQueueUrl, keyArn: key.Arn! };
+  return { keyArn: key.Arn! };
+}
+
+export async function seedDemo(c: AwsClients): Promise<DemoResources> {
+  return { ...(await createLeashResources(c)), ...(await seedDemoAccount(c)) };
 }

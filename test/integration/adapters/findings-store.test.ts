@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoFindingsStore as FindingsStore } from '../../../lib/adapters/aws/findings-store.js';
-import { tableDefinition } from '../../../lib/adapters/aws/table-schema.js';
+import { createTables } from '../../../lib/dev/account-seed.js';
 import type { Finding } from '../../../lib/engine/types.js';
 import { TEST_ACCOUNT, useMoto } from '../../support/moto.js';
 
@@ -28,7 +28,7 @@ const meta = (at: string) => ({ at, intentHash: 'i1', stateHash: 's1' });
 
 async function setUp() {
   const raw = new DynamoDBClient(moto.config());
-  await raw.send(new CreateTableCommand(tableDefinition(TABLE)));
+  await createTables(raw, TABLE);
   const ddb = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
   return { ddb, store: new FindingsStore(ddb, TABLE) };
 }

@@ -1,15 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  DescribeTimeToLiveCommand,
-  DynamoDBClient,
-  UpdateTimeToLiveCommand,
-} from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoCursors, DynamoRoleIndex as RoleIndex } from '../../../lib/adapters/aws/role-index.js';
 import type { IndexEntry as RoleIndexEntry } from '../../../lib/engine/types.js';
-import { tableDefinition, ttlSpecification } from '../../../lib/adapters/aws/table-schema.js';
+import { createTables } from '../../../lib/dev/account-seed.js';
 import type { Requirement } from '../../../lib/engine/types.js';
 import { TEST_ACCOUNT, useMoto } from '../../support/moto.js';
 
@@ -49,8 +43,7 @@ function entry(overrides: Partial<RoleIndexEntry> = {}): RoleIndexEntry {
 
 async function setUp() {
   const raw = new DynamoDBClient(moto.config());
-  await raw.send(new CreateTableCommand(tableDefinition(TABLE)));
-  await raw.send(new UpdateTimeToLiveCommand(ttlSpecification(TABLE)));
+  await createTables(raw, TABLE);
   const ddb = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
   return { raw, ddb, index: new RoleIndex(ddb, TABLE) };
 }

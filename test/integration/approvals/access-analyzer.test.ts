@@ -10,11 +10,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as handleApprovalRequest } from '../../../functions/approvals.js';
 import { useMoto } from '../../support/moto.js';
-import { makeWorld, type World } from '../../support/remediation-world.js';
+import { createWorld, remediationAccount, type DemoWorld } from '../../support/world/index.js';
 
 const moto = useMoto();
 const analyzer = mockClient(AccessAnalyzerClient);
-let w: World | undefined;
+let w: DemoWorld | undefined;
 afterEach(async () => {
   await w?.close();
   w = undefined;
@@ -41,10 +41,10 @@ const securityWarning: ValidatePolicyFinding = {
 async function approveWith(findings: ValidatePolicyFinding[]) {
   analyzer.on(ValidatePolicyCommand).resolves({ findings });
   analyzer.on(CheckNoNewAccessCommand).resolves({ result: 'PASS', message: 'The modified permissions grant no new access.', reasons: [] });
-  w = await makeWorld(moto.config(), { analyzer: new AccessAnalyzerClient({ region: 'eu-west-1' }) });
+  w = await createWorld(moto.config(), remediationAccount({ analyzer: new AccessAnalyzerClient({ region: 'eu-west-1' }) }));
   const before = await w.stateHash(ROLE);
   const { plan, message } = await w.requestApproval(ROLE);
-  const res = await handleApprovalRequest(w.click(plan), w.rt);
+  const res = await handleApprovalRequest(w.click(plan), w.deps);
   return { world: w, plan, message, before, res };
 }
 

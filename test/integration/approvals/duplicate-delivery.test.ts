@@ -4,10 +4,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as handleApprovalRequest } from '../../../functions/approvals.js';
 import { useMoto } from '../../support/moto.js';
-import { makeWorld, type World } from '../../support/remediation-world.js';
+import { createWorld, remediationAccount, type DemoWorld } from '../../support/world/index.js';
 
 const moto = useMoto();
-let w: World | undefined;
+let w: DemoWorld | undefined;
 afterEach(async () => {
   await w?.close();
   w = undefined;
@@ -17,9 +17,9 @@ const ROLE = 'billing-exec'; // tagged leash:mode approve by the seed
 
 describe('a duplicate remediation message for an unchanged role', () => {
   it('does not request approval of the same pending plan twice', async () => {
-    w = await makeWorld(moto.config());
+    w = await createWorld(moto.config(), remediationAccount());
     const { plan } = await w.requestApproval(ROLE);
-    const firstLinks = (await w.drain(w.inboxUrl)).filter((m) => m.includes(plan.planHash));
+    const firstLinks = (await w.drain(w.resources.inboxUrl)).filter((m) => m.includes(plan.planHash));
     // One message per approver (two configured), each carrying only that approver's link.
     expect(firstLinks).toHaveLength(2);
     expect(w.slack.messages.size).toBe(1);
@@ -28,21 +28,21 @@ describe('a duplicate remediation message for an unchanged role', () => {
     expect(again).toMatchObject({ outcome: 'approval-requested' });
     expect('plan' in again && again.plan?.planHash).toBe(plan.planHash);
     expect(w.slack.messages.size).toBe(1);
-    expect((await w.drain(w.inboxUrl)).filter((m) => m.includes(plan.planHash))).toEqual([]);
+    expect((await w.drain(w.resources.inboxUrl)).filter((m) => m.includes(plan.planHash))).toEqual([]);
     // The first request is still the one that decides.
-    expect((await handleApprovalRequest(w.click(plan), w.rt)).body).toBe('applied');
+    expect((await handleApprovalRequest(w.click(plan), w.deps)).body).toBe('applied');
   });
 
   it('does not propose a rejected plan again while nothing changed', async () => {
-    w = await makeWorld(moto.config());
+    w = await createWorld(moto.config(), remediationAccount());
     const { plan } = await w.requestApproval(ROLE);
-    expect((await handleApprovalRequest(w.click(plan, { action: 'reject' }), w.rt)).body).toBe('rejected');
-    await w.drain(w.inboxUrl);
+    expect((await handleApprovalRequest(w.click(plan, { action: 'reject' }), w.deps)).body).toBe('rejected');
+    await w.drain(w.resources.inboxUrl);
 
     const again = await w.remediate(ROLE);
     expect(again.outcome).toBe('skipped');
     expect(again.why).toContain('already decided');
     expect(w.slack.messages.size).toBe(1);
-    expect((await w.drain(w.inboxUrl)).filter((m) => m.includes(plan.planHash))).toEqual([]);
+    expect((await w.drain(w.resources.inboxUrl)).filter((m) => m.includes(plan.planHash))).toEqual([]);
   });
 });

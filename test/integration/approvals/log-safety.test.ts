@@ -6,10 +6,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { handlerWith } from '../../../functions/approvals.js';
 import { httpEvent } from '../../../lib/dev/demo/slack-click.js';
 import { useMoto } from '../../support/moto.js';
-import { makeWorld, SIGNING_SECRET, type World } from '../../support/remediation-world.js';
+import { createWorld, remediationAccount, SIGNING_SECRET, type DemoWorld } from '../../support/world/index.js';
 
 const moto = useMoto();
-let w: World | undefined;
+let w: DemoWorld | undefined;
 afterEach(async () => {
   vi.restoreAllMocks();
   await w?.close();
@@ -33,12 +33,12 @@ const context = (requestId: string): Context =>
   }) as Context;
 
 /** Runs the deployed handler over the world and returns every line it wrote, and its response. */
-async function logged(world: World, event: unknown, requestId: string): Promise<{ lines: string[]; body: string }> {
+async function logged(world: DemoWorld, event: unknown, requestId: string): Promise<{ lines: string[]; body: string }> {
   const lines: string[] = [];
   const capture = (chunk: unknown) => (lines.push(String(chunk)), true);
   vi.spyOn(process.stdout, 'write').mockImplementation(capture as typeof process.stdout.write);
   vi.spyOn(process.stderr, 'write').mockImplementation(capture as typeof process.stderr.write);
-  const handler = handlerWith(() => world.rt);
+  const handler = handlerWith(() => world.deps);
   const response = (await handler(event, context(requestId))) as { body?: string };
   vi.restoreAllMocks();
   return { lines, body: response.body ?? '' };
@@ -46,7 +46,7 @@ async function logged(world: World, event: unknown, requestId: string): Promise<
 
 describe('approvals logs hold no secrets', () => {
   it('GET /approve/{token}: the route, outcome, role and plan prefix; never the token or the page', async () => {
-    w = await makeWorld(moto.config());
+    w = await createWorld(moto.config(), remediationAccount());
     const { plan } = await w.requestApproval('billing-exec');
     const token = await w.linkToken(plan);
     const { lines, body } = await logged(w, httpEvent('GET', `/approve/${token}`), 'req-get-1');
@@ -70,7 +70,7 @@ describe('approvals logs hold no secrets', () => {
   });
 
   it('POST /slack/interactivity: never the signature, the signing secret or the form body', async () => {
-    w = await makeWorld(moto.config());
+    w = await createWorld(moto.config(), remediationAccount());
     const { plan } = await w.requestApproval('billing-exec');
     const click = w.click(plan);
     const signature = click.headers['x-slack-signature']!;

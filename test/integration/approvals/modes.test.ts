@@ -5,10 +5,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GitHubTracker } from '../../../lib/adapters/tickets/github.js';
 import { startGitHubFake, type GitHubFake } from '../../fakes/github-fake.js';
 import { useMoto } from '../../support/moto.js';
-import { expectedAfter, makeWorld, roleArn, type World, type WorldOptions } from '../../support/remediation-world.js';
+import { expectedAfter, createWorld, remediationAccount, roleArn, type DemoWorld, type WorldOverrides } from '../../support/world/index.js';
 
 const moto = useMoto();
-let w: World | undefined;
+let w: DemoWorld | undefined;
 let github: GitHubFake | undefined;
 afterEach(async () => {
   await w?.close();
@@ -19,8 +19,8 @@ afterEach(async () => {
 
 const GH = { token: 'ghp_test', owner: 'acme', repo: 'platform' };
 
-async function setUp(tags: Record<string, string>, opts: WorldOptions & { role?: string } = {}): Promise<World> {
-  w = await makeWorld(moto.config(), opts);
+async function setUp(tags: Record<string, string>, opts: WorldOverrides & { role?: string } = {}): Promise<DemoWorld> {
+  w = await createWorld(moto.config(), remediationAccount(opts));
   const Tags = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
   await w.clients.iam.send(new TagRoleCommand({ RoleName: opts.role ?? 'billing-exec', Tags }));
   return w;
@@ -95,7 +95,7 @@ describe('remediation modes, end to end', () => {
     expect(await world.stateHash('reports-exec')).toBe(before);
     expect(world.slack.messages.size).toBe(1);
     const plan = 'plan' in out ? out.plan! : undefined;
-    expect(await world.rt.plans.getPlan(plan!.planHash, world.clock.now())).toEqual(plan);
+    expect(await world.deps.plans.getPlan(plan!.planHash, world.clock.now())).toEqual(plan);
     expect((await world.audit('reports-exec')).map((e) => e.action)).toEqual(['plan']);
   });
 

@@ -14,20 +14,20 @@ import { run as handleApprovalRequest } from '../../../functions/approvals.js';
 import { httpEvent } from '../../../lib/dev/demo/slack-click.js';
 import { RefusedError } from '../../../lib/errors.js';
 import { useMoto } from '../../support/moto.js';
-import { makeWorld, type World } from '../../support/remediation-world.js';
+import { createWorld, remediationAccount, type DemoWorld } from '../../support/world/index.js';
 
 const moto = useMoto();
-let w: World | undefined;
+let w: DemoWorld | undefined;
 afterEach(async () => {
   await w?.close();
   w = undefined;
 });
 
 const ROLE = 'billing-exec';
-const tag = (world: World, Key: string, Value: string) =>
+const tag = (world: DemoWorld, Key: string, Value: string) =>
   world.clients.iam.send(new TagRoleCommand({ RoleName: ROLE, Tags: [{ Key, Value }] }));
 
-const CHANGES: [string, (world: World) => Promise<unknown>, RegExp][] = [
+const CHANGES: [string, (world: DemoWorld) => Promise<unknown>, RegExp][] = [
   ['tagged ManagedBy=terraform', (world) => tag(world, 'ManagedBy', 'terraform'), /role is now managed by terraform: change the template/],
   ['tagged by CloudFormation', (world) => tag(world, 'aws:cloudformation:stack-name', 'billing-prod'), /managed by cloudformation/],
   ['switched to observe', (world) => tag(world, 'leash:mode', 'observe'), /mode is now observe/],
@@ -61,11 +61,11 @@ const CHANGES: [string, (world: World) => Promise<unknown>, RegExp][] = [
 
 describe('a pending plan is re-checked against the role as it is now', () => {
   it.each(CHANGES)('refused on the Slack click after the role was %s', async (_name, change, why) => {
-    w = await makeWorld(moto.config());
+    w = await createWorld(moto.config(), remediationAccount());
     const { plan } = await w.requestApproval(ROLE);
     const before = await w.readRole(ROLE);
     await change(w);
-    const reply = await handleApprovalRequest(w.click(plan), w.rt);
+    const reply = await handleApprovalRequest(w.click(plan), w.deps);
     expect(reply.statusCode).toBe(200); // Slack wants a quick 200; the message update carries the outcome
     expect(reply.body).toMatch(/^refused: The guardrails refuse this plan now: /);
     expect(reply.body).toMatch(why);
@@ -78,11 +78,14 @@ describe('a pending plan is re-checked against the role as it is now', () => {
   });
 
   it('a signed link is refused the same way (ManagedBy=terraform), and the approval goes through once the tag is gone', async () => {
-    w = await makeWorld(moto.config());
+    w = await createWorld(moto.config(), remediationAccount());
     const { plan } = await w.requestApproval(ROLE);
     const token = await w.linkToken(plan);
     const post = () =>
-      handleApprovalRequest(httpEvent('POST', `/approve/${token}`, new URLSearchParams({ token, decision: 'approve' }).toString()), w!.rt);
+      handleApprovalRequest(
+        httpEvent('POST', `/approve/${token}`, new URLSearchParams({ token, decision: 'approve' }).toString()),
+        w!.deps,
+      );
     await tag(w, 'ManagedBy', 'terraform');
     const refused = await post();
     expect(refused.statusCode).toBe(409);
@@ -98,11 +101,11 @@ describe('a pending plan is re-checked against the role as it is now', () => {
   });
 
   it('the apply use case re-checks right before its compare-and-swap (a tag that lands after the approval check)', async () => {
-    w = await makeWorld(moto.config());
+    w = await createWorld(moto.config(), remediationAccount());
     const { plan } = await w.requestApproval(ROLE);
     await tag(w, 'ManagedBy', 'terraform');
     const opts = { dryRun: false, actor: 'U0APPROVER', reason: 'approved', now: w.clock.now(), watchMinutes: 60, requirements: [] };
-    const err = await w.rt.applier.apply(plan, opts).catch((e: unknown) => e);
+    const err = await w.deps.applier.apply(plan, opts).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RefusedError);
     expect(err).toMatchObject({ rule: 'guardrails', message: expect.stringMatching(/role is now managed by terraform/) });
     expect(await w.stateHash(ROLE)).toBe(plan.baseStateHash);
@@ -115,7 +118,7 @@ describe('a pending plan is re-checked against the role as it is now', () => {
     // An automatic apply is held to the scope as it is now: billing-exec declares none, so its additions are refused.
     await w.clients.iam.send(new UntagRoleCommand({ RoleName: ROLE, TagKeys: ['ManagedBy'] }));
     await tag(w, 'leash:mode', 'auto');
-    const auto = await w.rt.applier.apply(plan, { ...opts, actor: 'leash-auto', via: 'auto' }).catch((e: unknown) => e);
+    const auto = await w.deps.applier.apply(plan, { ...opts, actor: 'leash-auto', via: 'auto' }).catch((e: unknown) => e);
     expect(auto).toMatchObject({ rule: 'guardrails', message: expect.stringMatching(/outside the declared scope/) });
     expect(await w.stateHash(ROLE)).toBe(plan.baseStateHash);
   });

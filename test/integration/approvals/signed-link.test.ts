@@ -7,10 +7,18 @@ import { httpEvent } from '../../../lib/dev/demo/slack-click.js';
 import { createToken } from '../../../lib/engine/approval/link-token.js';
 import type { Plan } from '../../../lib/engine/types.js';
 import { useMoto } from '../../support/moto.js';
-import { expectedAfter, LINK_APPROVER, LINK_SECRET, makeWorld, type World, type WorldOptions } from '../../support/remediation-world.js';
+import {
+  expectedAfter,
+  LINK_APPROVER,
+  LINK_SECRET,
+  createWorld,
+  remediationAccount,
+  type DemoWorld,
+  type WorldOverrides,
+} from '../../support/world/index.js';
 
 const moto = useMoto();
-let w: World | undefined;
+let w: DemoWorld | undefined;
 afterEach(async () => {
   await w?.close();
   w = undefined;
@@ -22,8 +30,8 @@ const post = (token: string, decision: string) =>
   httpEvent('POST', `/approve/${token}`, new URLSearchParams({ token, decision }).toString());
 
 /** A pending plan for billing-exec and the approver's link token, taken from the message Leash published to SNS. */
-async function pendingLink(opts: WorldOptions = {}): Promise<{ world: World; plan: Plan; token: string; before: string }> {
-  w = await makeWorld(moto.config(), opts);
+async function pendingLink(opts: WorldOverrides = {}): Promise<{ world: DemoWorld; plan: Plan; token: string; before: string }> {
+  w = await createWorld(moto.config(), remediationAccount(opts));
   const before = await w.stateHash(ROLE);
   const { plan } = await w.requestApproval(ROLE);
   return { world: w, plan, token: await w.linkToken(plan), before };
@@ -32,7 +40,7 @@ async function pendingLink(opts: WorldOptions = {}): Promise<{ world: World; pla
 describe('signed approval links, end to end', () => {
   it('GET shows the role and the diff and changes nothing', async () => {
     const { world, plan, token, before } = await pendingLink();
-    const page = await handleApprovalRequest(get(token), world.rt);
+    const page = await handleApprovalRequest(get(token), world.deps);
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('<h1>Approve policy change for billing-exec</h1>');
     expect(page.body).toContain(`<code>${plan.roleArn}</code>`);
@@ -48,14 +56,14 @@ describe('signed approval links, end to end', () => {
   it('POST approve applies the plan once; the same link posted again is refused', async () => {
     const { world, plan, token } = await pendingLink();
     const before = await world.readRole(ROLE);
-    const done = await handleApprovalRequest(post(token, 'approve'), world.rt);
+    const done = await handleApprovalRequest(post(token, 'approve'), world.deps);
     expect(done.statusCode).toBe(200);
     expect(done.body).toContain('<h1>Applied</h1>');
     expect(done.body).toContain(`by ${LINK_APPROVER}`);
     expect(await world.readRole(ROLE)).toEqual(expectedAfter(before, plan));
     const applied = await world.stateHash(ROLE);
 
-    const again = await handleApprovalRequest(post(token, 'approve'), world.rt);
+    const again = await handleApprovalRequest(post(token, 'approve'), world.deps);
     expect(again.statusCode).toBe(409);
     expect(again.body).toContain('<h1>Refused</h1>');
     expect(await world.stateHash(ROLE)).toBe(applied);
@@ -68,7 +76,7 @@ describe('signed approval links, end to end', () => {
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, string>;
     const forged = `${Buffer.from(JSON.stringify({ ...claims, expiresAt: '2099-01-01T00:00:00.000Z' })).toString('base64url')}.${mac}`;
     for (const event of [get(forged), post(forged, 'approve')]) {
-      const res = await handleApprovalRequest(event, world.rt);
+      const res = await handleApprovalRequest(event, world.deps);
       expect(res.statusCode).toBe(403);
       expect(res.body).toContain('This link is not valid.');
     }
@@ -85,7 +93,7 @@ describe('signed approval links, end to end', () => {
     );
     world.clock.advanceMinutes(15); // the plan itself is still pending (72 hours); only the link is dead
 
-    const res = await handleApprovalRequest(post(token, 'approve'), world.rt);
+    const res = await handleApprovalRequest(post(token, 'approve'), world.deps);
     expect(res.statusCode).toBe(410);
     expect(res.body).toContain('<h1>Link expired</h1>');
     expect(await world.stateHash(ROLE)).toBe(before);
@@ -96,7 +104,7 @@ describe('signed approval links, end to end', () => {
 
   it('in dry-run, an approved link says it was not applied, and the role is unchanged', async () => {
     const { world, token, before } = await pendingLink({ dryRun: true });
-    const res = await handleApprovalRequest(post(token, 'approve'), world.rt);
+    const res = await handleApprovalRequest(post(token, 'approve'), world.deps);
     expect(res.statusCode).toBe(200);
     expect(res.body).not.toContain('<h1>Applied</h1>');
     expect(res.body).toContain('dry run');

@@ -5,10 +5,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { run as handleApprovalRequest } from '../../../functions/approvals.js';
 import type { Plan } from '../../../lib/engine/types.js';
 import { useMoto } from '../../support/moto.js';
-import { APPROVER, expectedAfter, makeWorld, type World } from '../../support/remediation-world.js';
+import { APPROVER, expectedAfter, createWorld, remediationAccount, type DemoWorld } from '../../support/world/index.js';
 
 const moto = useMoto();
-let w: World | undefined;
+let w: DemoWorld | undefined;
 afterEach(async () => {
   await w?.close();
   w = undefined;
@@ -17,8 +17,8 @@ afterEach(async () => {
 const ROLE = 'billing-exec';
 const hasButtons = (blocks: unknown[]) => blocks.some((b) => (b as { type?: string }).type === 'actions');
 
-async function pending(): Promise<{ world: World; plan: Plan; before: string }> {
-  w = await makeWorld(moto.config());
+async function pending(): Promise<{ world: DemoWorld; plan: Plan; before: string }> {
+  w = await createWorld(moto.config(), remediationAccount());
   const before = await w.stateHash(ROLE);
   const { plan } = await w.requestApproval(ROLE);
   return { world: w, plan, before };
@@ -26,14 +26,14 @@ async function pending(): Promise<{ world: World; plan: Plan; before: string }> 
 
 describe('Slack approval, end to end', () => {
   it('applies a plan approved by a correctly signed click: the role then equals the plan, and the message shows the outcome', async () => {
-    w = await makeWorld(moto.config());
+    w = await createWorld(moto.config(), remediationAccount());
     const before = await w.readRole(ROLE);
     const beforeHash = await w.stateHash(ROLE);
     const { plan, message } = await w.requestApproval(ROLE);
     expect(hasButtons(message.blocks)).toBe(true);
     expect(await w.stateHash(ROLE)).toBe(beforeHash); // asking for approval changes nothing
 
-    const res = await handleApprovalRequest(w.click(plan), w.rt);
+    const res = await handleApprovalRequest(w.click(plan), w.deps);
     expect(res.statusCode).toBe(200);
     expect(res.body).toBe('applied');
 
@@ -56,7 +56,7 @@ describe('Slack approval, end to end', () => {
 
   it('refuses a forged signature: 401, nothing changed, the refusal audited', async () => {
     const { world, plan, before } = await pending();
-    const res = await handleApprovalRequest(world.click(plan, { secret: 'not-the-signing-secret' }), world.rt);
+    const res = await handleApprovalRequest(world.click(plan, { secret: 'not-the-signing-secret' }), world.deps);
     expect(res.statusCode).toBe(401);
     expect(res.body).toContain('bad-signature');
     expect(await world.stateHash(ROLE)).toBe(before);
@@ -68,7 +68,7 @@ describe('Slack approval, end to end', () => {
 
   it('refuses a correctly signed click more than five minutes old', async () => {
     const { world, plan, before } = await pending();
-    const res = await handleApprovalRequest(world.click(plan, { epochSeconds: world.clock.epochSeconds() - 6 * 60 }), world.rt);
+    const res = await handleApprovalRequest(world.click(plan, { epochSeconds: world.clock.epochSeconds() - 6 * 60 }), world.deps);
     expect(res.statusCode).toBe(401);
     expect(res.body).toContain('stale-timestamp');
     expect(await world.stateHash(ROLE)).toBe(before);
@@ -78,11 +78,11 @@ describe('Slack approval, end to end', () => {
   it('acts on a click once: the same click replayed is refused and changes nothing more', async () => {
     const { world, plan, before } = await pending();
     const click = world.click(plan);
-    expect((await handleApprovalRequest(click, world.rt)).body).toBe('applied');
+    expect((await handleApprovalRequest(click, world.deps)).body).toBe('applied');
     const applied = await world.stateHash(ROLE);
     expect(applied).not.toBe(before);
 
-    const replay = await handleApprovalRequest(click, world.rt);
+    const replay = await handleApprovalRequest(click, world.deps);
     expect(replay.statusCode).toBe(200);
     expect(replay.body).toMatch(/^refused: /);
     expect(await world.stateHash(ROLE)).toBe(applied);
@@ -92,7 +92,7 @@ describe('Slack approval, end to end', () => {
 
   it('refuses someone who is not an approver, keeps the buttons, and still lets the approver decide', async () => {
     const { world, plan, before } = await pending();
-    const res = await handleApprovalRequest(world.click(plan, { userId: 'U0INTRUDER' }), world.rt);
+    const res = await handleApprovalRequest(world.click(plan, { userId: 'U0INTRUDER' }), world.deps);
     expect(res.body).toBe('refused: You are not on the list of approvers for this role.');
     expect(await world.stateHash(ROLE)).toBe(before);
     const last = (await world.audit(ROLE)).at(-1)!;
@@ -102,7 +102,7 @@ describe('Slack approval, end to end', () => {
     expect(message.updates).toBe(0);
     expect(hasButtons(message.blocks)).toBe(true);
 
-    expect((await handleApprovalRequest(world.click(plan, { userId: APPROVER }), world.rt)).body).toBe('applied');
+    expect((await handleApprovalRequest(world.click(plan, { userId: APPROVER }), world.deps)).body).toBe('applied');
   });
 
   it('refuses a plan whose role changed after it was made (state-changed), leaving the new state alone', async () => {
@@ -114,7 +114,7 @@ describe('Slack approval, end to end', () => {
     const changed = await world.stateHash(ROLE);
     expect(changed).not.toBe(before);
 
-    const res = await handleApprovalRequest(world.click(plan), world.rt);
+    const res = await handleApprovalRequest(world.click(plan), world.deps);
     expect(res.body).toBe("refused: The role's policies changed since the plan was made; a new plan will be proposed.");
     expect(await world.stateHash(ROLE)).toBe(changed);
     expect(Object.keys((await world.readRole(ROLE)).inline).sort()).toEqual(['billing-extra', 'hotfix']);
@@ -129,11 +129,11 @@ describe('Slack approval, end to end', () => {
 
   it('a rejected plan changes nothing and cannot be approved afterwards', async () => {
     const { world, plan, before } = await pending();
-    const rejected = await handleApprovalRequest(world.click(plan, { action: 'reject' }), world.rt);
+    const rejected = await handleApprovalRequest(world.click(plan, { action: 'reject' }), world.deps);
     expect(rejected.body).toBe('rejected');
     expect(await world.stateHash(ROLE)).toBe(before);
 
-    const approved = await handleApprovalRequest(world.click(plan), world.rt);
+    const approved = await handleApprovalRequest(world.click(plan), world.deps);
     expect(approved.body).toBe('refused: This approval was already used.');
     expect(await world.stateHash(ROLE)).toBe(before);
     const audit = await world.audit(ROLE);

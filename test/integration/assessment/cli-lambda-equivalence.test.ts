@@ -25,7 +25,7 @@ import { auditCommand } from '../../../lib/cli/commands/audit.js';
 import { findingJson } from '../../../lib/cli/format.js';
 import { leash } from '../../support/cli.js';
 import { useMoto } from '../../support/moto.js';
-import { createWorld, event, NOW, registerInMoto, roleArn, soloRevision } from '../../support/pipeline-world.js';
+import { createWorld, demoAccount, event, NOW, registerInMoto, roleArn, soloRevision } from '../../support/world/index.js';
 
 const moto = useMoto();
 const WEB = roleArn('web-exec');
@@ -54,7 +54,7 @@ async function audit(argv: string[]): Promise<{ code: number; out: string; err: 
 
 describe('the CLI and the Lambdas assess a role identically', () => {
   it('web-exec: trust policy, KMS key, boundary-free grant and CloudTrail denials give the same findings', async () => {
-    const w = await createWorld(moto.config());
+    const w = await createWorld(moto.config(), demoAccount());
     const { iam, ecs, kms, secrets, ssm } = w.clients;
     // The trust policy also admits another account: a trust-policy finding both paths must report.
     await iam.send(

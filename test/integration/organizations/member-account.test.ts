@@ -1,12 +1,11 @@
 // Organizations: an event from a member account is handled with that account's clients (through the member role
 // Leash assumes there), while the index and findings stay in the home account's table.
 import { describe, expect, it } from 'vitest';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { makeClients, type AwsConfig } from '../../../lib/adapters/aws/clients.js';
 import { assumeRoleCredentials } from '../../../lib/adapters/aws/member-account.js';
-import { tableDefinition } from '../../../lib/adapters/aws/table-schema.js';
+import { createTables } from '../../../lib/dev/account-seed.js';
 import { buildPipeline } from '../../../lib/composition.js';
 import { loadConfig } from '../../../lib/config.js';
 import { run as runTaskDefinitionChange } from '../../../functions/task-definition-change.js';
@@ -45,7 +44,7 @@ describe('member accounts of an organization', () => {
   it('reads ECS and IAM in the member account and records findings in the home table', async () => {
     const aws: AwsConfig = { ...moto.config(), region: 'eu-west-1' };
     const home = makeClients(aws);
-    await home.ddb.send(new CreateTableCommand(tableDefinition('leash')));
+    await createTables(home.ddb, 'leash');
     // What the StackSet would have created: resources live in the member account, reached through its role.
     const member = makeClients({
       ...aws,

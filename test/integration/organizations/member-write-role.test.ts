@@ -2,7 +2,6 @@
 // through the separate write role (LEASH_MEMBER_WRITE_ROLE_NAME, set only on the remediation function). Without it a
 // member apply is refused with the reason, before anything is written. Through functions/remediate on moto.
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { CreateRoleCommand, ListRolePoliciesCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -12,12 +11,12 @@ import { run as runRemediate } from '../../../functions/remediate.js';
 import { accountClients, servedAccounts } from '../../../lib/adapters/aws/accounts.js';
 import { makeClients, type AwsClients, type AwsConfig } from '../../../lib/adapters/aws/clients.js';
 import { assumeRoleCredentials } from '../../../lib/adapters/aws/member-account.js';
-import { tableDefinition } from '../../../lib/adapters/aws/table-schema.js';
+import { createTables } from '../../../lib/dev/account-seed.js';
 import { buildRemediation } from '../../../lib/composition-remediation.js';
 import { loadConfig, type LeashConfig } from '../../../lib/config.js';
 import type { Plan } from '../../../lib/engine/types.js';
 import { TEST_ACCOUNT, useMoto } from '../../support/moto.js';
-import { sqsEvent } from '../../support/remediation-world.js';
+import { sqsEvent } from '../../support/world/index.js';
 
 const moto = useMoto();
 const MEMBER = '111122223333';
@@ -31,7 +30,7 @@ const trust = JSON.stringify({
 async function memberWorld(writeRoleName?: string) {
   const aws: AwsConfig = { ...moto.config(), region: 'eu-west-1' };
   const home = makeClients(aws);
-  await home.ddb.send(new CreateTableCommand(tableDefinition('leash')));
+  await createTables(home.ddb, 'leash');
   const member: AwsClients = makeClients({
     ...aws,
     credentials: assumeRoleCredentials(home.sts, `arn:aws:iam::${MEMBER}:role/leash-member`, 'ext-123'),

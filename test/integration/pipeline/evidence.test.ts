@@ -3,7 +3,18 @@
 // container exits do not.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useMoto } from '../../support/moto.js';
-import { createWorld, ecrRepo, event, keysOf, logGroup, parameter, roleArn, secret, type World } from '../../support/pipeline-world.js';
+import {
+  createWorld,
+  demoAccount,
+  ecrRepo,
+  event,
+  keysOf,
+  logGroup,
+  parameter,
+  roleArn,
+  secret,
+  type DemoWorld,
+} from '../../support/world/index.js';
 
 const moto = useMoto({ resetEachTest: false });
 
@@ -13,10 +24,10 @@ const REPORTS = roleArn('reports-exec');
 const SINCE = '2026-01-01T00:00:00.000Z';
 
 describe('denial and task-stopped events', () => {
-  let w: World;
+  let w: DemoWorld;
   const denials = async (role: string) => (await w.deps.evidence.forRole(role, SINCE)).denials;
   beforeAll(async () => {
-    w = await createWorld(moto.config());
+    w = await createWorld(moto.config(), demoAccount());
     await w.run.reconcile(event('scheduled-reconcile.json'));
     await w.notices();
   });
@@ -73,12 +84,12 @@ describe('denial and task-stopped events', () => {
     const e = event('denial-kms.json');
     const d = e.detail as { eventID: string; errorMessage: string };
     d.eventID = 'kms-denial-on-the-demo-key';
-    d.errorMessage = d.errorMessage.replace(/arn:aws:kms:\S+/, w.demo.keyArn);
+    d.errorMessage = d.errorMessage.replace(/arn:aws:kms:\S+/, w.account.keyArn);
     e.id = 'kms-denial-on-the-demo-key';
     await w.run.denial(e);
     const findings = await w.findings(WEB);
-    expect(keysOf(findings).filter((k) => k.includes(w.demo.keyArn))).toEqual([`denied kms:Decrypt ${w.demo.keyArn}`]);
-    expect(keysOf(findings, 'missing')).not.toContain(`missing kms:Decrypt ${w.demo.keyArn}`);
+    expect(keysOf(findings).filter((k) => k.includes(w.account.keyArn))).toEqual([`denied kms:Decrypt ${w.account.keyArn}`]);
+    expect(keysOf(findings, 'missing')).not.toContain(`missing kms:Decrypt ${w.account.keyArn}`);
     expect((await w.notices()).map((n) => n.role)).toEqual([WEB]);
   });
 

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useMoto } from '../../support/moto.js';
 import {
   createWorld,
+  demoAccount,
   ecrRepo,
   enact,
   event,
@@ -16,9 +17,9 @@ import {
   registerInMoto,
   roleArn,
   secret,
-  type World,
+  type DemoWorld,
   WEB_SEEDED_FINDINGS,
-} from '../../support/pipeline-world.js';
+} from '../../support/world/index.js';
 
 // attach-role-policy.json attaches the AWS managed AmazonECSTaskExecutionRolePolicy: moto loads those on request.
 process.env.MOTO_IAM_LOAD_MANAGED_POLICIES = 'true';
@@ -53,9 +54,9 @@ const BILLING_PULL_AND_LOGS = [
 ];
 
 describe('iam-change: each IAM event in events/, enacted in moto then delivered', () => {
-  let w: World;
+  let w: DemoWorld;
   beforeAll(async () => {
-    w = await createWorld(moto.config());
+    w = await createWorld(moto.config(), demoAccount());
     // What delete-role-policy.json and delete-role.json remove must exist first.
     await w.clients.iam.send(
       new PutRolePolicyCommand({
@@ -176,7 +177,7 @@ describe('iam-change: each IAM event in events/, enacted in moto then delivered'
         `missing logs:CreateLogGroup ${logGroup('/ecs/web')}`,
         `missing logs:CreateLogGroup ${logGroup('/ecs/web')}:*`,
         `missing secretsmanager:GetSecretValue ${secret('web/stripe-AbCdEf')}`,
-        `missing kms:Decrypt ${w.demo.keyArn}`,
+        `missing kms:Decrypt ${w.account.keyArn}`,
         ...['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'logs:CreateLogStream', 'logs:PutLogEvents', 'ssm:GetParameters'].map(
           (a) => `too-broad ${a} *`,
         ),
@@ -198,7 +199,7 @@ describe('iam-change: each IAM event in events/, enacted in moto then delivered'
     await enact(w.clients, e);
     await w.run.iamChange(e);
     expect(keysOf(await w.findings(WEB))).toEqual(
-      webNeeds(w.demo.keyArn)
+      webNeeds(w.account.keyArn)
         .map((k) => `missing ${k}`)
         .sort(),
     );

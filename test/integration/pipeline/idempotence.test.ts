@@ -7,6 +7,7 @@ import { seededRandom } from '../../support/fault-injection.js';
 import { useMoto } from '../../support/moto.js';
 import {
   createWorld,
+  demoAccount,
   deregisterEvent,
   enact,
   event,
@@ -16,7 +17,7 @@ import {
   soloRevision,
   type Notice,
   type Snapshot,
-} from '../../support/pipeline-world.js';
+} from '../../support/world/index.js';
 
 const moto = useMoto({ resetEachTest: false });
 const ROLES = ['billing-exec', 'payments-exec', 'reports-exec', 'web-exec'].map(roleArn);
@@ -62,7 +63,7 @@ const identities = (last: Record<string, Notice>) => Object.fromEntries(Object.e
 /** Fresh account, swept; then every change the events record is made; then the events are delivered in `order`. */
 async function deliver(order: Ev[]): Promise<Outcome> {
   await moto.server().reset();
-  const w = await createWorld(moto.config());
+  const w = await createWorld(moto.config(), demoAccount());
   await registerInMoto(w.clients, soloRevision('web-old', 'old/db-AsDfGh'));
   expect((await w.run.reconcile(event('scheduled-reconcile.json'))).complete).toBe(true);
   await w.notices();
@@ -73,14 +74,14 @@ async function deliver(order: Ev[]): Promise<Outcome> {
   const seen = new Set<unknown>();
   const last: Record<string, Notice> = {};
   for (const e of order) {
-    await w.handlerFor(e)(structuredClone(e));
+    await w.run.for(e)(structuredClone(e));
     const notices = await w.notices();
     if (seen.has(e.id)) expect(notices, `re-delivery of ${String(e.id)}`).toEqual([]);
     seen.add(e.id);
     for (const n of notices) last[n.role] = n;
   }
   // moto draws a new key ID per account: name the demo key the same way in every run.
-  const keyId = w.demo.keyArn.split('/').pop()!;
+  const keyId = w.account.keyArn.split('/').pop()!;
   return JSON.parse(JSON.stringify({ snapshot: await w.snapshot(ROLES), last }).replaceAll(keyId, 'DEMO-KEY')) as Outcome;
 }
 

@@ -9,9 +9,8 @@ import {
   LookupEventsCommand,
   StartQueryCommand,
 } from '@aws-sdk/client-cloudtrail';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { makeClients } from '../../../lib/adapters/aws/clients.js';
-import { tableDefinition } from '../../../lib/adapters/aws/table-schema.js';
+import { createTables } from '../../../lib/dev/account-seed.js';
 import { backfillEvidence } from '../../../lib/app/backfill.js';
 import { buildPipeline } from '../../../lib/composition.js';
 import { loadConfig } from '../../../lib/config.js';
@@ -51,7 +50,7 @@ describe('evidence backfill from CloudTrail Lake', () => {
   it('queries each indexed role once and stores its denials and uses', async () => {
     const aws = { ...moto.config(), region: 'eu-west-1' };
     const c = makeClients(aws);
-    await c.ddb.send(new CreateTableCommand(tableDefinition('leash')));
+    await createTables(c.ddb, 'leash');
     const config = { ...loadConfig({}), table: 'leash', homeAccount: ACCOUNT, cloudTrailLake: 'eds-0123' };
     const deps = buildPipeline(config, aws, { now: () => '2026-11-22T07:00:00.000Z', local: { lastAccessed: false } });
     for (const [n, r] of [

@@ -1,10 +1,9 @@
 // A notice is never lost: when publishing fails after the findings were stored, the next delivery of the same
 // event publishes them (the store remembers the set was not announced yet).
 import { describe, expect, it } from 'vitest';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { makeClients } from '../../../lib/adapters/aws/clients.js';
 import { DynamoFindingsStore as FindingsStore } from '../../../lib/adapters/aws/findings-store.js';
-import { tableDefinition } from '../../../lib/adapters/aws/table-schema.js';
+import { createTables } from '../../../lib/dev/account-seed.js';
 import { recomputeRole, type RecomputeDeps } from '../../../lib/app/recompute-role.js';
 import type { Finding, RoleGrant } from '../../../lib/engine/types.js';
 import { useMoto } from '../../support/moto.js';
@@ -22,7 +21,7 @@ const requirement = {
 describe('announcing findings', () => {
   it('publishes on the next delivery when the first publish failed after storing', async () => {
     const c = makeClients({ ...moto.config(), region: 'eu-west-1' });
-    await c.ddb.send(new CreateTableCommand(tableDefinition('leash')));
+    await createTables(c.ddb, 'leash');
     const store = new FindingsStore(c.ddb, 'leash');
     const published: Finding[][] = [];
     let failNext = true;

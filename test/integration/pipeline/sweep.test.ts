@@ -9,6 +9,7 @@ import { runSweep } from '../../../lib/app/sweep.js';
 import { useMoto } from '../../support/moto.js';
 import {
   createWorld,
+  demoAccount,
   event,
   keysOf,
   NOW,
@@ -17,15 +18,15 @@ import {
   secret,
   soloRevision,
   tdArn,
-  type World,
-} from '../../support/pipeline-world.js';
+  type DemoWorld,
+} from '../../support/world/index.js';
 
 const moto = useMoto();
 const WEB = roleArn('web-exec');
 const ROLES = [roleArn('billing-exec'), roleArn('reports-exec'), WEB];
 
 /** ListTaskDefinitions in pages of `size` (the real API pages by 100): the sweep then stops between small pages. */
-function pagesOf(w: World, size: number): TaskDefinitions['listPage'] {
+function pagesOf(w: DemoWorld, size: number): TaskDefinitions['listPage'] {
   return async (status, token) => {
     const all: string[] = [];
     let next: string | undefined;
@@ -41,7 +42,7 @@ function pagesOf(w: World, size: number): TaskDefinitions['listPage'] {
 
 describe('reconcile sweep', () => {
   it('scheduled-reconcile.json indexes every revision in the Region and records every execution role', async () => {
-    const w = await createWorld(moto.config());
+    const w = await createWorld(moto.config(), demoAccount());
     const summary = await w.run.reconcile(event('scheduled-reconcile.json'));
     expect(summary.complete).toBe(true);
     expect(summary.cursor.described).toBe(7);
@@ -57,12 +58,12 @@ describe('reconcile sweep', () => {
   });
 
   it('a revision indexed before the task role was kept (an older layout) is described again, once', async () => {
-    const w = await createWorld(moto.config());
+    const w = await createWorld(moto.config(), demoAccount());
     await w.run.reconcile(event('scheduled-reconcile.json'));
     // As an older Leash wrote it: no layout version, no task role.
     await w.clients.ddb.send(
       new UpdateCommand({
-        TableName: w.demo.table,
+        TableName: w.resources.table,
         Key: { pk: `TD#${tdArn('billing:1')}`, sk: 'META' },
         UpdateExpression: 'REMOVE #schema',
         ExpressionAttributeNames: { '#schema': 'schema' },
@@ -75,7 +76,7 @@ describe('reconcile sweep', () => {
   });
 
   it('a sweep that runs out of time after one page resumes and ends with the index of an uninterrupted sweep', async () => {
-    const w = await createWorld(moto.config());
+    const w = await createWorld(moto.config(), demoAccount());
     let checks = 0;
     const interrupted = await runSweep({
       ...w.deps,
@@ -113,7 +114,7 @@ describe('reconcile sweep', () => {
     const afterResume = await w.snapshot(ROLES);
 
     await moto.server().reset();
-    const fresh = await createWorld(moto.config());
+    const fresh = await createWorld(moto.config(), demoAccount());
     const whole = await fresh.run.reconcile(event('scheduled-reconcile.json'));
     expect(whole.complete).toBe(true);
     expect(afterResume).toEqual(await fresh.snapshot(ROLES));
@@ -121,7 +122,7 @@ describe('reconcile sweep', () => {
 
   it('revisions deregistered behind Leash’s back: the one nothing runs stops counting, the one a service runs keeps counting', async () => {
     let clock = NOW;
-    const w = await createWorld(moto.config(), { now: () => clock });
+    const w = await createWorld(moto.config(), demoAccount({ now: () => clock }));
     await registerInMoto(w.clients, soloRevision('web-old', 'old/db-AsDfGh'));
     await w.run.reconcile(event('scheduled-reconcile.json'));
     expect(keysOf(await w.findings(WEB), 'missing')).toContain(`missing secretsmanager:GetSecretValue ${secret('old/db-AsDfGh')}`);

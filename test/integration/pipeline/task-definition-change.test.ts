@@ -8,6 +8,7 @@ import { everyClient } from '../../support/fault-injection.js';
 import { useMoto } from '../../support/moto.js';
 import {
   createWorld,
+  demoAccount,
   deregisterEvent,
   ecrRepo,
   event,
@@ -21,17 +22,17 @@ import {
   secret,
   soloRevision,
   tdArn,
-  type World,
+  type DemoWorld,
   WEB_SEEDED_FINDINGS,
-} from '../../support/pipeline-world.js';
+} from '../../support/world/index.js';
 
 const moto = useMoto({ resetEachTest: false });
 const WEB = roleArn('web-exec');
 
 describe('task-definition-change on the demo account', () => {
-  let w: World;
+  let w: DemoWorld;
   beforeAll(async () => {
-    w = await createWorld(moto.config());
+    w = await createWorld(moto.config(), demoAccount());
   });
 
   it('RegisterTaskDefinition indexes the revision, records its role’s findings and announces them once', async () => {
@@ -129,10 +130,10 @@ describe('task-definition-change on the demo account', () => {
 });
 
 describe('AWS calls per event', () => {
-  let w: World;
+  let w: DemoWorld;
   beforeAll(async () => {
     await moto.server().reset();
-    w = await createWorld(moto.config());
+    w = await createWorld(moto.config(), demoAccount());
   });
 
   const trust = JSON.stringify({

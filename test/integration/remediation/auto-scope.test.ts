@@ -10,16 +10,17 @@ import { RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as runRemediate } from '../../../functions/remediate.js';
 import { useMoto } from '../../support/moto.js';
-import { addRoles, awslogs, ecrImage, makeWorld, reindex, roleArn, sqsEvent, type World } from '../../support/remediation-world.js';
+import { awslogs, ecrImage, createWorld, remediationAccount, roleArn, sqsEvent, type DemoWorld } from '../../support/world/index.js';
 
 const moto = useMoto();
-let w: World | undefined;
+let w: DemoWorld | undefined;
 afterEach(async () => {
   await w?.close();
   w = undefined;
 });
 
-const ROLE = 'web-exec';
+// Not the demo account's web-exec (shared by the web-* families): a role of its own, made by hand.
+const ROLE = 'web-app-exec';
 const ARN = roleArn(ROLE);
 const SCOPE = 'secret:web/ parameter/web/ log-group:/ecs/web repository/web/';
 /** What the role was given by hand: far too much (every secret, all of S3), and none of what its tasks need. */
@@ -28,13 +29,13 @@ const HAND_MADE = [
   { Effect: 'Allow', Action: 's3:*', Resource: '*' },
 ];
 
-async function webWorld(tags: Record<string, string>): Promise<World> {
-  w = await makeWorld(moto.config(), { dryRun: false });
+async function webWorld(tags: Record<string, string>): Promise<DemoWorld> {
+  w = await createWorld(moto.config(), remediationAccount({ dryRun: false }));
   const { secrets, ssm } = w.clients;
   await secrets.send(new CreateSecretCommand({ Name: 'web/db', SecretString: 'x' }));
   await ssm.send(new PutParameterCommand({ Name: '/web/prod/token', Type: 'String', Value: 'x' }));
   const webDb = (await secrets.send(new DescribeSecretCommand({ SecretId: 'web/db' }))).ARN!;
-  await addRoles(w, [
+  await w.addRoles([
     {
       name: ROLE,
       tags,
@@ -58,12 +59,12 @@ async function webWorld(tags: Record<string, string>): Promise<World> {
       ],
     },
   ]);
-  await reindex(w);
+  await w.reindex();
   return w;
 }
 
-const remediate = async (world: World) => {
-  const out = await runRemediate(sqsEvent([JSON.stringify({ roleArn: ARN, reason: 'findings changed' })]), world.rt);
+const remediate = async (world: DemoWorld) => {
+  const out = await runRemediate(sqsEvent([JSON.stringify({ roleArn: ARN, reason: 'findings changed' })]), world.deps);
   expect(out.batchItemFailures).toEqual([]);
   return out.outcomes[0]!;
 };
@@ -123,7 +124,7 @@ describe('auto inside the declared scope', () => {
         ],
       }),
     );
-    await reindex(world);
+    await world.reindex();
     const before = await world.stateHash(ROLE);
     const out = await remediate(world);
     expect(out).toMatchObject({ outcome: 'approval-requested', mode: 'auto' });
@@ -151,7 +152,7 @@ describe('mode tag values are exact', () => {
     'leash:mode=%j is an invalid-mode-tag finding, and the role counts as observe',
     async (value) => {
       const world = await webWorld({ 'leash:mode': value, 'leash:scope': SCOPE });
-      const stored = (await world.rt.findings.current(ARN))!.findings.filter((f) => f.kind === 'invalid-mode-tag');
+      const stored = (await world.deps.findings.current(ARN))!.findings.filter((f) => f.kind === 'invalid-mode-tag');
       expect(stored).toHaveLength(1);
       expect(stored[0]!.reasons.join(' ')).toContain('treated as observe');
       const before = await world.stateHash(ROLE);

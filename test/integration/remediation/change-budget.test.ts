@@ -3,7 +3,6 @@
 // change, 7 are deferred, each with a notice and an audit entry; once the window resets the watch function hands them
 // back to the remediation queue. And the counter itself, on moto: concurrent spends never take more than the cap.
 import { AccessAnalyzerClient, CheckNoNewAccessCommand, ValidatePolicyCommand } from '@aws-sdk/client-accessanalyzer';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,13 +10,13 @@ import { run as runRemediate } from '../../../functions/remediate.js';
 import { run as runWatch } from '../../../functions/watch.js';
 import { DynamoChangeBudget } from '../../../lib/adapters/aws/change-budget-store.js';
 import { makeClients } from '../../../lib/adapters/aws/clients.js';
-import { tableDefinition } from '../../../lib/adapters/aws/table-schema.js';
+import { createTables } from '../../../lib/dev/account-seed.js';
 import { RETRY_REASON } from '../../../lib/app/retry-deferred.js';
 import { useMoto } from '../../support/moto.js';
-import { addRoles, awslogs, ecrImage, makeWorld, reindex, roleArn, sqsEvent, type World } from '../../support/remediation-world.js';
+import { awslogs, ecrImage, createWorld, remediationAccount, roleArn, sqsEvent, type DemoWorld } from '../../support/world/index.js';
 
 const moto = useMoto();
-let w: World | undefined;
+let w: DemoWorld | undefined;
 afterEach(async () => {
   await w?.close();
   w = undefined;
@@ -27,10 +26,9 @@ const SCHEDULED = { 'detail-type': 'Scheduled Event', source: 'aws.events', deta
 const names = Array.from({ length: 12 }, (_, i) => `svc${String(i + 1).padStart(2, '0')}-exec`);
 
 /** Twelve auto roles, each over-granted (every secret) and missing its own pulls and logs, all inside its scope. */
-async function twelveAutoRoles(analyzer: AccessAnalyzerClient | null = null): Promise<World> {
-  w = await makeWorld(moto.config(), { dryRun: false, analyzer });
-  await addRoles(
-    w,
+async function twelveAutoRoles(analyzer: AccessAnalyzerClient | null = null): Promise<DemoWorld> {
+  w = await createWorld(moto.config(), remediationAccount({ dryRun: false, analyzer }));
+  await w.addRoles(
     names.map((name) => ({
       name,
       tags: { 'leash:mode': 'auto', 'leash:scope': `repository/${name} log-group:/ecs/${name}` },
@@ -40,16 +38,21 @@ async function twelveAutoRoles(analyzer: AccessAnalyzerClient | null = null): Pr
       ],
     })),
   );
-  await reindex(w);
+  await w.reindex();
   return w;
 }
 
 /** What the findings topic's subscribers received (the inbox queue), as subjects. */
-async function subjects(world: World): Promise<string[]> {
+async function subjects(world: DemoWorld): Promise<string[]> {
   const out: string[] = [];
   for (;;) {
     const res = await world.clients.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: world.inboxUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: world.resources.inboxUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        MessageAttributeNames: ['All'],
+      }),
     );
     if (!res.Messages?.length) return out;
     out.push(...res.Messages.map((m) => m.Body ?? ''));
@@ -64,7 +67,7 @@ describe('the change budget, end to end', () => {
     const outcomes = [];
     // The queue delivers batches of 5 (the event source mapping's batch size): three invocations.
     for (let i = 0; i < messages.length; i += 5) {
-      const res = await runRemediate(sqsEvent(messages.slice(i, i + 5)), world.rt);
+      const res = await runRemediate(sqsEvent(messages.slice(i, i + 5)), world.deps);
       expect(res.batchItemFailures).toEqual([]);
       outcomes.push(...res.outcomes);
     }
@@ -91,16 +94,17 @@ describe('the change budget, end to end', () => {
 
     // Before the window resets the watch hands nothing back; after it, all 7 go back to the remediation queue.
     world.clock.advanceMinutes(30);
-    expect((await runWatch(SCHEDULED, world.rt)).retried).toEqual([]);
+    expect((await runWatch(SCHEDULED, world.deps)).retried).toEqual([]);
     world.clock.advanceMinutes(31);
-    expect((await runWatch(SCHEDULED, world.rt)).retried).toEqual(names.slice(5).map(roleArn));
-    const retried = await world.drain(world.remediationQueueUrl);
+    expect((await runWatch(SCHEDULED, world.deps)).retried).toEqual(names.slice(5).map(roleArn));
+    const retried = await world.drain(world.resources.remediationQueueUrl);
     expect(retried.map((b) => JSON.parse(b))).toEqual(names.slice(5).map((n) => ({ roleArn: roleArn(n), reason: RETRY_REASON })));
-    expect((await runWatch(SCHEDULED, world.rt)).retried).toEqual([]);
+    expect((await runWatch(SCHEDULED, world.deps)).retried).toEqual([]);
 
     // The new window: 5 more change, 2 wait again.
     const second = [];
-    for (let i = 0; i < retried.length; i += 5) second.push(...(await runRemediate(sqsEvent(retried.slice(i, i + 5)), world.rt)).outcomes);
+    for (let i = 0; i < retried.length; i += 5)
+      second.push(...(await runRemediate(sqsEvent(retried.slice(i, i + 5)), world.deps)).outcomes);
     expect(second.map((o) => o.outcome)).toEqual(['applied', 'applied', 'applied', 'applied', 'applied', 'deferred', 'deferred']);
   });
 
@@ -115,17 +119,17 @@ describe('the change budget, end to end', () => {
     analyzer.on(CheckNoNewAccessCommand).resolves({ result: 'PASS', message: 'ok', reasons: [] });
     try {
       const world = await twelveAutoRoles(analyzer as unknown as AccessAnalyzerClient);
-      const dryRun = { ...world.rt, settings: { ...world.rt.settings, dryRun: true } };
+      const dryRun = { ...world.deps, settings: { ...world.deps.settings, dryRun: true } };
       const message = (name: string) => sqsEvent([JSON.stringify({ roleArn: roleArn(name), reason: 'findings changed' })]);
       expect((await runRemediate(message(names[0]!), dryRun)).outcomes).toMatchObject([{ outcome: 'dry-run' }]);
       // Six real applies, each refused by verification after spending and before writing: each change is given back.
       for (const name of names.slice(0, 6)) {
-        const res = await runRemediate(message(name), world.rt);
+        const res = await runRemediate(message(name), world.deps);
         expect(res.batchItemFailures).toHaveLength(1); // the refusal fails the message (retried, then dead-lettered)
         expect((await world.audit(name)).at(-1)).toMatchObject({ action: 'refuse', why: expect.stringMatching(/^verification failed/) });
       }
       // Nothing was spent: the whole budget is still there.
-      expect(await world.rt.budget.spend('123456789012', world.clock.now())).toMatchObject({ allowed: true, remaining: 4 });
+      expect(await world.deps.budget.spend('123456789012', world.clock.now())).toMatchObject({ allowed: true, remaining: 4 });
     } finally {
       analyzer.restore();
     }
@@ -135,7 +139,7 @@ describe('the change budget, end to end', () => {
 describe('the budget counter in DynamoDB (moto)', () => {
   it('concurrent spends never take more than the cap; a release gives one back, only to its own window', async () => {
     const c = makeClients({ ...moto.config(), region: 'eu-west-1' });
-    await c.ddb.send(new CreateTableCommand(tableDefinition('budget')));
+    await createTables(c.ddb, 'budget');
     const budget = new DynamoChangeBudget(c.ddb, 'budget', { max: 5, windowMinutes: 60 });
     const now = '2026-11-22T07:00:00.000Z';
     const results = await Promise.all(Array.from({ length: 20 }, () => budget.spend('111122223333', now)));

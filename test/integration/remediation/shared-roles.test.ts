@@ -6,12 +6,20 @@ import { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand } from '@
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as runApprovals } from '../../../functions/approvals.js';
 import { run as runRemediate } from '../../../functions/remediate.js';
-import type { World } from '../../support/remediation-world.js';
-import { addRoles, awslogs, ecrImage, makeWorld, reindex, roleArn, sqsEvent, type ExtraRole } from '../../support/remediation-world.js';
+import {
+  awslogs,
+  ecrImage,
+  createWorld,
+  remediationAccount,
+  roleArn,
+  sqsEvent,
+  type DemoWorld,
+  type ExtraRole,
+} from '../../support/world/index.js';
 import { useMoto } from '../../support/moto.js';
 
 const moto = useMoto();
-let w: World | undefined;
+let w: DemoWorld | undefined;
 afterEach(async () => {
   await w?.close();
   w = undefined;
@@ -46,7 +54,7 @@ const role = (name: string, over: Partial<ExtraRole> = {}, taskRole?: string): E
   ...over,
 });
 
-const CASES: [string, (world: World) => Promise<void>, ExtraRole, RegExp][] = [
+const CASES: [string, (world: DemoWorld) => Promise<void>, ExtraRole, RegExp][] = [
   [
     'also the task role of its task definition',
     async () => {},
@@ -72,14 +80,14 @@ const CASES: [string, (world: World) => Promise<void>, ExtraRole, RegExp][] = [
 
 describe('shared roles are never cut to an execution role', () => {
   it.each(CASES)('a role %s', async (_name, extra, spec, cause) => {
-    w = await makeWorld(moto.config(), { dryRun: false });
-    await addRoles(w, [spec]);
+    w = await createWorld(moto.config(), remediationAccount({ dryRun: false }));
+    await w.addRoles([spec]);
     await extra(w);
-    await reindex(w);
+    await w.reindex();
     const arn = roleArn(spec.name);
 
     // The finding, stored with the role's findings: why it is shared, and the split it proposes.
-    const findings = (await w.rt.findings.current(arn))!.findings;
+    const findings = (await w.deps.findings.current(arn))!.findings;
     const shared = findings.filter((f) => f.kind === 'shared-role');
     expect(shared).toHaveLength(1);
     expect(shared[0]!.reasons.join('\n')).toMatch(cause);
@@ -94,7 +102,7 @@ describe('shared roles are never cut to an execution role', () => {
 
     // auto never changes it: a person is asked.
     const before = await w.readRole(spec.name);
-    const out = (await runRemediate(sqsEvent([JSON.stringify({ roleArn: arn, reason: 'findings changed' })]), w.rt)).outcomes[0]!;
+    const out = (await runRemediate(sqsEvent([JSON.stringify({ roleArn: arn, reason: 'findings changed' })]), w.deps)).outcomes[0]!;
     expect(out).toMatchObject({ outcome: 'approval-requested', mode: 'auto' });
     expect(out.why).toMatch(/role is shared: .*never changed automatically/);
     expect(await w.readRole(spec.name)).toEqual(before);
@@ -107,7 +115,7 @@ describe('shared roles are never cut to an execution role', () => {
     expect((plan!.kept ?? []).map((k) => k.policy).sort()).toEqual(['app-data', 'exec-broad']);
 
     // Approved by a person, it is applied: the application's permissions are all still there.
-    expect((await runApprovals(w.click(plan!), w.rt)).body).toBe('applied');
+    expect((await runApprovals(w.click(plan!), w.deps)).body).toBe('applied');
     const after = await w.readRole(spec.name);
     expect(after.inline['app-data']).toEqual(before.inline['app-data']);
     expect(before.inline['app-data']).toBeDefined();

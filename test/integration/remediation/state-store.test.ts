@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoAuditLog as AuditLog } from '../../../lib/adapters/aws/audit-log.js';
 import { DynamoChangeIntents, DynamoPlans, DynamoSnapshots, DynamoWatches, epochSeconds } from '../../../lib/adapters/aws/state-store.js';
-import { tableDefinition } from '../../../lib/adapters/aws/table-schema.js';
+import { createTables } from '../../../lib/dev/account-seed.js';
 import { planHash } from '../../../lib/engine/plan/canonical.js';
 import type { Plan, RoleState } from '../../../lib/engine/types.js';
 import { ConflictError, RefusedError } from '../../../lib/errors.js';
@@ -21,7 +21,7 @@ let audit: AuditLog;
 
 beforeEach(async () => {
   const raw = new DynamoDBClient(moto.config());
-  await raw.send(new CreateTableCommand(tableDefinition(TABLE)));
+  await createTables(raw, TABLE);
   ddb = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
   snapshots = new DynamoSnapshots(ddb, TABLE);
   plans = new DynamoPlans(ddb, TABLE);

@@ -20,12 +20,13 @@ import {
   expectedAfter,
   LINK_APPROVER,
   LINK_SECRET,
-  makeWorld,
+  createWorld,
+  remediationAccount,
   PUBLIC_BASE_URL,
   roleArn,
   sqsEvent,
-  type World,
-} from '../../support/remediation-world.js';
+  type DemoWorld,
+} from '../../support/world/index.js';
 
 // Read when lib/edge/lambda.ts is first loaded (the metrics' service dimension), so set before any import runs.
 const STACK = vi.hoisted(() => (process.env.LEASH_STACK_NAME = 'leash-acceptance'));
@@ -33,7 +34,7 @@ const STACK = vi.hoisted(() => (process.env.LEASH_STACK_NAME = 'leash-acceptance
 const moto = useMoto();
 // moto has no Access Analyzer: the deployed composition's client answers as the service does for a clean policy.
 const analyzer = mockClient(AccessAnalyzerClient);
-let w: World | undefined;
+let w: DemoWorld | undefined;
 let jira: JiraFake | undefined;
 afterEach(async () => {
   vi.restoreAllMocks();
@@ -64,11 +65,11 @@ const context = (fn: string): Context =>
 
 /** The world on moto (table, topic with an SQS inbox, queue, roles, task definitions, index), configured through the
  *  environment the way serverless.yml configures the functions; the handlers are imported afterwards. */
-async function deployed(jiraTokenSecretArn: (world: World) => Promise<string>) {
+async function deployed(jiraTokenSecretArn: (world: DemoWorld) => Promise<string>) {
   analyzer.reset();
   analyzer.on(ValidatePolicyCommand).resolves({ findings: [] });
   analyzer.on(CheckNoNewAccessCommand).resolves({ result: 'PASS', message: 'The modified permissions grant no new access.', reasons: [] });
-  w = await makeWorld(moto.config(), { dryRun: false });
+  w = await createWorld(moto.config(), remediationAccount({ dryRun: false }));
   const world = w;
   jira = await startJiraFake(JIRA);
   await world.clients.iam.send(new TagRoleCommand({ RoleName: 'reports-exec', Tags: [{ Key: 'leash:mode', Value: 'ticket' }] }));
@@ -83,7 +84,7 @@ async function deployed(jiraTokenSecretArn: (world: World) => Promise<string>) {
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     LEASH_TABLE: world.config.table,
     LEASH_TOPIC_ARN: world.config.topicArn,
-    LEASH_REMEDIATION_QUEUE_URL: world.remediationQueueUrl,
+    LEASH_REMEDIATION_QUEUE_URL: world.resources.remediationQueueUrl,
     LEASH_DEFAULT_MODE: 'observe',
     LEASH_DRY_RUN: 'false',
     LEASH_APPROVERS: LINK_APPROVER,
@@ -174,7 +175,7 @@ describe('a tracker whose token cannot be used never breaks remediate, approvals
       ticket: 'tracker-unavailable',
       problem: 'jira.auth: the Jira API token cannot be read (ResourceNotFoundException)',
     });
-    const inbox = await world.drain(world.inboxUrl);
+    const inbox = await world.drain(world.resources.inboxUrl);
     const notice = inbox.find((m) => m.startsWith('Leash could not open or update the Jira ticket for'));
     expect(notice).toContain(roleArn('reports-exec'));
     expect(notice).toContain('TrackerUnavailable');
@@ -190,7 +191,7 @@ describe('a tracker whose token cannot be used never breaks remediate, approvals
     const approved = await invoke(fns.approvals, httpEvent('POST', `/approve/${token}`, form), 'approvals');
     expect(approved.result.statusCode, String(approved.result.body)).toBe(200);
     // Where an approval is carried out by the remediate function instead (queued), run what it queued.
-    const queued = await world.drain(world.remediationQueueUrl);
+    const queued = await world.drain(world.resources.remediationQueueUrl);
     if (queued.length) expect((await invoke(fns.remediate, sqsEvent(queued), 'remediate')).result.batchItemFailures).toEqual([]);
     expect(await world.readRole('billing-exec')).toEqual(expectedAfter(before, plan!));
     expect((await world.audit('billing-exec')).map((e) => e.action)).toEqual(expect.arrayContaining(['plan', 'approve', 'apply']));
@@ -214,7 +215,7 @@ describe('a tracker whose token cannot be used never breaks remediate, approvals
     expect(jira!.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /rest/api/3/search/jql']);
     expect(result.outcomes.find((o) => o.roleArn === roleArn('billing-exec'))).toMatchObject({ outcome: 'approval-requested' });
     expect(emfWith(json, 'TrackerUnavailable')).toHaveLength(1);
-    const recorded = JSON.stringify([await world.audit('reports-exec'), json, await world.drain(world.inboxUrl)]);
+    const recorded = JSON.stringify([await world.audit('reports-exec'), json, await world.drain(world.resources.inboxUrl)]);
     expect(recorded).not.toContain('Client must be authenticated'); // the fake's 401 body
     expect(recorded).not.toContain('revoked-token');
   });

@@ -20,7 +20,7 @@ import {
   type StoppedTaskOptions,
 } from '../../support/evidence-events.js';
 import { useMoto } from '../../support/moto.js';
-import { makeWorld, roleArn, sqsEvent, type World } from '../../support/remediation-world.js';
+import { createWorld, remediationAccount, roleArn, sqsEvent, type DemoWorld } from '../../support/world/index.js';
 
 const moto = useMoto({ resetEachTest: false });
 const ROLE = 'billing-exec';
@@ -30,14 +30,14 @@ const OTHER = '210987654321';
 const API_KEY = secretArn('billing/api-key-AbC123');
 const SINCE = '2026-01-01T00:00:00.000Z';
 
-let w: World;
+let w: DemoWorld;
 /** billing's revision registered after the apply (`family:revision`); NEW in the table below stands for it. */
 let newRevision = '';
 const NEW = 'new-billing-revision';
 beforeAll(async () => {
-  w = await makeWorld(moto.config());
+  w = await createWorld(moto.config(), remediationAccount());
   const { plan } = await w.requestApproval(ROLE);
-  expect((await runApprovals(w.click(plan), w.rt)).body).toBe('applied');
+  expect((await runApprovals(w.click(plan), w.deps)).body).toBe('applied');
   // A billing revision that reads billing/api-key: a genuine failed start of it is a denial the plan explains.
   newRevision = (await registerBillingReading(w.clients, API_KEY)).split('/').pop()!;
   w.clock.advanceMinutes(5);
@@ -46,12 +46,12 @@ afterAll(() => w?.close());
 
 /** Everything a forged event must leave as it is: the role, its findings and evidence, the queue. */
 async function state() {
-  const current = await w.rt.findings.current(ARN);
+  const current = await w.deps.findings.current(ARN);
   return {
     role: await w.stateHash(ROLE),
     findings: current ? findingSetHash(current.findings) : undefined,
-    denials: (await w.rt.evidence.forRole(ARN, SINCE)).denials.length,
-    watch: await w.rt.watches.get(ARN),
+    denials: (await w.deps.evidence.forRole(ARN, SINCE)).denials.length,
+    watch: await w.deps.watches.get(ARN),
   };
 }
 
@@ -59,7 +59,7 @@ async function expectNothingBelieved(summary: { denial?: unknown; rolledBack?: b
   expect(summary.denial).toBeUndefined();
   expect(summary.rolledBack).toBeUndefined();
   expect(await state()).toEqual(before);
-  expect(await w.drain(w.remediationQueueUrl)).toEqual([]);
+  expect(await w.drain(w.resources.remediationQueueUrl)).toEqual([]);
 }
 
 const forged = deniedSecretReason(ROLE, API_KEY);
@@ -135,17 +135,17 @@ const STOP_REASONS: [string, StoppedTaskOptions, 'untrusted' | 'ignored', RegExp
 describe('forged stop reasons change nothing (through functions/task-stopped)', () => {
   it.each(STOP_REASONS)('%s', async (_name, opts, kind, why) => {
     const before = await state();
-    const untrustedBefore = (await w.rt.evidence.untrusted(opts.account ?? HOME, SINCE)).length;
+    const untrustedBefore = (await w.deps.evidence.untrusted(opts.account ?? HOME, SINCE)).length;
     // Each attempt a minute apart (the same text at the same time is one re-delivered event, recorded once).
     const at = w.clock.advanceMinutes(1);
     const taskDefinition = opts.taskDefinition === NEW ? newRevision : opts.taskDefinition;
     const summary = await runTaskStopped(
       stoppedTask({ ...opts, ...(taskDefinition ? { taskDefinition } : {}), at, id: `forged-${_name}` }),
-      w.rt,
+      w.deps,
     );
     await expectNothingBelieved(summary, before);
     expect(kind === 'untrusted' ? summary.untrusted?.why : summary.skipped).toMatch(why);
-    const recorded = await w.rt.evidence.untrusted(opts.account ?? HOME, SINCE);
+    const recorded = await w.deps.evidence.untrusted(opts.account ?? HOME, SINCE);
     if (kind === 'untrusted') {
       // Recorded for people, rendered inert, never as billing-exec's denial.
       expect(recorded).toHaveLength(untrustedBefore + 1);
@@ -167,7 +167,7 @@ describe('forged stop reasons change nothing (through functions/task-stopped)', 
     );
     const before = await state();
     const family = td.taskDefinition!.taskDefinitionArn!.split('/').pop()!;
-    const summary = await runTaskStopped(stoppedTask({ taskDefinition: family, reason: forged, id: 'no-exec-role' }), w.rt);
+    const summary = await runTaskStopped(stoppedTask({ taskDefinition: family, reason: forged, id: 'no-exec-role' }), w.deps);
     await expectNothingBelieved(summary, before);
     expect(summary.untrusted?.why).toMatch(/has no execution role, yet the text names a principal/);
   });
@@ -207,7 +207,7 @@ describe('CloudTrail denials from elsewhere change nothing (through functions/de
     const event = (tamper as (e: ReturnType<typeof cloudTrailDenial>) => Record<string, unknown>)(
       cloudTrailDenial(ROLE, API_KEY, at(), `ct-${_name}`),
     );
-    const summary = await runDenial(event, w.rt);
+    const summary = await runDenial(event, w.deps);
     await expectNothingBelieved(summary, before);
     expect(summary.skipped).toMatch(why);
   });
@@ -216,11 +216,11 @@ describe('CloudTrail denials from elsewhere change nothing (through functions/de
 describe('the genuine denial, in the same world', () => {
   it('a failed start of billing’s new revision (ECS wrote it, TaskFailedToStart) is explained by the plan and rolls back', async () => {
     const at = w.clock.advanceMinutes(1);
-    const summary = await runTaskStopped(stoppedTask({ taskDefinition: newRevision, reason: forged, at, id: 'genuine' }), w.rt);
+    const summary = await runTaskStopped(stoppedTask({ taskDefinition: newRevision, reason: forged, at, id: 'genuine' }), w.deps);
     expect(summary.denial).toMatchObject({ roleArn: ARN, resource: API_KEY });
     // The denial changes the role's findings too ("findings changed" is queued as well): only the rollback is asked here.
-    const asked = (await w.drain(w.remediationQueueUrl)).filter((b) => b.includes('"rollback '));
+    const asked = (await w.drain(w.resources.remediationQueueUrl)).filter((b) => b.includes('"rollback '));
     expect(asked.map((b) => JSON.parse(b))).toEqual([{ roleArn: ARN, reason: `rollback ${at}` }]);
-    expect((await runRemediate(sqsEvent(asked), w.rt)).outcomes).toMatchObject([{ outcome: 'rolled-back' }]);
+    expect((await runRemediate(sqsEvent(asked), w.deps)).outcomes).toMatchObject([{ outcome: 'rolled-back' }]);
   });
 });

@@ -1,6 +1,7 @@
 // In-memory implementations of every port in lib/app/ports.ts (tests only): the same contracts as the DynamoDB, IAM,
 // ECS, SNS and SQS adapters, no network. App and handler tests run the real use cases over these; the adapters
 // themselves are tested against moto.
+import { ECS_TASKS_TRUST } from '../../../lib/dev/account-seed.js';
 import type {
   AuditEntry,
   AuditLog,
@@ -58,10 +59,7 @@ import { ConflictError, RefusedError } from '../../../lib/errors.js';
 
 const clone = <T>(v: T): T => structuredClone(v);
 
-export const ECS_TASKS_TRUST: PolicyDocument = {
-  Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-};
+export { ECS_TASKS_TRUST };
 
 export class MemoryRoleIndex implements RoleIndex {
   readonly entries = new Map<string, IndexEntry>();

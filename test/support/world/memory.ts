@@ -1,5 +1,6 @@
-// Leash wired over the in-memory ports (test/support/memory/ports.ts): the pipeline deps the event handlers take, and
-// the apply use case over an in-memory IAM. For app, handler, fuzz and benchmark tests that need no moto.
+// The in-memory flavour of the world: Leash wired over the in-memory ports (test/support/memory/ports.ts), the
+// pipeline deps the event handlers take and the apply use case over an in-memory IAM. For app, handler, fuzz and
+// benchmark tests that need no moto; nothing here is seeded in moto, so it shares no seeding with index.ts.
 import { Applier } from '../../../lib/app/apply/applier.js';
 import type { Verification, VerifyInput } from '../../../lib/app/apply/plan-verifier.js';
 import type { Roles } from '../../../lib/app/ports.js';
@@ -18,9 +19,9 @@ import {
   MemorySnapshots,
   MemoryTaskDefinitions,
   MemoryWatches,
-} from './ports.js';
+} from '../memory/ports.js';
 
-export * from './ports.js';
+export * from '../memory/ports.js';
 
 export const ACCOUNT = '123456789012';
 

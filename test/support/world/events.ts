@@ -1,6 +1,5 @@
-// The demo account (lib/dev/demo/seed.ts) on moto, driven through the real handlers in functions/ with a fixed clock:
-// what the pipeline integration tests share. Adds an SQS queue subscribed to the findings topic WITHOUT raw
-// delivery, so the SNS envelope (Subject included) can be read back.
+// The events in events/ and the demo account's ARNs: loading an event, re-aiming it, making in moto the change an IAM
+// event records, and the findings the demo account starts with.
 import { CreateServiceCommand, RegisterTaskDefinitionCommand, type RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import {
   AttachRolePolicyCommand,
@@ -16,28 +15,16 @@ import {
   TagRoleCommand,
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
-import { SubscribeCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { makeClients, type AwsClients } from '../../lib/adapters/aws/clients.js';
-import type { IndexEntry as RoleIndexEntry } from '../../lib/engine/types.js';
-import type { SweepDeps } from '../../lib/app/sweep.js';
-import { buildPipeline, type Pipeline } from '../../lib/composition.js';
-import { loadConfig } from '../../lib/config.js';
-import { DEMO_ACCOUNT, DEMO_REGION, demoTaskDefinitions, roleArn, seedDemo, type DemoResources } from '../../lib/dev/demo/seed.js';
-import type { Finding } from '../../lib/engine/types.js';
-import { run as runDenial } from '../../functions/denial.js';
-import { run as runIamChange } from '../../functions/iam-change.js';
-import { run as runReconcile } from '../../functions/reconcile.js';
-import { run as runTaskDefinitionChange } from '../../functions/task-definition-change.js';
-import { run as runTaskStopped } from '../../functions/task-stopped.js';
-import { loadEventJson } from './corpus.js';
+import type { AwsClients } from '../../../lib/adapters/aws/clients.js';
+import { DEMO_ACCOUNT as ACCOUNT, DEMO_REGION as REGION, demoTaskDefinitions } from '../../../lib/dev/demo/seed.js';
+import type { Finding } from '../../../lib/engine/types.js';
+import { loadEventJson } from '../corpus.js';
 
-export { roleArn };
-export const ACCOUNT = DEMO_ACCOUNT;
-export const REGION = DEMO_REGION;
+export { REGION };
 /** After every event in events/ (the last denial is 2026-11-22T08:02:43Z), inside every evidence window. */
 export const NOW = '2026-11-22T10:00:00.000Z';
-export const SELF_ROLE = `arn:aws:iam::${ACCOUNT}:role/leash-prod-remediate`;
+
+type Ev = Record<string, unknown>;
 
 export const tdArn = (familyRevision: string) => `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${familyRevision}`;
 export const ecrRepo = (name: string, account = ACCOUNT) => `arn:aws:ecr:${REGION}:${account}:repository/${name}`;
@@ -58,47 +45,6 @@ export const WEB_SEEDED_FINDINGS = [
   `too-broad secretsmanager:GetSecretValue ${secret('web/stripe-*')}`,
   `too-broad ssm:GetParameters ${parameter('/web/prod/*')}`,
 ].sort();
-
-export interface Endpoint {
-  endpoint: string;
-  credentials: { accessKeyId: string; secretAccessKey: string };
-}
-
-/** One SNS notification as a subscriber sees it. */
-export interface Notice {
-  subject: string;
-  role: string;
-  /** The readable finding lines (`[severity] kind: action on resource (reason)`). */
-  lines: string[];
-}
-
-export interface Snapshot {
-  index: Record<string, RoleIndexEntry[]>;
-  findings: Record<string, Finding[] | null>;
-}
-
-type Ev = Record<string, unknown>;
-type Run = (event: unknown) => Promise<unknown>;
-
-export interface World {
-  deps: Pipeline;
-  clients: AwsClients;
-  demo: DemoResources;
-  run: {
-    taskDefinitionChange: (e: unknown) => ReturnType<typeof runTaskDefinitionChange>;
-    iamChange: (e: unknown) => ReturnType<typeof runIamChange>;
-    denial: (e: unknown) => ReturnType<typeof runDenial>;
-    taskStopped: (e: unknown) => ReturnType<typeof runTaskStopped>;
-    reconcile: (e: unknown, opts?: Partial<Pick<SweepDeps, 'timeLeft' | 'sweep'>>) => ReturnType<typeof runReconcile>;
-  };
-  /** Which handler receives an event file, by the file's shape. */
-  handlerFor(e: Ev): Run;
-  /** Reads (and keeps invisible for 10 minutes) every notification waiting in the envelope inbox. */
-  notices(): Promise<Notice[]>;
-  entries(role: string): Promise<RoleIndexEntry[]>;
-  findings(role: string): Promise<Finding[] | undefined>;
-  snapshot(roles: string[]): Promise<Snapshot>;
-}
 
 /** A fresh copy of an event in events/. */
 export const event = (name: string): Ev => loadEventJson<Ev>(name);
@@ -191,83 +137,32 @@ export async function enact(clients: AwsClients, e: Ev): Promise<void> {
   }
 }
 
-function parseNotice(body: string): Notice {
-  const env = JSON.parse(body) as { Subject?: string; Message?: string };
-  const message = env.Message ?? '';
-  const head = message.split('\n\n{')[0]!;
-  return {
-    subject: env.Subject ?? '',
-    role: /^Role: (.+)$/m.exec(head)?.[1] ?? '',
-    lines: head.split('\n').filter((l) => l.startsWith('[')),
-  };
-}
-
-export async function createWorld(e: Endpoint, opts: { now?: () => string } = {}): Promise<World> {
-  const aws = { region: REGION, endpoint: e.endpoint, credentials: e.credentials };
-  const clients = makeClients(aws);
-  const demo = await seedDemo(clients);
-  const inboxUrl = (await clients.sqs.send(new CreateQueueCommand({ QueueName: 'test-envelope-inbox' }))).QueueUrl!;
-  const inboxArn = (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: inboxUrl, AttributeNames: ['QueueArn'] }))).Attributes!
-    .QueueArn!;
-  await clients.sns.send(new SubscribeCommand({ TopicArn: demo.topicArn, Protocol: 'sqs', Endpoint: inboxArn }));
-  const config = {
-    ...loadConfig({ LEASH_DRY_RUN: 'true' }),
-    table: demo.table,
-    topicArn: demo.topicArn,
-    remediationQueueUrl: demo.remediationQueueUrl,
-    selfRoleArns: [SELF_ROLE],
-  };
-  const deps = buildPipeline(config, aws, { now: opts.now ?? (() => NOW) });
-  const { cloudTrail: _cloudTrail, ...sweepOnly } = deps;
-  const run: World['run'] = {
-    taskDefinitionChange: (ev) => runTaskDefinitionChange(ev, deps),
-    iamChange: (ev) => runIamChange(ev, deps),
-    denial: (ev) => runDenial(ev, deps),
-    taskStopped: (ev) => runTaskStopped(ev, deps),
-    // The sweep only: moto has no CloudTrail LookupEvents for the evidence backfill (tested in test/app/backfill.test.ts).
-    reconcile: (ev, o = {}) => runReconcile(ev, { ...sweepOnly, concurrency: 4, timeLeft: () => 600_000, ...o }),
-  };
-  const world: World = {
-    deps,
-    clients,
-    demo,
-    run,
-    handlerFor(ev) {
-      if (ev['detail-type'] === 'ECS Task State Change') return run.taskStopped;
-      if (ev['detail-type'] === 'Scheduled Event') return run.reconcile;
-      const d = ev.detail as { errorCode?: string } | undefined;
-      if (ev.source === 'aws.ecs') return run.taskDefinitionChange;
-      if (ev.source === 'aws.iam') return run.iamChange;
-      if (d?.errorCode) return run.denial;
-      throw new Error(`no handler for event ${String(ev.id)}`);
-    },
-    async notices() {
-      const out: Notice[] = [];
-      for (;;) {
-        const res = await clients.sqs.send(
-          new ReceiveMessageCommand({ QueueUrl: inboxUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 600 }),
-        );
-        if (!res.Messages?.length) return out;
-        out.push(...res.Messages.map((m) => parseNotice(m.Body ?? '{}')));
-      }
-    },
-    async entries(role) {
-      return (await deps.index.entriesForRole(role)).sort((a, b) => a.taskDefinitionArn.localeCompare(b.taskDefinitionArn));
-    },
-    async findings(role) {
-      return (await deps.findings.current(role))?.findings;
-    },
-    async snapshot(roles) {
-      const snap: Snapshot = { index: {}, findings: {} };
-      for (const r of [...roles].sort()) {
-        snap.index[r] = await world.entries(r);
-        snap.findings[r] = (await world.findings(r)) ?? null;
-      }
-      return snap;
-    },
-  };
-  return world;
-}
+/** Every event in events/ that a deployed Leash function receives, with that function. */
+export const SCENARIO: [fn: string, event: string][] = [
+  ['task-definition-change', 'register-task-definition.json'],
+  ['task-definition-change', 'register-task-definition-failed.json'],
+  ['task-definition-change', 'deregister-task-definition.json'],
+  ['iam-change', 'attach-role-policy.json'],
+  ['iam-change', 'create-policy-version.json'],
+  ['iam-change', 'create-role.json'],
+  ['iam-change', 'delete-role-policy.json'],
+  ['iam-change', 'delete-role.json'],
+  ['iam-change', 'detach-role-policy.json'],
+  ['iam-change', 'put-role-policy.json'],
+  ['iam-change', 'put-role-policy-by-leash.json'],
+  ['iam-change', 'set-default-policy-version.json'],
+  ['iam-change', 'tag-role.json'],
+  ['iam-change', 'update-assume-role-policy.json'],
+  ['denial', 'denial-ecr.json'],
+  ['denial', 'denial-kms.json'],
+  ['denial', 'denial-logs.json'],
+  ['denial', 'denial-secretsmanager.json'],
+  ['denial', 'denial-ssm.json'],
+  ['task-stopped', 'task-stopped-access-denied.json'],
+  ['task-stopped', 'task-stopped-cannot-pull.json'],
+  ['task-stopped', 'task-stopped-essential-exit.json'],
+  ['task-stopped', 'task-stopped-network.json'],
+];
 
 /** (kind, action, resource) of each finding, sorted: what the assertions compare. */
 export function keysOf(findings: Finding[] | undefined, kind?: Finding['kind']): string[] {
