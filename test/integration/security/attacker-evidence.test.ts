@@ -8,7 +8,7 @@ import { CreateSecretCommand, DescribeSecretCommand } from '@aws-sdk/client-secr
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloudTrailDenial, secretArn, stoppedTask, tdArnOf } from '../../support/evidence-events.js';
 import { useMoto } from '../../support/moto.js';
-import { addRoles, awslogs, reindex, roleArn, sqsEvent } from '../../support/remediation-world.js';
+import { awslogs, roleArn, sqsEvent } from '../../support/world/index.js';
 import { deploy, type Deployed } from './deployed.js';
 
 const moto = useMoto({ resetEachTest: false });
@@ -35,7 +35,7 @@ beforeAll(async () => {
     ...(secret ? { secrets: [{ name: 'S', valueFrom: secret }] } : {}),
     logConfiguration: awslogs(`/ecs/${name}`),
   });
-  await addRoles(d.world, [
+  await d.world.addRoles([
     {
       name: PAY,
       tags: { 'leash:mode': 'auto', 'leash:scope': 'secret:pay/ log-group:/ecs/pay' },
@@ -44,10 +44,10 @@ beforeAll(async () => {
     },
     { name: 'other-exec', taskDefinitions: [{ family: 'other', containers: [container('other')] }] },
   ]);
-  await reindex(d.world);
+  await d.world.reindex();
   const out = await d.remediate(PAY);
   expect(out.outcomes).toMatchObject([{ outcome: 'applied', mode: 'auto' }]);
-  await d.world.drain(d.world.remediationQueueUrl);
+  await d.world.drain(d.world.resources.remediationQueueUrl);
 });
 afterAll(() => d?.world.close());
 
@@ -76,7 +76,7 @@ interface Summary {
 }
 
 async function roleState() {
-  return { role: await d.world.stateHash(PAY), watch: await d.world.rt.watches.get(PAY_ARN) };
+  return { role: await d.world.stateHash(PAY), watch: await d.world.deps.watches.get(PAY_ARN) };
 }
 
 /** Runs the event through the deployed function and checks nothing was believed. */
@@ -87,7 +87,7 @@ async function expectRefused(fn: 'task-stopped' | 'denial', event: unknown, why:
   expect(summary.rolledBack).toBeUndefined();
   expect(summary.untrusted?.why ?? summary.skipped).toMatch(why);
   expect(await roleState()).toEqual(before);
-  expect(await d.world.drain(d.world.remediationQueueUrl)).toEqual([]);
+  expect(await d.world.drain(d.world.resources.remediationQueueUrl)).toEqual([]);
 }
 
 const stopped = (o: Parameters<typeof stoppedTask>[0] & { overrides?: Record<string, unknown> }) => {
@@ -207,14 +207,14 @@ describe('genuine denials in the same world', () => {
     expect(summary.denial).toMatchObject({ roleArn: PAY_ARN, resource: db });
     expect(summary.watch?.requested).toBeFalsy();
     expect(summary.watch?.notice).toMatch(/not explained|does not explain|not .*plan/);
-    expect((await d.world.drain(d.world.remediationQueueUrl)).filter((b) => b.includes('"rollback '))).toEqual([]);
+    expect((await d.world.drain(d.world.resources.remediationQueueUrl)).filter((b) => b.includes('"rollback '))).toEqual([]);
   });
 
   it('a failed start on pay’s own task, naming pay-exec, of what the plan removed: explained, and rolled back', async () => {
     const summary = await d.invoke<Watched>('task-stopped', stopped({ reason: secretReason(session(PAY), apiKey) }));
     expect(summary.denial).toMatchObject({ roleArn: PAY_ARN, resource: apiKey });
     expect(summary.watch).toMatchObject({ requested: true, notice: expect.stringMatching(/denial explained by plan/) });
-    const asked = (await d.world.drain(d.world.remediationQueueUrl)).filter((b) => b.includes('"rollback '));
+    const asked = (await d.world.drain(d.world.resources.remediationQueueUrl)).filter((b) => b.includes('"rollback '));
     expect(asked).toHaveLength(1);
     const out = await d.invoke<{ outcomes: { outcome: string }[] }>('remediate', sqsEvent(asked));
     expect(out.outcomes).toMatchObject([{ outcome: 'rolled-back' }]);

@@ -5,7 +5,7 @@
 import { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useMoto } from '../../support/moto.js';
-import { addRoles, awslogs, reindex, roleArn, type ExtraRole } from '../../support/remediation-world.js';
+import { awslogs, roleArn, type ExtraRole } from '../../support/world/index.js';
 import { deploy, type Deployed } from './deployed.js';
 
 const moto = useMoto({ resetEachTest: false });
@@ -111,9 +111,9 @@ describe('shared roles: every trust-policy form that lets someone else in', () =
         .replace(/[^a-z]/gi, '')
         .toLowerCase()
         .slice(0, 40)}`;
-      await addRoles(d.world, [role(name, { trust })]);
-      await reindex(d.world);
-      const stored = (await d.world.rt.findings.current(roleArn(name)))!.findings;
+      await d.world.addRoles([role(name, { trust })]);
+      await d.world.reindex();
+      const stored = (await d.world.deps.findings.current(roleArn(name)))!.findings;
       expect(stored.filter((f) => f.kind === 'shared-role')).toHaveLength(1);
       const before = await d.world.readRole(name);
       const out = await d.remediate(name);
@@ -129,10 +129,10 @@ describe('shared roles: every trust-policy form that lets someone else in', () =
   );
 
   it('a role in an instance profile is shared too', async () => {
-    await addRoles(d.world, [role('in-profile')]);
+    await d.world.addRoles([role('in-profile')]);
     await d.world.clients.iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: 'hosts' }));
     await d.world.clients.iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'hosts', RoleName: 'in-profile' }));
-    await reindex(d.world);
+    await d.world.reindex();
     const before = await d.world.readRole('in-profile');
     const out = await d.remediate('in-profile');
     expect(out.outcomes[0]!.why).toMatch(/instance profile/);
@@ -140,8 +140,8 @@ describe('shared roles: every trust-policy form that lets someone else in', () =
   });
 
   it('the control: the same role trusted only by ECS tasks is changed in auto', async () => {
-    await addRoles(d.world, [role('ecs-only')]);
-    await reindex(d.world);
+    await d.world.addRoles([role('ecs-only')]);
+    await d.world.reindex();
     const out = await d.remediate('ecs-only');
     expect(out.outcomes).toMatchObject([{ outcome: 'applied', mode: 'auto' }]);
   });
@@ -150,8 +150,8 @@ describe('shared roles: every trust-policy form that lets someone else in', () =
 describe('mode tags: near-misses count as observe', () => {
   it.each(['Auto', ' auto', 'auto\u200b', 'auto\n', 'аuto' /* Cyrillic a */, 'auto,approve', ''])('leash:mode=%j', async (value) => {
     const name = `mode-${[...value].map((c) => c.codePointAt(0)!.toString(16)).join('')}`.slice(0, 60);
-    await addRoles(d.world, [role(name, { tags: { 'leash:mode': value, 'leash:scope': `log-group:/ecs/${name}` } })]);
-    await reindex(d.world);
+    await d.world.addRoles([role(name, { tags: { 'leash:mode': value, 'leash:scope': `log-group:/ecs/${name}` } })]);
+    await d.world.reindex();
     const before = await d.world.readRole(name);
     const out = await d.remediate(name);
     expect(out.outcomes).toMatchObject([{ outcome: 'skipped', mode: 'observe' }]);
@@ -163,8 +163,8 @@ describe('mode tags: near-misses count as observe', () => {
     ['Terraform', { ManagedBy: 'terraform' }],
   ])('an auto role owned by %s gets a ticket path, never a change', async (label, owner) => {
     const name = `iac-${label.toLowerCase()}`;
-    await addRoles(d.world, [role(name, { tags: { 'leash:mode': 'auto', 'leash:scope': `log-group:/ecs/${name}`, ...owner } })]);
-    await reindex(d.world);
+    await d.world.addRoles([role(name, { tags: { 'leash:mode': 'auto', 'leash:scope': `log-group:/ecs/${name}`, ...owner } })]);
+    await d.world.reindex();
     const before = await d.world.readRole(name);
     const out = await d.remediate(name);
     expect(out.outcomes[0]!.outcome).toBe('ticket');
@@ -175,11 +175,8 @@ describe('mode tags: near-misses count as observe', () => {
 describe('the change budget under parallel invocations', () => {
   it(`${CAP + 5} auto roles remediated by ${CAP + 5} concurrent invocations: at most ${CAP} change`, async () => {
     const names = Array.from({ length: CAP + 5 }, (_, i) => `budget-${i}`);
-    await addRoles(
-      d.world,
-      names.map((n) => role(n)),
-    );
-    await reindex(d.world);
+    await d.world.addRoles(names.map((n) => role(n)));
+    await d.world.reindex();
     // The control role above already spent one change of this window.
     const results = await Promise.all(names.map((n) => d.remediate(n)));
     const outcomes = results.flatMap((r) => r.outcomes.map((o) => o.outcome));

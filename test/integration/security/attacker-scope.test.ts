@@ -9,7 +9,7 @@ import { CreateSecretCommand, DescribeSecretCommand } from '@aws-sdk/client-secr
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useMoto } from '../../support/moto.js';
-import { addRoles, awslogs, reindex, roleArn } from '../../support/remediation-world.js';
+import { awslogs, roleArn, type ExtraRole } from '../../support/world/index.js';
 import { deploy, literal, type Deployed } from './deployed.js';
 
 const moto = useMoto({ resetEachTest: false });
@@ -33,11 +33,7 @@ beforeAll(async () => {
 });
 afterAll(() => d?.world.close());
 
-type Container = Parameters<typeof addRoles>[1][number]['taskDefinitions'] extends (infer T)[] | undefined
-  ? T extends { containers: (infer C)[] }
-    ? C
-    : never
-  : never;
+type Container = ExtraRole['taskDefinitions'] extends (infer T)[] | undefined ? (T extends { containers: (infer C)[] } ? C : never) : never;
 const container = (name: string, more: Partial<Container> = {}): Container => ({
   name,
   image,
@@ -51,13 +47,13 @@ async function register(role: string, family: string, containers: Container[]) {
   await d.world.clients.ecs.send(
     new RegisterTaskDefinitionCommand({ family, executionRoleArn: roleArn(role), containerDefinitions: containers }),
   );
-  await reindex(d.world);
+  await d.world.reindex();
 }
 
 describe('auto adds only inside the declared scope, compared as ARNs', () => {
-  const ROLE = 'web-exec';
+  const ROLE = 'web-app-exec';
   it('in-scope additions apply on their own (the control: the role works in auto)', async () => {
-    await addRoles(d.world, [{ name: ROLE, tags: { 'leash:mode': 'auto', 'leash:scope': SCOPE } }]);
+    await d.world.addRoles([{ name: ROLE, tags: { 'leash:mode': 'auto', 'leash:scope': SCOPE } }]);
     await register(ROLE, 'web', [
       container('web', {
         secrets: [
@@ -149,9 +145,9 @@ describe('a scope tag Leash cannot read exactly adds nothing on its own', () => 
     ['a zero-width space in the value', { 'leash:scope': 'secret:web\u200b/' }],
   ])('%s: invalid-scope-tag, and the in-scope secret goes to a person', async (label, tags) => {
     const role = `tag-${label.replace(/[^a-z]/g, '').slice(0, 40)}`;
-    await addRoles(d.world, [{ name: role, tags: { 'leash:mode': 'auto', ...tags } }]);
+    await d.world.addRoles([{ name: role, tags: { 'leash:mode': 'auto', ...tags } }]);
     await register(role, role, [container('web', { secrets: [{ name: 'DB', valueFrom: secrets['web/db']! }] })]);
-    const stored = (await d.world.rt.findings.current(roleArn(role)))!.findings;
+    const stored = (await d.world.deps.findings.current(roleArn(role)))!.findings;
     expect(stored.filter((f) => f.kind === 'invalid-scope-tag')).toHaveLength(1);
     const before = await d.world.stateHash(role);
     const out = await d.remediate(role);
@@ -166,7 +162,7 @@ describe('a grant that holds only under a Condition is an addition when the plan
   const condition = { StringEquals: { 'aws:SourceVpce': 'vpce-0123456789abcdef0' } };
 
   it('another team’s secret, allowed today only through a VPC endpoint, goes to a person (it was applied unseen)', async () => {
-    await addRoles(d.world, [
+    await d.world.addRoles([
       {
         name: ROLE,
         tags: { 'leash:mode': 'auto', 'leash:scope': 'secret:cond/ log-group:/ecs/web' },
@@ -178,7 +174,7 @@ describe('a grant that holds only under a Condition is an addition when the plan
       },
     ]);
     await register(ROLE, 'cond', [container('cond', { secrets: [{ name: 'LEDGER', valueFrom: secrets['billing/ledger']! }] })]);
-    const stored = (await d.world.rt.findings.current(roleArn(ROLE)))!.findings;
+    const stored = (await d.world.deps.findings.current(roleArn(ROLE)))!.findings;
     expect(stored.some((f) => f.kind === 'conditional' && f.resource === secrets['billing/ledger'])).toBe(true);
     const before = await d.world.readRole(ROLE);
     const out = await d.remediate(ROLE);
@@ -198,7 +194,7 @@ describe('a grant that holds only under a Condition is an addition when the plan
         Tags: [{ Key: 'leash:scope', Value: 'secret:cond/ secret:billing/ledger log-group:/ecs/web' }],
       }),
     );
-    await reindex(d.world);
+    await d.world.reindex();
     const out = await d.remediate(ROLE);
     expect(out.outcomes).toMatchObject([{ outcome: 'applied', mode: 'auto' }]);
     expect(out.outcomes[0]!.plan!.additions).toContainEqual({

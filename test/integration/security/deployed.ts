@@ -8,13 +8,22 @@ import type { Context, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { vi } from 'vitest';
 import type { AwsTestConfig } from '../../support/moto.js';
-import { LINK_APPROVER, LINK_SECRET, makeWorld, PUBLIC_BASE_URL, roleArn, sqsEvent, type World } from '../../support/remediation-world.js';
+import {
+  createWorld,
+  LINK_APPROVER,
+  LINK_SECRET,
+  PUBLIC_BASE_URL,
+  remediationAccount,
+  roleArn,
+  sqsEvent,
+  type DemoWorld,
+} from '../../support/world/index.js';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 export type FunctionName = 'task-stopped' | 'denial' | 'remediate' | 'approvals' | 'watch' | 'iam-change';
 
 export interface Deployed {
-  world: World;
+  world: DemoWorld;
   /** Runs one deployed handler with a Lambda context; its log lines are kept off the test output. */
   invoke<R = Record<string, unknown>>(fn: FunctionName, event: unknown): Promise<R>;
   /** The remediation function on "findings changed" messages for `roles`. */
@@ -58,7 +67,7 @@ export async function deploy(moto: AwsTestConfig, env: Record<string, string> = 
   analyzer.reset();
   analyzer.on(ValidatePolicyCommand).resolves({ findings: [] });
   analyzer.on(CheckNoNewAccessCommand).resolves({ result: 'PASS', message: 'The modified permissions grant no new access.', reasons: [] });
-  const world = await makeWorld(moto, { dryRun: false });
+  const world = await createWorld(moto, remediationAccount({ dryRun: false }));
   const link = await world.clients.secrets.send(new CreateSecretCommand({ Name: 'leash-attack/link-signing', SecretString: LINK_SECRET }));
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: moto.endpoint,
@@ -67,7 +76,7 @@ export async function deploy(moto: AwsTestConfig, env: Record<string, string> = 
     AWS_SECRET_ACCESS_KEY: moto.credentials.secretAccessKey,
     LEASH_TABLE: world.config.table,
     LEASH_TOPIC_ARN: world.config.topicArn,
-    LEASH_REMEDIATION_QUEUE_URL: world.remediationQueueUrl,
+    LEASH_REMEDIATION_QUEUE_URL: world.resources.remediationQueueUrl,
     LEASH_DEFAULT_MODE: 'observe',
     LEASH_DRY_RUN: 'false',
     LEASH_APPROVERS: LINK_APPROVER,
