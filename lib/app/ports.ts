@@ -320,10 +320,11 @@ export interface AuditEntry {
 // People and other functions
 // ---------------------------------------------------------------------------------------------------------------
 
-/** The findings topic. */
+/** The findings topic (and, for approval links only, the approvals topic). */
 export interface Notifier {
   publishFindings(roleArn: string, findings: Finding[]): Promise<void>;
-  /** One message per approver, filterable by the approver attribute: nobody else receives that approver's link. */
+  /** On the approvals topic, never the findings topic: one message per email approver, with the approver attribute
+   *  its subscription filters on, so nobody else receives that approver's link. */
   publishApprovalLink(plan: Plan, link: ApprovalLink): Promise<void>;
   /** Something people must know that is not a finding (a change deferred by the change budget). */
   publishNotice(notice: { subject: string; message: string; roleArn?: string }): Promise<void>;
@@ -345,6 +346,8 @@ export interface RemediationQueue {
 export interface Slack {
   postPlan(channel: string, plan: Plan): Promise<{ channel: string; ts: string }>;
   updateOutcome(channel: string, ts: string, plan: Plan, outcome: Outcome): Promise<void>;
+  /** A message only `user` sees (chat.postEphemeral): where a requested approval link goes, never the channel. */
+  postEphemeral(channel: string, user: string, text: string): Promise<void>;
 }
 
 /** An issue tracker (Jira, GitHub): one ticket per role. */

@@ -1,11 +1,13 @@
-// Sends a plan to the people who may approve it: a Slack message with buttons, and each approver's own signed link
-// in a message of its own (filtered by the approver attribute), so nobody else holds a link that acts in their name.
+// Sends a plan to the people who may approve it: a Slack message with buttons (Slack approvers decide there), and
+// each email approver's own signed link in a message of its own on the approvals topic (filtered by the approver
+// attribute), so nobody else holds a link that acts in their name.
 import type { Plan } from '../engine/types.js';
 import type { ApprovalLink, Notifier, Slack } from './ports.js';
 
 export interface ApprovalChannels {
   slack?: Slack;
   slackChannel?: string;
+  /** The approvals topic (never the findings topic). */
   notifier?: Pick<Notifier, 'publishApprovalLink'>;
 }
 
@@ -18,7 +20,7 @@ export async function requestApproval(plan: Plan, links: ApprovalLink[], channel
   }
   if (channels.notifier && links.length) {
     for (const link of links) await channels.notifier.publishApprovalLink(plan, link);
-    sent.push(`sns ${links.length} link(s), one message per approver`);
+    sent.push(`approvals topic: ${links.length} link(s), one message per email approver`);
   }
   return sent;
 }

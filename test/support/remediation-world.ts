@@ -92,7 +92,10 @@ export interface World {
   rt: Remediation;
   slack: SlackFake;
   remediationQueueUrl: string;
+  /** Unfiltered subscriber of the findings topic. */
   inboxUrl: string;
+  /** Unfiltered subscriber of the approvals topic (where the links go). */
+  approvalsInboxUrl: string;
   stateHash(role: string): Promise<string>;
   readRole(role: string): Promise<RoleView>;
   remediate(role: string): Promise<MessageOutcome>;
@@ -134,16 +137,31 @@ export function sqsEvent(bodies: string[]): SQSEvent {
   };
 }
 
-async function seed(c: AwsClients): Promise<{ table: string; topicArn: string; inboxUrl: string; remediationQueueUrl: string }> {
+/** A queue subscribed to `topicArn` with no filter, raw delivery: sees every message the topic carries. */
+async function subscribedQueue(c: AwsClients, topicArn: string, name: string): Promise<string> {
+  const url = (await c.sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!;
+  const queueArn = (await c.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+  await c.sns.send(
+    new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: queueArn, Attributes: { RawMessageDelivery: 'true' } }),
+  );
+  return url;
+}
+
+async function seed(c: AwsClients): Promise<{
+  table: string;
+  topicArn: string;
+  inboxUrl: string;
+  approvalsTopicArn: string;
+  approvalsInboxUrl: string;
+  remediationQueueUrl: string;
+}> {
   const table = 'leash-e2e';
   await c.ddb.send(new CreateTableCommand(tableDefinition(table)));
   const topicArn = (await c.sns.send(new CreateTopicCommand({ Name: 'leash-findings' }))).TopicArn!;
-  const inboxUrl = (await c.sqs.send(new CreateQueueCommand({ QueueName: 'leash-inbox' }))).QueueUrl!;
-  const inboxArn = (await c.sqs.send(new GetQueueAttributesCommand({ QueueUrl: inboxUrl, AttributeNames: ['QueueArn'] }))).Attributes!
-    .QueueArn!;
-  await c.sns.send(
-    new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: inboxArn, Attributes: { RawMessageDelivery: 'true' } }),
-  );
+  // The findings topic's unfiltered subscriber (a SIEM queue, say): it must never see an approval link.
+  const inboxUrl = await subscribedQueue(c, topicArn, 'leash-inbox');
+  const approvalsTopicArn = (await c.sns.send(new CreateTopicCommand({ Name: 'leash-approvals' }))).TopicArn!;
+  const approvalsInboxUrl = await subscribedQueue(c, approvalsTopicArn, 'leash-approvals-inbox');
   const remediationQueueUrl = (await c.sqs.send(new CreateQueueCommand({ QueueName: 'leash-remediation' }))).QueueUrl!;
   await c.secrets.send(new CreateSecretCommand({ Name: 'billing/db', SecretString: 'test' }));
   await c.secrets.send(new CreateSecretCommand({ Name: 'reports/smtp', SecretString: 'test' }));
@@ -176,7 +194,7 @@ async function seed(c: AwsClients): Promise<{ table: string; topicArn: string; i
   );
   for (const td of demoTaskDefinitions.filter((t) => t.family === 'billing' || t.family === 'reports'))
     await c.ecs.send(new RegisterTaskDefinitionCommand(td));
-  return { table, topicArn, inboxUrl, remediationQueueUrl };
+  return { table, topicArn, inboxUrl, approvalsTopicArn, approvalsInboxUrl, remediationQueueUrl };
 }
 
 export async function makeWorld(moto: AwsTestConfig, opts: WorldOptions = {}): Promise<World> {
@@ -191,6 +209,7 @@ export async function makeWorld(moto: AwsTestConfig, opts: WorldOptions = {}): P
     }),
     table: res.table,
     topicArn: res.topicArn,
+    approvalsTopicArn: res.approvalsTopicArn,
     remediationQueueUrl: res.remediationQueueUrl,
     approvers: [APPROVER, LINK_APPROVER],
     slackChannel: 'leash-approvals',
@@ -237,6 +256,7 @@ export async function makeWorld(moto: AwsTestConfig, opts: WorldOptions = {}): P
     slack,
     remediationQueueUrl: res.remediationQueueUrl,
     inboxUrl: res.inboxUrl,
+    approvalsInboxUrl: res.approvalsInboxUrl,
     stateHash: async (role) => hashState((await rt.roles.readState(role))!),
     readRole,
     remediate,
@@ -249,8 +269,8 @@ export async function makeWorld(moto: AwsTestConfig, opts: WorldOptions = {}): P
       return { plan: out.plan, message };
     },
     async linkToken(plan, approver = LINK_APPROVER) {
-      // One SNS message per approver: take the one addressed to `approver`.
-      const messages = (await drain(clients, res.inboxUrl)).filter((m) => m.includes(plan.planHash));
+      // One message per approver on the approvals topic: take the one addressed to `approver`.
+      const messages = (await drain(clients, res.approvalsInboxUrl)).filter((m) => m.includes(plan.planHash));
       const published = messages.find((m) => m.includes(`as ${approver} `)) ?? '';
       const url = published.split('\n').find((l) => l.startsWith(`${PUBLIC_BASE_URL}/approve/`));
       if (!url) throw new Error(`no approval link for ${approver} in the SNS messages: ${messages.join(' | ')}`);
