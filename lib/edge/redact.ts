@@ -4,7 +4,7 @@
 // handler knows are secret for this request (the path's token, the signature header, the body).
 
 const PATTERNS: [RegExp, string][] = [
-  [/\/approve\/[^\s"'<>)\]]*/g, '/approve/[redacted]'],
+  [/\/approve\/(?!\[redacted\])[^\s"'<>()[\]]*/g, '/approve/[redacted]'],
   [/\bv0=[0-9a-f]{8,}/gi, 'v0=[redacted]'],
   [/\bxox[a-z]-[A-Za-z0-9-]+/g, 'xox?-[redacted]'],
   [/\bpayload=[^\s"']*/g, 'payload=[redacted]'],

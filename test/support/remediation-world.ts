@@ -105,7 +105,7 @@ export interface World {
   linkToken(plan: Plan, approver?: string): Promise<string>;
   click(
     plan: Plan,
-    opts?: { userId?: string; action?: 'approve' | 'reject'; secret?: string; epochSeconds?: number },
+    opts?: { userId?: string; action?: 'approve' | 'reject' | 'review'; secret?: string; epochSeconds?: number },
   ): APIGatewayProxyEventV2;
   /** Oldest first. */
   audit(role: string): Promise<AuditEntry[]>;
