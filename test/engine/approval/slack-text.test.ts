@@ -34,7 +34,12 @@ const INJECTIONS = [
   'tab\tand\u0000nul\u0007bell',
 ];
 
-const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]|[\u{e0000}-\u{e007f}]/u;
+// The class holds control characters on purpose.
+const INVISIBLE = new RegExp(
+  // eslint-disable-next-line no-control-regex
+  '[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u206f\\ufeff]|[\\u{e0000}-\\u{e007f}]',
+  'u',
+);
 const ANY = fc.oneof(
   fc.string({ unit: 'grapheme' }),
   fc.string({ unit: fc.constantFrom('`', '*', '_', '~', '>', '<', '&', '!', '@', '|', '\n', '\r', ':', ' ', 'a', '\u202e', '\u200b') }),
