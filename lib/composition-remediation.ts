@@ -55,6 +55,7 @@ export function buildRemediation(
     channels: {
       slack,
       slackChannel: config.slackChannel,
+      facts: { dryRun: config.dryRun, watchMinutes: config.watchMinutes },
       notifier: optional(config.approvalsTopicArn, (topic) => new SnsNotifier(pipeline.clients.home.sns, topic, now)),
     },
     tracker: overrides.tracker ?? trackerFor(config, (arn) => stored.value(arn)),

@@ -1,7 +1,7 @@
 // The application layer's contract with the world: every port and every record it reads or writes, in one place.
 // One name per concept; the adapters under lib/adapters declare which of these they implement, and
 // test/support/memory implements all of them in memory for the app and handler tests.
-import type { Outcome } from '../engine/approval/blocks.js';
+import type { DecisionFacts, Outcome } from '../engine/approval/blocks.js';
 import type { Denial, UntrustedEvidence, Use } from '../engine/evidence/types.js';
 import type { BudgetDecision } from '../engine/plan/change-budget.js';
 import type { PatchStep } from '../engine/role/steps.js';
@@ -344,7 +344,8 @@ export interface RemediationQueue {
 
 /** Slack approval messages. */
 export interface Slack {
-  postPlan(channel: string, plan: Plan): Promise<{ channel: string; ts: string }>;
+  /** `facts`: dry-run and the watch window, said in the message before anyone clicks. */
+  postPlan(channel: string, plan: Plan, facts?: DecisionFacts): Promise<{ channel: string; ts: string }>;
   updateOutcome(channel: string, ts: string, plan: Plan, outcome: Outcome): Promise<void>;
   /** A message only `user` sees (chat.postEphemeral): where a requested approval link goes, never the channel. */
   postEphemeral(channel: string, user: string, text: string): Promise<void>;

@@ -1,12 +1,15 @@
 // Sends a plan to the people who may approve it: a Slack message with buttons (Slack approvers decide there), and
 // each email approver's own signed link in a message of its own on the approvals topic (filtered by the approver
 // attribute), so nobody else holds a link that acts in their name.
+import type { DecisionFacts } from '../engine/approval/blocks.js';
 import type { Plan } from '../engine/types.js';
 import type { ApprovalLink, Notifier, Slack } from './ports.js';
 
 export interface ApprovalChannels {
   slack?: Slack;
   slackChannel?: string;
+  /** Said in the Slack message before anyone clicks. */
+  facts?: DecisionFacts;
   /** The approvals topic (never the findings topic). */
   notifier?: Pick<Notifier, 'publishApprovalLink'>;
 }
@@ -15,7 +18,7 @@ export interface ApprovalChannels {
 export async function requestApproval(plan: Plan, links: ApprovalLink[], channels: ApprovalChannels): Promise<string[]> {
   const sent: string[] = [];
   if (channels.slack && channels.slackChannel) {
-    const m = await channels.slack.postPlan(channels.slackChannel, plan);
+    const m = await channels.slack.postPlan(channels.slackChannel, plan, channels.facts);
     sent.push(`slack ${m.channel} ${m.ts}`);
   }
   if (channels.notifier && links.length) {

@@ -4,7 +4,7 @@
 import type { KnownBlock, WebClient } from '@slack/web-api';
 import type { Slack } from '../../app/ports.js';
 import { AdapterError } from '../../errors.js';
-import { outcomeBlocks, planBlocks, planSummaryText, type Outcome } from '../../engine/approval/blocks.js';
+import { outcomeBlocks, planBlocks, planSummaryText, type DecisionFacts, type Outcome } from '../../engine/approval/blocks.js';
 import { slackFallback } from '../../engine/approval/slack-text.js';
 import type { Plan } from '../../engine/types.js';
 
@@ -49,13 +49,13 @@ export class SlackClient implements Slack {
     });
   }
 
-  async postPlan(channel: string, plan: Plan): Promise<PostedMessage> {
+  async postPlan(channel: string, plan: Plan, facts?: DecisionFacts): Promise<PostedMessage> {
     try {
       const web = await this.client();
       const res = await web.chat.postMessage({
         channel,
         text: planSummaryText(plan),
-        blocks: planBlocks(plan) as KnownBlock[],
+        blocks: planBlocks(plan, facts) as KnownBlock[],
         unfurl_links: false,
       });
       // Slack answers with the channel id even when posted to a name, and ts identifies the message from now on.

@@ -70,11 +70,26 @@ export function approvableInSlack(plan: Plan): boolean {
   return slackDiff(plan).complete && introLines(plan).join('\n').length <= SLACK_LIMITS.sectionText;
 }
 
-export function planBlocks(plan: Plan): SlackBlock[] {
+/** What an approver must know before clicking, beside the plan itself. */
+export interface DecisionFacts {
+  dryRun: boolean;
+  watchMinutes: number;
+}
+
+function factsBlock(plan: Plan, facts: DecisionFacts): SlackBlock {
+  const mode = facts.dryRun
+    ? '*Dry-run:* approving records the decision and changes nothing in IAM.'
+    : '*Live:* approving changes the role in IAM.';
+  const text = `${mode} Watched for ${facts.watchMinutes} min after the change (a denial it explains rolls it back); by hand: \`leash rollback\` ${slackValue(plan.roleArn)}.`;
+  return { type: 'context', elements: [{ type: 'mrkdwn', text }] };
+}
+
+export function planBlocks(plan: Plan, facts?: DecisionFacts): SlackBlock[] {
   const value = encodeButtonValue({ planHash: plan.planHash, roleArn: plan.roleArn });
   const approvable = approvableInSlack(plan);
   const content: SlackBlock[] = [
     ...introBlocks(plan, 'Approval needed'),
+    ...(facts ? [factsBlock(plan, facts)] : []),
     ...findingBlocks(plan.findings),
     ...diffBlocks(plan),
     ...(approvable ? [] : [reviewNotice(plan)]),

@@ -57,6 +57,10 @@ describe('a plan too long for Slack', () => {
     const text = sectionsOf(message.blocks).join('\n');
     expect(text).toMatch(/…and \d+ more/); // the preview is cut...
     expect(text).toContain('*This change is too long to show here in full*'); // ...and says where the rest is
+    // Before anyone clicks: live or dry-run, the watch window, how to roll back.
+    const context = JSON.stringify((message.blocks as SlackBlock[]).filter((b) => b.type === 'context'));
+    expect(context).toContain('*Live:* approving changes the role in IAM.');
+    expect(context).toContain('Watched for 60 min');
 
     // Someone who may not approve gets no link; the approver gets one, in a message only they see.
     const intruder = await handleApprovalRequest(w.click(plan, { action: 'review', userId: 'U0INTRUDER' }), w.rt);
