@@ -5,6 +5,7 @@ import { AccessAnalyzerClient } from '@aws-sdk/client-accessanalyzer';
 import { AwsAccessAnalyzer } from './adapters/aws/access-analyzer.js';
 import { awsConfigFromEnv, clientOptions, type AwsConfig } from './adapters/aws/clients.js';
 import { IamRoleWriter } from './adapters/aws/iam-role-writer.js';
+import { SnsNotifier } from './adapters/aws/notifier.js';
 import { SecretsManagerSecrets } from './adapters/aws/secrets.js';
 import { actingStores } from './adapters/aws/table-stores.js';
 import { SlackClient } from './adapters/slack/slack-client.js';
@@ -50,7 +51,13 @@ export function buildRemediation(
       facts: (roleArn, grant) => readRoleFacts(roleArn, pipeline, config.defaultMode, grant),
     }),
     slack,
-    channels: { slack, slackChannel: config.slackChannel, notifier: pipeline.notifier },
+    // Approval links go on their own topic (one message per email approver), never on the findings topic.
+    channels: {
+      slack,
+      slackChannel: config.slackChannel,
+      facts: { dryRun: config.dryRun, watchMinutes: config.watchMinutes },
+      notifier: optional(config.approvalsTopicArn, (topic) => new SnsNotifier(pipeline.clients.home.sns, topic, now)),
+    },
     tracker: overrides.tracker ?? trackerFor(config, (arn) => stored.value(arn)),
     secrets: overrides.secrets ?? stored,
     settings: { ...remediationSettings(config), writeRefusal },

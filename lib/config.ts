@@ -7,6 +7,8 @@ import type { Mode } from './engine/types.js';
 export interface LeashConfig {
   table: string;
   topicArn?: string;
+  /** The approvals topic: approval links only, one message per email approver (never the findings topic). */
+  approvalsTopicArn?: string;
   remediationQueueUrl?: string;
   defaultMode: Mode;
   dryRun: boolean;
@@ -88,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): LeashConfig {
   return {
     table: env.LEASH_TABLE ?? 'leash',
     topicArn: env.LEASH_TOPIC_ARN || undefined,
+    approvalsTopicArn: env.LEASH_APPROVALS_TOPIC_ARN || undefined,
     remediationQueueUrl: env.LEASH_REMEDIATION_QUEUE_URL || undefined,
     defaultMode: mode,
     dryRun: dryRun === 'true',

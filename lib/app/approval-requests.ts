@@ -6,13 +6,18 @@ import { parseInteraction } from '../engine/approval/interaction.js';
 import { verifyToken, type LinkClaims } from '../engine/approval/link-token.js';
 import { parseApprovalForm, renderApprovalPage, renderResultPage } from '../engine/approval/page.js';
 import { verifySlackRequest } from '../engine/approval/slack-signature.js';
-import { InputError } from '../errors.js';
+import { isAllowedApprover } from '../engine/approval/decide.js';
+import { mintLink, REQUESTED_LINK_MINUTES } from './approval-links.js';
 import { actOnApproval, type ApprovalDeps, type ApprovalOutcome } from './approve.js';
-import type { Secrets, Slack } from './ports.js';
+import type { AuditLog, Secrets, Slack } from './ports.js';
+import type { RemediationSettings } from './remediate.js';
 
 export interface ApprovalRequestDeps extends ApprovalDeps {
   secrets: Secrets;
-  slack?: Pick<Slack, 'updateOutcome'>;
+  slack?: Pick<Slack, 'updateOutcome' | 'postEphemeral'>;
+  /** history: who decided a plan, for a link opened after the decision. */
+  audit: Pick<AuditLog, 'record' | 'history'>;
+  settings: ApprovalDeps['settings'] & Pick<RemediationSettings, 'publicBaseUrl'>;
   /** Organizations: the dependencies that act in the role's own account (after the request was authenticated). */
   forRole?: (roleArn: string) => Promise<ApprovalDeps>;
 }
@@ -23,9 +28,12 @@ export interface Reply {
   kind: 'html' | 'text';
   body: string;
   log: { outcome: string; role?: string; plan?: string };
+  /** A metric to count, beside the outcome's (e.g. UnsignedSlackRequests). */
+  metric?: string;
 }
 
 const acting = async (deps: ApprovalRequestDeps, roleArn: string): Promise<ApprovalDeps> => (deps.forRole ? deps.forRole(roleArn) : deps);
+const actingDeps = acting;
 
 const html = (status: number, body: string, log: Reply['log']): Reply => ({ status, kind: 'html', body, log });
 const text = (status: number, body: string, log: Reply['log']): Reply => ({ status, kind: 'text', body, log });
@@ -80,18 +88,11 @@ export async function slackInteraction(req: { body: string; headers: Record<stri
     now: new Date(deps.now()),
   });
   if (!verified.ok) {
-    const claimed = tryParseInteraction(body);
-    if (claimed)
-      await auditUnauthenticated(
-        claimed.planHash,
-        claimed.roleArn,
-        'unauthenticated',
-        `${claimed.action} via slack refused: ${verified.reason} (claimed user ${claimed.userId})`,
-        deps,
-      );
-    return text(401, `request refused: ${verified.reason}`, safe(`refused: ${verified.reason}`));
+    // Nothing an unsigned request says is written anywhere (anyone can send one): it is only counted.
+    return { ...text(401, `request refused: ${verified.reason}`, safe(`refused: ${verified.reason}`)), metric: 'UnsignedSlackRequests' };
   }
   const i = parseInteraction(body);
+  if (i.action === 'review') return reviewLink(i, deps);
   const outcome = await actOnApproval(
     { planHash: i.planHash, roleArn: i.roleArn, approver: i.userId, action: i.action, via: 'slack' },
     await acting(deps, i.roleArn),
@@ -130,14 +131,41 @@ export async function signedLink(req: { method: 'GET' | 'POST'; token: string; b
         deps,
       );
     }
-    return html(410, renderResultPage({ status: 'expired' }), safe('expired', claims?.roleArn, claims?.planHash));
+    const decided = claims ? await decidedPage(claims, deps) : undefined;
+    return decided ?? html(410, renderResultPage({ status: 'expired' }), safe('expired', claims?.roleArn, claims?.planHash));
   }
   const { claims } = verified;
   if (req.method === 'GET') {
     // GET only shows the plan: approving needs the form's POST, so link previews and prefetchers change nothing.
     const plan = await deps.plans.getPlan(claims.planHash, deps.now());
-    if (!plan) return html(410, renderResultPage({ status: 'expired' }), safe('expired', claims.roleArn, claims.planHash));
-    return html(200, renderApprovalPage({ plan, token, expiresAt: claims.expiresAt }), safe('shown', claims.roleArn, claims.planHash));
+    if (!plan)
+      return (
+        (await decidedPage(claims, deps)) ??
+        html(410, renderResultPage({ status: 'expired' }), safe('expired', claims.roleArn, claims.planHash))
+      );
+    const decided = await decidedPage(claims, deps);
+    if (decided) return decided;
+    const acting = await actingDeps(deps, claims.roleArn);
+    if ((await acting.applier.stateHash(plan.roleArn)) !== plan.baseStateHash)
+      return html(
+        409,
+        renderResultPage({
+          status: 'superseded',
+          roleArn: plan.roleArn,
+          planHash: plan.planHash,
+          why: "the role's policies changed since the plan was made",
+        }),
+        safe('superseded', claims.roleArn, claims.planHash),
+      );
+    const page = renderApprovalPage({
+      plan,
+      token,
+      expiresAt: claims.expiresAt,
+      approver: claims.approverHint ?? '',
+      dryRun: deps.settings.dryRun,
+      watchMinutes: deps.settings.watchMinutes,
+    });
+    return html(200, page, safe('shown', claims.roleArn, claims.planHash));
   }
   const form = parseApprovalForm(req.body, token);
   const outcome = await actOnApproval(
@@ -173,11 +201,46 @@ function expiredClaims(token: string): LinkClaims | undefined {
   }
 }
 
-function tryParseInteraction(body: string): ReturnType<typeof parseInteraction> | undefined {
-  try {
-    return parseInteraction(body);
-  } catch (err) {
-    if (err instanceof InputError) return undefined;
-    throw err;
+/** A link opened after its plan was decided: the decision, who made it and when (from the audit trail). */
+async function decidedPage(claims: LinkClaims, deps: ApprovalRequestDeps): Promise<Reply | undefined> {
+  const used = (await deps.plans.isUsed('plan', claims.planHash)) || (await deps.plans.isUsed('link', claims.nonce));
+  if (!used) return undefined;
+  const history = await deps.audit.history(claims.roleArn, 200);
+  const entry = history.find((e) => e.planHash === claims.planHash && (e.action === 'approve' || e.action === 'reject'));
+  const decision = entry ? (entry.action === 'approve' ? 'approved' : 'rejected') : 'decided';
+  const page = renderResultPage({
+    status: 'decided',
+    roleArn: claims.roleArn,
+    planHash: claims.planHash,
+    decision,
+    by: entry?.actor ?? 'someone (the audit trail has no entry)',
+    at: entry?.at ?? 'unknown',
+  });
+  return html(410, page, safe(`already ${decision}`, claims.roleArn, claims.planHash));
+}
+
+/**
+ * "Review and approve" on a plan too long for Slack: an allowed approver gets their own short-lived, single-use link
+ * to the page, in a message only they see; anyone else gets told they may not approve. Nothing is decided here.
+ */
+async function reviewLink(i: ReturnType<typeof parseInteraction>, deps: ApprovalRequestDeps): Promise<Reply> {
+  const log = (outcome: string) => safe(outcome, i.roleArn, i.planHash);
+  const say = (msg: string) => deps.slack?.postEphemeral(i.channel, i.userId, msg);
+  if (!isAllowedApprover(i.userId, deps.settings.approvers)) {
+    await say('You are not on the list of approvers for this role, so Leash sends you no approval link.');
+    return text(200, 'not an approver', log('refused: approver-not-allowed'));
   }
+  const plan = await deps.plans.getPlan(i.planHash, deps.now());
+  const secret = await deps.secrets.linkSigningSecret();
+  const baseUrl = deps.settings.publicBaseUrl;
+  if (!plan || plan.roleArn !== i.roleArn || !secret || !baseUrl) {
+    await say(plan ? 'Approval links are not configured: ask an operator.' : 'This plan is no longer pending.');
+    return text(200, 'no link', log(plan ? 'not-configured' : 'refused: unknown-plan'));
+  }
+  const expiresAt = new Date(Date.parse(deps.now()) + REQUESTED_LINK_MINUTES * 60_000).toISOString();
+  const link = mintLink(plan, i.userId, expiresAt, secret, baseUrl);
+  await say(
+    `Your approval page for this plan (single use, valid ${REQUESTED_LINK_MINUTES} minutes, only for you: do not share it): ${link.url}`,
+  );
+  return text(200, 'link sent', log('review-link-sent'));
 }

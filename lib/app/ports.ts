@@ -1,7 +1,7 @@
 // The application layer's contract with the world: every port and every record it reads or writes, in one place.
 // One name per concept; the adapters under lib/adapters declare which of these they implement, and
 // test/support/memory implements all of them in memory for the app and handler tests.
-import type { Outcome } from '../engine/approval/blocks.js';
+import type { DecisionFacts, Outcome } from '../engine/approval/blocks.js';
 import type { Denial, UntrustedEvidence, Use } from '../engine/evidence/types.js';
 import type { BudgetDecision } from '../engine/plan/change-budget.js';
 import type { PatchStep } from '../engine/role/steps.js';
@@ -320,10 +320,11 @@ export interface AuditEntry {
 // People and other functions
 // ---------------------------------------------------------------------------------------------------------------
 
-/** The findings topic. */
+/** The findings topic (and, for approval links only, the approvals topic). */
 export interface Notifier {
   publishFindings(roleArn: string, findings: Finding[]): Promise<void>;
-  /** One message per approver, filterable by the approver attribute: nobody else receives that approver's link. */
+  /** On the approvals topic, never the findings topic: one message per email approver, with the approver attribute
+   *  its subscription filters on, so nobody else receives that approver's link. */
   publishApprovalLink(plan: Plan, link: ApprovalLink): Promise<void>;
   /** Something people must know that is not a finding (a change deferred by the change budget). */
   publishNotice(notice: { subject: string; message: string; roleArn?: string }): Promise<void>;
@@ -343,8 +344,11 @@ export interface RemediationQueue {
 
 /** Slack approval messages. */
 export interface Slack {
-  postPlan(channel: string, plan: Plan): Promise<{ channel: string; ts: string }>;
+  /** `facts`: dry-run and the watch window, said in the message before anyone clicks. */
+  postPlan(channel: string, plan: Plan, facts?: DecisionFacts): Promise<{ channel: string; ts: string }>;
   updateOutcome(channel: string, ts: string, plan: Plan, outcome: Outcome): Promise<void>;
+  /** A message only `user` sees (chat.postEphemeral): where a requested approval link goes, never the channel. */
+  postEphemeral(channel: string, user: string, text: string): Promise<void>;
 }
 
 /** An issue tracker (Jira, GitHub): one ticket per role. */

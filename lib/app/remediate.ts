@@ -2,10 +2,7 @@
 // auto (apply within the guardrails: removals and narrowings, additions only inside the role's declared scope, never a
 // shared or IaC-owned role, and only while the account's change budget lasts). Dry-run by default: a plan is recorded
 // and announced, never applied.
-import { randomUUID } from 'node:crypto';
 import { accountOf, roleNameOf } from '../engine/arn.js';
-import { createToken } from '../engine/approval/link-token.js';
-import { approvalPath } from '../engine/approval/page.js';
 import { buildPlan } from '../engine/plan/build-plan.js';
 import { budgetNotice } from '../engine/plan/change-budget.js';
 import { guardrails } from '../engine/plan/guardrails.js';
@@ -18,6 +15,7 @@ import { hashState } from '../engine/role/state.js';
 import { synthesize } from '../engine/synth/synthesize.js';
 import type { Mode, Plan, Requirement, Warning } from '../engine/types.js';
 import { ConflictError, RefusedError } from '../errors.js';
+import { emailApprovers, mintLink } from './approval-links.js';
 import type { Applier } from './apply/applier.js';
 import type { AuditLog, ChangeBudget, Notifier, Plans, Roles, Secrets, Tracker } from './ports.js';
 import { assessRole, type AssessDeps } from './recompute-role.js';
@@ -154,20 +152,10 @@ export async function remediateRole(roleArn: string, deps: RemediationDeps): Pro
   const expiresAt = new Date(Date.parse(now) + deps.settings.planTtlHours * 3_600_000).toISOString();
   await deps.plans.putPlan(plan, expiresAt);
   const linkSecret = deps.settings.publicBaseUrl ? await deps.secrets.linkSigningSecret() : undefined;
+  const baseUrl = deps.settings.publicBaseUrl;
+  // Links by message go to email approvers only, each on the approvals topic; Slack approvers approve in Slack.
   const links =
-    linkSecret && deps.settings.publicBaseUrl
-      ? deps.settings.approvers.map((approver) => ({
-          approver,
-          url:
-            deps.settings.publicBaseUrl +
-            approvalPath(
-              createToken(
-                { planHash: plan.planHash, roleArn: plan.roleArn, approverHint: approver, expiresAt, nonce: randomUUID() },
-                linkSecret,
-              ),
-            ),
-        }))
-      : [];
+    linkSecret && baseUrl ? emailApprovers(deps.settings.approvers).map((a) => mintLink(plan, a, expiresAt, linkSecret, baseUrl)) : [];
   const sent = await requestApproval(plan, links, deps.channels);
   const why = mode === 'auto' ? `auto refused by guardrails: ${g.reasons.join('; ')}` : 'mode approve';
   await deps.audit.record({ ...base, action: 'plan', why, detail: { expiresAt, sent, needsApproval: plan.needsApproval } });

@@ -1,11 +1,16 @@
-// Sends a plan to the people who may approve it: a Slack message with buttons, and each approver's own signed link
-// in a message of its own (filtered by the approver attribute), so nobody else holds a link that acts in their name.
+// Sends a plan to the people who may approve it: a Slack message with buttons (Slack approvers decide there), and
+// each email approver's own signed link in a message of its own on the approvals topic (filtered by the approver
+// attribute), so nobody else holds a link that acts in their name.
+import type { DecisionFacts } from '../engine/approval/blocks.js';
 import type { Plan } from '../engine/types.js';
 import type { ApprovalLink, Notifier, Slack } from './ports.js';
 
 export interface ApprovalChannels {
   slack?: Slack;
   slackChannel?: string;
+  /** Said in the Slack message before anyone clicks. */
+  facts?: DecisionFacts;
+  /** The approvals topic (never the findings topic). */
   notifier?: Pick<Notifier, 'publishApprovalLink'>;
 }
 
@@ -13,12 +18,12 @@ export interface ApprovalChannels {
 export async function requestApproval(plan: Plan, links: ApprovalLink[], channels: ApprovalChannels): Promise<string[]> {
   const sent: string[] = [];
   if (channels.slack && channels.slackChannel) {
-    const m = await channels.slack.postPlan(channels.slackChannel, plan);
+    const m = await channels.slack.postPlan(channels.slackChannel, plan, channels.facts);
     sent.push(`slack ${m.channel} ${m.ts}`);
   }
   if (channels.notifier && links.length) {
     for (const link of links) await channels.notifier.publishApprovalLink(plan, link);
-    sent.push(`sns ${links.length} link(s), one message per approver`);
+    sent.push(`approvals topic: ${links.length} link(s), one message per email approver`);
   }
   return sent;
 }

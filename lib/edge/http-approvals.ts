@@ -22,6 +22,23 @@ function route(req: HttpRequest): { name: string; reply: (deps: ApprovalRequestD
   return { name: 'unknown', reply: async () => ({ status: 404, kind: 'text', body: 'not found', log: { outcome: 'not-found' } }) };
 }
 
+/** What of an approvals request must never be logged, even inside an error: the token, the signature, the body. */
+export function approvalSecrets(event: unknown): string[] {
+  const e = event as { rawPath?: unknown; body?: unknown; isBase64Encoded?: unknown; headers?: Record<string, unknown> } | null;
+  const token = typeof e?.rawPath === 'string' ? (TOKEN_ROUTE.exec(e.rawPath)?.[1] ?? '') : '';
+  const body = typeof e?.body === 'string' && e.isBase64Encoded === true ? Buffer.from(e.body, 'base64').toString('utf8') : '';
+  const values = [token, e?.body, body, e?.headers?.['x-slack-signature'], e?.headers?.['X-Slack-Signature']];
+  return values.filter((v): v is string => typeof v === 'string' && v.length > 0).flatMap((v) => [v, safeDecode(v)]);
+}
+
+function safeDecode(v: string): string {
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    return v;
+  }
+}
+
 function response(reply: Reply): APIGatewayProxyStructuredResultV2 {
   const headers = reply.kind === 'html' ? pageHeaders() : { 'content-type': 'text/plain; charset=utf-8' };
   return { statusCode: reply.status, headers, body: reply.body };
@@ -38,7 +55,7 @@ export async function approvalsEndpoint(req: HttpRequest, deps: ApprovalRequestD
     reply = { status: 400, kind: 'text', body: err.message, log: { outcome: `bad request: ${err.jsonPath}` } };
   }
   logger.info('approval request', { route: r.name, status: reply.status, ...reply.log });
-  record(measuresOf(reply.log.outcome));
+  record([...measuresOf(reply.log.outcome), ...(reply.metric ? [{ name: reply.metric, value: 1 }] : [])]);
   return response(reply);
 }
 

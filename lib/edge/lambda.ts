@@ -7,6 +7,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { redact } from './redact.js';
 
 export const logger = new Logger({ serviceName: 'leash' });
 // The service dimension is the stack's name when deployed (two stages in one account keep their metrics, and the
@@ -27,10 +28,15 @@ export interface Report {
   measures?: Measure[];
 }
 
-function errorChain(err: unknown): unknown[] {
+/** The error and its causes, names and messages only, each message scrubbed (redact.ts): never a stack or a body. */
+export function errorChain(err: unknown, secrets: string[] = []): unknown[] {
   const chain: unknown[] = [];
   for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    chain.push(e instanceof Error ? { name: e.name, message: e.message.slice(0, 500) } : String(e).slice(0, 500));
+    chain.push(
+      e instanceof Error
+        ? { name: redact(e.name, secrets).slice(0, 100), message: redact(e.message, secrets).slice(0, 500) }
+        : redact(String(e), secrets).slice(0, 500),
+    );
   }
   return chain;
 }
@@ -53,22 +59,27 @@ export function lambdaHandler<R>(
   fn: string,
   run: (event: unknown, context: Context) => Promise<R>,
   report: (result: R, event: unknown) => Report,
+  /** Values of this event that must never reach a log, even inside an error message (a link's token, a signature). */
+  secretsOf: (event: unknown) => string[] = () => [],
 ) {
-  return middy<unknown, R, Error, Context>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics, { captureColdStartMetric: true, throwOnEmptyMetrics: false }))
-    .use({
-      onError: async (request) => {
-        logger.error('failed', { fn, outcome: 'error', error: errorChain(request.error) });
-      },
-    })
-    .handler(async (event, context) => {
-      const result = await run(event, context);
-      const r = report(result, event);
-      record(r.measures);
-      logger.info('done', { fn, outcome: 'ok', ...r.log });
-      return result;
-    });
+  return (
+    middy<unknown, R, Error, Context>()
+      // logEvent false whatever POWERTOOLS_LOGGER_LOG_EVENT says: an event can hold a token, a signature or a body.
+      .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+      .use(logMetrics(metrics, { captureColdStartMetric: true, throwOnEmptyMetrics: false }))
+      .use({
+        onError: async (request) => {
+          logger.error('failed', { fn, outcome: 'error', error: errorChain(request.error, secretsOf(request.event)) });
+        },
+      })
+      .handler(async (event, context) => {
+        const result = await run(event, context);
+        const r = report(result, event);
+        record(r.measures);
+        logger.info('done', { fn, outcome: 'ok', ...r.log });
+        return result;
+      })
+  );
 }
 
 /** Seconds between an EventBridge event's time and now: how late Leash saw it. */

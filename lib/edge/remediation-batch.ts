@@ -5,7 +5,7 @@ import { BatchProcessor, EventType } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { onRemediationMessage, type MessageOutcome, type RemediationMessageDeps } from '../app/on-remediation-message.js';
 import { parseEvent, parseJsonEvent, remediationMessage, sqsBatch } from './events.js';
-import { logger } from './lambda.js';
+import { errorChain, logger } from './lambda.js';
 
 /** `deps` for the home account, or a function giving each role's account its own (organizations). */
 export type RemediationDepsFor = RemediationMessageDeps | ((roleArn: string) => Promise<RemediationMessageDeps>);
@@ -29,7 +29,7 @@ export async function remediationBatch(
   for (const [status, error, record] of results) {
     if (status !== 'fail') continue;
     const messageId = (record as { messageId?: string }).messageId;
-    logger.warn('message failed', { fn: 'remediate', messageId, error: String(error).slice(0, 500) });
+    logger.warn('message failed', { fn: 'remediate', messageId, error: errorChain(error) });
   }
   return { ...processor.response(), outcomes };
 }

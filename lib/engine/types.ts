@@ -303,3 +303,29 @@ export interface RoleState {
    *  is granted without changing `attached`, so compare-and-swap must see it. Absent when not read. */
   attachedVersions?: Record<string, string>;
 }
+
+// --- what an approver reviews (approval page, Slack): part of the plan, so the plan hash covers it ---
+
+/** A policy the plan overwrites, deletes or detaches, as it is now. */
+export interface ReplacedPolicy {
+  /** Inline policy name, or managed policy ARN. */
+  policy: string;
+  kind: PolicyKind;
+  /** What happens to it: `replace` (the Leash policy, overwritten), `delete` (inline), `detach` (managed). */
+  change: 'replace' | 'delete' | 'detach';
+  document: PolicyDocument;
+}
+
+/** Why a grant is in the new policy: the task definitions, containers and fields that need it. */
+export interface GrantNeed {
+  action: string;
+  resource: string;
+  reasons: Reason[];
+}
+
+export interface Plan {
+  /** The current documents of every policy the plan overwrites, deletes or detaches. Sorted by policy. */
+  replaced?: ReplacedPolicy[];
+  /** The requirements behind the new policy, with their reasons. Sorted by action, then resource. */
+  needs?: GrantNeed[];
+}

@@ -1,4 +1,4 @@
-// A local Slack Web API for chat.postMessage and chat.update. Like Slack, it takes form-encoded bodies (what
+// A local Slack Web API for chat.postMessage, chat.update and chat.postEphemeral. Like Slack, it takes form-encoded bodies (what
 // @slack/web-api sends, `blocks` as a JSON string) and JSON bodies (token only in the Authorization header),
 // answers HTTP 200 with `ok: false` for API errors, and checks Block Kit limits (`invalid_blocks`).
 import { fail, isObject, startFake, type RecordedRequest, type RunningFake } from './http-fake.js';
@@ -11,7 +11,15 @@ export interface SlackMessage {
   updates: number;
 }
 
+export interface EphemeralMessage {
+  channel: string;
+  user: string;
+  text: string;
+}
+
 export interface SlackFake extends RunningFake {
+  /** chat.postEphemeral calls: what only `user` saw. */
+  ephemerals: EphemeralMessage[];
   /** Root to give WebClient as `slackApiUrl`. */
   apiUrl: string;
   messages: Map<string, SlackMessage>;
@@ -28,6 +36,7 @@ const BLOCK_TYPES = new Set(['header', 'section', 'context', 'divider', 'actions
 
 export async function startSlackFake(opts: SlackFakeOptions): Promise<SlackFake> {
   const messages = new Map<string, SlackMessage>();
+  const ephemerals: EphemeralMessage[] = [];
   let seq = 0;
   const ids = new Set(Object.values(opts.channels));
 
@@ -63,6 +72,15 @@ export async function startSlackFake(opts: SlackFakeOptions): Promise<SlackFake>
         existing.updates += 1;
         return ok200({ ok: true, channel, ts, text: existing.text });
       }
+      case '/api/chat.postEphemeral': {
+        const channel = str(args.channel);
+        const user = str(args.user);
+        if (!ids.has(channel)) return ok200({ ok: false, error: 'channel_not_found' });
+        if (!user) return ok200({ ok: false, error: 'user_not_in_channel' });
+        if (!str(args.text)) return ok200({ ok: false, error: 'no_text' });
+        ephemerals.push({ channel, user, text: str(args.text) });
+        return ok200({ ok: true, message_ts: `${1717236000 + ++seq}.000000` });
+      }
       default:
         return { status: 404, body: { ok: false, error: 'unknown_method' } };
     }
@@ -71,6 +89,7 @@ export async function startSlackFake(opts: SlackFakeOptions): Promise<SlackFake>
     ...fake,
     apiUrl: `${fake.url}/api/`,
     messages,
+    ephemerals,
     message: (channel, ts) => messages.get(`${channel}/${ts}`),
   };
 }

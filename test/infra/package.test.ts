@@ -258,7 +258,7 @@ describe("Leash's own roles", () => {
     }
   });
 
-  it("secret values: only Leash's own secrets; publishing: only the findings topic", () => {
+  it("secret values: only Leash's own secrets; publishing: the findings topic, and the approvals topic by remediate alone", () => {
     const own = new Set(
       [
         ...[
@@ -278,7 +278,14 @@ describe("Leash's own roles", () => {
           if (actionsOf(s).some((a) => a.startsWith('secretsmanager:Get'))) {
             for (const r of asList(s.Resource)) expect(own.has(JSON.stringify(r)), `${name} ${id} ${JSON.stringify(r)}`).toBe(true);
           }
-          if (actionsOf(s).includes('sns:Publish')) expect(s.Resource, id).toEqual({ Ref: 'LeashFindingsTopic' });
+          if (actionsOf(s).includes('sns:Publish')) {
+            // Approval links: only the function that mints them may publish to their topic.
+            const allowed = id === 'LeashRemediateRole' ? ['LeashFindingsTopic', 'LeashApprovalsTopic'] : ['LeashFindingsTopic'];
+            expect(
+              allowed.map((topic) => JSON.stringify({ Ref: topic })),
+              id,
+            ).toContain(JSON.stringify(s.Resource));
+          }
         }
       }
     }

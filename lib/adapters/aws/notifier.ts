@@ -1,5 +1,6 @@
 // Announces a role's findings on SNS (the text is engine/notice.ts), and sends each approver their own approval link.
-// Message attributes let subscribers filter (e.g. urgent only, or only their own links).
+// Message attributes let subscribers filter (e.g. urgent only, or only their own links). One class, two instances:
+// the findings topic's, and the approvals topic's (lib/composition-remediation.ts), which alone carries links.
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { ApprovalLink, Notifier } from '../../app/ports.js';
 import { approvalLinkMessage, messageFor, subjectFor, ticketFailureMessage, topSeverity, type TicketFailure } from '../../engine/notice.js';
@@ -41,7 +42,7 @@ export async function publishFindings(
   return { published: true, ...(res.MessageId ? { messageId: res.MessageId } : {}) };
 }
 
-/** The findings topic. `now` stamps each notice with the time it was made. */
+/** One topic: the findings topic, or (for publishApprovalLink only) the approvals topic. `now` stamps each notice. */
 export class SnsNotifier implements Notifier {
   constructor(
     private readonly sns: SNSClient,

@@ -4,7 +4,8 @@
 import type { KnownBlock, WebClient } from '@slack/web-api';
 import type { Slack } from '../../app/ports.js';
 import { AdapterError } from '../../errors.js';
-import { outcomeBlocks, planBlocks, planSummaryText, type Outcome } from '../../engine/approval/blocks.js';
+import { outcomeBlocks, planBlocks, planSummaryText, type DecisionFacts, type Outcome } from '../../engine/approval/blocks.js';
+import { slackFallback } from '../../engine/approval/slack-text.js';
 import type { Plan } from '../../engine/types.js';
 
 export interface SlackClientOptions {
@@ -48,13 +49,13 @@ export class SlackClient implements Slack {
     });
   }
 
-  async postPlan(channel: string, plan: Plan): Promise<PostedMessage> {
+  async postPlan(channel: string, plan: Plan, facts?: DecisionFacts): Promise<PostedMessage> {
     try {
       const web = await this.client();
       const res = await web.chat.postMessage({
         channel,
         text: planSummaryText(plan),
-        blocks: planBlocks(plan) as KnownBlock[],
+        blocks: planBlocks(plan, facts) as KnownBlock[],
         unfurl_links: false,
       });
       // Slack answers with the channel id even when posted to a name, and ts identifies the message from now on.
@@ -71,13 +72,29 @@ export class SlackClient implements Slack {
       await web.chat.update({
         channel,
         ts,
-        text: `Leash: ${outcome.status} for ${plan.roleArn}`,
+        text: slackFallback(`Leash: ${outcome.status} for ${plan.roleArn}`),
         blocks: outcomeBlocks(plan, outcome) as KnownBlock[],
       });
     } catch (cause) {
       throw new AdapterError(errorText(cause), 'slack', 'chat.update', { cause });
     }
   }
+
+  /** `text` is Leash's own mrkdwn (callers escape what they put in it). */
+  async postEphemeral(channel: string, user: string, text: string): Promise<void> {
+    try {
+      const web = await this.client();
+      await web.chat.postEphemeral({ channel, user, text });
+    } catch (cause) {
+      // Slack's error code only: never the cause's message, which may echo the request (and the link in it).
+      throw new AdapterError(slackErrorCode(cause), 'slack', 'chat.postEphemeral');
+    }
+  }
+}
+
+function slackErrorCode(cause: unknown): string {
+  const data = (cause as { data?: { error?: string } }).data;
+  return data?.error ?? (cause instanceof Error ? cause.name : 'error');
 }
 
 function errorText(cause: unknown): string {

@@ -1,5 +1,6 @@
 // `npm start`: the whole bot locally against the embedded default — moto on loopback, seeded with a demo account,
 // the real-shaped events in events/ fed through the real handlers — printing what Leash found and did.
+import './quiet-logs.js'; // first: before any module creates the logger
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

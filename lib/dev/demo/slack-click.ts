@@ -1,7 +1,7 @@
 // What Slack sends when a person clicks Approve or Reject: a signed, form-encoded block_actions payload, shaped as
 // API Gateway (HTTP API, payload 2.0) hands it to the approvals function. Used by the demo and the tests.
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { APPROVE_ACTION_ID, REJECT_ACTION_ID } from '../../engine/approval/blocks.js';
+import { APPROVE_ACTION_ID, REJECT_ACTION_ID, REVIEW_ACTION_ID } from '../../engine/approval/blocks.js';
 import type { SlackInteraction } from '../../engine/approval/interaction.js';
 import { signSlackRequest } from '../../engine/approval/slack-signature.js';
 
@@ -17,7 +17,7 @@ export function clickBody(c: Click): string {
     response_url: 'https://hooks.slack.invalid/actions/demo',
     actions: [
       {
-        action_id: c.action === 'approve' ? APPROVE_ACTION_ID : REJECT_ACTION_ID,
+        action_id: { approve: APPROVE_ACTION_ID, reject: REJECT_ACTION_ID, review: REVIEW_ACTION_ID }[c.action],
         value: JSON.stringify({ planHash: c.planHash, roleArn: c.roleArn }),
       },
     ],

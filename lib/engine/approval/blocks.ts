@@ -1,17 +1,25 @@
 // Slack Block Kit for a plan awaiting approval, and for the message that replaces it once decided.
 // Slack's limits (50 blocks per message, 3000 characters per section text, 150 per header, 2000 per button value)
-// are enforced here so a large plan degrades to "…and N more" instead of an `invalid_blocks` error.
+// are enforced here so a large plan degrades to "…and N more" instead of an `invalid_blocks` error. A plan whose
+// whole change does not fit is never approvable in Slack: its message offers "Review and approve" (the page).
+// Every value from AWS, a task definition, a tag or an event goes through slack-text.ts: it renders as text.
 import { roleNameOf } from '../arn.js';
 import type { Finding, Plan } from '../types.js';
-import { diffLines, evidenceLines, findingSummary, fitLines, groupByKind, KIND_TITLES, truncate } from './plan-text.js';
+import { evidenceLines, findingSummary, fitLines, groupByKind, KIND_TITLES, truncate } from './plan-text.js';
+import { planReview } from './review-lines.js';
+import { slackCode, slackFallback, slackPlain, slackTime, slackValue } from './slack-text.js';
 
 export const SLACK_LIMITS = { blocks: 50, sectionText: 3000, headerText: 150, buttonValue: 2000, contextElements: 10 };
 export const APPROVE_ACTION_ID = 'leash-approve';
 export const REJECT_ACTION_ID = 'leash-reject';
+/** Asks for the approval page: answered only to the clicker, and only if they may approve (ephemeral link). */
+export const REVIEW_ACTION_ID = 'leash-review';
 export const ACTIONS_BLOCK_ID = 'leash-decision';
 
 const TOP_FINDINGS = 5;
 const PER_LINE = 400;
+/** Room for the diff's code block: one section, minus its title and fences. */
+const DIFF_BUDGET = SLACK_LIMITS.sectionText - 40;
 
 export interface TextObject {
   type: 'plain_text' | 'mrkdwn';
@@ -47,28 +55,63 @@ export interface Outcome {
   at: string;
 }
 
-/** Slack mrkdwn treats `&`, `<` and `>` as control characters; everything from AWS or users goes through this. */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** The whole change as the lines of one code block, and whether all of it fits in one Slack section. */
+export function slackDiff(plan: Plan): { lines: string[]; complete: boolean } {
+  const lines = planReview(plan).flatMap((s) => [
+    slackCode(s.title),
+    ...s.lines.map((l) => slackCode(`${l.sign} ${l.text}${l.note ? `  (${l.note})` : ''}`)),
+  ]);
+  const size = lines.reduce((n, l) => n + l.length + 1, 0);
+  return { lines, complete: size <= DIFF_BUDGET && lines.every((l) => l.length <= PER_LINE * 2) };
 }
 
-export function planBlocks(plan: Plan): SlackBlock[] {
+/** Whether Slack can show everything the plan changes (then, and only then, it offers Approve). */
+export function approvableInSlack(plan: Plan): boolean {
+  return slackDiff(plan).complete && introLines(plan).join('\n').length <= SLACK_LIMITS.sectionText;
+}
+
+/** What an approver must know before clicking, beside the plan itself. */
+export interface DecisionFacts {
+  dryRun: boolean;
+  watchMinutes: number;
+}
+
+function factsBlock(plan: Plan, facts: DecisionFacts): SlackBlock {
+  const mode = facts.dryRun
+    ? '*Dry-run:* approving records the decision and changes nothing in IAM.'
+    : '*Live:* approving changes the role in IAM.';
+  const text = `${mode} Watched for ${facts.watchMinutes} min after the change (a denial it explains rolls it back); by hand: \`leash rollback\` ${slackValue(plan.roleArn)}.`;
+  return { type: 'context', elements: [{ type: 'mrkdwn', text }] };
+}
+
+export function planBlocks(plan: Plan, facts?: DecisionFacts): SlackBlock[] {
   const value = encodeButtonValue({ planHash: plan.planHash, roleArn: plan.roleArn });
+  const approvable = approvableInSlack(plan);
   const content: SlackBlock[] = [
     ...introBlocks(plan, 'Approval needed'),
+    ...(facts ? [factsBlock(plan, facts)] : []),
     ...findingBlocks(plan.findings),
     ...diffBlocks(plan),
+    ...(approvable ? [] : [reviewNotice(plan)]),
     ...evidenceBlocks(plan.findings),
   ];
+  const first: ButtonElement = approvable
+    ? { type: 'button', action_id: APPROVE_ACTION_ID, text: plain('Approve'), style: 'primary', value }
+    : { type: 'button', action_id: REVIEW_ACTION_ID, text: plain('Review and approve'), style: 'primary', value };
   const actions: SlackBlock = {
     type: 'actions',
     block_id: ACTIONS_BLOCK_ID,
-    elements: [
-      { type: 'button', action_id: APPROVE_ACTION_ID, text: plain('Approve'), style: 'primary', value },
-      { type: 'button', action_id: REJECT_ACTION_ID, text: plain('Reject'), style: 'danger', value },
-    ],
+    elements: [first, { type: 'button', action_id: REJECT_ACTION_ID, text: plain('Reject'), style: 'danger', value }],
   };
   return [...capBlocks(content, SLACK_LIMITS.blocks - 1), actions];
+}
+
+function reviewNotice(plan: Plan): SlackBlock {
+  const n = slackDiff(plan).lines.length;
+  return section(
+    `*This change is too long to show here in full* (${n} lines). Approve it on the approval page, which shows all of it: ` +
+      '*Review and approve* sends you your own single-use link, visible only to you (approvers only).',
+  );
 }
 
 export function outcomeBlocks(plan: Plan, outcome: Outcome): SlackBlock[] {
@@ -78,8 +121,8 @@ export function outcomeBlocks(plan: Plan, outcome: Outcome): SlackBlock[] {
     refused: 'Refused',
     'rolled-back': 'Rolled back',
   }[outcome.status];
-  const lines = [`*${verb}* by ${who(outcome.by)} at ${escapeMrkdwn(outcome.at)}`];
-  if (outcome.reason) lines.push(`Reason: ${escapeMrkdwn(outcome.reason)}`);
+  const lines = [`*${verb}* by ${who(outcome.by)} at ${slackTime(outcome.at)}`];
+  if (outcome.reason) lines.push(`Reason: ${slackValue(outcome.reason)}`);
   // The decided message keeps the summary but drops the buttons, so nobody can click an already decided plan.
   return capBlocks(
     [
@@ -97,7 +140,7 @@ export function planSummaryText(plan: Plan): string {
   const counts = groupByKind(plan.findings)
     .map((g) => `${g.findings.length} ${g.kind}`)
     .join(', ');
-  return truncate(`Leash: approval needed for ${roleNameOf(plan.roleArn)} (${counts || 'no findings'})`, 3000);
+  return truncate(slackFallback(`Leash: approval needed for ${roleNameOf(plan.roleArn)} (${counts || 'no findings'})`), 3000);
 }
 
 export function encodeButtonValue(v: ButtonValue): string {
@@ -106,22 +149,25 @@ export function encodeButtonValue(v: ButtonValue): string {
   return value;
 }
 
+function introLines(plan: Plan): string[] {
+  return [
+    `*Role:* ${slackValue(plan.roleArn)}`,
+    `*Policy:* ${slackValue(plan.policyName)}  *Plan:* ${slackValue(plan.planHash.slice(0, 12))}`,
+    ...plan.needsApproval.map((n) => `• ${slackValue(n)}`),
+  ];
+}
+
 function introBlocks(plan: Plan, title: string): SlackBlock[] {
   const header = truncate(`${title}: ${roleNameOf(plan.roleArn)}`, SLACK_LIMITS.headerText);
-  const lines = [
-    `*Role:* \`${escapeMrkdwn(plan.roleArn)}\``,
-    `*Policy:* \`${escapeMrkdwn(plan.policyName)}\`  *Plan:* \`${escapeMrkdwn(plan.planHash.slice(0, 12))}\``,
-    ...plan.needsApproval.map((n) => `• ${escapeMrkdwn(n)}`),
-  ];
-  return [{ type: 'header', text: plain(header) }, section(fitLines(lines, SLACK_LIMITS.sectionText, PER_LINE))];
+  return [{ type: 'header', text: plain(header) }, section(fitLines(introLines(plan), SLACK_LIMITS.sectionText, PER_LINE))];
 }
 
 function findingBlocks(findings: Finding[]): SlackBlock[] {
   return groupByKind(findings).map(({ kind, findings: group }) => {
     const lines = group.map((f) => {
       const s = findingSummary(f);
-      const reason = s.reason ? ` — ${escapeMrkdwn(s.reason)}` : '';
-      return `• \`${escapeMrkdwn(s.action)}\` on \`${escapeMrkdwn(s.resource)}\`${reason}`;
+      const reason = s.reason ? ` — ${slackValue(s.reason)}` : '';
+      return `• ${slackValue(s.action)} on ${slackValue(s.resource)}${reason}`;
     });
     const shown = lines.slice(0, TOP_FINDINGS);
     if (lines.length > TOP_FINDINGS) shown.push(`…and ${lines.length - TOP_FINDINGS} more`);
@@ -131,15 +177,16 @@ function findingBlocks(findings: Finding[]): SlackBlock[] {
 }
 
 function diffBlocks(plan: Plan): SlackBlock[] {
-  const lines = diffLines(plan).map((d) => `${d.sign} ${escapeMrkdwn(d.text)}`);
+  const { lines } = slackDiff(plan);
   if (lines.length === 0) return [];
-  // A code block keeps + and - aligned; its fences count against the 3000 characters.
-  const body = fitLines(lines, SLACK_LIMITS.sectionText - 40, PER_LINE);
+  // A code block keeps + and - aligned; its fences count against the 3000 characters. Each line went through
+  // slackCode, so nothing in it can close the block.
+  const body = fitLines(lines, DIFF_BUDGET, PER_LINE * 2);
   return [{ type: 'divider' }, section(`*Policy change*\n\`\`\`${body}\`\`\``)];
 }
 
 function evidenceBlocks(findings: Finding[]): SlackBlock[] {
-  const lines = evidenceLines(findings).map((e) => `${escapeMrkdwn(e.at)} — ${escapeMrkdwn(e.text)}`);
+  const lines = evidenceLines(findings).map((e) => `${slackTime(e.at)} — ${slackValue(e.text)}`);
   if (lines.length === 0) return [];
   return [section(fitLines(['*Evidence*', ...lines], SLACK_LIMITS.sectionText, PER_LINE))];
 }
@@ -155,9 +202,10 @@ function section(text: string): SlackBlock {
 }
 
 function plain(text: string): TextObject {
-  return { type: 'plain_text', text, emoji: true };
+  return { type: 'plain_text', text: slackPlain(text), emoji: false };
 }
 
+/** A Slack user id becomes a mention (it is an approver Leash checked); anything else is a value. */
 function who(by: string): string {
-  return /^[UW][A-Z0-9]{2,}$/.test(by) ? `<@${by}>` : escapeMrkdwn(by);
+  return /^[UW][A-Z0-9]{2,20}$/.test(by) ? `<@${by}>` : slackValue(by);
 }

@@ -1,11 +1,12 @@
 // Parses the body Slack POSTs when someone clicks Approve/Reject: `application/x-www-form-urlencoded` with one
 // `payload` field holding the block_actions JSON. Verify the signature on the raw body first (slack-signature.ts).
 import { InputError } from '../../errors.js';
-import { APPROVE_ACTION_ID, REJECT_ACTION_ID } from './blocks.js';
+import { APPROVE_ACTION_ID, REJECT_ACTION_ID, REVIEW_ACTION_ID } from './blocks.js';
 
 export interface SlackInteraction {
   userId: string;
-  action: 'approve' | 'reject';
+  /** `review`: the approver asks for the approval page of a plan too long to approve in Slack. */
+  action: 'approve' | 'reject' | 'review';
   planHash: string;
   roleArn: string;
   channel: string;
@@ -15,6 +16,11 @@ export interface SlackInteraction {
 }
 
 const SOURCE = 'slack-interaction';
+const ACTIONS: Record<string, SlackInteraction['action'] | undefined> = {
+  [APPROVE_ACTION_ID]: 'approve',
+  [REJECT_ACTION_ID]: 'reject',
+  [REVIEW_ACTION_ID]: 'review',
+};
 
 export function parseInteraction(rawBody: string): SlackInteraction {
   const form = new URLSearchParams(rawBody);
@@ -41,7 +47,7 @@ export function parseInteraction(rawBody: string): SlackInteraction {
   }
   const clicked: unknown = actions[0];
   if (!isObject(clicked)) throw new InputError('action is not an object', SOURCE, '$.actions[0]');
-  const action = clicked.action_id === APPROVE_ACTION_ID ? 'approve' : clicked.action_id === REJECT_ACTION_ID ? 'reject' : undefined;
+  const action = ACTIONS[String(clicked.action_id)];
   if (!action) throw new InputError(`unknown action_id ${JSON.stringify(clicked.action_id)}`, SOURCE, '$.actions[0].action_id');
   const value = parseValue(clicked.value);
   return { userId, action, planHash: value.planHash, roleArn: value.roleArn, channel, ts, responseUrl };

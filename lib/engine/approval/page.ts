@@ -7,17 +7,21 @@ import { createHash } from 'node:crypto';
 import { InputError } from '../../errors.js';
 import type { Plan } from '../types.js';
 import { safeEqual } from './crypto.js';
-import { diffLines, evidenceLines, groupByKind, KIND_TITLES } from './plan-text.js';
+import { evidenceLines, groupByKind, KIND_TITLES } from './plan-text.js';
+import { planReview, type ReviewLine } from './review-lines.js';
 
 export const DEFAULT_BASE_PATH = '/approve';
 
+// Narrow screens (a phone, 390 px): long ARNs wrap anywhere, tables keep to the width, only <pre> scrolls inside.
 const STYLE = [
-  'body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d1d1f}',
+  'body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d1d1f;overflow-wrap:anywhere}',
   'code{background:#f3f3f3;padding:0 .2rem;word-break:break-all}',
-  'pre{background:#f3f3f3;padding:.5rem;overflow-x:auto}',
-  'table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.3rem;text-align:left;vertical-align:top}',
-  '.add{color:#116329}.remove{color:#a40e26}.note{color:#7d4e00}',
-  'button{font-size:1rem;padding:.5rem 1.5rem;margin-right:1rem}.approve{background:#116329;color:#fff}.reject{background:#a40e26;color:#fff}',
+  'pre{background:#f3f3f3;padding:.5rem;overflow-x:auto;max-width:100%}',
+  'table{border-collapse:collapse;width:100%;table-layout:fixed}td,th{border-bottom:1px solid #ddd;padding:.3rem;text-align:left;vertical-align:top}',
+  'ul.diff{list-style:none;padding-left:0}ul.diff li{margin:.2rem 0}.why{color:#555;font-size:.9em;margin-left:1.2rem}',
+  '.add{color:#116329}.remove{color:#a40e26}.note{color:#7d4e00}.same{color:#555}',
+  '.facts{background:#fff8e1;border:1px solid #e0c060;padding:.5rem 1rem}',
+  'button{font-size:1rem;padding:.5rem 1.5rem;margin:0 1rem .5rem 0}.approve{background:#116329;color:#fff}.reject{background:#a40e26;color:#fff}',
 ].join('\n');
 
 export function escapeHtml(text: string): string {
@@ -47,6 +51,43 @@ export interface ApprovalPageInput {
   /** When the link stops working (ISO-8601), shown to the approver. */
   expiresAt: string;
   basePath?: string;
+  /** Who the link approves as (its approver: an email, or a Slack user id for a link asked for in Slack). */
+  approver: string;
+  /** Whether Leash runs in dry-run (an approval then changes nothing). */
+  dryRun: boolean;
+  /** The watch window after an apply, in minutes. */
+  watchMinutes: number;
+}
+
+const SIGN_CLASS: Record<ReviewLine['sign'], string> = { '+': 'add', '-': 'remove', '~': 'note', '=': 'same' };
+
+function reviewHtml(plan: Plan): string {
+  return planReview(plan)
+    .map((section) => {
+      const items = section.lines
+        .map((l) => {
+          const note = l.note ? ` <small>(${escapeHtml(l.note)})</small>` : '';
+          const why = l.why?.length
+            ? `<div class="why">needed by ${l.why.map((w) => `<code>${escapeHtml(w)}</code>`).join('; ')}</div>`
+            : '';
+          return `<li class="${SIGN_CLASS[l.sign]}">${escapeHtml(l.sign)} ${escapeHtml(l.text)}${note}${why}</li>`;
+        })
+        .join('\n');
+      return `<h3>${escapeHtml(section.title)}</h3>\n<ul class="diff">${items}</ul>`;
+    })
+    .join('\n');
+}
+
+/** What the approver must know before the click: dry-run, who they approve as, the watch window, how to undo. */
+function factsHtml(input: ApprovalPageInput): string {
+  const { plan } = input;
+  const mode = input.dryRun
+    ? '<strong>Leash runs in dry-run:</strong> approving records your decision and changes nothing in IAM.'
+    : '<strong>Leash is live:</strong> approving changes the role in IAM.';
+  return `<div class="facts"><p>${mode}</p>
+<p>You approve as <code>${escapeHtml(input.approver)}</code>. This link expires at <time>${escapeHtml(input.expiresAt)}</time> and works once.</p>
+<p>After the change Leash watches the role for ${input.watchMinutes} minutes: a denial this plan explains rolls it back automatically.
+To roll back by hand: <code>leash rollback ${escapeHtml(plan.roleArn)} --yes</code>.</p></div>`;
 }
 
 export function renderApprovalPage(input: ApprovalPageInput): string {
@@ -65,25 +106,23 @@ ${group
 </table>`,
     )
     .join('\n');
-  const diff = diffLines(plan)
-    .map((d) => `<li class="${d.sign === '+' ? 'add' : d.sign === '-' ? 'remove' : 'note'}">${d.sign} ${escapeHtml(d.text)}</li>`)
-    .join('\n');
   const evidence = evidenceLines(plan.findings)
     .map((e) => `<li><time>${escapeHtml(e.at)}</time> — ${escapeHtml(e.text)}</li>`)
     .join('\n');
   const body = `<h1>Approve policy change for ${escapeHtml(roleNameOf(plan.roleArn))}</h1>
-<p>Role <code>${escapeHtml(plan.roleArn)}</code><br>Policy <code>${escapeHtml(plan.policyName)}</code> · plan <code>${escapeHtml(plan.planHash)}</code><br>This link expires at <time>${escapeHtml(input.expiresAt)}</time> and works once.</p>
-${plan.needsApproval.length ? `<ul>${plan.needsApproval.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''}
+<p>Role <code>${escapeHtml(plan.roleArn)}</code><br>Policy <code>${escapeHtml(plan.policyName)}</code> · plan <code>${escapeHtml(plan.planHash)}</code></p>
+${factsHtml(input)}
+${plan.needsApproval.length ? `<h2>Why a person decides</h2><ul>${plan.needsApproval.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''}
+<h2>Policy change</h2>
+${reviewHtml(plan)}
+<details><summary>Resulting policy <code>${escapeHtml(plan.policyName)}</code></summary><pre>${escapeHtml(JSON.stringify(plan.document, null, 2))}</pre></details>
 <h2>Findings</h2>
 ${findings || '<p>No findings.</p>'}
-<h2>Policy change</h2>
-${diff ? `<ul>${diff}</ul>` : '<p>No change.</p>'}
-<details><summary>Resulting policy <code>${escapeHtml(plan.policyName)}</code></summary><pre>${escapeHtml(JSON.stringify(plan.document, null, 2))}</pre></details>
 <h2>Evidence</h2>
 ${evidence ? `<ul>${evidence}</ul>` : '<p>No evidence recorded.</p>'}
 <form method="post" action="${escapeHtml(action)}">
 <input type="hidden" name="token" value="${escapeHtml(token)}">
-<button type="submit" name="decision" value="approve" class="approve">Approve</button>
+<button type="submit" name="decision" value="approve" class="approve">${input.dryRun ? 'Approve (dry run)' : 'Approve'}</button>
 <button type="submit" name="decision" value="reject" class="reject">Reject</button>
 </form>`;
   return htmlPage(`Leash: ${roleNameOf(plan.roleArn)}`, body);
@@ -92,7 +131,11 @@ ${evidence ? `<ul>${evidence}</ul>` : '<p>No evidence recorded.</p>'}
 export type ResultPageInput =
   | { status: 'applied' | 'rejected' | 'dry-run'; roleArn: string; by: string; at: string }
   | { status: 'refused'; roleArn?: string; reason: string; message: string }
-  | { status: 'expired' };
+  | { status: 'expired' }
+  /** A link opened after its plan was decided (here or elsewhere): what was decided, by whom, when. No form. */
+  | { status: 'decided'; roleArn: string; decision: string; by: string; at: string; planHash: string }
+  /** A link whose plan is no longer the role's current one. No form. */
+  | { status: 'superseded'; roleArn: string; planHash: string; why: string };
 
 export function renderResultPage(result: ResultPageInput): string {
   switch (result.status) {
@@ -114,6 +157,16 @@ export function renderResultPage(result: ResultPageInput): string {
       return htmlPage(
         'Leash: refused',
         `<h1>Refused</h1><p>${escapeHtml(result.message)}</p><p>Reason code: <code>${escapeHtml(result.reason)}</code>${result.roleArn ? ` · role <code>${escapeHtml(result.roleArn)}</code>` : ''}</p>`,
+      );
+    case 'decided':
+      return htmlPage(
+        'Leash: already decided',
+        `<h1>Already decided</h1><p>The plan <code>${escapeHtml(result.planHash.slice(0, 12))}</code> for <code>${escapeHtml(result.roleArn)}</code> was ${escapeHtml(result.decision)} by <strong>${escapeHtml(result.by)}</strong> at <time>${escapeHtml(result.at)}</time>. This link can no longer be used.</p>`,
+      );
+    case 'superseded':
+      return htmlPage(
+        'Leash: superseded',
+        `<h1>Superseded</h1><p>The plan <code>${escapeHtml(result.planHash.slice(0, 12))}</code> for <code>${escapeHtml(result.roleArn)}</code> can no longer be approved: ${escapeHtml(result.why)}. Leash proposes a new plan when one is needed.</p>`,
       );
     case 'expired':
       return htmlPage(

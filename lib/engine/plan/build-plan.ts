@@ -16,6 +16,7 @@ import { planHash } from './canonical.js';
 import { planRisks, type CoversFn, type Owner } from './guardrails.js';
 import { actionMatches, compareText, hasDeny, requestKey, statementPairs, uniqueRequests, wildcardMatch } from './match.js';
 import { sharedRoleFinding, splitProposal, vocabularyOnly, type SharedRoleStatus } from './shared-role.js';
+import { reviewOf } from './review.js';
 import { inVocabulary } from './vocabulary.js';
 
 export const DEFAULT_POLICY_NAME = 'leash-execution-role';
@@ -262,6 +263,7 @@ export function buildPlan(input: BuildPlanInput): Plan {
     findings: [...findings].sort(compareFindings),
     needsApproval: [] as string[],
     kept: kept.sort((a, b) => compareText(a.policy, b.policy)),
+    ...reviewOf(goneOrReplaced, input.requirements, policyName),
   };
   const risks = planRisks(draft, { owner: input.owner, accountId: input.accountId });
   draft.needsApproval = [...new Set([...approvals, ...risks])].sort(compareText);

@@ -76,7 +76,13 @@ describe('SlackClient against the Slack fake', () => {
     const click = parseInteraction(rawBody);
     expect(click).toMatchObject({ userId: 'U024BE7LH', action: 'approve', channel: CHANNEL_ID, ts: posted.ts });
     const decision = decideApproval({
-      request: { planHash: click.planHash, roleArn: click.roleArn, approver: click.userId, action: click.action, via: 'slack' },
+      request: {
+        planHash: click.planHash,
+        roleArn: click.roleArn,
+        approver: click.userId,
+        action: click.action === 'reject' ? 'reject' : 'approve',
+        via: 'slack',
+      },
       plan: { planHash: plan.planHash, roleArn: plan.roleArn, expiresAt: '2024-06-02T00:00:00Z' },
       currentStateHash: BASE_STATE_HASH,
       planBaseStateHash: plan.baseStateHash,

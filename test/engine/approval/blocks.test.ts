@@ -5,6 +5,7 @@ import {
   planBlocks,
   planSummaryText,
   REJECT_ACTION_ID,
+  REVIEW_ACTION_ID,
   type SlackBlock,
 } from '../../../lib/engine/approval/blocks.js';
 import { manyFindings, PLAN_HASH, ROLE_ARN, samplePlan } from './fixtures.js';
@@ -27,7 +28,7 @@ describe('planBlocks', () => {
   it('opens with a header naming the role', () => {
     expect(blocks[0]).toEqual({
       type: 'header',
-      text: { type: 'plain_text', text: 'Approval needed: ecsTaskExecutionRole-web', emoji: true },
+      text: { type: 'plain_text', text: 'Approval needed: ecsTaskExecutionRole-web', emoji: false },
     });
     expect(sections(blocks)[0]).toContain(ROLE_ARN);
   });
@@ -43,18 +44,19 @@ describe('planBlocks', () => {
     expect(kindSections[0]).toContain(
       '`secretsmanager:GetSecretValue` on `arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/web/db-password-??????`',
     );
-    expect(kindSections[0]).toContain('web:7 container app secrets[0].valueFrom names the secret');
+    expect(kindSections[0]).toContain('`web:7 container app secrets[0].valueFrom names the secret`');
   });
 
   it('shows the diff with adds, removes, detaches and what compaction widened', () => {
     const diff = sections(blocks).find((t) => t.startsWith('*Policy change*')) ?? '';
     expect(diff).toContain(
-      '+ secretsmanager:GetSecretValue on arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/web/db-password-??????',
+      '+ secretsmanager:GetSecretValue on arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/web/db-password-??????  (new access)',
     );
+    expect(diff).toContain('+ logs:CreateLogStream on arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/web:*');
     expect(diff).toContain('- ssm:GetParameters on arn:aws:ssm:eu-west-1:123456789012:parameter/legacy/*');
     expect(diff).toContain('- detach managed policy arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy');
     expect(diff).toContain(
-      '~ ecr:BatchGetImage: 2 resource(s) compacted to arn:aws:ecr:eu-west-1:123456789012:repository/web* (adds: any repository whose name starts with web)',
+      '~ ecr:BatchGetImage: 2 resource(s) compacted to arn:aws:ecr:eu-west-1:123456789012:repository/web*  (adds: any repository whose name starts with web)',
     );
   });
 
@@ -62,7 +64,7 @@ describe('planBlocks', () => {
     const evidence = sections(blocks).find((t) => t.startsWith('*Evidence*')) ?? '';
     const lines = evidence.split('\n').slice(1);
     expect(lines.map((l) => l.slice(0, 20))).toEqual(['2024-05-02T10:15:00Z', '2024-05-01T08:00:00Z', '2023-11-20T00:00:00Z']);
-    expect(lines[0]).toContain('denial of kms:Decrypt (cloudtrail: AccessDenied kms:Decrypt)');
+    expect(lines[0]).toContain('`denial of kms:Decrypt (cloudtrail: AccessDenied kms:Decrypt)`');
   });
 
   it('ends with Approve (primary) and Reject (danger) carrying plan hash and role', () => {
@@ -104,7 +106,11 @@ describe('planBlocks', () => {
     expect(excess).toContain('…and 395 more');
     const diff = sections(big).find((t) => t.startsWith('*Policy change*')) ?? '';
     expect(diff).toMatch(/…and \d+ more/);
-    expect(big[big.length - 1]?.type).toBe('actions');
+    // What does not fit is never approvable in Slack: the page instead.
+    const actions = big[big.length - 1];
+    expect(actions?.type).toBe('actions');
+    if (actions?.type === 'actions') expect(actions.elements.map((e) => e.action_id)).toEqual([REVIEW_ACTION_ID, REJECT_ACTION_ID]);
+    expect(sections(big).join('\n')).toContain('*This change is too long to show here in full*');
   });
 });
 
@@ -123,7 +129,9 @@ describe('outcomeBlocks', () => {
       reason: 'state-changed: <role changed>',
       at: '2024-06-01T10:05:00Z',
     });
-    expect(sections(blocks)).toContain('*Refused* by eve@example.com at 2024-06-01T10:05:00Z\nReason: state-changed: &lt;role changed&gt;');
+    expect(sections(blocks)).toContain(
+      '*Refused* by `eve@example.com` at 2024-06-01T10:05:00Z\nReason: `state-changed: &lt;role changed&gt;`',
+    );
   });
 });
 

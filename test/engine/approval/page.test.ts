@@ -5,8 +5,9 @@ import { createToken } from '../../../lib/engine/approval/link-token.js';
 import { approvalPath, pageHeaders, parseApprovalForm, renderApprovalPage, renderResultPage } from '../../../lib/engine/approval/page.js';
 import { manyFindings, PLAN_HASH, ROLE_ARN, samplePlan } from './fixtures.js';
 
+const FACTS = { approver: 'alice@example.com', dryRun: false, watchMinutes: 60 };
 const TOKEN = createToken({ planHash: PLAN_HASH, roleArn: ROLE_ARN, expiresAt: '2024-06-02T10:00:00.000Z', nonce: 'n-1' }, 's'.repeat(40));
-const page = renderApprovalPage({ plan: samplePlan(), token: TOKEN, expiresAt: '2024-06-02T10:00:00.000Z' });
+const page = renderApprovalPage({ plan: samplePlan(), token: TOKEN, expiresAt: '2024-06-02T10:00:00.000Z', ...FACTS });
 
 /** The attributes of the page's single form, read the way a browser would submit it. */
 function formOf(html: string): { method: string; action: string; hidden: Record<string, string>; decisions: string[] } {
@@ -30,7 +31,7 @@ describe('renderApprovalPage', () => {
     expect(page).toContain('<h3>Missing (tasks will fail to start) (1)</h3>');
     expect(page).toContain('<code>secretsmanager:GetSecretValue</code>');
     expect(page).toContain(
-      '<li class="add">+ secretsmanager:GetSecretValue on arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/web/db-password-??????</li>',
+      '<li class="add">+ secretsmanager:GetSecretValue on arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/web/db-password-?????? <small>(new access)</small></li>',
     );
     expect(page).toContain(
       '<li class="remove">- detach managed policy arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy</li>',
@@ -65,7 +66,7 @@ describe('renderApprovalPage', () => {
       ],
       policyName: "leash'</code><script>",
     });
-    const html = renderApprovalPage({ plan: hostile, token: TOKEN, expiresAt: '2024-06-02T10:00:00.000Z' });
+    const html = renderApprovalPage({ plan: hostile, token: TOKEN, expiresAt: '2024-06-02T10:00:00.000Z', ...FACTS });
     expect(html).not.toMatch(/<script/i);
     expect(html).not.toContain('<img');
     expect(html).toContain('arn:aws:s3:::x/&lt;script&gt;alert(1)&lt;/script&gt;');

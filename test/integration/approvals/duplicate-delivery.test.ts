@@ -19,16 +19,16 @@ describe('a duplicate remediation message for an unchanged role', () => {
   it('does not request approval of the same pending plan twice', async () => {
     w = await createWorld(moto.config(), remediationAccount());
     const { plan } = await w.requestApproval(ROLE);
-    const firstLinks = (await w.drain(w.resources.inboxUrl)).filter((m) => m.includes(plan.planHash));
-    // One message per approver (two configured), each carrying only that approver's link.
-    expect(firstLinks).toHaveLength(2);
+    const firstLinks = (await w.drain(w.resources.approvalsInboxUrl)).filter((m) => m.includes(plan.planHash));
+    // One message per email approver (a Slack id and an email are configured: the Slack approver approves in Slack).
+    expect(firstLinks).toHaveLength(1);
     expect(w.slack.messages.size).toBe(1);
 
     const again = await w.remediate(ROLE);
     expect(again).toMatchObject({ outcome: 'approval-requested' });
     expect('plan' in again && again.plan?.planHash).toBe(plan.planHash);
     expect(w.slack.messages.size).toBe(1);
-    expect((await w.drain(w.resources.inboxUrl)).filter((m) => m.includes(plan.planHash))).toEqual([]);
+    expect((await w.drain(w.resources.approvalsInboxUrl)).filter((m) => m.includes(plan.planHash))).toEqual([]);
     // The first request is still the one that decides.
     expect((await handleApprovalRequest(w.click(plan), w.deps)).body).toBe('applied');
   });
@@ -37,12 +37,12 @@ describe('a duplicate remediation message for an unchanged role', () => {
     w = await createWorld(moto.config(), remediationAccount());
     const { plan } = await w.requestApproval(ROLE);
     expect((await handleApprovalRequest(w.click(plan, { action: 'reject' }), w.deps)).body).toBe('rejected');
-    await w.drain(w.resources.inboxUrl);
+    await w.drain(w.resources.approvalsInboxUrl);
 
     const again = await w.remediate(ROLE);
     expect(again.outcome).toBe('skipped');
     expect(again.why).toContain('already decided');
     expect(w.slack.messages.size).toBe(1);
-    expect((await w.drain(w.resources.inboxUrl)).filter((m) => m.includes(plan.planHash))).toEqual([]);
+    expect((await w.drain(w.resources.approvalsInboxUrl)).filter((m) => m.includes(plan.planHash))).toEqual([]);
   });
 });

@@ -45,9 +45,21 @@ describe('signed approval links, end to end', () => {
     expect(page.body).toContain('<h1>Approve policy change for billing-exec</h1>');
     expect(page.body).toContain(`<code>${plan.roleArn}</code>`);
     // billing-exec's task definition needs no S3 and pulls its image from this account's billing repository.
-    expect(page.body).toContain('<li class="remove">- s3:* on *</li>');
-    expect(page.body).toContain('<li class="remove">- delete inline policy billing-extra</li>');
-    expect(page.body).toContain('<li class="add">+ ecr:BatchGetImage on arn:aws:ecr:eu-west-1:123456789012:repository/billing</li>');
+    // The deleted policy's contents, and the narrowed replacement of its wildcard with who needs it.
+    expect(page.body).toContain('<h3>Inline policy billing-extra: deleted</h3>');
+    expect(page.body).toContain('<li class="remove">- s3:* on * <small>(removed)</small></li>');
+    expect(page.body).toContain('<li class="remove">- secretsmanager:GetSecretValue on * <small>(removed)</small></li>');
+    expect(page.body).toContain(
+      '<li class="add">+ secretsmanager:GetSecretValue on arn:aws:secretsmanager:eu-west-1:123456789012:secret:billing/db-XyZ123 <small>(narrows the removed grant on *)</small><div class="why">needed by <code>arn:aws:ecs:eu-west-1:123456789012:task-definition/billing:1 container billing containerDefinitions[0].secrets[0].valueFrom',
+    );
+    expect(page.body).toContain(
+      '<li class="add">+ ecr:BatchGetImage on arn:aws:ecr:eu-west-1:123456789012:repository/billing <small>(new access)</small>',
+    );
+    // Before the click: live or dry-run, as whom, the watch window, how to roll back.
+    expect(page.body).toContain('<strong>Leash is live:</strong>');
+    expect(page.body).toContain(`You approve as <code>${LINK_APPROVER}</code>`);
+    expect(page.body).toContain('watches the role for 60 minutes');
+    expect(page.body).toContain(`leash rollback ${plan.roleArn} --yes`);
     expect(page.body).toMatch(/<form method="post" action="\/approve\/[^"]+">/);
     expect(await world.stateHash(ROLE)).toBe(before);
     expect((await world.audit(ROLE)).map((e) => e.action)).toEqual(['plan']);

@@ -84,6 +84,7 @@ async function deployed(jiraTokenSecretArn: (world: DemoWorld) => Promise<string
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     LEASH_TABLE: world.config.table,
     LEASH_TOPIC_ARN: world.config.topicArn,
+    LEASH_APPROVALS_TOPIC_ARN: world.config.approvalsTopicArn,
     LEASH_REMEDIATION_QUEUE_URL: world.resources.remediationQueueUrl,
     LEASH_DEFAULT_MODE: 'observe',
     LEASH_DRY_RUN: 'false',
@@ -181,10 +182,11 @@ describe('a tracker whose token cannot be used never breaks remediate, approvals
     expect(notice).toContain('TrackerUnavailable');
     expect(notice).toMatch(/\[(urgent|review|info)\] /);
 
-    // approvals: the signed link (from the same inbox) approves and applies the plan.
+    // approvals: the signed link (from the approvals topic's inbox) approves and applies the plan.
     const requested = byRole[roleArn('billing-exec')]!;
     const plan = 'plan' in requested ? requested.plan : undefined;
-    const link = inbox.find((m) => m.includes(plan!.planHash) && m.includes(`as ${LINK_APPROVER} `))!;
+    const links = await world.drain(world.resources.approvalsInboxUrl);
+    const link = links.find((m) => m.includes(plan!.planHash) && m.includes(`as ${LINK_APPROVER} `))!;
     const url = link.split('\n').find((l) => l.startsWith(`${PUBLIC_BASE_URL}/approve/`))!;
     const token = decodeURIComponent(url.slice(`${PUBLIC_BASE_URL}/approve/`.length));
     const form = new URLSearchParams({ token, decision: 'approve' }).toString();

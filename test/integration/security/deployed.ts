@@ -1,4 +1,4 @@
-// The attacker's view of a deployment: the world on moto (test/support/remediation-world.ts seeds the table, topic,
+// The attacker's view of a deployment: the world on moto (test/support/world, remediationAccount(), seeds the table, topic,
 // queue, roles, task definitions and index) and the deployed handlers (functions/*.handler with their middleware),
 // configured only through the environment as serverless.yml configures them, on the real clock. Access Analyzer
 // (absent from moto) answers as the service does for a clean policy.

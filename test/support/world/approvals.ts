@@ -47,8 +47,8 @@ export function approvalHelpers(w: World): Pick<World, 'remediate' | 'requestApp
       return { plan: out.plan, message };
     },
     async linkToken(plan, approver = LINK_APPROVER) {
-      // One SNS message per approver: take the one addressed to `approver`.
-      const messages = (await w.drain(w.resources.inboxUrl)).filter((m) => m.includes(plan.planHash));
+      // One message per approver on the approvals topic: take the one addressed to `approver`.
+      const messages = (await w.drain(w.resources.approvalsInboxUrl)).filter((m) => m.includes(plan.planHash));
       const published = messages.find((m) => m.includes(`as ${approver} `)) ?? '';
       const url = published.split('\n').find((l) => l.startsWith(`${PUBLIC_BASE_URL}/approve/`));
       if (!url) throw new Error(`no approval link for ${approver} in the SNS messages: ${messages.join(' | ')}`);

@@ -7,6 +7,7 @@
 //   const w = await createWorld(moto.config(), remediationAccount({ defaultMode: 'auto' }));   // applies, Slack fake
 import type { AccessAnalyzerClient } from '@aws-sdk/client-accessanalyzer';
 import { CreateQueueCommand } from '@aws-sdk/client-sqs';
+import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { makeClients, type AwsClients, type AwsConfig } from '../../../lib/adapters/aws/clients.js';
 import { FixedSecrets } from '../../../lib/adapters/aws/secrets.js';
@@ -84,6 +85,9 @@ export interface Resources extends LeashResources {
   envelopeUrl: string;
   /** An on-failure destination for emulated async Lambda invocations (test/support/fake-aws/lambda-async.ts). */
   failuresUrl: string;
+  /** The approvals topic (approval links only) and an unfiltered, raw subscriber of it. */
+  approvalsTopicArn: string;
+  approvalsInboxUrl: string;
 }
 
 export interface World<A = unknown> {
@@ -130,12 +134,12 @@ export interface World<A = unknown> {
   linkToken(plan: Plan, approver?: string): Promise<string>;
   click(
     plan: Plan,
-    opts?: { userId?: string; action?: 'approve' | 'reject'; secret?: string; epochSeconds?: number },
+    opts?: { userId?: string; action?: 'approve' | 'reject' | 'review'; secret?: string; epochSeconds?: number },
   ): APIGatewayProxyEventV2;
   close(): Promise<void>;
 }
 
-function worldConfig<A>(opts: WorldOptions<A>, res: LeashResources): LeashConfig {
+function worldConfig<A>(opts: WorldOptions<A>, res: Resources): LeashConfig {
   return {
     ...loadConfig({
       ...(opts.dryRun === 'config-default' ? {} : { LEASH_DRY_RUN: String(opts.dryRun ?? true) }),
@@ -143,6 +147,7 @@ function worldConfig<A>(opts: WorldOptions<A>, res: LeashResources): LeashConfig
     }),
     table: res.table,
     topicArn: res.topicArn,
+    approvalsTopicArn: res.approvalsTopicArn,
     remediationQueueUrl: res.remediationQueueUrl,
     selfRoleArns: [SELF_ROLE],
     approvers: [APPROVER, LINK_APPROVER],
@@ -157,13 +162,16 @@ export async function createWorld<A>(moto: AwsTestConfig, opts: WorldOptions<A>)
   const aws: AwsConfig = { ...moto, region: opts.region };
   const seeding = makeClients(aws);
   const leash = await createLeashResources(seeding, opts.table ?? 'leash');
+  const approvalsTopicArn = (await seeding.sns.send(new CreateTopicCommand({ Name: 'leash-approvals' }))).TopicArn!;
   const resources: Resources = {
     ...leash,
     envelopeUrl: await queueOnTopic(seeding, leash.topicArn, 'test-envelope-inbox', false),
     failuresUrl: await seeding.sqs.send(new CreateQueueCommand({ QueueName: 'leash-failures' })).then((r) => r.QueueUrl!),
+    approvalsTopicArn,
+    approvalsInboxUrl: await queueOnTopic(seeding, approvalsTopicArn, 'leash-approvals-inbox', true),
   };
   const account = await opts.seed(seeding);
-  const config = worldConfig(opts, leash);
+  const config = worldConfig(opts, resources);
   const clock = testClock(opts.start);
   const slack = opts.slack ? await startSlackFake({ token: SLACK_TOKEN, channels: { 'leash-approvals': SLACK_CHANNEL } }) : undefined;
   const compose = (o: { maxAttempts?: number; now?: () => string } = {}): Remediation => {
