@@ -88,7 +88,14 @@ function registerEvent(input: RegisterTaskDefinitionCommandInput, registered: un
   };
 }
 
-export async function measureRegistration(secrets: number): Promise<EventCost> {
+export interface RegistrationOptions {
+  /** When the event is handled (default: the sweep's time); 27 h later the stored facts are past their bound. */
+  eventAt?: string;
+  /** Runs after the sweep, before the event (e.g. put the role in an instance profile). */
+  between?: (cfg: { region: string; endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string } }) => Promise<void>;
+}
+
+export async function measureRegistration(secrets: number, opts: RegistrationOptions = {}): Promise<EventCost> {
   const server = await startMotoServer();
   try {
     const e = { endpoint: server.endpoint };
@@ -116,9 +123,11 @@ export async function measureRegistration(secrets: number): Promise<EventCost> {
     // A new image for family 0: same secrets, registered in ECS (not counted), then the event goes to the handler.
     const input = taskDefinition(0, '1.0.1', share(0));
     const registered = (await ecs.send(new RegisterTaskDefinitionCommand(input))).taskDefinition;
+    await opts.between?.(cfg);
+    const eventDeps = opts.eventAt ? pipeline(e, seeded, { now: () => opts.eventAt! }) : deps;
     const counter = new CallCounter();
-    counter.attach(deps);
-    const summary = await run(registerEvent(input, registered), deps);
+    counter.attach(eventDeps);
+    const summary = await run(registerEvent(input, registered), eventDeps);
     const calls = counter.total();
     const byOperation = counter.byOperation();
     counter.reset();
