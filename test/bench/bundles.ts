@@ -117,6 +117,67 @@ function importOnce(file: string): Promise<number> {
   });
 }
 
+export const COLD_START_GOAL = 1.15;
+const PAIRS = 9;
+
+export interface ColdStart {
+  function: string;
+  /** Each pair: the function's bundle and the SDK-only bundle imported in fresh processes, one after the other
+   *  (alternating which goes first); the ratio of the two init times. */
+  ratioMedian: number;
+  ratioMin: number;
+  ratioMax: number;
+  pairs: number;
+  initMsMedian: number;
+  baselineInitMsMedian: number;
+  bytes: number;
+  baselineBytes: number;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const r3 = (n: number) => Math.round(n * 1000) / 1000;
+
+/** ≥ 9 interleaved A/B pairs per function, each import in a fresh Node process, serial (the cores are shared). */
+export async function measureColdStart(opts: { pairs?: number; functions?: string[] } = {}): Promise<ColdStart[]> {
+  const pairs = opts.pairs ?? PAIRS;
+  const dir = mkdtempSync(join(tmpdir(), 'leash-bench-cold-'));
+  try {
+    const out: ColdStart[] = [];
+    for (const fn of opts.functions ?? Object.keys(FUNCTION_SDK)) {
+      const { file } = await bundleFunction(fn, dir);
+      const baseline = await bundleBaseline(fn, dir);
+      await importOnce(file); // warm the file cache for both
+      await importOnce(baseline);
+      const a: number[] = [];
+      const b: number[] = [];
+      for (let i = 0; i < pairs; i++) {
+        if (i % 2 === 0) {
+          a.push(await importOnce(file));
+          b.push(await importOnce(baseline));
+        } else {
+          b.push(await importOnce(baseline));
+          a.push(await importOnce(file));
+        }
+      }
+      const ratios = a.map((x, i) => x / b[i]!);
+      out.push({
+        function: fn,
+        ratioMedian: r3(median(ratios)),
+        ratioMin: r3(Math.min(...ratios)),
+        ratioMax: r3(Math.max(...ratios)),
+        pairs,
+        initMsMedian: r3(median(a)),
+        baselineInitMsMedian: r3(median(b)),
+        bytes: statSync(file).size,
+        baselineBytes: statSync(baseline).size,
+      });
+    }
+    return out;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function medianInit(file: string, runs: number): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) times.push(await importOnce(file)); // serial: the machine's cores are shared

@@ -133,66 +133,70 @@ export class DynamoRoleIndex implements RoleIndex {
 
   async markStatus(taskDefinitionArn: string, status: string, inUse: boolean, observedAt?: string): Promise<WriteOutcome> {
     const at = canonicalInstant(observedAt ?? new Date().toISOString(), 'observedAt');
-    return this.withPointer(taskDefinitionArn, at, {}, (ptr) => {
-      if (!ptr || ptr.deleted) return undefined;
-      const kept = {
-        ...(ptr.roleArn ? { roleArn: ptr.roleArn } : {}),
-        ...(ptr.taskRoleArn ? { taskRoleArn: ptr.taskRoleArn } : {}),
-        ...(ptr.schema !== undefined ? { schema: ptr.schema } : {}),
-      };
-      const items: TxItem[] = [this.putPointer(taskDefinitionArn, ptr, { ...kept, status, observedAt: at })];
-      const taskKey = ptr.taskRoleArn ? taskRoleKey(ptr.taskRoleArn) : undefined;
-      if (taskKey) {
-        items.push({
-          Update: {
-            TableName: this.table,
-            Key: { pk: taskKey, sk: keys.taskDefinition(taskDefinitionArn) },
-            UpdateExpression: 'SET #s = :s, inUse = :u, observedAt = :o',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeNames: { '#s': 'status' },
-            ExpressionAttributeValues: { ':s': status, ':u': inUse, ':o': at },
-          },
-        });
-        // Written whole (no condition): a revision indexed before this item existed gets it now.
-        items.push({
-          Update: {
-            TableName: this.table,
-            Key: { pk: keys.role(ptr.taskRoleArn!), sk: keys.taskRoleUse(taskDefinitionArn) },
-            UpdateExpression: 'SET #s = :s, inUse = :u, observedAt = :o, taskDefinitionArn = :t, taskRoleArn = :r',
-            ExpressionAttributeNames: { '#s': 'status' },
-            ExpressionAttributeValues: { ':s': status, ':u': inUse, ':o': at, ':t': taskDefinitionArn, ':r': ptr.taskRoleArn },
-          },
-        });
-      }
-      if (ptr.roleArn) {
-        items.push({
-          Update: {
-            TableName: this.table,
-            Key: { pk: keys.role(ptr.roleArn), sk: keys.taskDefinition(taskDefinitionArn) },
-            UpdateExpression: 'SET #s = :s, inUse = :u, observedAt = :o',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeNames: { '#s': 'status' },
-            ExpressionAttributeValues: { ':s': status, ':u': inUse, ':o': at },
-          },
-        });
-      }
-      return items;
-    });
+    return withoutPrevious(
+      this.withPointer(taskDefinitionArn, at, {}, (ptr) => {
+        if (!ptr || ptr.deleted) return undefined;
+        const kept = {
+          ...(ptr.roleArn ? { roleArn: ptr.roleArn } : {}),
+          ...(ptr.taskRoleArn ? { taskRoleArn: ptr.taskRoleArn } : {}),
+          ...(ptr.schema !== undefined ? { schema: ptr.schema } : {}),
+        };
+        const items: TxItem[] = [this.putPointer(taskDefinitionArn, ptr, { ...kept, status, observedAt: at })];
+        const taskKey = ptr.taskRoleArn ? taskRoleKey(ptr.taskRoleArn) : undefined;
+        if (taskKey) {
+          items.push({
+            Update: {
+              TableName: this.table,
+              Key: { pk: taskKey, sk: keys.taskDefinition(taskDefinitionArn) },
+              UpdateExpression: 'SET #s = :s, inUse = :u, observedAt = :o',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeNames: { '#s': 'status' },
+              ExpressionAttributeValues: { ':s': status, ':u': inUse, ':o': at },
+            },
+          });
+          // Written whole (no condition): a revision indexed before this item existed gets it now.
+          items.push({
+            Update: {
+              TableName: this.table,
+              Key: { pk: keys.role(ptr.taskRoleArn!), sk: keys.taskRoleUse(taskDefinitionArn) },
+              UpdateExpression: 'SET #s = :s, inUse = :u, observedAt = :o, taskDefinitionArn = :t, taskRoleArn = :r',
+              ExpressionAttributeNames: { '#s': 'status' },
+              ExpressionAttributeValues: { ':s': status, ':u': inUse, ':o': at, ':t': taskDefinitionArn, ':r': ptr.taskRoleArn },
+            },
+          });
+        }
+        if (ptr.roleArn) {
+          items.push({
+            Update: {
+              TableName: this.table,
+              Key: { pk: keys.role(ptr.roleArn), sk: keys.taskDefinition(taskDefinitionArn) },
+              UpdateExpression: 'SET #s = :s, inUse = :u, observedAt = :o',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeNames: { '#s': 'status' },
+              ExpressionAttributeValues: { ':s': status, ':u': inUse, ':o': at },
+            },
+          });
+        }
+        return items;
+      }),
+    );
   }
 
   /** Drops the revision (e.g. DeleteTaskDefinitions), leaving a tombstone that expires after 30 days. */
   async remove(taskDefinitionArn: string, observedAt?: string): Promise<WriteOutcome> {
     const at = canonicalInstant(observedAt ?? new Date().toISOString(), 'observedAt');
-    return this.withPointer(taskDefinitionArn, at, {}, (ptr) => {
-      const items: TxItem[] = [
-        this.putPointer(taskDefinitionArn, ptr, { deleted: true, observedAt: at, expiresAt: expiresAfter(at, TOMBSTONE_DAYS) }),
-      ];
-      if (ptr?.roleArn && !ptr.deleted) items.push(this.deleteEntry(ptr.roleArn, taskDefinitionArn));
-      const taskKey = ptr?.taskRoleArn && !ptr.deleted ? taskRoleKey(ptr.taskRoleArn) : undefined;
-      if (taskKey)
-        items.push(this.deleteTaskRole(taskKey, taskDefinitionArn), this.deleteTaskRoleUse(ptr!.taskRoleArn!, taskDefinitionArn));
-      return items;
-    });
+    return withoutPrevious(
+      this.withPointer(taskDefinitionArn, at, {}, (ptr) => {
+        const items: TxItem[] = [
+          this.putPointer(taskDefinitionArn, ptr, { deleted: true, observedAt: at, expiresAt: expiresAfter(at, TOMBSTONE_DAYS) }),
+        ];
+        if (ptr?.roleArn && !ptr.deleted) items.push(this.deleteEntry(ptr.roleArn, taskDefinitionArn));
+        const taskKey = ptr?.taskRoleArn && !ptr.deleted ? taskRoleKey(ptr.taskRoleArn) : undefined;
+        if (taskKey)
+          items.push(this.deleteTaskRole(taskKey, taskDefinitionArn), this.deleteTaskRoleUse(ptr!.taskRoleArn!, taskDefinitionArn));
+        return items;
+      }),
+    );
   }
 
   async roleOfTaskDefinition(taskDefinitionArn: string): Promise<string | undefined> {
@@ -319,6 +323,11 @@ function taskRoleKey(roleArn: string): string | undefined {
   const arn = parseArn(roleArn);
   if (!arn || arn.service !== 'iam' || !arn.account || !arn.resource.startsWith('role/')) return undefined;
   return keys.taskRole(arn.account, arn.resource.split('/').pop() ?? '');
+}
+
+async function withoutPrevious(outcome: Promise<WriteOutcome>): Promise<WriteOutcome> {
+  const { previous: _previous, ...rest } = await outcome;
+  return rest;
 }
 
 function previousOf(ptr: Pointer | undefined): NonNullable<WriteOutcome['previous']> {

@@ -18,15 +18,19 @@ const FAST_PATH = {
 type Summary = { roles: { requirements: { action: string; resource: string }[]; findings: { kind: string; reasons: string[] }[] }[] };
 
 describe('RegisterTaskDefinition event cost (real handler, moto)', () => {
-  it.each([10, 30])('costs 7 calls with %i distinct secrets and parameters, none of them KMS lookups', async (secrets) => {
-    const r = await measureRegistration(secrets);
-    expect(r.taskDefinitions).toBe(11);
-    expect(r.byOperation).toEqual(FAST_PATH);
-    expect(r.calls).toBe(7);
-    // The stored keys still give the intent its kms:Decrypt on the customer key behind the secrets.
-    const reqs = (r.summary as Summary).roles[0]!.requirements;
-    expect(reqs.filter((q) => q.action === 'kms:Decrypt' && /:key\//.test(q.resource)).length).toBeGreaterThan(0);
-  }, 180_000);
+  it.each([10, 30])(
+    'costs 7 calls with %i distinct secrets and parameters, none of them KMS lookups',
+    async (secrets) => {
+      const r = await measureRegistration(secrets);
+      expect(r.taskDefinitions).toBe(11);
+      expect(r.byOperation).toEqual(FAST_PATH);
+      expect(r.calls).toBe(7);
+      // The stored keys still give the intent its kms:Decrypt on the customer key behind the secrets.
+      const reqs = (r.summary as Summary).roles[0]!.requirements;
+      expect(reqs.filter((q) => q.action === 'kms:Decrypt' && /:key\//.test(q.resource)).length).toBeGreaterThan(0);
+    },
+    180_000,
+  );
 
   it('reads the facts live again once the stored ones are older than the bound, and sees a new instance profile', async () => {
     const later = new Date(Date.parse(NOW) + 27 * 3_600_000).toISOString();
