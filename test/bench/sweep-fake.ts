@@ -6,7 +6,9 @@ import { runSweep } from '../../lib/app/sweep.js';
 import {
   fakeSweepDeps,
   generateAccount,
+  KMS_CALLS_PER_SECRET,
   LIMITS,
+  MANAGED_POLICIES_PER_ROLE,
   SWEEP_ACCOUNT,
   type ApiStats,
   type GeneratedAccount,
@@ -32,8 +34,8 @@ export interface SweepFakeRun {
 }
 
 /** Calls per role the sweep must make to IAM: GetRole, ListRolePolicies, GetRolePolicy (one inline policy),
- *  ListAttachedRolePolicies, ListInstanceProfilesForRole. */
-const IAM_CALLS_PER_ROLE = 5;
+ *  ListAttachedRolePolicies, ListInstanceProfilesForRole, and GetPolicy + GetPolicyVersion per attached policy. */
+const IAM_CALLS_PER_ROLE = 5 + 2 * MANAGED_POLICIES_PER_ROLE;
 const LIST_PAGE = 100;
 
 /**
@@ -45,11 +47,18 @@ const LIST_PAGE = 100;
 export function requiredWork(account: GeneratedAccount): Record<string, number> {
   const live = account.active.length + account.inUse.size;
   const services = account.inUse.size;
+  const secrets = new Set(
+    [...account.taskDefinitions.values()].flatMap((td) =>
+      td.containerDefinitions.flatMap((c) => (c.secrets ?? []).map((x) => x.valueFrom)),
+    ),
+  ).size;
   return {
     'ecs:ListTaskDefinitions': Math.ceil(account.active.length / LIST_PAGE) + Math.ceil(account.inactive.length / LIST_PAGE),
     'ecs:DescribeTaskDefinition': live,
     'ecs:ClusterReads': 1 + 2 * 2 + Math.ceil(services / 10),
     'iam:Read': account.roles.length * IAM_CALLS_PER_ROLE,
+    // Each distinct secret's KMS key, looked up once (every family has one secret under a customer key).
+    ...Object.fromEntries(Object.entries(KMS_CALLS_PER_SECRET).map(([bucket, n]) => [bucket, secrets * n])),
   };
 }
 
@@ -114,11 +123,14 @@ export async function benchSweepFake() {
     wallSeconds: deployed.wallSeconds,
     boundRule:
       'max over rate buckets of max(0, required calls - burst) / rate; required calls = the work the account needs ' +
-      '(every live revision described once, listing pages, one cluster scan, 5 IAM reads per role), not the calls a run made',
+      '(every live revision described once, listing pages, one cluster scan, 7 IAM reads per role (5 + GetPolicy and ' +
+      'GetPolicyVersion of its attached policy), DescribeSecret + DescribeKey once per distinct secret), not the calls a run made',
     requiredCalls: work,
     account: { ...SWEEP_ACCOUNT, latencyMs: { ecs: 40, iam: 40, dynamodb: 5 } },
     limits: LIMITS,
-    retry: 'SDK v3 standard mode emulated per client: 8 attempts, full jitter, 500 ms base for throttles, 500-token retry quota',
+    retry:
+      "SDK v3 adaptive mode (as deployed, lib/adapters/aws/clients.ts) per client: the SDK's DefaultRateLimiter on the " +
+      'virtual clock before every attempt, 8 attempts, full jitter, 500 ms base for throttles, 500-token retry quota',
     runs,
     failures,
   };
