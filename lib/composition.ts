@@ -18,6 +18,9 @@ import { loadConfig, type LeashConfig } from './config.js';
 
 export type { Pipeline, PipelineOptions };
 
+/** Stored role facts serve the event handlers this long: the daily sweep refreshes them, with two hours to spare. */
+const EVENT_FACTS_MAX_AGE_MS = 26 * 3_600_000;
+
 export function buildPipeline(config: LeashConfig, aws: AwsConfig, opts: PipelineOptions = {}): Pipeline {
   const now = opts.now ?? isoNow;
   const clients = accountClients(config, aws, opts.account);
@@ -49,6 +52,7 @@ export function buildPipeline(config: LeashConfig, aws: AwsConfig, opts: Pipelin
     pullThroughPrefixes: config.pullThroughPrefixes,
     selfRoleArns: [...config.selfRoleArns, ...ownRoles],
     recentUseDays: config.recentUseDays,
+    eventFactsMaxAgeMs: EVENT_FACTS_MAX_AGE_MS,
     now,
   };
 }

@@ -106,7 +106,9 @@ export interface RoleWriter {
 
 /** Which task definitions name which execution role, each revision with its own share of the intent. */
 export interface RoleIndex {
-  putTaskDefinition(entry: IndexEntry): Promise<WriteOutcome>;
+  /** `expectNew`: the revision was just registered, so the write first assumes no pointer exists (no read); when one
+   *  does, it reads it and writes as usual. */
+  putTaskDefinition(entry: IndexEntry, opts?: { expectNew?: boolean }): Promise<WriteOutcome>;
   markStatus(taskDefinitionArn: string, status: string, inUse: boolean, observedAt?: string): Promise<WriteOutcome>;
   /** Drops the revision (DeleteTaskDefinitions), leaving a tombstone so a late duplicate cannot bring it back. */
   remove(taskDefinitionArn: string, observedAt?: string): Promise<WriteOutcome>;
@@ -139,6 +141,39 @@ export interface WriteOutcome {
   applied: boolean;
   /** Why nothing was written: something newer is stored, or the revision is not indexed. */
   reason?: 'stale' | 'unknown';
+  /** The roles the revision named before this write (putTaskDefinition), so the caller need not read them first. */
+  previous?: { roleArn?: string; taskRoleArn?: string };
+}
+
+/**
+ * What the last live read found about a role, beyond its grant: stored with its findings by the sweep and the
+ * IAM-change function (which read them live), and used by the other event handlers while younger than a bound.
+ * Decisions (remediate, approve, apply) never use them: they read the role's facts live.
+ */
+export interface StoredRoleFacts {
+  checkedAt: string;
+  /** undefined: it could not be read (counts as "may be in one"). */
+  inInstanceProfile?: boolean;
+  /** Task roles (full ARNs) of live revisions that name this role as their task role, in any ARN form. */
+  taskRoleArns: string[];
+  /** The KMS keys behind the role's secrets and parameters. */
+  keys: LookupResult[];
+  /** The CloudTrail backfill window of the role's account. */
+  cloudTrail?: { since: string; until: string };
+}
+
+/** A role's partition, read at once: index entries, evidence, current findings (with the stored facts) and the live
+ *  revisions that name it (in this exact ARN form) as their task role. */
+export interface RoleRecord {
+  entries: IndexEntry[];
+  denials: Denial[];
+  uses: Use[];
+  findings?: FindingsRecord;
+  taskRoleUses: TaskRoleUse[];
+}
+
+export interface RoleRecords {
+  read(roleArn: string): Promise<RoleRecord>;
 }
 
 /** Named resumption points (the evidence backfill's, per account). */
@@ -167,7 +202,14 @@ export interface IndexedPointer {
 /** A role's current findings and their history. `changed` says whether to announce them. */
 export interface FindingsStore {
   /** `pendingNotice`: the set did not change but its announcement never went out: publish now, then markNotified. */
-  putCurrent(roleArn: string, findings: Finding[], meta: FindingsMeta): Promise<{ changed: boolean; pendingNotice?: boolean }>;
+  /** `opts.current`: the stored record as the caller just read it (RoleRecords), so the store need not read it again;
+   *  when it moved meanwhile, the store reads and decides again. */
+  putCurrent(
+    roleArn: string,
+    findings: Finding[],
+    meta: FindingsMeta,
+    opts?: { current: FindingsRecord | undefined },
+  ): Promise<{ changed: boolean; pendingNotice?: boolean }>;
   /** Records that this set was announced, so a failed publish is retried by the next delivery. */
   markNotified(roleArn: string, findings: Finding[]): Promise<void>;
   current(roleArn: string): Promise<FindingsRecord | undefined>;
@@ -179,6 +221,8 @@ export interface FindingsMeta {
   at: string;
   intentHash: string;
   stateHash: string;
+  /** The role's facts the assessment used (StoredRoleFacts): the next event reads them from here. */
+  facts?: StoredRoleFacts;
 }
 
 export interface FindingsRecord extends FindingsMeta {
@@ -186,6 +230,9 @@ export interface FindingsRecord extends FindingsMeta {
   findings: Finding[];
   /** Identity of the finding set (engine/finding-set.ts). */
   setHash: string;
+  /** The stored item's write version (the store's compare-and-swap). */
+  version?: number;
+  notified?: boolean;
 }
 
 /** Denials and uses per role, kept with a TTL, and the window a completed CloudTrail backfill covered. */

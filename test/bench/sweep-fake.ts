@@ -3,7 +3,16 @@
 // client-side describe limiter.
 import { IntervalLimiter } from '../../lib/app/rate-limit.js';
 import { runSweep } from '../../lib/app/sweep.js';
-import { fakeSweepDeps, generateAccount, LIMITS, SWEEP_ACCOUNT, type ApiStats } from '../support/fake-aws/fake-account.js';
+import {
+  fakeSweepDeps,
+  generateAccount,
+  KMS_CALLS_PER_SECRET,
+  LIMITS,
+  MANAGED_POLICIES_PER_ROLE,
+  SWEEP_ACCOUNT,
+  type ApiStats,
+  type GeneratedAccount,
+} from '../support/fake-aws/fake-account.js';
 import { lowerBoundSeconds } from '../support/fake-aws/token-bucket.js';
 import { VirtualClock } from '../support/fake-aws/virtual-clock.js';
 
@@ -24,24 +33,37 @@ export interface SweepFakeRun {
   calls: Record<string, ApiStats>;
 }
 
-// The sweep runs its phases one after another (revisions, then roles); inside the revision phase, listing,
-// describes and the in-use scan interleave. So the bound is Σ over phases of the max over that phase's buckets.
-const PHASES: string[][] = [['ecs:ListTaskDefinitions', 'ecs:DescribeTaskDefinition', 'ecs:ClusterReads'], ['iam:Read']];
+/** Calls per role the sweep must make to IAM: GetRole, ListRolePolicies, GetRolePolicy (one inline policy),
+ *  ListAttachedRolePolicies, ListInstanceProfilesForRole, and GetPolicy + GetPolicyVersion per attached policy. */
+const IAM_CALLS_PER_ROLE = 5 + 2 * MANAGED_POLICIES_PER_ROLE;
+const LIST_PAGE = 100;
 
-function bucketOf(api: string): string | undefined {
-  if (LIMITS[api]) return api;
-  if (/^ecs:(ListClusters|ListServices|ListTasks|DescribeServices|DescribeTasks)$/.test(api)) return 'ecs:ClusterReads';
-  if (api.startsWith('iam:')) return 'iam:Read';
-  return undefined;
+/**
+ * The work the account requires, per rate bucket, independent of what the run did: every live revision described
+ * once (ACTIVE, and INACTIVE ones in use), every listing page, one in-use scan of the clusters, and every role's IAM
+ * reads. The buckets are independent (nothing in IAM waits for a describe), so the bound is the slowest bucket:
+ * max over buckets of max(0, required − burst) / rate.
+ */
+export function requiredWork(account: GeneratedAccount): Record<string, number> {
+  const live = account.active.length + account.inUse.size;
+  const services = account.inUse.size;
+  const secrets = new Set(
+    [...account.taskDefinitions.values()].flatMap((td) =>
+      td.containerDefinitions.flatMap((c) => (c.secrets ?? []).map((x) => x.valueFrom)),
+    ),
+  ).size;
+  return {
+    'ecs:ListTaskDefinitions': Math.ceil(account.active.length / LIST_PAGE) + Math.ceil(account.inactive.length / LIST_PAGE),
+    'ecs:DescribeTaskDefinition': live,
+    'ecs:ClusterReads': 1 + 2 * 2 + Math.ceil(services / 10),
+    'iam:Read': account.roles.length * IAM_CALLS_PER_ROLE,
+    // Each distinct secret's KMS key, looked up once (every family has one secret under a customer key).
+    ...Object.fromEntries(Object.entries(KMS_CALLS_PER_SECRET).map(([bucket, n]) => [bucket, secrets * n])),
+  };
 }
 
-function lowerBound(stats: Map<string, ApiStats>): number {
-  const needed = new Map<string, number>();
-  for (const [api, s] of stats) {
-    const b = bucketOf(api);
-    if (b) needed.set(b, (needed.get(b) ?? 0) + s.calls - s.throttled);
-  }
-  return PHASES.reduce((sum, phase) => sum + Math.max(0, ...phase.map((b) => lowerBoundSeconds(needed.get(b) ?? 0, LIMITS[b]!))), 0);
+export function boundSeconds(work: Record<string, number>): number {
+  return Math.max(...Object.entries(work).map(([b, n]) => lowerBoundSeconds(n, LIMITS[b]!)));
 }
 
 async function once(variant: 'as-written' | 'describe-limiter', concurrency: number): Promise<SweepFakeRun> {
@@ -57,7 +79,7 @@ async function once(variant: 'as-written' | 'describe-limiter', concurrency: num
   const res = await clock.run(runSweep(deps, { restart: true }));
   const realMs = performance.now() - started;
   const wall = clock.elapsed() / 1000;
-  const bound = lowerBound(aws.stats);
+  const bound = boundSeconds(requiredWork(account));
   let total = 0;
   let throttled = 0;
   for (const s of aws.stats.values()) {
@@ -83,19 +105,33 @@ async function once(variant: 'as-written' | 'describe-limiter', concurrency: num
 
 const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
 
+export const SWEEP_RATIO_GOAL = 1.1;
+
 export async function benchSweepFake() {
-  const runs = [
-    await once('as-written', 4),
-    await once('describe-limiter', 4),
-    await once('as-written', 16),
-    await once('describe-limiter', 16),
-  ];
+  // As deployed: SweepDeps.concurrency 4 and no client-side describe limiter (ecsDescribeRate 0 by default).
+  const deployed = await once('as-written', 4);
+  const runs = [deployed, await once('describe-limiter', 4), await once('as-written', 16)];
+  const work = requiredWork(generateAccount(SWEEP_ACCOUNT));
+  const failures: string[] = [];
+  if (deployed.ratio > SWEEP_RATIO_GOAL) failures.push(`sweep.ratio ${deployed.ratio} > ${SWEEP_RATIO_GOAL}`);
+  if (deployed.failedItems > 0) failures.push(`sweep.failed ${deployed.failedItems} > 0`);
+  if (!deployed.complete) failures.push('the sweep did not complete');
   return {
+    ratio: deployed.ratio,
+    bound: deployed.lowerBoundSeconds,
+    failed: deployed.failedItems,
+    wallSeconds: deployed.wallSeconds,
+    boundRule:
+      'max over rate buckets of max(0, required calls - burst) / rate; required calls = the work the account needs ' +
+      '(every live revision described once, listing pages, one cluster scan, 7 IAM reads per role (5 + GetPolicy and ' +
+      'GetPolicyVersion of its attached policy), DescribeSecret + DescribeKey once per distinct secret), not the calls a run made',
+    requiredCalls: work,
     account: { ...SWEEP_ACCOUNT, latencyMs: { ecs: 40, iam: 40, dynamodb: 5 } },
     limits: LIMITS,
-    retry: 'SDK v3 standard mode emulated per client: 8 attempts, full jitter, 500 ms base for throttles, 500-token retry quota',
-    lowerBoundRule:
-      "phases are serial (revisions, then roles): sum over phases of max over that phase's buckets of max(0, calls - burst) / rate",
+    retry:
+      "SDK v3 adaptive mode (as deployed, lib/adapters/aws/clients.ts) per client: the SDK's DefaultRateLimiter on the " +
+      'virtual clock before every attempt, 8 attempts, full jitter, 500 ms base for throttles, 500-token retry quota',
     runs,
+    failures,
   };
 }

@@ -8,12 +8,14 @@ import {
   type DynamoDBDocumentClient,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { FindingsMeta, FindingsRecord, FindingsStore } from '../../app/ports.js';
+import type { FindingsMeta, FindingsRecord, FindingsStore, StoredRoleFacts } from '../../app/ports.js';
 import type { Finding } from '../../engine/types.js';
 import { canonicalInstant, decodeBody, encodeBody, expiresAfter } from './item-codec.js';
 import { findingSetHash } from '../../engine/finding-set.js';
 import { call, errorName } from './sdk-call.js';
 import { keys } from './table-schema.js';
+
+const lostRace = (err: unknown) => ['TransactionCanceledException', 'ConditionalCheckFailedException'].includes(errorName(err) ?? '');
 
 type TxItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -31,17 +33,32 @@ export class DynamoFindingsStore implements FindingsStore {
    * `pendingNotice`: the set did not change, but its announcement never went out (the publish failed after the
    * store): the caller publishes now and calls markNotified, so a notice is never lost to a retry.
    */
-  async putCurrent(roleArn: string, findings: Finding[], meta: FindingsMeta): Promise<{ changed: boolean; pendingNotice?: boolean }> {
+  async putCurrent(
+    roleArn: string,
+    findings: Finding[],
+    meta: FindingsMeta,
+    opts?: { current: FindingsRecord | undefined },
+  ): Promise<{ changed: boolean; pendingNotice?: boolean }> {
     const at = canonicalInstant(meta.at, 'at');
     const setHash = findingSetHash(findings);
     const body = encodeBody(findings, `findings of ${roleArn}`);
     for (let attempt = 1; ; attempt++) {
-      const cur = await this.currentItem(roleArn);
+      // The caller's fresh read saves this one; a stale one fails the version check below and is read again.
+      const cur = attempt === 1 && opts ? opts.current : await this.currentItem(roleArn);
       if (cur && String(cur.at) > at) return { changed: false };
       // No record yet and nothing found: nothing to announce.
       const changed = cur ? cur.setHash !== setHash : findings.length > 0;
       const notified = changed ? false : cur?.notified !== false;
-      const attrs = { at, intentHash: meta.intentHash, stateHash: meta.stateHash, setHash, count: findings.length, notified, ...body };
+      const attrs = {
+        at,
+        intentHash: meta.intentHash,
+        stateHash: meta.stateHash,
+        setHash,
+        count: findings.length,
+        notified,
+        ...(meta.facts ? { facts: meta.facts } : {}),
+        ...body,
+      };
       const items: TxItem[] = [
         {
           Put: {
@@ -71,7 +88,7 @@ export class DynamoFindingsStore implements FindingsStore {
         return changed ? { changed } : { changed, ...(notified ? {} : { pendingNotice: true }) };
       } catch (err) {
         // Someone else wrote meanwhile: re-read and decide again.
-        if (errorName(err) !== 'TransactionCanceledException' || attempt >= MAX_ATTEMPTS) {
+        if (!(lostRace(err) && attempt < MAX_ATTEMPTS)) {
           return call('dynamodb', 'TransactWriteItems', () => Promise.reject(err));
         }
       }
@@ -127,7 +144,7 @@ export class DynamoFindingsStore implements FindingsStore {
   }
 }
 
-function toRecord(item: Record<string, unknown>): FindingsRecord {
+export function toRecord(item: Record<string, unknown>): FindingsRecord {
   return {
     roleArn: String(item.roleArn),
     at: String(item.at),
@@ -135,5 +152,8 @@ function toRecord(item: Record<string, unknown>): FindingsRecord {
     stateHash: String(item.stateHash),
     setHash: String(item.setHash),
     findings: decodeBody<Finding[]>(item),
+    ...(typeof item.version === 'number' ? { version: item.version } : {}),
+    ...(typeof item.notified === 'boolean' ? { notified: item.notified } : {}),
+    ...(item.facts && typeof item.facts === 'object' ? { facts: item.facts as StoredRoleFacts } : {}),
   };
 }

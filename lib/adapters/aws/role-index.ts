@@ -47,7 +47,7 @@ export class DynamoRoleIndex implements RoleIndex {
     private readonly table: string,
   ) {}
 
-  async putTaskDefinition(entry: IndexEntry): Promise<WriteOutcome> {
+  async putTaskDefinition(entry: IndexEntry, opts: { expectNew?: boolean } = {}): Promise<WriteOutcome> {
     const observedAt = canonicalInstant(entry.observedAt ?? new Date().toISOString(), 'observedAt');
     const body = encodeBody(
       { requirements: entry.requirements, unresolved: entry.unresolved ?? [] },
@@ -55,7 +55,7 @@ export class DynamoRoleIndex implements RoleIndex {
     );
     const role = entry.executionRoleArn;
     const taskRole = entry.taskRoleArn;
-    return this.withPointer(entry.taskDefinitionArn, observedAt, (ptr) => {
+    return this.withPointer(entry.taskDefinitionArn, observedAt, opts, (ptr) => {
       const oldRole = ptr && !ptr.deleted ? ptr.roleArn : undefined;
       const oldTaskRole = ptr && !ptr.deleted ? ptr.taskRoleArn : undefined;
       const items: TxItem[] = [
@@ -94,6 +94,21 @@ export class DynamoRoleIndex implements RoleIndex {
       if (oldRole && oldRole !== role) items.push(this.deleteEntry(oldRole, entry.taskDefinitionArn));
       const taskKey = taskRole ? taskRoleKey(taskRole) : undefined;
       if (taskRole && taskKey) {
+        // Also in the role's own partition (this ARN form), so one Query of that partition sees the use.
+        items.push({
+          Put: {
+            TableName: this.table,
+            Item: {
+              pk: keys.role(taskRole),
+              sk: keys.taskRoleUse(entry.taskDefinitionArn),
+              taskDefinitionArn: entry.taskDefinitionArn,
+              taskRoleArn: taskRole,
+              status: entry.status,
+              inUse: entry.inUse ?? false,
+              observedAt,
+            },
+          },
+        });
         items.push({
           Put: {
             TableName: this.table,
@@ -111,61 +126,77 @@ export class DynamoRoleIndex implements RoleIndex {
       }
       const oldTaskKey = oldTaskRole ? taskRoleKey(oldTaskRole) : undefined;
       if (oldTaskKey && oldTaskKey !== taskKey) items.push(this.deleteTaskRole(oldTaskKey, entry.taskDefinitionArn));
+      if (oldTaskRole && oldTaskRole !== taskRole) items.push(this.deleteTaskRoleUse(oldTaskRole, entry.taskDefinitionArn));
       return items;
     });
   }
 
   async markStatus(taskDefinitionArn: string, status: string, inUse: boolean, observedAt?: string): Promise<WriteOutcome> {
     const at = canonicalInstant(observedAt ?? new Date().toISOString(), 'observedAt');
-    return this.withPointer(taskDefinitionArn, at, (ptr) => {
-      if (!ptr || ptr.deleted) return undefined;
-      const kept = {
-        ...(ptr.roleArn ? { roleArn: ptr.roleArn } : {}),
-        ...(ptr.taskRoleArn ? { taskRoleArn: ptr.taskRoleArn } : {}),
-        ...(ptr.schema !== undefined ? { schema: ptr.schema } : {}),
-      };
-      const items: TxItem[] = [this.putPointer(taskDefinitionArn, ptr, { ...kept, status, observedAt: at })];
-      const taskKey = ptr.taskRoleArn ? taskRoleKey(ptr.taskRoleArn) : undefined;
-      if (taskKey) {
-        items.push({
-          Update: {
-            TableName: this.table,
-            Key: { pk: taskKey, sk: keys.taskDefinition(taskDefinitionArn) },
-            UpdateExpression: 'SET #s = :s, inUse = :u, observedAt = :o',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeNames: { '#s': 'status' },
-            ExpressionAttributeValues: { ':s': status, ':u': inUse, ':o': at },
-          },
-        });
-      }
-      if (ptr.roleArn) {
-        items.push({
-          Update: {
-            TableName: this.table,
-            Key: { pk: keys.role(ptr.roleArn), sk: keys.taskDefinition(taskDefinitionArn) },
-            UpdateExpression: 'SET #s = :s, inUse = :u, observedAt = :o',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeNames: { '#s': 'status' },
-            ExpressionAttributeValues: { ':s': status, ':u': inUse, ':o': at },
-          },
-        });
-      }
-      return items;
-    });
+    return withoutPrevious(
+      this.withPointer(taskDefinitionArn, at, {}, (ptr) => {
+        if (!ptr || ptr.deleted) return undefined;
+        const kept = {
+          ...(ptr.roleArn ? { roleArn: ptr.roleArn } : {}),
+          ...(ptr.taskRoleArn ? { taskRoleArn: ptr.taskRoleArn } : {}),
+          ...(ptr.schema !== undefined ? { schema: ptr.schema } : {}),
+        };
+        const items: TxItem[] = [this.putPointer(taskDefinitionArn, ptr, { ...kept, status, observedAt: at })];
+        const taskKey = ptr.taskRoleArn ? taskRoleKey(ptr.taskRoleArn) : undefined;
+        if (taskKey) {
+          items.push({
+            Update: {
+              TableName: this.table,
+              Key: { pk: taskKey, sk: keys.taskDefinition(taskDefinitionArn) },
+              UpdateExpression: 'SET #s = :s, inUse = :u, observedAt = :o',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeNames: { '#s': 'status' },
+              ExpressionAttributeValues: { ':s': status, ':u': inUse, ':o': at },
+            },
+          });
+          // Written whole (no condition): a revision indexed before this item existed gets it now.
+          items.push({
+            Update: {
+              TableName: this.table,
+              Key: { pk: keys.role(ptr.taskRoleArn!), sk: keys.taskRoleUse(taskDefinitionArn) },
+              UpdateExpression: 'SET #s = :s, inUse = :u, observedAt = :o, taskDefinitionArn = :t, taskRoleArn = :r',
+              ExpressionAttributeNames: { '#s': 'status' },
+              ExpressionAttributeValues: { ':s': status, ':u': inUse, ':o': at, ':t': taskDefinitionArn, ':r': ptr.taskRoleArn },
+            },
+          });
+        }
+        if (ptr.roleArn) {
+          items.push({
+            Update: {
+              TableName: this.table,
+              Key: { pk: keys.role(ptr.roleArn), sk: keys.taskDefinition(taskDefinitionArn) },
+              UpdateExpression: 'SET #s = :s, inUse = :u, observedAt = :o',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeNames: { '#s': 'status' },
+              ExpressionAttributeValues: { ':s': status, ':u': inUse, ':o': at },
+            },
+          });
+        }
+        return items;
+      }),
+    );
   }
 
   /** Drops the revision (e.g. DeleteTaskDefinitions), leaving a tombstone that expires after 30 days. */
   async remove(taskDefinitionArn: string, observedAt?: string): Promise<WriteOutcome> {
     const at = canonicalInstant(observedAt ?? new Date().toISOString(), 'observedAt');
-    return this.withPointer(taskDefinitionArn, at, (ptr) => {
-      const items: TxItem[] = [
-        this.putPointer(taskDefinitionArn, ptr, { deleted: true, observedAt: at, expiresAt: expiresAfter(at, TOMBSTONE_DAYS) }),
-      ];
-      if (ptr?.roleArn && !ptr.deleted) items.push(this.deleteEntry(ptr.roleArn, taskDefinitionArn));
-      const taskKey = ptr?.taskRoleArn && !ptr.deleted ? taskRoleKey(ptr.taskRoleArn) : undefined;
-      if (taskKey) items.push(this.deleteTaskRole(taskKey, taskDefinitionArn));
-      return items;
-    });
+    return withoutPrevious(
+      this.withPointer(taskDefinitionArn, at, {}, (ptr) => {
+        const items: TxItem[] = [
+          this.putPointer(taskDefinitionArn, ptr, { deleted: true, observedAt: at, expiresAt: expiresAfter(at, TOMBSTONE_DAYS) }),
+        ];
+        if (ptr?.roleArn && !ptr.deleted) items.push(this.deleteEntry(ptr.roleArn, taskDefinitionArn));
+        const taskKey = ptr?.taskRoleArn && !ptr.deleted ? taskRoleKey(ptr.taskRoleArn) : undefined;
+        if (taskKey)
+          items.push(this.deleteTaskRole(taskKey, taskDefinitionArn), this.deleteTaskRoleUse(ptr!.taskRoleArn!, taskDefinitionArn));
+        return items;
+      }),
+    );
   }
 
   async roleOfTaskDefinition(taskDefinitionArn: string): Promise<string | undefined> {
@@ -226,20 +257,24 @@ export class DynamoRoleIndex implements RoleIndex {
     return [...new Set(items.map((i) => String(i.pk).slice('ROLE#'.length)))].sort();
   }
 
-  /** Reads the pointer, asks `plan` for the writes, and commits them only if the pointer did not move meanwhile. */
+  /**
+   * Reads the pointer, asks `plan` for the writes, and commits them only if the pointer did not move meanwhile. With
+   * `expectNew` the first attempt skips the read and writes only if no pointer exists (a fresh registration).
+   */
   private async withPointer(
     taskDefinitionArn: string,
     observedAt: string,
+    opts: { expectNew?: boolean },
     plan: (ptr: Pointer | undefined) => TxItem[] | undefined,
   ): Promise<WriteOutcome> {
     for (let attempt = 1; ; attempt++) {
-      const ptr = await this.pointer(taskDefinitionArn);
-      if (ptr && ptr.observedAt > observedAt) return { applied: false, reason: 'stale' };
+      const ptr = attempt === 1 && opts.expectNew ? undefined : await this.pointer(taskDefinitionArn);
+      if (ptr && ptr.observedAt > observedAt) return { applied: false, reason: 'stale', previous: previousOf(ptr) };
       const items = plan(ptr);
       if (!items) return { applied: false, reason: 'unknown' };
       try {
         await this.ddb.send(new TransactWriteCommand({ TransactItems: items }));
-        return { applied: true };
+        return { applied: true, previous: previousOf(ptr) };
       } catch (err) {
         if (!lostRace(err) || attempt >= MAX_ATTEMPTS) return call('dynamodb', 'TransactWriteItems', () => Promise.reject(err));
       }
@@ -259,6 +294,10 @@ export class DynamoRoleIndex implements RoleIndex {
 
   private deleteTaskRole(key: string, taskDefinitionArn: string): TxItem {
     return { Delete: { TableName: this.table, Key: { pk: key, sk: keys.taskDefinition(taskDefinitionArn) } } };
+  }
+
+  private deleteTaskRoleUse(taskRoleArn: string, taskDefinitionArn: string): TxItem {
+    return { Delete: { TableName: this.table, Key: { pk: keys.role(taskRoleArn), sk: keys.taskRoleUse(taskDefinitionArn) } } };
   }
 
   private deleteEntry(roleArn: string, taskDefinitionArn: string): TxItem {
@@ -286,7 +325,17 @@ function taskRoleKey(roleArn: string): string | undefined {
   return keys.taskRole(arn.account, arn.resource.split('/').pop() ?? '');
 }
 
-function toEntry(item: Record<string, unknown>): IndexEntry {
+async function withoutPrevious(outcome: Promise<WriteOutcome>): Promise<WriteOutcome> {
+  const { previous: _previous, ...rest } = await outcome;
+  return rest;
+}
+
+function previousOf(ptr: Pointer | undefined): NonNullable<WriteOutcome['previous']> {
+  if (!ptr || ptr.deleted) return {};
+  return { ...(ptr.roleArn ? { roleArn: ptr.roleArn } : {}), ...(ptr.taskRoleArn ? { taskRoleArn: ptr.taskRoleArn } : {}) };
+}
+
+export function toEntry(item: Record<string, unknown>): IndexEntry {
   const { requirements, unresolved } = decodeBody<{ requirements: Requirement[]; unresolved: Lookup[] }>(item);
   return {
     taskDefinitionArn: String(item.taskDefinitionArn),

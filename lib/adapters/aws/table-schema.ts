@@ -45,6 +45,8 @@ export const keys = {
   /** Revisions that name a role as their task role: by account and role name folded to lower case (IAM role names
    *  are unique per account regardless of case and path, and task definitions may name the role either way). */
   taskRole: (account: string, roleName: string) => `TASKROLE#${account}#${roleName.toLowerCase()}`,
+  /** In the partition of the role a revision names as its task role (`ROLE#<taskRoleArn as written>`). */
+  taskRoleUse: (tdArn: string) => `TASKUSE#${tdArn}`,
   meta: 'META',
   cursor: (name: string) => `CURSOR#${name}`,
   findingsCurrent: 'FINDINGS#CURRENT',

@@ -1,4 +1,5 @@
 // Every store Leash keeps in its one DynamoDB table, built together: what the composition roots wire.
+import { DynamoRoleRecords } from './role-records.js';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { BudgetSettings } from '../../engine/plan/change-budget.js';
 import { DynamoAuditLog } from './audit-log.js';
@@ -14,6 +15,7 @@ export function pipelineStores(ddb: DynamoDBDocumentClient, table: string, opts:
   return {
     index: new DynamoRoleIndex(ddb, table),
     findings: new DynamoFindingsStore(ddb, table),
+    records: new DynamoRoleRecords(ddb, table),
     evidence: new DynamoEvidenceStore(ddb, table, opts.evidenceTtlDays),
     watches: new DynamoWatches(ddb, table),
     sweep: new DynamoSweepStore(ddb, table, opts.sweepScope),

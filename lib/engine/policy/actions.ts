@@ -1,7 +1,8 @@
 // Synchronous action catalogue for the services an execution role touches (generated from the service
 // authorization reference, see action-data.ts). It gives actions their canonical case and lets the diff
-// expand wildcard actions (`ecr:*`, `logs:Put*`, `*`). Services outside it stay as patterns.
-import { ACTION_DATA } from './action-data.js';
+// expand wildcard actions (`ecr:*`, `logs:Put*`, `*`). Services outside it stay as patterns. Built on first use,
+// not at module init: a cold start that never plans (most events) does not pay for it.
+import { actionData } from './action-data.js';
 import { actionMatches, hasWildcard } from './wildcard.js';
 
 export interface ActionInfo {
@@ -12,31 +13,43 @@ export interface ActionInfo {
   resourceTypes: string[];
 }
 
-const BY_LOWER = new Map<string, ActionInfo>();
-const BY_SERVICE = new Map<string, ActionInfo[]>();
-for (const [service, rows] of Object.entries(ACTION_DATA)) {
-  const infos = rows.map(([name, accessLevel, types]) => ({
-    action: `${service}:${name}`,
-    accessLevel,
-    resourceTypes: types ? types.split('|') : [],
-  }));
-  BY_SERVICE.set(service, infos);
-  for (const info of infos) BY_LOWER.set(info.action.toLowerCase(), info);
+interface Catalogue {
+  byLower: Map<string, ActionInfo>;
+  byService: Map<string, ActionInfo[]>;
+}
+let built: Catalogue | undefined;
+
+function catalogue(): Catalogue {
+  if (built) return built;
+  const byLower = new Map<string, ActionInfo>();
+  const byService = new Map<string, ActionInfo[]>();
+  for (const [service, rows] of Object.entries(actionData())) {
+    const infos = rows.map(([name, accessLevel, types]) => ({
+      action: `${service}:${name}`,
+      accessLevel,
+      resourceTypes: types ? types.split('|') : [],
+    }));
+    byService.set(service, infos);
+    for (const info of infos) byLower.set(info.action.toLowerCase(), info);
+  }
+  return (built = { byLower, byService });
 }
 
-export const CATALOGUED_SERVICES: readonly string[] = [...BY_SERVICE.keys()].sort();
+export function cataloguedServices(): readonly string[] {
+  return [...catalogue().byService.keys()].sort();
+}
 
 export function isCataloguedService(service: string): boolean {
-  return BY_SERVICE.has(service.toLowerCase());
+  return catalogue().byService.has(service.toLowerCase());
 }
 
 export function actionInfo(action: string): ActionInfo | undefined {
-  return BY_LOWER.get(action.toLowerCase());
+  return catalogue().byLower.get(action.toLowerCase());
 }
 
 /** Canonical case from the catalogue; unknown actions get a lower-case service prefix and keep their name. */
 export function canonicalAction(action: string): string {
-  const known = BY_LOWER.get(action.toLowerCase());
+  const known = catalogue().byLower.get(action.toLowerCase());
   if (known) return known.action;
   const i = action.indexOf(':');
   return i < 0 ? action : `${action.slice(0, i).toLowerCase()}${action.slice(i)}`;
@@ -68,11 +81,11 @@ export function expandActionPattern(pattern: string): ActionExpansion {
   if (hasWildcard(servicePart) || colon < 0) {
     // `*` or `*:Get*`: every service could match, including ones we do not know.
     uncatalogued = true;
-    for (const infos of BY_SERVICE.values()) {
+    for (const infos of catalogue().byService.values()) {
       for (const i of infos) if (actionMatches(pattern, i.action)) actions.push(i.action);
     }
   } else {
-    const infos = BY_SERVICE.get(servicePart.toLowerCase());
+    const infos = catalogue().byService.get(servicePart.toLowerCase());
     if (!infos) return { actions: [], uncatalogued: true };
     for (const i of infos) if (actionMatches(pattern, i.action)) actions.push(i.action);
   }

@@ -68,7 +68,7 @@ describe('table schema', () => {
 describe('RoleIndex against moto DynamoDB', () => {
   it('stores an entry and reads it back by role and by task definition', async () => {
     const { index } = await setUp();
-    expect(await index.putTaskDefinition(entry())).toEqual({ applied: true });
+    expect(await index.putTaskDefinition(entry())).toMatchObject({ applied: true });
     expect(await index.entriesForRole(WEB)).toEqual([entry()]);
     expect(await index.get(td('web:1'))).toEqual(entry());
     expect(await index.roleOfTaskDefinition(td('web:1'))).toBe(WEB);
@@ -79,7 +79,9 @@ describe('RoleIndex against moto DynamoDB', () => {
     const { index, ddb } = await setUp();
     await index.putTaskDefinition(entry());
     const first = (await ddb.send(new GetCommand({ TableName: TABLE, Key: { pk: `ROLE#${WEB}`, sk: `TD#${td('web:1')}` } }))).Item;
-    expect(await index.putTaskDefinition(entry())).toEqual({ applied: true });
+    expect(await index.putTaskDefinition(entry())).toEqual({ applied: true, previous: { roleArn: WEB } });
+    // A registration expects no pointer, finds one, reads it and writes the same, naming the same previous role.
+    expect(await index.putTaskDefinition(entry(), { expectNew: true })).toEqual({ applied: true, previous: { roleArn: WEB } });
     const second = (await ddb.send(new GetCommand({ TableName: TABLE, Key: { pk: `ROLE#${WEB}`, sk: `TD#${td('web:1')}` } }))).Item;
     expect(second).toEqual(first);
     expect(await index.entriesForRole(WEB)).toHaveLength(1);
@@ -90,14 +92,16 @@ describe('RoleIndex against moto DynamoDB', () => {
     const newer = entry({ status: 'INACTIVE', inUse: true, observedAt: '2026-01-11T00:00:00.000Z' });
     const older = entry({ status: 'ACTIVE', observedAt: '2026-01-10T00:00:00.000Z' });
     await index.putTaskDefinition(newer);
-    expect(await index.putTaskDefinition(older)).toEqual({ applied: false, reason: 'stale' });
+    expect(await index.putTaskDefinition(older)).toMatchObject({ applied: false, reason: 'stale' });
     expect(await index.entriesForRole(WEB)).toEqual([newer]);
   });
 
   it('accepts timestamps in other ISO forms and orders them as instants', async () => {
     const { index } = await setUp();
     await index.putTaskDefinition(entry({ observedAt: '2026-01-10T10:00:00+01:00' })); // 09:00Z
-    expect(await index.putTaskDefinition(entry({ status: 'INACTIVE', observedAt: '2026-01-10T09:30:00Z' }))).toEqual({ applied: true });
+    expect(await index.putTaskDefinition(entry({ status: 'INACTIVE', observedAt: '2026-01-10T09:30:00Z' }))).toMatchObject({
+      applied: true,
+    });
     expect((await index.get(td('web:1')))?.status).toBe('INACTIVE');
   });
 
@@ -120,7 +124,7 @@ describe('RoleIndex against moto DynamoDB', () => {
     await index.putTaskDefinition(entry());
     expect(await index.markStatus(td('web:1'), 'INACTIVE', true, '2026-01-12T00:00:00.000Z')).toEqual({ applied: true });
     // A re-delivered registration from before the deregistration must not flip it back.
-    expect(await index.putTaskDefinition(entry())).toEqual({ applied: false, reason: 'stale' });
+    expect(await index.putTaskDefinition(entry())).toMatchObject({ applied: false, reason: 'stale' });
     const got = await index.get(td('web:1'));
     expect([got?.status, got?.inUse, got?.observedAt]).toEqual(['INACTIVE', true, '2026-01-12T00:00:00.000Z']);
     expect(await index.markStatus(td('other:1'), 'INACTIVE', false, '2026-01-12T00:00:00.000Z')).toEqual({
@@ -178,7 +182,7 @@ describe('RoleIndex against moto DynamoDB', () => {
     await index.putTaskDefinition(entry());
     expect(await index.remove(td('web:1'), '2026-01-13T00:00:00.000Z')).toEqual({ applied: true });
     expect(await index.entriesForRole(WEB)).toEqual([]);
-    expect(await index.putTaskDefinition(entry())).toEqual({ applied: false, reason: 'stale' });
+    expect(await index.putTaskDefinition(entry())).toMatchObject({ applied: false, reason: 'stale' });
     expect(await index.get(td('web:1'))).toBeUndefined();
     const tomb = (await ddb.send(new GetCommand({ TableName: TABLE, Key: { pk: `TD#${td('web:1')}`, sk: 'META' } }))).Item;
     // 30 days after the removal, in epoch seconds.

@@ -1,13 +1,18 @@
 // A generated account served in-process with AWS-like throttling, for the sweep benchmark: ECS and IAM answer
 // after a latency, enforce a token bucket per API (assumed numbers in LIMITS), and throttle beyond it; a client
-// wrapper retries like SDK v3's standard mode (full-jitter backoff, 500 ms base for throttles, 8 attempts, a retry
-// quota of 500 tokens). Everything runs on a VirtualClock.
+// wrapper retries like SDK v3's adaptive mode, the one the functions deploy with: standard mode's retries (full-jitter
+// backoff, 500 ms base for throttles, 8 attempts, a retry quota of 500 tokens) behind the SDK's own client-side rate
+// limiter (adaptive-rate-limiter.ts). Everything runs on a VirtualClock.
 import { AdapterError } from '../../../lib/errors.js';
 import type { SweepDeps } from '../../../lib/app/sweep.js';
 import { INDEX_SCHEMA, type Roles, type SweepStore, type TaskDefinitions } from '../../../lib/app/ports.js';
 import type { RoleGrant, TaskDefinition } from '../../../lib/engine/types.js';
+import { mapLimit } from '../../../lib/engine/concurrency.js';
 import { seededRandom } from '../fault-injection.js';
-import { ECS_TASKS_TRUST, MemoryFindingsStore as MemoryFindings, MemoryKmsKeys, MemoryRoleIndex as MemoryIndex } from '../memory/ports.js';
+import type { KmsKeys } from '../../../lib/app/ports.js';
+import type { Lookup, LookupResult } from '../../../lib/engine/types.js';
+import { ECS_TASKS_TRUST, MemoryFindingsStore as MemoryFindings, MemoryRoleIndex as MemoryIndex } from '../memory/ports.js';
+import { adaptiveRateLimiter, type RateLimiter } from './adaptive-rate-limiter.js';
 import { TokenBucket, type ApiLimit } from './token-bucket.js';
 import type { VirtualClock } from './virtual-clock.js';
 
@@ -17,8 +22,12 @@ export const LIMITS: Record<string, ApiLimit> = {
   'ecs:DescribeTaskDefinition': { rate: 20, burst: 50 },
   // Cluster read APIs share one bucket of 50 (the DescribeClusters example in the ECS docs).
   'ecs:ClusterReads': { rate: 20, burst: 50 },
-  // IAM reads (GetRole, List*/Get*RolePolicy…) as one bucket.
+  // IAM reads (GetRole, List*/Get*RolePolicy, GetPolicy, GetPolicyVersion…) as one bucket.
   'iam:Read': { rate: 20, burst: 20 },
+  // The KMS key of each secret: DescribeSecret, then DescribeKey for the alias it names. Far below the documented
+  // quotas (thousands per second), so that a sweep making too many lookups shows in the ratio.
+  'secretsmanager:Read': { rate: 50, burst: 50 },
+  'kms:Read': { rate: 50, burst: 50 },
 };
 
 /** Virtual milliseconds per call. */
@@ -73,25 +82,32 @@ export class FakeAws {
   }
 }
 
-/** SDK v3 standard retry mode, per client (one ECS client, one IAM client, as in a Lambda container). */
+/** SDK v3 adaptive retry mode, per client (one ECS client, one IAM client, as in a Lambda container): a send token
+ *  from the client-side rate limiter before every attempt, every answer reported to it, standard retries around. */
 export class FakeSdkClient {
   private capacity = 500;
+  private readonly limiter: RateLimiter;
 
   constructor(
     private readonly aws: FakeAws,
     private readonly random: () => number,
     private readonly maxAttempts = 8,
-  ) {}
+  ) {
+    this.limiter = adaptiveRateLimiter(aws.clock);
+  }
 
   async send<T>(api: string, answer: () => T, bucket?: string): Promise<T> {
     let retries = 0;
     let lastCost = 1;
     for (;;) {
       try {
+        await this.limiter.getSendToken();
         const out = await this.aws.attempt(api, answer, bucket);
+        this.limiter.updateClientSendingRate({});
         this.capacity = Math.min(500, this.capacity + lastCost);
         return out;
       } catch (err) {
+        this.limiter.updateClientSendingRate({ errorType: isThrottle(err) ? 'THROTTLING' : 'SERVER_ERROR', error: err });
         if (!isThrottle(err) || retries + 1 >= this.maxAttempts || this.capacity < 5) {
           const [service, op] = api.split(':');
           throw new AdapterError(`${(err as Error).name}: ${(err as Error).message}`, service!, op!, { cause: err });
@@ -186,7 +202,11 @@ function ecsReader(account: GeneratedAccount, client: FakeSdkClient): TaskDefini
   };
 }
 
-/** IAM as IamReader reads a role with one inline policy and no attached ones: 4 calls. */
+/** Customer managed policies attached to the roles (role r has `shared-<r % 10>`): GetPolicy + GetPolicyVersion each. */
+export const MANAGED_POLICIES_PER_ROLE = 1;
+const managedPolicyArn = (r: number) => `arn:aws:iam::${ACCOUNT}:policy/shared-${r % 10}`;
+
+/** IAM as IamReader reads a role with one inline policy and one attached customer managed policy: 6 calls. */
 function iamGrants(client: FakeSdkClient): Pick<Roles, 'readGrant' | 'rolesUsingPolicy' | 'inInstanceProfile'> {
   return {
     async readGrant(roleArn: string) {
@@ -195,6 +215,9 @@ function iamGrants(client: FakeSdkClient): Pick<Roles, 'readGrant' | 'rolesUsing
       await client.send('iam:ListRolePolicies', () => undefined, 'iam:Read');
       await client.send('iam:GetRolePolicy', () => undefined, 'iam:Read');
       await client.send('iam:ListAttachedRolePolicies', () => undefined, 'iam:Read');
+      const managed = managedPolicyArn(Number(name.split('-').pop()));
+      await client.send('iam:GetPolicy', () => undefined, 'iam:Read');
+      await client.send('iam:GetPolicyVersion', () => undefined, 'iam:Read');
       const grant: RoleGrant = {
         roleArn,
         roleName: name,
@@ -206,6 +229,18 @@ function iamGrants(client: FakeSdkClient): Pick<Roles, 'readGrant' | 'rolesUsing
             kind: 'inline',
             document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ecr:*', 'logs:*'], Resource: '*' }] },
           },
+          {
+            name: managed.split('/').pop()!,
+            kind: 'managed',
+            arn: managed,
+            document: {
+              Version: '2012-10-17',
+              Statement: [
+                { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: '*' },
+                { Effect: 'Allow', Action: 'kms:Decrypt', Resource: '*' },
+              ],
+            },
+          },
         ],
       };
       return grant;
@@ -214,6 +249,25 @@ function iamGrants(client: FakeSdkClient): Pick<Roles, 'readGrant' | 'rolesUsing
     inInstanceProfile: async () => {
       await client.send('iam:ListInstanceProfilesForRole', () => undefined, 'iam:Read');
       return false;
+    },
+  };
+}
+
+/** The KMS key of each family's secret (a customer key named by alias): DescribeSecret, then DescribeKey. */
+export const KMS_CALLS_PER_SECRET = { 'secretsmanager:Read': 1, 'kms:Read': 1 };
+
+function kmsKeys(client: FakeSdkClient): KmsKeys {
+  return {
+    // Four lookups at a time, as the real resolver (lib/adapters/aws/kms-resolver.ts).
+    async resolve(lookups: Lookup[]): Promise<LookupResult[]> {
+      const found = await mapLimit(lookups, 4, async (lookup): Promise<LookupResult | undefined> => {
+        const family = lookup.kind === 'kms-key-for-secret' ? /:secret:(svc-\d+)\//.exec(lookup.resource)?.[1] : undefined;
+        if (!family) return undefined;
+        await client.send('secretsmanager:DescribeSecret', () => undefined, 'secretsmanager:Read');
+        await client.send('kms:DescribeKey', () => undefined, 'kms:Read');
+        return { lookup, keyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/${family}-0000-0000-0000-000000000000` };
+      });
+      return found.filter((r): r is LookupResult => r !== undefined);
     },
   };
 }
@@ -262,7 +316,7 @@ export function fakeSweepDeps(
     sweep,
     roles: iamGrants(new FakeSdkClient(aws, random)),
     findings: ddb(aws, new MemoryFindings()),
-    kms: new MemoryKmsKeys(),
+    kms: kmsKeys(new FakeSdkClient(aws, random)),
     recentUseDays: 90,
     now: clock.iso,
     pullThroughPrefixes: [],

@@ -66,9 +66,13 @@ export class MemoryRoleIndex implements RoleIndex {
 
   async putTaskDefinition(entry: IndexEntry): Promise<WriteOutcome> {
     const prev = this.entries.get(entry.taskDefinitionArn);
-    if (prev?.observedAt && entry.observedAt && prev.observedAt > entry.observedAt) return { applied: false, reason: 'stale' };
+    const previous = {
+      ...(prev?.executionRoleArn ? { roleArn: prev.executionRoleArn } : {}),
+      ...(prev?.taskRoleArn ? { taskRoleArn: prev.taskRoleArn } : {}),
+    };
+    if (prev?.observedAt && entry.observedAt && prev.observedAt > entry.observedAt) return { applied: false, reason: 'stale', previous };
     this.entries.set(entry.taskDefinitionArn, clone(entry));
-    return { applied: true };
+    return { applied: true, previous };
   }
 
   async markStatus(arn: string, status: string, inUse: boolean, observedAt?: string): Promise<WriteOutcome> {

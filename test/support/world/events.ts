@@ -57,8 +57,9 @@ export function registerEvent(familyRevision: string, id = `register-${familyRev
   const [family, revision] = familyRevision.split(':') as [string, string];
   e.id = id;
   detail(e).requestParameters.family = family;
-  const td = detail(e).responseElements!.taskDefinition as Record<string, unknown>;
-  Object.assign(td, { taskDefinitionArn: tdArn(familyRevision), family, revision: Number(revision) });
+  // Only the identifiers: the handler takes a whole registered revision from responseElements as it is, and this
+  // event is reused for revisions registered in moto with other contents, so the handler must describe them.
+  detail(e).responseElements!.taskDefinition = { taskDefinitionArn: tdArn(familyRevision), family, revision: Number(revision) };
   return e;
 }
 
