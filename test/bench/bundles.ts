@@ -53,7 +53,7 @@ export function deploymentBuildOptions(): BuildOptions {
 }
 
 /** Bundles one function into `outDir` (its own directory: with `splitting`, chunks go beside the entry). */
-export async function bundleFunction(fn: string, outDir: string): Promise<Bundle & { packages: string[] }> {
+export async function bundleFunction(fn: string, outDir: string): Promise<Bundle & { packages: string[]; inputs: string[] }> {
   const spec = FUNCTION_SDK[fn];
   if (!spec) throw new Error(`unknown function ${fn}`);
   const result = await build({
@@ -62,7 +62,11 @@ export async function bundleFunction(fn: string, outDir: string): Promise<Bundle
     outdir: join(outDir, fn),
     metafile: true,
   });
-  return { ...loadedAtInit(result.metafile, spec.entry), packages: packagesOf(result.metafile) };
+  // Source files with code in the output (the metafile's `inputs` also lists files parsed and then tree-shaken away).
+  const inputs = [
+    ...new Set(Object.values(result.metafile.outputs).flatMap((o) => Object.keys(o.inputs).filter((i) => o.inputs[i]!.bytesInOutput > 0))),
+  ];
+  return { ...loadedAtInit(result.metafile, spec.entry), packages: packagesOf(result.metafile), inputs };
 }
 
 export interface Bundle {

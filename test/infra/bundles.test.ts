@@ -10,11 +10,12 @@ const dir = mkdtempSync(join(tmpdir(), 'leash-bundle-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('bench bundles', () => {
-  it('use the deployment options (ESM .mjs for node22, minified, source maps, nothing external)', () => {
+  it('use the deployment options (ESM .mjs for node22, minified, source maps without sources, nothing external)', () => {
     expect(deploymentBuildOptions()).toMatchObject({
       bundle: true,
       minify: true,
       sourcemap: true,
+      sourcesContent: false,
       format: 'esm',
       platform: 'node',
       target: 'node22',
@@ -26,10 +27,14 @@ describe('bench bundles', () => {
   it.each(Object.keys(FUNCTION_SDK))(
     '%s: the declared SDK packages are the bundled ones, and no iam-simulate',
     async (fn) => {
-      const { packages } = await bundleFunction(fn, dir);
+      const { packages, inputs } = await bundleFunction(fn, dir);
       const sdk = packages.filter((p) => p.startsWith('@aws-sdk/client-') || p === '@aws-sdk/lib-dynamodb');
       expect(sdk).toEqual(FUNCTION_SDK[fn]!.sdk.map(([pkg]) => pkg).sort());
       expect(packages).not.toContain('@cloud-copilot/iam-simulate');
+      // Cold start: zod's classic API drags in every locale and the JSON-schema tools (~430 KB); the schemas use
+      // zod/mini, with the English messages only.
+      expect(inputs.filter((i) => /node_modules\/zod\/v4\/(classic|locales\/(?!en\.js))/.test(i))).toEqual([]);
+      expect(packages).not.toContain('@aws-lambda-powertools/parser');
     },
     60_000,
   );
