@@ -29,7 +29,11 @@ describe('RoleIndex (mocked DynamoDB)', () => {
       .resolvesOnce({ Item: { observedAt: '2026-01-10T08:00:00.000Z', version: 1, roleArn: entry.executionRoleArn } })
       .resolves({ Item: { observedAt: '2026-01-10T08:30:00.000Z', version: 2, roleArn: entry.executionRoleArn } });
     ddbMock.on(TransactWriteCommand).rejectsOnce(canceled()).resolves({});
-    expect(await new RoleIndex(ddb, 't').putTaskDefinition(entry)).toEqual({ applied: true });
+    // The write reports what it replaced: the roles of the pointer it guarded on (the second read's).
+    expect(await new RoleIndex(ddb, 't').putTaskDefinition(entry)).toEqual({
+      applied: true,
+      previous: { roleArn: entry.executionRoleArn },
+    });
     const tx = ddbMock.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.TransactItems![0]!.Put!);
     expect(tx.map((p) => p.ExpressionAttributeValues?.[':v'])).toEqual([1, 2]);
     expect(tx.map((p) => p.Item!.version)).toEqual([2, 3]);
@@ -41,7 +45,7 @@ describe('RoleIndex (mocked DynamoDB)', () => {
       .resolvesOnce({ Item: { observedAt: '2026-01-10T08:00:00.000Z', version: 1 } })
       .resolves({ Item: { observedAt: '2026-01-10T10:00:00.000Z', version: 2 } });
     ddbMock.on(TransactWriteCommand).rejects(canceled());
-    expect(await new RoleIndex(ddb, 't').putTaskDefinition(entry)).toEqual({ applied: false, reason: 'stale' });
+    expect(await new RoleIndex(ddb, 't').putTaskDefinition(entry)).toEqual({ applied: false, reason: 'stale', previous: {} });
     expect(ddbMock.commandCalls(TransactWriteCommand)).toHaveLength(1);
   });
 
