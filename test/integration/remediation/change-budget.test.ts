@@ -59,7 +59,9 @@ async function subjects(world: DemoWorld): Promise<string[]> {
   }
 }
 
-describe('the change budget, end to end', () => {
+// Each of these builds a world of 12 roles and runs ~20 remediations on moto: ~20 s on a loaded 2-core machine, which
+// the 30 s default timed out on once. The time is moto's, not a wait: a larger bound hides no hang the tests could see.
+describe('the change budget, end to end', { timeout: 120_000 }, () => {
   it('12 auto roles under a cap of 5: 5 change, 7 are deferred with a notice, and are retried when the window resets', async () => {
     const world = await twelveAutoRoles();
     await subjects(world); // the findings notices of the sweep
@@ -136,6 +138,10 @@ describe('the change budget, end to end', () => {
   });
 });
 
+// moto answers concurrent requests on threads with no lock around UpdateItem's check-and-write; the harness sends
+// DynamoDB requests one at a time, as DynamoDB serializes writes to one item (test/support/moto-serial.ts). So this
+// checks the adapter's protocol and counting on a real SDK and DynamoDB API; that the expressions hold the cap under
+// every interleaving (rollover and releases included) is proved in test/engine/plan/change-budget.test.ts.
 describe('the budget counter in DynamoDB (moto)', () => {
   it('concurrent spends never take more than the cap; a release gives one back, only to its own window', async () => {
     const c = makeClients({ ...moto.config(), region: 'eu-west-1' });
