@@ -1,6 +1,6 @@
 // SDK v3 clients built once per container and per Region, lazily: a handler that only touches IAM never
 // pays for the others. This is the only adapter file that reads the environment.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
@@ -25,6 +25,9 @@ export interface AwsConfig {
   endpoint?: string;
   credentials?: StaticCredentials | (() => Promise<StaticCredentials>);
   maxAttempts?: number;
+  /** The HTTP handler every client sends through; unset in AWS (the SDK's own). The tests pass one that sends
+   * DynamoDB requests to moto one at a time (test/support/moto-serial.ts says why). */
+  requestHandler?: DynamoDBClientConfig['requestHandler'];
 }
 
 export interface AwsClients {
@@ -58,6 +61,7 @@ export function clientOptions(cfg: AwsConfig, region = cfg.region) {
     maxAttempts: cfg.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     ...(cfg.endpoint ? { endpoint: cfg.endpoint } : {}),
     ...(cfg.credentials ? { credentials: cfg.credentials } : {}),
+    ...(cfg.requestHandler ? { requestHandler: cfg.requestHandler } : {}),
   };
 }
 

@@ -217,3 +217,116 @@ describe('budgetUpdates: the conditional updates spend exactly what budgetDecisi
     );
   });
 });
+
+// --- every interleaving, window rollover and releases included (the integration tests serialize moto, see
+// test/support/moto-serial.ts: what they can no longer race is proved here, on the expressions themselves) ---
+
+/** One invocation: its own clock, the adapter's protocol until one update holds, then maybe a release (apply refused). */
+interface Worker {
+  now: string;
+  releases: boolean;
+  step: number;
+  won?: string;
+  done: boolean;
+}
+
+/** Changes spent per window start, net of releases: what the cap bounds. */
+type Ledger = Map<string, number>;
+
+function stepOnce(item: Item, w: Worker, settings: BudgetSettings, ledger: Ledger): void {
+  if (w.won !== undefined) {
+    if (update(item, budgetRelease(w.won))) ledger.set(w.won, ledger.get(w.won)! - 1);
+    w.done = true;
+    return;
+  }
+  const u = budgetUpdates(settings, w.now);
+  const protocol = [u.consume, ...(u.open ? [u.open] : []), u.consume];
+  if (update(item, protocol[w.step]!)) {
+    w.won = item.windowStart as string;
+    ledger.set(w.won, (ledger.get(w.won) ?? 0) + 1);
+    w.done = !w.releases;
+  } else if (++w.step === protocol.length) w.done = true;
+}
+
+function expectCapHeld(item: Item, ledger: Ledger, max: number): void {
+  for (const spent of ledger.values()) expect(spent >= 0 && spent <= max).toBe(true);
+  if (item.windowStart !== undefined) expect(item.used).toBe(ledger.get(item.windowStart as string) ?? 0);
+}
+
+/** Runs every interleaving of `workers` from `item` (depth first), checking the cap after every single update. */
+function everyInterleaving(item: Item, workers: Worker[], settings: BudgetSettings, ledger: Ledger): number {
+  expectCapHeld(item, ledger, settings.max);
+  const pending = workers.map((w, i) => (w.done ? -1 : i)).filter((i) => i >= 0);
+  if (pending.length === 0) return 1;
+  let leaves = 0;
+  for (const i of pending) {
+    const nextItem = { ...item };
+    const nextWorkers = workers.map((w) => ({ ...w }));
+    const nextLedger = new Map(ledger);
+    stepOnce(nextItem, nextWorkers[i]!, settings, nextLedger);
+    leaves += everyInterleaving(nextItem, nextWorkers, settings, nextLedger);
+  }
+  return leaves;
+}
+
+describe('budgetUpdates under every interleaving', () => {
+  const settings = { max: 2, windowMinutes: 60 };
+  const OLD = at(30); // inside the window opened at T0
+  const NEW = at(61); // after it closed: this invocation opens the next one
+
+  it('cap + 1 invocations at one time: the (cap+1)th is refused in every interleaving', () => {
+    for (const start of [{}, { used: 0, windowStart: T0 }, { used: 2, windowStart: at(-61) }] as Item[]) {
+      const workers = [0, 1, 2].map(() => ({ now: OLD, releases: false, step: 0, done: false }) as Worker);
+      const ledger: Ledger = new Map(start.windowStart ? [[start.windowStart as string, start.used as number]] : []);
+      const finals: Worker[][] = [];
+      const walk = (item: Item, ws: Worker[], l: Ledger): void => {
+        const pending = ws.filter((w) => !w.done);
+        if (pending.length === 0) return void finals.push(ws);
+        for (const w of pending) {
+          const [i2, ws2, l2] = [{ ...item }, ws.map((x) => ({ ...x })), new Map(l)];
+          stepOnce(i2, ws2[ws.indexOf(w)]!, settings, l2);
+          expectCapHeld(i2, l2, settings.max);
+          walk(i2, ws2, l2);
+        }
+      };
+      walk(start, workers, ledger);
+      expect(finals.length).toBeGreaterThanOrEqual(6); // at least every order of the three
+      for (const ws of finals) expect(ws.filter((w) => w.won !== undefined)).toHaveLength(2);
+    }
+  });
+
+  it('rollover: invocations in the closing window race those opening the next, some releasing after a refused apply', () => {
+    let leaves = 0;
+    for (const used of [1, 2])
+      for (const clocks of [0, 1, 2, 3, 4, 5, 6, 7])
+        for (const releaser of [-1, 0, 2]) {
+          const workers = [0, 1, 2].map(
+            (i) => ({ now: clocks & (1 << i) ? NEW : OLD, releases: i === releaser, step: 0, done: false }) as Worker,
+          );
+          leaves += everyInterleaving({ used, windowStart: T0 }, workers, settings, new Map([[T0, used]]));
+        }
+    expect(leaves).toBeGreaterThan(10_000);
+  });
+
+  it('property: many invocations on skewed clocks, with releases, never spend more than the cap in any window', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 5 }),
+        fc.array(fc.record({ minute: fc.integer({ min: 0, max: 200 }), releases: fc.boolean() }), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.nat(), { minLength: 60, maxLength: 60 }),
+        (max, invocations, schedule) => {
+          const s = { max, windowMinutes: 60 };
+          const item: Item = {};
+          const ledger: Ledger = new Map();
+          const workers = invocations.map((v) => ({ now: at(v.minute), releases: v.releases, step: 0, done: false }) as Worker);
+          for (let i = 0; workers.some((w) => !w.done); i++) {
+            const pending = workers.filter((w) => !w.done);
+            stepOnce(item, pending[(schedule[i % schedule.length] ?? 0) % pending.length]!, s, ledger);
+            expectCapHeld(item, ledger, max);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});

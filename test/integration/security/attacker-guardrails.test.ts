@@ -172,6 +172,8 @@ describe('mode tags: near-misses count as observe', () => {
   });
 });
 
+// DynamoDB requests reach moto one at a time (test/support/moto-serial.ts: moto's UpdateItem is not atomic under
+// concurrent requests, DynamoDB's is per item); the invocations themselves still interleave freely.
 describe('the change budget under parallel invocations', () => {
   it(`${CAP + 5} auto roles remediated by ${CAP + 5} concurrent invocations: at most ${CAP} change`, async () => {
     const names = Array.from({ length: CAP + 5 }, (_, i) => `budget-${i}`);
