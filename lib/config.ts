@@ -6,6 +6,8 @@ import type { Mode } from './engine/types.js';
 
 export interface LeashConfig {
   table: string;
+  /** The append-only records table (snapshots, plans, audit trail); the main table when unset (local runs). */
+  recordsTable?: string;
   topicArn?: string;
   remediationQueueUrl?: string;
   defaultMode: Mode;
@@ -87,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): LeashConfig {
     throw new InputError(`must be true or false, got "${dryRun}"`, 'environment', 'LEASH_DRY_RUN');
   return {
     table: env.LEASH_TABLE ?? 'leash',
+    recordsTable: env.LEASH_RECORDS_TABLE || undefined,
     topicArn: env.LEASH_TOPIC_ARN || undefined,
     remediationQueueUrl: env.LEASH_REMEDIATION_QUEUE_URL || undefined,
     defaultMode: mode,

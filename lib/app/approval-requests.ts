@@ -7,14 +7,12 @@ import { verifyToken, type LinkClaims } from '../engine/approval/link-token.js';
 import { parseApprovalForm, renderApprovalPage, renderResultPage } from '../engine/approval/page.js';
 import { verifySlackRequest } from '../engine/approval/slack-signature.js';
 import { InputError } from '../errors.js';
-import { actOnApproval, type ApprovalDeps, type ApprovalOutcome } from './approve.js';
+import { recordDecision, type ApprovalDeps, type ApprovalOutcome } from './approve.js';
 import type { Secrets, Slack } from './ports.js';
 
 export interface ApprovalRequestDeps extends ApprovalDeps {
   secrets: Secrets;
-  slack?: Pick<Slack, 'updateOutcome'>;
-  /** Organizations: the dependencies that act in the role's own account (after the request was authenticated). */
-  forRole?: (roleArn: string) => Promise<ApprovalDeps>;
+  slack?: Pick<Slack, 'updateOutcome' | 'postEphemeral'>;
 }
 
 /** What to answer, and what happened in terms safe to log (never the body, token or signature). */
@@ -24,8 +22,6 @@ export interface Reply {
   body: string;
   log: { outcome: string; role?: string; plan?: string };
 }
-
-const acting = async (deps: ApprovalRequestDeps, roleArn: string): Promise<ApprovalDeps> => (deps.forRole ? deps.forRole(roleArn) : deps);
 
 const html = (status: number, body: string, log: Reply['log']): Reply => ({ status, kind: 'html', body, log });
 const text = (status: number, body: string, log: Reply['log']): Reply => ({ status, kind: 'text', body, log });
@@ -59,12 +55,8 @@ async function auditUnauthenticated(
 
 function outcomeFor(o: ApprovalOutcome, now: string): Outcome {
   if (o.status === 'refused') return { status: 'refused', by: 'leash', reason: o.message, at: now };
-  return {
-    status: o.status === 'rejected' ? 'rejected' : 'applied',
-    by: o.by,
-    at: o.at,
-    ...(o.status === 'dry-run' ? { reason: 'dry-run: nothing changed' } : {}),
-  };
+  // Approved: the remediation function applies it and updates the message again with what happened.
+  return { status: o.status, by: o.by, at: o.at, ...(o.status === 'approved' ? { reason: 'applying now' } : {}) };
 }
 
 /** POST /slack/interactivity. `headers` are lower-cased. */
@@ -92,12 +84,25 @@ export async function slackInteraction(req: { body: string; headers: Record<stri
     return text(401, `request refused: ${verified.reason}`, safe(`refused: ${verified.reason}`));
   }
   const i = parseInteraction(body);
-  const outcome = await actOnApproval(
-    { planHash: i.planHash, roleArn: i.roleArn, approver: i.userId, action: i.action, via: 'slack' },
-    await acting(deps, i.roleArn),
+  // Only Leash's own table and queue: no IAM call before Slack has its answer (the apply runs from the queue).
+  const outcome = await recordDecision(
+    {
+      planHash: i.planHash,
+      roleArn: i.roleArn,
+      approver: i.userId,
+      action: i.action,
+      via: 'slack',
+      message: { channel: i.channel, ts: i.ts },
+    },
+    deps,
   );
-  const final = outcome.status !== 'refused' || !PENDING_REFUSALS.has(outcome.reason);
-  if (outcome.plan && deps.slack && final) await deps.slack.updateOutcome(i.channel, i.ts, outcome.plan, outcomeFor(outcome, deps.now()));
+  if (outcome.status === 'refused' && outcome.decided) {
+    // A click on a decided plan: told to the clicker alone; the message and the record stay as they are.
+    await deps.slack?.postEphemeral(i.channel, i.userId, outcome.message);
+  } else {
+    const final = outcome.status !== 'refused' || !PENDING_REFUSALS.has(outcome.reason);
+    if (outcome.plan && deps.slack && final) await deps.slack.updateOutcome(i.channel, i.ts, outcome.plan, outcomeFor(outcome, deps.now()));
+  }
   // Slack wants a quick 200; the message update carries the outcome.
   return text(
     200,
@@ -140,7 +145,7 @@ export async function signedLink(req: { method: 'GET' | 'POST'; token: string; b
     return html(200, renderApprovalPage({ plan, token, expiresAt: claims.expiresAt }), safe('shown', claims.roleArn, claims.planHash));
   }
   const form = parseApprovalForm(req.body, token);
-  const outcome = await actOnApproval(
+  const outcome = await recordDecision(
     {
       planHash: claims.planHash,
       roleArn: claims.roleArn,
@@ -149,7 +154,7 @@ export async function signedLink(req: { method: 'GET' | 'POST'; token: string; b
       via: 'link',
       nonce: claims.nonce,
     },
-    await acting(deps, claims.roleArn),
+    deps,
   );
   if (outcome.status === 'refused')
     return html(

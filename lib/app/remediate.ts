@@ -38,7 +38,7 @@ export interface RemediationSettings {
 export interface RemediationDeps extends AssessDeps {
   roles: Pick<Roles, 'readGrant' | 'readState' | 'inInstanceProfile'>;
   applier: Pick<Applier, 'apply'>;
-  plans: Pick<Plans, 'putPlan' | 'getPlan' | 'isUsed'>;
+  plans: Pick<Plans, 'putPlan' | 'getPlan' | 'status'>;
   audit: Pick<AuditLog, 'record'>;
   /** Where approval requests go (Slack message, SNS link per approver). */
   channels: ApprovalChannels;
@@ -65,7 +65,7 @@ const ACTOR = 'leash-remediate';
 const AUTO_ACTOR = 'leash-auto';
 
 /** Builds the role's plan from its current state; undefined when the role is gone. */
-export async function planFor(roleArn: string, deps: RemediationDeps) {
+export async function planFor(roleArn: string, deps: AssessDeps & { roles: RemediationDeps['roles'] }) {
   const a = await assessRole(roleArn, deps);
   const state = a && (await deps.roles.readState(a.grant.roleArn));
   if (!a || !state) return undefined;
@@ -131,12 +131,13 @@ export async function remediateRole(roleArn: string, deps: RemediationDeps): Pro
   // approve mode, or auto refused by a guardrail: a person decides — once per plan. The same plan (same role state,
   // same content) comes back on every redelivery: re-sending would spam, mint more live links and, for a decided
   // plan, post buttons that can only say "already used".
-  if (await deps.plans.isUsed('plan', plan.planHash)) {
+  const status = await deps.plans.status(plan.planHash);
+  if (status && status.status !== 'pending') {
     return {
       roleArn,
       mode,
       outcome: 'skipped',
-      why: `plan ${plan.planHash} was already decided; a new plan follows when the role or its needs change`,
+      why: `plan ${plan.planHash} was already decided (${status.status}); a new plan follows when the role or its needs change`,
       plan,
       warnings,
     };

@@ -1,4 +1,4 @@
-// A local Slack Web API for chat.postMessage and chat.update. Like Slack, it takes form-encoded bodies (what
+// A local Slack Web API for chat.postMessage, chat.update and chat.postEphemeral. Like Slack, it takes form-encoded bodies (what
 // @slack/web-api sends, `blocks` as a JSON string) and JSON bodies (token only in the Authorization header),
 // answers HTTP 200 with `ok: false` for API errors, and checks Block Kit limits (`invalid_blocks`).
 import { fail, isObject, startFake, type RecordedRequest, type RunningFake } from './http-fake.js';
@@ -15,6 +15,8 @@ export interface SlackFake extends RunningFake {
   /** Root to give WebClient as `slackApiUrl`. */
   apiUrl: string;
   messages: Map<string, SlackMessage>;
+  /** chat.postEphemeral calls, oldest first: replies only their user sees. */
+  ephemerals: { channel: string; user: string; text: string }[];
   message(channel: string, ts: string): SlackMessage | undefined;
 }
 
@@ -28,6 +30,7 @@ const BLOCK_TYPES = new Set(['header', 'section', 'context', 'divider', 'actions
 
 export async function startSlackFake(opts: SlackFakeOptions): Promise<SlackFake> {
   const messages = new Map<string, SlackMessage>();
+  const ephemerals: { channel: string; user: string; text: string }[] = [];
   let seq = 0;
   const ids = new Set(Object.values(opts.channels));
 
@@ -63,6 +66,13 @@ export async function startSlackFake(opts: SlackFakeOptions): Promise<SlackFake>
         existing.updates += 1;
         return ok200({ ok: true, channel, ts, text: existing.text });
       }
+      case '/api/chat.postEphemeral': {
+        const channel = str(args.channel);
+        if (!ids.has(channel)) return ok200({ ok: false, error: 'channel_not_found' });
+        if (!str(args.user)) return ok200({ ok: false, error: 'user_not_in_channel' });
+        ephemerals.push({ channel, user: str(args.user), text: str(args.text) });
+        return ok200({ ok: true, message_ts: `${1717236000 + seq}.999999` });
+      }
       default:
         return { status: 404, body: { ok: false, error: 'unknown_method' } };
     }
@@ -71,6 +81,7 @@ export async function startSlackFake(opts: SlackFakeOptions): Promise<SlackFake>
     ...fake,
     apiUrl: `${fake.url}/api/`,
     messages,
+    ephemerals,
     message: (channel, ts) => messages.get(`${channel}/${ts}`),
   };
 }

@@ -106,6 +106,9 @@ export interface World {
   ): APIGatewayProxyEventV2;
   /** Oldest first. */
   audit(role: string): Promise<AuditEntry[]>;
+  /** Runs the remediation function (functions/remediate.ts `run`) on what waits on the remediation queue: the queued
+   *  approvals the approvals function handed on. Its outcomes, in order. */
+  applyQueued(): Promise<MessageOutcome[]>;
   /** Message bodies waiting on a queue (received, so each is seen once). */
   drain(queueUrl: string): Promise<string[]>;
   close(): Promise<void>;
@@ -274,6 +277,13 @@ export async function makeWorld(moto: AwsTestConfig, opts: WorldOptions = {}): P
       ),
     audit: async (role) => (await rt.audit.history(roleArn(role))).reverse(),
     drain: (url) => drain(clients, url),
+    applyQueued: async () => {
+      const bodies = await drain(clients, res.remediationQueueUrl);
+      if (!bodies.length) return [];
+      const out = await runRemediate(sqsEvent(bodies), rt);
+      if (out.batchItemFailures.length) throw new Error(`queued messages failed: ${JSON.stringify(out.batchItemFailures)}`);
+      return out.outcomes;
+    },
     close: () => slack.close(),
   };
 }

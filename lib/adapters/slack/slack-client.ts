@@ -4,7 +4,7 @@
 import type { KnownBlock, WebClient } from '@slack/web-api';
 import type { Slack } from '../../app/ports.js';
 import { AdapterError } from '../../errors.js';
-import { outcomeBlocks, planBlocks, planSummaryText, type Outcome } from '../../engine/approval/blocks.js';
+import { outcomeBlocks, pendingBlocks, planBlocks, planSummaryText, type Outcome } from '../../engine/approval/blocks.js';
 import type { Plan } from '../../engine/types.js';
 
 export interface SlackClientOptions {
@@ -76,6 +76,24 @@ export class SlackClient implements Slack {
       });
     } catch (cause) {
       throw new AdapterError(errorText(cause), 'slack', 'chat.update', { cause });
+    }
+  }
+
+  async updatePending(channel: string, ts: string, plan: Plan, note: string): Promise<void> {
+    try {
+      const web = await this.client();
+      await web.chat.update({ channel, ts, text: planSummaryText(plan), blocks: pendingBlocks(plan, note) as KnownBlock[] });
+    } catch (cause) {
+      throw new AdapterError(errorText(cause), 'slack', 'chat.update', { cause });
+    }
+  }
+
+  async postEphemeral(channel: string, user: string, text: string): Promise<void> {
+    try {
+      const web = await this.client();
+      await web.chat.postEphemeral({ channel, user, text });
+    } catch (cause) {
+      throw new AdapterError(errorText(cause), 'slack', 'chat.postEphemeral', { cause });
     }
   }
 }

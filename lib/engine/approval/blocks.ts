@@ -39,7 +39,8 @@ export interface ButtonValue {
 }
 
 export interface Outcome {
-  status: 'applied' | 'rejected' | 'refused' | 'rolled-back';
+  /** `approved`: decided, the remediation function is applying it (the message is updated again with the result). */
+  status: 'approved' | 'applied' | 'rejected' | 'refused' | 'rolled-back';
   /** Slack user id or email of who decided (or `leash` for automatic rollback). */
   by: string;
   reason?: string;
@@ -50,6 +51,14 @@ export interface Outcome {
 /** Slack mrkdwn treats `&`, `<` and `>` as control characters; everything from AWS or users goes through this. */
 export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** The plan offered again (its approval went back to pending), with a line saying why. */
+export function pendingBlocks(plan: Plan, note: string): SlackBlock[] {
+  const blocks = planBlocks(plan);
+  const actions = blocks.pop()!;
+  const line = section(fitLines([`*Still pending:* ${escapeMrkdwn(note)}`], SLACK_LIMITS.sectionText, PER_LINE));
+  return [...capBlocks([...blocks, line], SLACK_LIMITS.blocks - 1), actions];
 }
 
 export function planBlocks(plan: Plan): SlackBlock[] {
@@ -73,6 +82,7 @@ export function planBlocks(plan: Plan): SlackBlock[] {
 
 export function outcomeBlocks(plan: Plan, outcome: Outcome): SlackBlock[] {
   const verb = {
+    approved: 'Approved',
     applied: 'Applied',
     rejected: 'Rejected',
     refused: 'Refused',

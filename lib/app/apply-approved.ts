@@ -1,0 +1,111 @@
+// The remediation function's half of an approval: it takes up a queued approval, re-checks it (still approved, still
+// the role's current plan, the role's state and needs unchanged, the guardrails as they are now), applies it through
+// the apply use case (which re-checks once more right before its compare-and-swap), records the outcome with a
+// conditional write and updates the Slack message. A guardrail refusal or a transient failure gives the approval back
+// (the plan is pending again, and the message says why); a plan the role has moved past is refused for good.
+import { recheck } from '../engine/plan/recheck.js';
+import type { Plan } from '../engine/types.js';
+import { AdapterError, BusyError, ConflictError, LeashError, RefusedError } from '../errors.js';
+import type { Applier } from './apply/applier.js';
+import type { AuditLog, PlanDecision, Plans } from './ports.js';
+import { planFor, type RemediationDeps } from './remediate.js';
+import { readRoleFacts } from './role-facts.js';
+
+export interface ApplyApprovedDeps extends Omit<RemediationDeps, 'plans' | 'applier'> {
+  plans: Pick<Plans, 'getPlan' | 'status' | 'transition' | 'currentPlan'>;
+  applier: Pick<Applier, 'apply'>;
+  audit: Pick<AuditLog, 'record'>;
+}
+
+export interface ApprovedOutcome {
+  roleArn: string;
+  outcome: 'applied' | 'dry-run' | 'refused' | 'pending-again' | 'skipped';
+  why: string;
+  plan?: Plan;
+  steps?: string[];
+}
+
+const ACTOR = 'leash-remediate';
+
+export async function applyApproved(roleArn: string, planHash: string, deps: ApplyApprovedDeps): Promise<ApprovedOutcome> {
+  const now = deps.now();
+  const status = await deps.plans.status(planHash);
+  const plan = await deps.plans.getPlan(planHash);
+  // Redelivered, or decided otherwise meanwhile: nothing to do, and the record stays as it is.
+  if (!plan || !status || status.status !== 'approved' || plan.roleArn !== roleArn)
+    return { roleArn, outcome: 'skipped', why: `plan ${planHash.slice(0, 12)} is not approved (${status?.status ?? 'unknown'})` };
+  const by = status.by ?? 'unknown';
+  const ctx = { plan, status, by, now, deps };
+
+  const superseded = await supersededBy(plan, deps);
+  if (superseded) return finish(ctx, 'refused', superseded);
+  const facts = await readRoleFacts(plan.roleArn, deps, deps.settings.defaultMode);
+  const refusals = facts ? recheck(plan, facts, 'approval').refusals : [`role ${plan.roleArn} no longer exists`];
+  if (refusals.length) return finish(ctx, 'pending-again', `refused by the guardrails: ${refusals.join('; ')}`);
+  try {
+    const result = await deps.applier.apply(plan, {
+      dryRun: deps.settings.dryRun,
+      actor: by,
+      reason: `approved by ${by} via ${status.via ?? 'slack'}`,
+      now,
+      watchMinutes: deps.settings.watchMinutes,
+      requirements: (await planFor(plan.roleArn, deps))?.assessment.requirements ?? [],
+    });
+    return finish(ctx, result.applied ? 'applied' : 'dry-run', result.applied ? 'applied' : 'dry-run: nothing changed', result.steps);
+  } catch (err) {
+    // Another writer holds the role, or an interrupted change could not be reverted yet: the message is retried.
+    if (err instanceof BusyError || (err instanceof AdapterError && (err.operation === 'apply' || err.operation === 'recovery'))) throw err;
+    if (err instanceof RefusedError && err.rule === 'guardrails') return finish(ctx, 'pending-again', err.message);
+    if (err instanceof RefusedError || err instanceof ConflictError) return finish(ctx, 'refused', err.message);
+    if (!(err instanceof LeashError)) throw err;
+    // Throttled or failed mid-way and restored exactly: nothing changed, so the approval is not spent.
+    await deps.audit.record({ at: now, roleArn, actor: by, action: 'refuse', planHash, why: `approved but not applied: ${err.message}` });
+    return finish(ctx, 'pending-again', `not applied (${transientText(err)}); nothing changed, approve again`);
+  }
+}
+
+/** Why the approved plan is no longer the one to apply: a newer plan for the role, or a plan built now would differ. */
+async function supersededBy(plan: Plan, deps: ApplyApprovedDeps): Promise<string | undefined> {
+  const current = await deps.plans.currentPlan(plan.roleArn);
+  if (current !== undefined && current !== plan.planHash) return `superseded by plan ${current.slice(0, 12)}`;
+  const fresh = await planFor(plan.roleArn, deps);
+  if (!fresh) return `role ${plan.roleArn} no longer exists`;
+  if (fresh.plan.baseStateHash !== plan.baseStateHash) return "state-changed: the role's policies changed since the plan was made";
+  if (fresh.plan.planHash !== plan.planHash) return 'superseded: what the role needs changed since the plan was made (a new plan follows)';
+  return undefined;
+}
+
+interface Ctx {
+  plan: Plan;
+  status: PlanDecision;
+  by: string;
+  now: string;
+  deps: ApplyApprovedDeps;
+}
+
+async function finish(ctx: Ctx, outcome: ApprovedOutcome['outcome'], why: string, steps?: string[]): Promise<ApprovedOutcome> {
+  const { plan, status, by, now, deps } = ctx;
+  const pendingAgain = outcome === 'pending-again';
+  const to = pendingAgain ? 'pending' : (outcome as 'applied' | 'dry-run' | 'refused');
+  await deps.plans.transition(plan.planHash, ['approved'], { status: to, at: now, note: why, ...(pendingAgain ? {} : { by }) });
+  if (outcome === 'refused')
+    await deps.audit.record({ at: now, roleArn: plan.roleArn, actor: ACTOR, action: 'refuse', planHash: plan.planHash, why });
+  const slack = deps.channels.slack;
+  const msg = status.message;
+  if (slack && msg) {
+    if (pendingAgain) await slack.updatePending(msg.channel, msg.ts, plan, `approved by ${by}, but ${why}`);
+    else
+      await slack.updateOutcome(msg.channel, msg.ts, plan, {
+        status: outcome === 'refused' ? 'refused' : 'applied',
+        by: outcome === 'refused' ? 'leash' : by,
+        at: now,
+        ...(outcome === 'refused' ? { reason: why } : outcome === 'dry-run' ? { reason: 'dry-run: nothing changed' } : {}),
+      });
+  }
+  return { roleArn: plan.roleArn, outcome, why, plan, ...(steps ? { steps } : {}) };
+}
+
+const transientText = (err: Error): string => {
+  const cause = (err as { cause?: { name?: string } }).cause;
+  return cause?.name ? `${cause.name}: ${err.message}` : err.message;
+};
