@@ -32,7 +32,7 @@ const R = (id: string) => template.Resources[id]!;
 const pattern = (file: string) => JSON.parse(readFileSync(join(repoRoot, 'infra/patterns', file), 'utf8'));
 
 const FUNCTIONS = ['TaskDefinitionChange', 'IamChange', 'Denial', 'TaskStopped', 'Reconcile', 'Remediate', 'Approvals', 'Watch'];
-const WRITERS = ['LeashRemediateRole', 'LeashApprovalsRole'];
+const WRITERS = ['LeashRemediateRole'];
 
 beforeAll(async () => {
   await packageService(out);
@@ -238,6 +238,38 @@ describe("Leash's own roles", () => {
         expect.arrayContaining(['iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:DetachRolePolicy']),
       );
     }
+  });
+
+  it('the internet-facing approvals function holds no IAM permission at all (it records and queues; remediate applies)', () => {
+    const actions = statementsOf(template, 'LeashApprovalsRole')
+      .filter((s) => s.Effect === 'Allow')
+      .flatMap(actionsOf);
+    expect(actions.length).toBeGreaterThan(0);
+    expect(actions.filter((a) => /^iam:|^sts:AssumeRole/i.test(a))).toEqual([]);
+    expect(actions).toEqual(expect.arrayContaining(['sqs:SendMessage', 'dynamodb:UpdateItem']));
+    expect(asList(R('LeashApprovalsRole').Properties?.ManagedPolicyArns as unknown[])).toEqual([]);
+  });
+
+  it('snapshots, plans and the audit trail are append-only: no role may update, delete or batch-write the records table', () => {
+    const records = JSON.stringify(getAtt('LeashRecordsTable'));
+    let grants = 0;
+    for (const id of roles()) {
+      for (const s of statementsOf(template, id).filter((st) => st.Effect === 'Allow')) {
+        if (!JSON.stringify(s.Resource).includes('LeashRecordsTable') && !actionsOf(s).some((a) => a === '*' || a === 'dynamodb:*'))
+          continue;
+        grants++;
+        expect(actionsOf(s).sort(), `${id} ${s.Sid}`).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+        expect(JSON.stringify(s.Resource), `${id} ${s.Sid}`).toBe(records);
+      }
+    }
+    expect(grants).toBeGreaterThan(0);
+    const fn = R('RemediateLambdaFunction').Properties as { Environment?: { Variables?: Record<string, unknown> } };
+    expect(fn.Environment?.Variables?.LEASH_RECORDS_TABLE).toEqual({ Ref: 'LeashRecordsTable' });
+  });
+
+  it('the remediation queue is FIFO (grouped by role) and so is its DLQ', () => {
+    expect(R('LeashRemediationQueue').Properties).toMatchObject({ FifoQueue: true });
+    expect(R('LeashRemediationDlq').Properties).toMatchObject({ FifoQueue: true });
   });
 
   it('no wildcard actions; Resource "*" only for actions without resource-level support; every action exists', async () => {

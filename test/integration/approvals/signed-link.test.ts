@@ -50,7 +50,8 @@ describe('signed approval links, end to end', () => {
     const before = await world.readRole(ROLE);
     const done = await handleApprovalRequest(post(token, 'approve'), world.rt);
     expect(done.statusCode).toBe(200);
-    expect(done.body).toContain('<h1>Applied</h1>');
+    expect(done.body).toContain('<h1>Approved</h1>');
+    expect(await world.applyQueued()).toMatchObject([{ outcome: 'applied' }]);
     expect(done.body).toContain(`by ${LINK_APPROVER}`);
     expect(await world.readRole(ROLE)).toEqual(expectedAfter(before, plan));
     const applied = await world.stateHash(ROLE);
