@@ -25,8 +25,6 @@ export interface ApprovedOutcome {
   steps?: string[];
 }
 
-const ACTOR = 'leash-remediate';
-
 export async function applyApproved(roleArn: string, planHash: string, deps: ApplyApprovedDeps): Promise<ApprovedOutcome> {
   const now = deps.now();
   const status = await deps.plans.status(planHash);
@@ -37,11 +35,19 @@ export async function applyApproved(roleArn: string, planHash: string, deps: App
   const by = status.by ?? 'unknown';
   const ctx = { plan, status, by, now, deps };
 
-  const superseded = await supersededBy(plan, deps);
-  if (superseded) return finish(ctx, 'refused', superseded);
+  const current = await deps.plans.currentPlan(plan.roleArn);
+  if (current !== undefined && current !== plan.planHash) return finish(ctx, 'refused', `superseded by plan ${current.slice(0, 12)}`);
+  // The guardrails first: a role that became Terraform's or shared gives the approval back (the plan is approvable
+  // again once the role is back as it was), where a plan built now would merely differ.
   const facts = await readRoleFacts(plan.roleArn, deps, deps.settings.defaultMode);
   const refusals = facts ? recheck(plan, facts, 'approval').refusals : [`role ${plan.roleArn} no longer exists`];
-  if (refusals.length) return finish(ctx, 'pending-again', `refused by the guardrails: ${refusals.join('; ')}`);
+  if (refusals.length) {
+    const why = `refused by the guardrails: ${refusals.join('; ')}`;
+    await deps.audit.record({ at: now, roleArn, actor: by, action: 'refuse', planHash, why, detail: { refusals } });
+    return finish(ctx, 'pending-again', why, { audited: true });
+  }
+  const superseded = await supersededBy(plan, deps);
+  if (superseded) return finish(ctx, 'refused', superseded.why, { before: superseded.before });
   try {
     const result = await deps.applier.apply(plan, {
       dryRun: deps.settings.dryRun,
@@ -51,27 +57,30 @@ export async function applyApproved(roleArn: string, planHash: string, deps: App
       watchMinutes: deps.settings.watchMinutes,
       requirements: (await planFor(plan.roleArn, deps))?.assessment.requirements ?? [],
     });
-    return finish(ctx, result.applied ? 'applied' : 'dry-run', result.applied ? 'applied' : 'dry-run: nothing changed', result.steps);
+    const done = result.applied ? 'applied' : 'dry-run: nothing changed';
+    return finish(ctx, result.applied ? 'applied' : 'dry-run', done, { steps: result.steps, audited: true });
   } catch (err) {
     // Another writer holds the role, or an interrupted change could not be reverted yet: the message is retried.
     if (err instanceof BusyError || (err instanceof AdapterError && (err.operation === 'apply' || err.operation === 'recovery'))) throw err;
-    if (err instanceof RefusedError && err.rule === 'guardrails') return finish(ctx, 'pending-again', err.message);
-    if (err instanceof RefusedError || err instanceof ConflictError) return finish(ctx, 'refused', err.message);
+    // The apply use case audited its own refusals.
+    if (err instanceof RefusedError && err.rule === 'guardrails') return finish(ctx, 'pending-again', err.message, { audited: true });
+    if (err instanceof RefusedError || err instanceof ConflictError) return finish(ctx, 'refused', err.message, { audited: true });
     if (!(err instanceof LeashError)) throw err;
     // Throttled or failed mid-way and restored exactly: nothing changed, so the approval is not spent.
-    await deps.audit.record({ at: now, roleArn, actor: by, action: 'refuse', planHash, why: `approved but not applied: ${err.message}` });
-    return finish(ctx, 'pending-again', `not applied (${transientText(err)}); nothing changed, approve again`);
+    const why = `not applied (${transientText(err)}); nothing changed, approve again`;
+    await deps.audit.record({ at: now, roleArn, actor: by, action: 'refuse', planHash, why: `approved but ${why}` });
+    return finish(ctx, 'pending-again', why, { audited: true });
   }
 }
 
-/** Why the approved plan is no longer the one to apply: a newer plan for the role, or a plan built now would differ. */
-async function supersededBy(plan: Plan, deps: ApplyApprovedDeps): Promise<string | undefined> {
-  const current = await deps.plans.currentPlan(plan.roleArn);
-  if (current !== undefined && current !== plan.planHash) return `superseded by plan ${current.slice(0, 12)}`;
+/** Why the approved plan is no longer the one to apply (a plan built now would differ), with the role's state hash. */
+async function supersededBy(plan: Plan, deps: ApplyApprovedDeps): Promise<{ why: string; before?: string } | undefined> {
   const fresh = await planFor(plan.roleArn, deps);
-  if (!fresh) return `role ${plan.roleArn} no longer exists`;
-  if (fresh.plan.baseStateHash !== plan.baseStateHash) return "state-changed: the role's policies changed since the plan was made";
-  if (fresh.plan.planHash !== plan.planHash) return 'superseded: what the role needs changed since the plan was made (a new plan follows)';
+  if (!fresh) return { why: `role ${plan.roleArn} no longer exists`, before: 'deleted' };
+  const before = fresh.plan.baseStateHash;
+  if (before !== plan.baseStateHash) return { why: "state-changed: the role's policies changed since the plan was made", before };
+  if (fresh.plan.planHash !== plan.planHash)
+    return { why: 'superseded: what the role needs changed since the plan was made (a new plan follows)', before };
   return undefined;
 }
 
@@ -83,20 +92,37 @@ interface Ctx {
   deps: ApplyApprovedDeps;
 }
 
-async function finish(ctx: Ctx, outcome: ApprovedOutcome['outcome'], why: string, steps?: string[]): Promise<ApprovedOutcome> {
+interface Finish {
+  steps?: string[];
+  /** Already in the audit trail (the apply use case records its own outcome and refusals). */
+  audited?: boolean;
+  before?: string;
+}
+
+async function finish(ctx: Ctx, outcome: ApprovedOutcome['outcome'], why: string, f: Finish = {}): Promise<ApprovedOutcome> {
   const { plan, status, by, now, deps } = ctx;
+  const { steps } = f;
   const pendingAgain = outcome === 'pending-again';
   const to = pendingAgain ? 'pending' : (outcome as 'applied' | 'dry-run' | 'refused');
   await deps.plans.transition(plan.planHash, ['approved'], { status: to, at: now, note: why, ...(pendingAgain ? {} : { by }) });
-  if (outcome === 'refused')
-    await deps.audit.record({ at: now, roleArn: plan.roleArn, actor: ACTOR, action: 'refuse', planHash: plan.planHash, why });
+  if (!f.audited)
+    await deps.audit.record({
+      at: now,
+      roleArn: plan.roleArn,
+      actor: by,
+      action: 'refuse',
+      planHash: plan.planHash,
+      why,
+      ...(f.before ? { before: f.before } : {}),
+    });
   const slack = deps.channels.slack;
   const msg = status.message;
   if (slack && msg) {
     if (pendingAgain) await slack.updatePending(msg.channel, msg.ts, plan, `approved by ${by}, but ${why}`);
     else
       await slack.updateOutcome(msg.channel, msg.ts, plan, {
-        status: outcome === 'refused' ? 'refused' : 'applied',
+        // A dry run applied nothing: the message must not say Applied.
+        status: outcome === 'refused' ? 'refused' : outcome === 'dry-run' ? 'approved' : 'applied',
         by: outcome === 'refused' ? 'leash' : by,
         at: now,
         ...(outcome === 'refused' ? { reason: why } : outcome === 'dry-run' ? { reason: 'dry-run: nothing changed' } : {}),

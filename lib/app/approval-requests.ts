@@ -162,6 +162,12 @@ export async function signedLink(req: { method: 'GET' | 'POST'; token: string; b
       renderResultPage({ status: 'refused', reason: outcome.reason, message: outcome.message, roleArn: claims.roleArn }),
       safe(`refused: ${outcome.reason}`, claims.roleArn, claims.planHash),
     );
+  // The plan's Slack message (when it had one) says it was decided by link, and loses its buttons.
+  // Best effort: the decision is recorded and queued already, and the remediation function updates the message again.
+  if (outcome.message && deps.slack)
+    await deps.slack
+      .updateOutcome(outcome.message.channel, outcome.message.ts, outcome.plan, outcomeFor(outcome, deps.now()))
+      .catch(() => undefined);
   return html(
     200,
     renderResultPage({ status: outcome.status, roleArn: outcome.plan.roleArn, by: outcome.by, at: outcome.at }),

@@ -8,7 +8,7 @@ import type { Plan } from '../engine/types.js';
 import type { AuditEntry, AuditLog, PlanDecision, Plans, RemediationQueue } from './ports.js';
 
 export interface ApprovalDeps {
-  plans: Pick<Plans, 'getPlan' | 'status' | 'transition' | 'currentPlan' | 'markUsed' | 'isUsed'>;
+  plans: Pick<Plans, 'getPlan' | 'status' | 'transition' | 'currentPlan'>;
   audit: Pick<AuditLog, 'record'>;
   /** Where an approval goes to be applied (the remediation queue, grouped by role). */
   queue?: RemediationQueue;
@@ -17,7 +17,14 @@ export interface ApprovalDeps {
 }
 
 export type ApprovalOutcome =
-  | { status: 'approved' | 'rejected'; plan: Plan; by: string; at: string }
+  | {
+      status: 'approved' | 'rejected';
+      plan: Plan;
+      by: string;
+      at: string;
+      /** The plan's Slack message, when known (the click's, or the one posted with the approval request). */
+      message?: { channel: string; ts: string };
+    }
   | {
       status: 'refused';
       reason: RefusalReason | 'unknown-plan' | 'not-queued';
@@ -30,8 +37,6 @@ export type ApprovalOutcome =
 /** The queue message that asks the remediation function to apply an approved plan. */
 export const approvedReason = (planHash: string): string => `approved ${planHash}`;
 export const approvedPlanOf = (reason: string): string | undefined => /^approved ([0-9a-f]{64})$/.exec(reason)?.[1];
-
-const DAY_S = 86_400;
 
 export async function recordDecision(
   request: ApprovalRequest & { nonce?: string; message?: { channel: string; ts: string } },
@@ -50,7 +55,9 @@ export async function recordDecision(
     request,
     plan: { planHash: plan.planHash, roleArn: plan.roleArn, expiresAt: status.expiresAt },
     approvers: deps.settings.approvers,
-    alreadyUsed: decided !== undefined || (request.nonce !== undefined && (await deps.plans.isUsed('link', request.nonce))),
+    // The conditional status write below is what makes a decision single-use, for links and clicks alike: a link
+    // whose approval was given back (the plan is pending again, nothing changed) approves again.
+    alreadyUsed: decided !== undefined,
     now: new Date(at),
   });
   if (!decision.ok) {
@@ -68,15 +75,13 @@ export async function recordDecision(
     await audit('refuse', `approve via ${request.via} refused: superseded by plan ${current.slice(0, 12)}`);
     return { status: 'refused', reason: 'superseded', message: SUPERSEDED, plan };
   }
-  const fresh =
-    (!request.nonce || (await deps.plans.markUsed('link', request.nonce, Math.floor(Date.parse(at) / 1000) + 30 * DAY_S))) &&
-    (await deps.plans.transition(plan.planHash, ['pending'], {
-      status: request.action === 'approve' ? 'approved' : 'rejected',
-      by: request.approver,
-      at,
-      via: request.via,
-      ...(request.message ? { message: request.message } : {}),
-    }));
+  const fresh = await deps.plans.transition(plan.planHash, ['pending'], {
+    status: request.action === 'approve' ? 'approved' : 'rejected',
+    by: request.approver,
+    at,
+    via: request.via,
+    ...(request.message ? { message: request.message } : {}),
+  });
   if (!fresh) {
     const now = await deps.plans.status(plan.planHash);
     await audit('refuse', `${request.action} via ${request.via} refused: already-used`);
@@ -88,9 +93,11 @@ export async function recordDecision(
       ...(now ? { decided: now } : {}),
     };
   }
+  const message = request.message ?? status.message;
+  const recorded = { plan, by: request.approver, at, ...(message ? { message } : {}) };
   if (request.action === 'reject') {
     await audit('reject', `rejected via ${request.via}`);
-    return { status: 'rejected', plan, by: request.approver, at };
+    return { status: 'rejected', ...recorded };
   }
   await audit('approve', `approved via ${request.via}; queued for the remediation function`);
   try {
@@ -107,7 +114,7 @@ export async function recordDecision(
       plan,
     };
   }
-  return { status: 'approved', plan, by: request.approver, at };
+  return { status: 'approved', ...recorded };
 }
 
 const SUPERSEDED = 'A newer plan exists for this role (its policies or what its task definitions need changed): decide that one.';

@@ -38,7 +38,7 @@ export interface RemediationSettings {
 export interface RemediationDeps extends AssessDeps {
   roles: Pick<Roles, 'readGrant' | 'readState' | 'inInstanceProfile'>;
   applier: Pick<Applier, 'apply'>;
-  plans: Pick<Plans, 'putPlan' | 'getPlan' | 'status'>;
+  plans: Pick<Plans, 'putPlan' | 'getPlan' | 'status' | 'transition'>;
   audit: Pick<AuditLog, 'record'>;
   /** Where approval requests go (Slack message, SNS link per approver). */
   channels: ApprovalChannels;
@@ -169,7 +169,9 @@ export async function remediateRole(roleArn: string, deps: RemediationDeps): Pro
             ),
         }))
       : [];
-  const sent = await requestApproval(plan, links, deps.channels);
+  const { sent, message } = await requestApproval(plan, links, deps.channels);
+  // Where the message is, with the plan: whichever way the plan is decided, the remediation function updates it.
+  if (message) await deps.plans.transition(plan.planHash, ['pending'], { status: 'pending', message });
   const why = mode === 'auto' ? `auto refused by guardrails: ${g.reasons.join('; ')}` : 'mode approve';
   await deps.audit.record({ ...base, action: 'plan', why, detail: { expiresAt, sent, needsApproval: plan.needsApproval } });
   return {

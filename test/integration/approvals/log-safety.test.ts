@@ -85,7 +85,7 @@ describe('approvals logs hold no secrets', () => {
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as Record<string, unknown>)
       .find((l) => l.message === 'approval request');
-    expect(summary).toMatchObject({ route: 'POST /slack/interactivity', status: 200, outcome: 'applied', role: plan.roleArn });
+    expect(summary).toMatchObject({ route: 'POST /slack/interactivity', status: 200, outcome: 'approved', role: plan.roleArn });
     const done = lines
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as Record<string, unknown>)

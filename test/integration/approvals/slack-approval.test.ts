@@ -127,7 +127,7 @@ describe('Slack approval, end to end', () => {
     expect(await world.stateHash(ROLE)).toBe(changed);
     expect(Object.keys((await world.readRole(ROLE)).inline).sort()).toEqual(['billing-extra', 'hotfix']);
     const last = (await world.audit(ROLE)).at(-1)!;
-    expect(last).toMatchObject({ action: 'refuse' });
+    expect(last).toMatchObject({ action: 'refuse', before: changed });
     expect(last.why).toContain('state-changed');
     const message = [...world.slack.messages.values()][0]!;
     // The message is decided (no buttons) and dated by the injected clock, not the machine's.
