@@ -186,7 +186,10 @@ describe('Applier: the intent recorded before the first IAM write', () => {
     expected,
     expectedHash: hashState(expected),
   });
-  const stray = { name: 'stray', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] } };
+  const stray = {
+    name: 'stray',
+    document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow' as const, Action: 's3:*', Resource: '*' }] },
+  };
 
   it('a change left open that had completed is finished and recorded first; then the next change runs', async () => {
     const { role, mem, patcher, plan } = setup();
