@@ -13,7 +13,7 @@ import { readRoleFacts } from './role-facts.js';
 
 export interface ApplyApprovedDeps extends Omit<RemediationDeps, 'plans' | 'applier'> {
   plans: Pick<Plans, 'getPlan' | 'status' | 'transition' | 'currentPlan'>;
-  applier: Pick<Applier, 'apply'>;
+  applier: Pick<Applier, 'apply' | 'resume'>;
   audit: Pick<AuditLog, 'record'>;
 }
 
@@ -34,6 +34,11 @@ export async function applyApproved(roleArn: string, planHash: string, deps: App
     return { roleArn, outcome: 'skipped', why: `plan ${planHash.slice(0, 12)} is not approved (${status?.status ?? 'unknown'})` };
   const by = status.by ?? 'unknown';
   const ctx = { plan, status, by, now, deps };
+  // A run of this message (or another change of the role) that died between IAM steps is finished or reverted first,
+  // under the role's lease, so the checks below see the role as it really ends up.
+  const recovered = await deps.applier.resume(roleArn, now);
+  if (recovered?.kind === 'apply' && recovered.id === planHash && recovered.outcome === 'applied')
+    return finish(ctx, 'applied', `applied (${recovered.why})`, { audited: true });
 
   const current = await deps.plans.currentPlan(plan.roleArn);
   if (current !== undefined && current !== plan.planHash) return finish(ctx, 'refused', `superseded by plan ${current.slice(0, 12)}`);

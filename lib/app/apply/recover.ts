@@ -31,6 +31,8 @@ export type Restore = (
 /** What recovery did: nothing open, or how the interrupted change ended. */
 export interface Recovery {
   kind: 'apply' | 'rollback';
+  /** The interrupted change: the plan hash of an apply, `rollback#<state id>` of a rollback. */
+  id: string;
   outcome: 'applied' | 'rolled-back' | 'failed';
   why: string;
 }
@@ -71,11 +73,17 @@ export async function recoverOpenChange(deps: RecoveryDeps, roleArn: string, now
   const base = { at: now, roleArn, actor: RECOVERY_ACTOR, planHash: open.kind === 'apply' ? open.id : undefined, before: hash };
   let r: Recovery;
   if (hash === open.expectedHash) {
-    r = { kind: open.kind, outcome: open.kind === 'apply' ? 'applied' : 'rolled-back', why: `interrupted ${open.kind} had completed` };
+    r = {
+      kind: open.kind,
+      id: open.id,
+      outcome: open.kind === 'apply' ? 'applied' : 'rolled-back',
+      why: `interrupted ${open.kind} had completed`,
+    };
   } else if (open.kind === 'rollback') {
     const done = await restore(roleName, open.expected, open.expectedHash);
     r = {
       kind: 'rollback',
+      id: open.id,
       outcome: done.exact ? 'rolled-back' : 'failed',
       why: `interrupted rollback ${done.exact ? 'finished' : `still failing: ${done.error ?? done.after}`}`,
     };
@@ -84,6 +92,7 @@ export async function recoverOpenChange(deps: RecoveryDeps, roleArn: string, now
     const done = await restore(roleName, snapshot.state, snapshot.hash);
     r = {
       kind: 'apply',
+      id: open.id,
       outcome: done.exact ? 'rolled-back' : 'failed',
       why: `interrupted apply ${done.exact ? 'reverted to its snapshot' : `could not be reverted: ${done.error ?? done.after}`}`,
     };
