@@ -4,7 +4,7 @@ import type { Verification } from '../../../lib/app/apply/plan-verifier.js';
 import { buildPlan } from '../../../lib/engine/plan/build-plan.js';
 import { hashState } from '../../../lib/engine/role/state.js';
 import type { Plan, RoleState } from '../../../lib/engine/types.js';
-import { AdapterError, ConflictError, RefusedError } from '../../../lib/errors.js';
+import { AdapterError, RefusedError } from '../../../lib/errors.js';
 import { memoryApplier } from '../../support/memory/world.js';
 import { fakeCovers } from '../../engine/plan/fake-covers.js';
 import {
