@@ -1,6 +1,6 @@
 // HTTP API: POST /slack/interactivity, GET and POST /approve/{token} (routing: lib/edge/http-approvals.ts).
 import type { ApprovalRequestDeps } from '../lib/app/approval-requests.js';
-import { remediationFor } from '../lib/composition-remediation.js';
+import { approvalsFor } from '../lib/composition-approvals.js';
 import { httpRequest, parseEvent } from '../lib/edge/events.js';
 import { approvalSecrets, approvalsEndpoint } from '../lib/edge/http-approvals.js';
 import { lambdaHandler } from '../lib/edge/lambda.js';
@@ -12,4 +12,4 @@ export const run = (event: unknown, deps: ApprovalRequestDeps) => approvalsEndpo
 export const handlerWith = (deps: () => ApprovalRequestDeps) =>
   lambdaHandler('approvals', async (event) => run(event, deps()), httpReport, approvalSecrets);
 
-export const handler = handlerWith(() => remediationFor());
+export const handler = handlerWith(() => approvalsFor());

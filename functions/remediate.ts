@@ -8,8 +8,7 @@ import { remediationReport } from '../lib/edge/reports.js';
 
 export const run = (event: unknown, deps: RemediationDepsFor) => remediationBatch(event, deps);
 
-export const handler = lambdaHandler(
-  'remediate',
-  (event) => run(event, async (roleArn) => remediationFor(accountOf(roleArn))),
-  remediationReport,
-);
+/** The Lambda handler over given dependencies (the deployed one builds each role's account's from the environment). */
+export const handlerWith = (deps: RemediationDepsFor) => lambdaHandler('remediate', (event) => run(event, deps), remediationReport);
+
+export const handler = handlerWith(async (roleArn) => remediationFor(accountOf(roleArn)));

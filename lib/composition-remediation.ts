@@ -19,7 +19,6 @@ import { cachedBy, isoNow, optional } from './composition-support.js';
 import { budgetSettings, loadConfig, remediationSettings, type LeashConfig } from './config.js';
 
 export type { Remediation, RemediationOverrides };
-import { accountOf } from './engine/arn.js';
 import { coversRequirement } from './engine/policy/evaluate.js';
 
 export function buildRemediation(
@@ -38,7 +37,7 @@ export function buildRemediation(
   const analyzer =
     overrides.analyzer === null ? undefined : new AwsAccessAnalyzer(overrides.analyzer ?? new AccessAnalyzerClient(clientOptions(aws)));
   const verifier = new PlanVerifier({ analyzer, covers: coversRequirement, managedPolicy: (arn) => pipeline.roles.managedPolicy(arn) });
-  const stores = actingStores(ddb, config.table, budgetSettings(config));
+  const stores = actingStores(ddb, config.table, budgetSettings(config), config.recordsTable);
   // Reads through the account's read role; IAM writes only through its write role (refused, with why, without one).
   const { writer: iamWriter, writeRefusal } = pipeline.clients;
   const slack = overrides.slack ?? optional(config.slackTokenSecretArn, (arn) => new SlackClient(() => stored.value(arn)));
@@ -66,7 +65,6 @@ export function buildRemediation(
 
 /** The acting functions' dependencies for one account of the organization (home when omitted). Approvals arrive at
  *  the home endpoint; the change itself is made in the role's own account (forRole). */
-export const remediationFor = cachedBy((account?: string): Remediation => ({
-  ...buildRemediation(loadConfig(process.env), awsConfigFromEnv(process.env), {}, isoNow, account),
-  forRole: async (roleArn: string) => remediationFor(accountOf(roleArn)),
-}));
+export const remediationFor = cachedBy((account?: string): Remediation =>
+  buildRemediation(loadConfig(process.env), awsConfigFromEnv(process.env), {}, isoNow, account),
+);

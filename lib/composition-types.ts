@@ -11,6 +11,7 @@ import type { RemediationMessageDeps } from './app/on-remediation-message.js';
 import type { TaskDefinitionDeps } from './app/on-task-definition-change.js';
 import type {
   ChangeBudget,
+  ChangeIntents,
   EvidenceStore,
   FindingsStore,
   Notifier,
@@ -56,4 +57,12 @@ export interface RemediationOverrides {
 
 export type Remediation = Pipeline &
   RemediationMessageDeps &
-  ApprovalRequestDeps & { applier: Applier; snapshots: DynamoSnapshots; audit: DynamoAuditLog; budget: ChangeBudget; config: LeashConfig };
+  ApprovalRequestDeps & {
+    applier: Applier;
+    snapshots: DynamoSnapshots;
+    /** Each role's last recorded change (open while a writer is between IAM steps). */
+    intents: ChangeIntents;
+    audit: DynamoAuditLog;
+    budget: ChangeBudget;
+    config: LeashConfig;
+  };

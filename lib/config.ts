@@ -6,6 +6,8 @@ import type { Mode } from './engine/types.js';
 
 export interface LeashConfig {
   table: string;
+  /** The append-only records table (snapshots, plans, audit trail); the main table when unset (local runs). */
+  recordsTable?: string;
   topicArn?: string;
   /** The approvals topic: approval links only, one message per email approver (never the findings topic). */
   approvalsTopicArn?: string;
@@ -89,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): LeashConfig {
     throw new InputError(`must be true or false, got "${dryRun}"`, 'environment', 'LEASH_DRY_RUN');
   return {
     table: env.LEASH_TABLE ?? 'leash',
+    recordsTable: env.LEASH_RECORDS_TABLE || undefined,
     topicArn: env.LEASH_TOPIC_ARN || undefined,
     approvalsTopicArn: env.LEASH_APPROVALS_TOPIC_ARN || undefined,
     remediationQueueUrl: env.LEASH_REMEDIATION_QUEUE_URL || undefined,

@@ -54,6 +54,11 @@ export class ConflictError extends LeashError {
   override name = 'ConflictError';
 }
 
+/** Another writer holds the role (its lease): nothing was done; retry later, the change is not spent. */
+export class BusyError extends ConflictError {
+  override name = 'BusyError';
+}
+
 /** A safety rule refused an action (guardrail, approval check). The message says which rule. */
 export class RefusedError extends LeashError {
   override name = 'RefusedError';

@@ -8,18 +8,16 @@ import { parseApprovalForm, renderApprovalPage, renderResultPage } from '../engi
 import { verifySlackRequest } from '../engine/approval/slack-signature.js';
 import { isAllowedApprover } from '../engine/approval/decide.js';
 import { mintLink, REQUESTED_LINK_MINUTES } from './approval-links.js';
-import { actOnApproval, type ApprovalDeps, type ApprovalOutcome } from './approve.js';
+import { recordDecision, type ApprovalDeps, type ApprovalOutcome } from './approve.js';
 import type { AuditLog, Secrets, Slack } from './ports.js';
 import type { RemediationSettings } from './remediate.js';
 
 export interface ApprovalRequestDeps extends ApprovalDeps {
   secrets: Secrets;
   slack?: Pick<Slack, 'updateOutcome' | 'postEphemeral'>;
-  /** history: who decided a plan, for a link opened after the decision. */
-  audit: Pick<AuditLog, 'record' | 'history'>;
-  settings: ApprovalDeps['settings'] & Pick<RemediationSettings, 'publicBaseUrl'>;
-  /** Organizations: the dependencies that act in the role's own account (after the request was authenticated). */
-  forRole?: (roleArn: string) => Promise<ApprovalDeps>;
+  audit: Pick<AuditLog, 'record'>;
+  /** publicBaseUrl for requested review links; dryRun and watchMinutes are said on the page before anyone decides. */
+  settings: ApprovalDeps['settings'] & Pick<RemediationSettings, 'publicBaseUrl' | 'dryRun' | 'watchMinutes'>;
 }
 
 /** What to answer, and what happened in terms safe to log (never the body, token or signature). */
@@ -31,9 +29,6 @@ export interface Reply {
   /** A metric to count, beside the outcome's (e.g. UnsignedSlackRequests). */
   metric?: string;
 }
-
-const acting = async (deps: ApprovalRequestDeps, roleArn: string): Promise<ApprovalDeps> => (deps.forRole ? deps.forRole(roleArn) : deps);
-const actingDeps = acting;
 
 const html = (status: number, body: string, log: Reply['log']): Reply => ({ status, kind: 'html', body, log });
 const text = (status: number, body: string, log: Reply['log']): Reply => ({ status, kind: 'text', body, log });
@@ -67,12 +62,8 @@ async function auditUnauthenticated(
 
 function outcomeFor(o: ApprovalOutcome, now: string): Outcome {
   if (o.status === 'refused') return { status: 'refused', by: 'leash', reason: o.message, at: now };
-  return {
-    status: o.status === 'rejected' ? 'rejected' : 'applied',
-    by: o.by,
-    at: o.at,
-    ...(o.status === 'dry-run' ? { reason: 'dry-run: nothing changed' } : {}),
-  };
+  // Approved: the remediation function applies it and updates the message again with what happened.
+  return { status: o.status, by: o.by, at: o.at, ...(o.status === 'approved' ? { reason: 'applying now' } : {}) };
 }
 
 /** POST /slack/interactivity. `headers` are lower-cased. */
@@ -93,12 +84,25 @@ export async function slackInteraction(req: { body: string; headers: Record<stri
   }
   const i = parseInteraction(body);
   if (i.action === 'review') return reviewLink(i, deps);
-  const outcome = await actOnApproval(
-    { planHash: i.planHash, roleArn: i.roleArn, approver: i.userId, action: i.action, via: 'slack' },
-    await acting(deps, i.roleArn),
+  // Only Leash's own table and queue: no IAM call before Slack has its answer (the apply runs from the queue).
+  const outcome = await recordDecision(
+    {
+      planHash: i.planHash,
+      roleArn: i.roleArn,
+      approver: i.userId,
+      action: i.action,
+      via: 'slack',
+      message: { channel: i.channel, ts: i.ts },
+    },
+    deps,
   );
-  const final = outcome.status !== 'refused' || !PENDING_REFUSALS.has(outcome.reason);
-  if (outcome.plan && deps.slack && final) await deps.slack.updateOutcome(i.channel, i.ts, outcome.plan, outcomeFor(outcome, deps.now()));
+  if (outcome.status === 'refused' && outcome.decided) {
+    // A click on a decided plan: told to the clicker alone; the message and the record stay as they are.
+    await deps.slack?.postEphemeral(i.channel, i.userId, outcome.message);
+  } else {
+    const final = outcome.status !== 'refused' || !PENDING_REFUSALS.has(outcome.reason);
+    if (outcome.plan && deps.slack && final) await deps.slack.updateOutcome(i.channel, i.ts, outcome.plan, outcomeFor(outcome, deps.now()));
+  }
   // Slack wants a quick 200; the message update carries the outcome.
   return text(
     200,
@@ -138,22 +142,20 @@ export async function signedLink(req: { method: 'GET' | 'POST'; token: string; b
   if (req.method === 'GET') {
     // GET only shows the plan: approving needs the form's POST, so link previews and prefetchers change nothing.
     const plan = await deps.plans.getPlan(claims.planHash, deps.now());
-    if (!plan)
-      return (
-        (await decidedPage(claims, deps)) ??
-        html(410, renderResultPage({ status: 'expired' }), safe('expired', claims.roleArn, claims.planHash))
-      );
     const decided = await decidedPage(claims, deps);
     if (decided) return decided;
-    const acting = await actingDeps(deps, claims.roleArn);
-    if ((await acting.applier.stateHash(plan.roleArn)) !== plan.baseStateHash)
+    if (!plan) return html(410, renderResultPage({ status: 'expired' }), safe('expired', claims.roleArn, claims.planHash));
+    // No IAM here (the approvals function has none): a plan is stale once a newer one exists for its role. A role
+    // changed since the plan is refused by the remediation function, which re-reads the role before it applies.
+    const current = await deps.plans.currentPlan(plan.roleArn);
+    if (current !== undefined && current !== plan.planHash)
       return html(
         409,
         renderResultPage({
           status: 'superseded',
           roleArn: plan.roleArn,
           planHash: plan.planHash,
-          why: "the role's policies changed since the plan was made",
+          why: 'a newer plan exists for this role (its policies or what its task definitions need changed)',
         }),
         safe('superseded', claims.roleArn, claims.planHash),
       );
@@ -168,7 +170,7 @@ export async function signedLink(req: { method: 'GET' | 'POST'; token: string; b
     return html(200, page, safe('shown', claims.roleArn, claims.planHash));
   }
   const form = parseApprovalForm(req.body, token);
-  const outcome = await actOnApproval(
+  const outcome = await recordDecision(
     {
       planHash: claims.planHash,
       roleArn: claims.roleArn,
@@ -177,7 +179,7 @@ export async function signedLink(req: { method: 'GET' | 'POST'; token: string; b
       via: 'link',
       nonce: claims.nonce,
     },
-    await acting(deps, claims.roleArn),
+    deps,
   );
   if (outcome.status === 'refused')
     return html(
@@ -185,6 +187,12 @@ export async function signedLink(req: { method: 'GET' | 'POST'; token: string; b
       renderResultPage({ status: 'refused', reason: outcome.reason, message: outcome.message, roleArn: claims.roleArn }),
       safe(`refused: ${outcome.reason}`, claims.roleArn, claims.planHash),
     );
+  // The plan's Slack message (when it had one) says it was decided by link, and loses its buttons.
+  // Best effort: the decision is recorded and queued already, and the remediation function updates the message again.
+  if (outcome.message && deps.slack)
+    await deps.slack
+      .updateOutcome(outcome.message.channel, outcome.message.ts, outcome.plan, outcomeFor(outcome, deps.now()))
+      .catch(() => undefined);
   return html(
     200,
     renderResultPage({ status: outcome.status, roleArn: outcome.plan.roleArn, by: outcome.by, at: outcome.at }),
@@ -201,20 +209,18 @@ function expiredClaims(token: string): LinkClaims | undefined {
   }
 }
 
-/** A link opened after its plan was decided: the decision, who made it and when (from the audit trail). */
+/** A link opened after its plan was decided: the decision, who made it and when (from the plan's status record). */
 async function decidedPage(claims: LinkClaims, deps: ApprovalRequestDeps): Promise<Reply | undefined> {
-  const used = (await deps.plans.isUsed('plan', claims.planHash)) || (await deps.plans.isUsed('link', claims.nonce));
-  if (!used) return undefined;
-  const history = await deps.audit.history(claims.roleArn, 200);
-  const entry = history.find((e) => e.planHash === claims.planHash && (e.action === 'approve' || e.action === 'reject'));
-  const decision = entry ? (entry.action === 'approve' ? 'approved' : 'rejected') : 'decided';
+  const d = await deps.plans.status(claims.planHash);
+  if (!d || d.status === 'pending') return undefined;
+  const decision = d.status === 'rejected' ? 'rejected' : d.status === 'refused' ? 'refused at the apply, approved' : 'approved';
   const page = renderResultPage({
     status: 'decided',
     roleArn: claims.roleArn,
     planHash: claims.planHash,
     decision,
-    by: entry?.actor ?? 'someone (the audit trail has no entry)',
-    at: entry?.at ?? 'unknown',
+    by: d.by ?? 'leash',
+    at: d.at ?? 'unknown',
   });
   return html(410, page, safe(`already ${decision}`, claims.roleArn, claims.planHash));
 }
@@ -230,7 +236,8 @@ async function reviewLink(i: ReturnType<typeof parseInteraction>, deps: Approval
     await say('You are not on the list of approvers for this role, so Leash sends you no approval link.');
     return text(200, 'not an approver', log('refused: approver-not-allowed'));
   }
-  const plan = await deps.plans.getPlan(i.planHash, deps.now());
+  const found = await deps.plans.getPlan(i.planHash, deps.now());
+  const plan = found && (await deps.plans.status(found.planHash))?.status === 'pending' ? found : undefined;
   const secret = await deps.secrets.linkSigningSecret();
   const baseUrl = deps.settings.publicBaseUrl;
   if (!plan || plan.roleArn !== i.roleArn || !secret || !baseUrl) {

@@ -1,109 +1,128 @@
-// Acts on one approval or rejection (from Slack or a signed link): the plan must exist and be unexpired, the
-// approver allowed, the approval unused, and the role unchanged since the plan; only then is the plan applied.
+// Records one approval or rejection (from Slack or a signed link) and hands an approval to the remediation queue. The
+// approvals function is internet-facing and answers Slack within its 3 seconds, so this reads and writes Leash's own
+// table only, never IAM: the plan must exist, be unexpired and still the role's current plan, the approver allowed;
+// then the decision is a conditional write (pending -> approved | rejected, with who and when), so a second click can
+// never decide again. The remediation function re-checks everything and applies (apply-approved.ts).
 import { decideApproval, type ApprovalRequest, type RefusalReason } from '../engine/approval/decide.js';
-import { recheck } from '../engine/plan/recheck.js';
-import { ConflictError, LeashError, RefusedError } from '../errors.js';
 import type { Plan } from '../engine/types.js';
-import type { Applier } from './apply/applier.js';
-import type { AuditEntry, AuditLog, Plans } from './ports.js';
-import { assessRole, type AssessDeps } from './recompute-role.js';
-import type { RemediationSettings } from './remediate.js';
-import { readRoleFacts } from './role-facts.js';
+import type { AuditEntry, AuditLog, PlanDecision, Plans, RemediationQueue } from './ports.js';
 
-export interface ApprovalDeps extends AssessDeps {
-  plans: Pick<Plans, 'getPlan' | 'markUsed' | 'isUsed'>;
-  /** The apply use case: the role's state hash (the plan's compare-and-swap is re-checked) and the apply itself. */
-  applier: Pick<Applier, 'stateHash' | 'apply'>;
+export interface ApprovalDeps {
+  plans: Pick<Plans, 'getPlan' | 'status' | 'transition' | 'currentPlan'>;
   audit: Pick<AuditLog, 'record'>;
-  settings: Pick<RemediationSettings, 'approvers' | 'dryRun' | 'watchMinutes' | 'defaultMode'>;
+  /** Where an approval goes to be applied (the remediation queue, grouped by role). */
+  queue?: RemediationQueue;
+  settings: { approvers: string[] };
   now: () => string;
 }
 
 export type ApprovalOutcome =
-  | { status: 'applied' | 'rejected' | 'dry-run'; plan: Plan; by: string; at: string; steps?: string[] }
-  | { status: 'refused'; reason: RefusalReason | 'unknown-plan' | 'apply-failed' | 'guardrails'; message: string; plan?: Plan };
+  | {
+      status: 'approved' | 'rejected';
+      plan: Plan;
+      by: string;
+      at: string;
+      /** The plan's Slack message, when known (the click's, or the one posted with the approval request). */
+      message?: { channel: string; ts: string };
+    }
+  | {
+      status: 'refused';
+      reason: RefusalReason | 'unknown-plan' | 'not-queued';
+      message: string;
+      plan?: Plan;
+      /** The decision already recorded, when the plan was decided before (what a later click is told). */
+      decided?: PlanDecision;
+    };
 
-const DAY_S = 86_400;
+/** The queue message that asks the remediation function to apply an approved plan. */
+export const approvedReason = (planHash: string): string => `approved ${planHash}`;
+export const approvedPlanOf = (reason: string): string | undefined => /^approved ([0-9a-f]{64})$/.exec(reason)?.[1];
 
-export async function actOnApproval(request: ApprovalRequest & { nonce?: string }, deps: ApprovalDeps): Promise<ApprovalOutcome> {
+export async function recordDecision(
+  request: ApprovalRequest & { nonce?: string; message?: { channel: string; ts: string } },
+  deps: ApprovalDeps,
+): Promise<ApprovalOutcome> {
   const at = deps.now();
   const plan = await deps.plans.getPlan(request.planHash, at);
-  if (!plan) {
-    return {
-      status: 'refused',
-      reason: 'unknown-plan',
-      message: 'No pending plan with this hash: it expired, was already decided, or never existed.',
-    };
+  const status = plan && (await deps.plans.status(plan.planHash));
+  if (!plan || !status) {
+    return { status: 'refused', reason: 'unknown-plan', message: 'No plan with this hash: it expired or never existed.' };
   }
-  const currentStateHash = await deps.applier.stateHash(plan.roleArn);
-  const audit = (action: AuditEntry['action'], why: string, detail?: unknown) =>
-    deps.audit.record({
-      at,
-      roleArn: plan.roleArn,
-      actor: request.approver,
-      action,
-      why,
-      planHash: plan.planHash,
-      before: currentStateHash,
-      detail,
-    });
+  const audit = (action: AuditEntry['action'], why: string) =>
+    deps.audit.record({ at, roleArn: plan.roleArn, actor: request.approver, action, why, planHash: plan.planHash });
+  const decided = status.status === 'pending' ? undefined : status;
   const decision = decideApproval({
     request,
-    // The store already dropped expired plans; the decision re-checks against the plan's own clock.
-    plan: { planHash: plan.planHash, roleArn: plan.roleArn, expiresAt: new Date(Date.parse(at) + 1000).toISOString() },
-    currentStateHash,
-    planBaseStateHash: plan.baseStateHash,
+    plan: { planHash: plan.planHash, roleArn: plan.roleArn, expiresAt: status.expiresAt },
     approvers: deps.settings.approvers,
-    // Read first so a replay is refused as a replay; markUsed below is still the atomic guard.
-    alreadyUsed:
-      (await deps.plans.isUsed('plan', plan.planHash)) || (request.nonce !== undefined && (await deps.plans.isUsed('link', request.nonce))),
+    // The conditional status write below is what makes a decision single-use, for links and clicks alike: a link
+    // whose approval was given back (the plan is pending again, nothing changed) approves again.
+    alreadyUsed: decided !== undefined,
     now: new Date(at),
   });
   if (!decision.ok) {
     await audit('refuse', `${request.action} via ${request.via} refused: ${decision.reason}`);
-    return { status: 'refused', reason: decision.reason, message: decision.message, plan };
+    return {
+      status: 'refused',
+      reason: decision.reason,
+      message: decidedMessage(decided) ?? decision.message,
+      plan,
+      ...(decided ? { decided } : {}),
+    };
   }
-  // Guardrails hold at every decision: the role's tags, trust policy and shared status as they are now (the applier
-  // checks them once more right before its compare-and-swap).
-  if (request.action === 'approve') {
-    const facts = await readRoleFacts(plan.roleArn, deps, deps.settings.defaultMode);
-    const refusals = facts ? recheck(plan, facts, 'approval').refusals : [`role ${plan.roleArn} no longer exists`];
-    if (refusals.length > 0) {
-      await audit('refuse', `approve via ${request.via} refused by the guardrails: ${refusals.join('; ')}`, { refusals });
-      return { status: 'refused', reason: 'guardrails', message: `The guardrails refuse this plan now: ${refusals.join('; ')}`, plan };
-    }
+  const current = await deps.plans.currentPlan(plan.roleArn);
+  if (request.action === 'approve' && current !== undefined && current !== plan.planHash) {
+    await audit('refuse', `approve via ${request.via} refused: superseded by plan ${current.slice(0, 12)}`);
+    return { status: 'refused', reason: 'superseded', message: SUPERSEDED, plan };
   }
-  // Single use: the plan (and the link's nonce) are consumed atomically before anything changes.
-  const ttl = Math.floor(Date.parse(at) / 1000) + 30 * DAY_S;
-  const fresh =
-    (await deps.plans.markUsed('plan', plan.planHash, ttl)) && (!request.nonce || (await deps.plans.markUsed('link', request.nonce, ttl)));
+  const fresh = await deps.plans.transition(plan.planHash, ['pending'], {
+    status: request.action === 'approve' ? 'approved' : 'rejected',
+    by: request.approver,
+    at,
+    via: request.via,
+    ...(request.message ? { message: request.message } : {}),
+  });
   if (!fresh) {
+    const now = await deps.plans.status(plan.planHash);
     await audit('refuse', `${request.action} via ${request.via} refused: already-used`);
-    return { status: 'refused', reason: 'already-used', message: 'This approval was already used.', plan };
+    return {
+      status: 'refused',
+      reason: 'already-used',
+      message: decidedMessage(now) ?? 'This approval was already used.',
+      plan,
+      ...(now ? { decided: now } : {}),
+    };
   }
+  const message = request.message ?? status.message;
+  const recorded = { plan, by: request.approver, at, ...(message ? { message } : {}) };
   if (request.action === 'reject') {
     await audit('reject', `rejected via ${request.via}`);
-    return { status: 'rejected', plan, by: request.approver, at };
+    return { status: 'rejected', ...recorded };
   }
-  await audit('approve', `approved via ${request.via}`);
+  await audit('approve', `approved via ${request.via}; queued for the remediation function`);
   try {
-    const result = await deps.applier.apply(plan, {
-      dryRun: deps.settings.dryRun,
-      actor: request.approver,
-      reason: `approved by ${request.approver} via ${request.via}`,
-      now: at,
-      watchMinutes: deps.settings.watchMinutes,
-      requirements: (await assessRole(plan.roleArn, deps))?.requirements ?? [],
-    });
-    return { status: result.applied ? 'applied' : 'dry-run', plan, by: request.approver, at, steps: result.steps };
+    if (!deps.queue) throw new Error('no remediation queue configured');
+    await deps.queue.enqueue(plan.roleArn, approvedReason(plan.planHash));
   } catch (err) {
-    // The applier records its own refusals (compare-and-swap lost, verification failed). Anything else (IAM throttled,
-    // a step failed and was rolled back, a bug) is recorded here, or the trail would end at "approve".
-    if (!(err instanceof RefusedError || err instanceof ConflictError)) {
-      await audit('refuse', `approved but not applied: ${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? String(err)}`);
-    }
-    // Only Leash's own errors are outcomes; an unexpected one surfaces (logs, alarms) instead of reading as a refusal.
-    if (!(err instanceof LeashError)) throw err;
-    return { status: 'refused', reason: 'apply-failed', message: err.message, plan };
+    // Not queued: the approval is given back (the plan is pending again) rather than stranded as approved.
+    await deps.plans.transition(plan.planHash, ['approved'], { status: 'pending', at, note: 'the approval could not be queued' });
+    await audit('refuse', `approval not queued: ${(err as Error)?.message ?? String(err)}`);
+    return {
+      status: 'refused',
+      reason: 'not-queued',
+      message: 'The approval could not be queued; the plan is still pending. Try again.',
+      plan,
+    };
   }
+  return { status: 'approved', ...recorded };
+}
+
+const SUPERSEDED = 'A newer plan exists for this role (its policies or what its task definitions need changed): decide that one.';
+
+/** What a later request is told about a decided plan: who decided what, and when. */
+export function decidedMessage(d: PlanDecision | undefined): string | undefined {
+  if (!d || d.status === 'pending') return undefined;
+  const who = d.by ? ` by ${d.by}` : '';
+  const when = d.at ? ` at ${d.at}` : '';
+  return `This plan was already decided: ${d.status}${who}${when}.${d.note && d.note !== d.status ? ` ${d.note}` : ''}`;
 }

@@ -1,7 +1,7 @@
 // The application layer's contract with the world: every port and every record it reads or writes, in one place.
 // One name per concept; the adapters under lib/adapters declare which of these they implement, and
 // test/support/memory implements all of them in memory for the app and handler tests.
-import type { DecisionFacts, Outcome } from '../engine/approval/blocks.js';
+import type { DecisionFacts, Outcome, PendingAgain } from '../engine/approval/blocks.js';
 import type { Denial, UntrustedEvidence, Use } from '../engine/evidence/types.js';
 import type { BudgetDecision } from '../engine/plan/change-budget.js';
 import type { PatchStep } from '../engine/role/steps.js';
@@ -330,14 +330,48 @@ export interface ChangeBudget {
 
 export type BudgetSpend = { allowed: true; windowStart: string; remaining: number } | { allowed: false; decision: BudgetDecision };
 
-/** Pending plans and single-use markers (plans, link nonces). */
+/** Where a plan is in its life: proposed (pending), decided by a person, then applied or refused by the remediation
+ *  function. Only `pending -> approved | rejected`, `approved -> applied | dry-run | refused | pending` happen. */
+export type PlanStatus = 'pending' | 'approved' | 'rejected' | 'applied' | 'dry-run' | 'refused';
+
+export interface PlanDecision {
+  status: PlanStatus;
+  roleArn: string;
+  /** ISO time after which a pending plan can no longer be decided. */
+  expiresAt: string;
+  /** Who decided and when (Slack user id or email), and through what. */
+  by?: string;
+  at?: string;
+  via?: 'slack' | 'link';
+  /** The Slack message that asked, when the decision came from it: the remediation function updates it. */
+  message?: { channel: string; ts: string };
+  /** What the last transition said (why an approved plan went back to pending, or was refused). */
+  note?: string;
+}
+
+/** Plans (their content append-only, in the records table) and their status (conditional transitions), plus the
+ *  single-use markers of links. */
 export interface Plans {
+  /** Records the plan, marks it pending until `expiresAt` and makes it the role's current plan. */
   putPlan(plan: Plan, expiresAt: string): Promise<void>;
-  /** The pending plan, or undefined when absent or expired at `now`; a stored plan that fails its hash is refused. */
+  /** The plan while it is known and unexpired at `now`; a stored plan that fails its hash is refused. */
   getPlan(hash: string, now?: string): Promise<Plan | undefined>;
+  status(hash: string): Promise<PlanDecision | undefined>;
+  /** Moves the plan from one of `from` to `to.status`, atomically; false (and nothing written) when it was not in `from`. */
+  transition(hash: string, from: PlanStatus[], to: Omit<PlanDecision, 'roleArn' | 'expiresAt'>): Promise<boolean>;
+  /** The hash of the last plan proposed for the role: any other plan of the role is superseded. */
+  currentPlan(roleArn: string): Promise<string | undefined>;
   /** Records that `id` of `kind` was used; false when it already was (atomic). `expiresAt` in epoch seconds. */
   markUsed(kind: string, id: string, expiresAt: number): Promise<boolean>;
   isUsed(kind: string, id: string): Promise<boolean>;
+}
+
+/** One writer per role: a lease taken with a conditional write before any IAM change, and expiring on its own so a
+ *  writer that died never blocks the role for longer than `ttlMs`. */
+export interface RoleLocks {
+  /** True when `holder` now holds the role's lease (it was free, expired, or already its own). */
+  acquire(roleArn: string, holder: string, now: string, ttlMs: number): Promise<boolean>;
+  release(roleArn: string, holder: string): Promise<void>;
 }
 
 /** Append-only record of every remediation decision and change: who, why, and the state hashes around it. */
@@ -394,7 +428,9 @@ export interface Slack {
   /** `facts`: dry-run and the watch window, said in the message before anyone clicks. */
   postPlan(channel: string, plan: Plan, facts?: DecisionFacts): Promise<{ channel: string; ts: string }>;
   updateOutcome(channel: string, ts: string, plan: Plan, outcome: Outcome): Promise<void>;
-  /** A message only `user` sees (chat.postEphemeral): where a requested approval link goes, never the channel. */
+  /** Puts the buttons back (the plan is pending again): approved by `by`, but not applied because of `why`. */
+  updatePending(channel: string, ts: string, plan: Plan, pending: PendingAgain): Promise<void>;
+  /** A message only `user` sees (chat.postEphemeral): a requested approval link, or the reply to a click on a decided plan. */
   postEphemeral(channel: string, user: string, text: string): Promise<void>;
 }
 

@@ -36,7 +36,7 @@ export interface RemediationSettings {
 export interface RemediationDeps extends AssessDeps {
   roles: Pick<Roles, 'readGrant' | 'readState' | 'inInstanceProfile'>;
   applier: Pick<Applier, 'apply'>;
-  plans: Pick<Plans, 'putPlan' | 'getPlan' | 'isUsed'>;
+  plans: Pick<Plans, 'putPlan' | 'getPlan' | 'status' | 'transition'>;
   audit: Pick<AuditLog, 'record'>;
   /** Where approval requests go (Slack message, SNS link per approver). */
   channels: ApprovalChannels;
@@ -63,7 +63,7 @@ const ACTOR = 'leash-remediate';
 const AUTO_ACTOR = 'leash-auto';
 
 /** Builds the role's plan from its current state; undefined when the role is gone. */
-export async function planFor(roleArn: string, deps: RemediationDeps) {
+export async function planFor(roleArn: string, deps: AssessDeps & { roles: RemediationDeps['roles'] }) {
   const a = await assessRole(roleArn, deps);
   const state = a && (await deps.roles.readState(a.grant.roleArn));
   if (!a || !state) return undefined;
@@ -129,12 +129,13 @@ export async function remediateRole(roleArn: string, deps: RemediationDeps): Pro
   // approve mode, or auto refused by a guardrail: a person decides — once per plan. The same plan (same role state,
   // same content) comes back on every redelivery: re-sending would spam, mint more live links and, for a decided
   // plan, post buttons that can only say "already used".
-  if (await deps.plans.isUsed('plan', plan.planHash)) {
+  const status = await deps.plans.status(plan.planHash);
+  if (status && status.status !== 'pending') {
     return {
       roleArn,
       mode,
       outcome: 'skipped',
-      why: `plan ${plan.planHash} was already decided; a new plan follows when the role or its needs change`,
+      why: `plan ${plan.planHash} was already decided (${status.status}); a new plan follows when the role or its needs change`,
       plan,
       warnings,
     };
@@ -156,7 +157,9 @@ export async function remediateRole(roleArn: string, deps: RemediationDeps): Pro
   // Links by message go to email approvers only, each on the approvals topic; Slack approvers approve in Slack.
   const links =
     linkSecret && baseUrl ? emailApprovers(deps.settings.approvers).map((a) => mintLink(plan, a, expiresAt, linkSecret, baseUrl)) : [];
-  const sent = await requestApproval(plan, links, deps.channels);
+  const { sent, message } = await requestApproval(plan, links, deps.channels);
+  // Where the message is, with the plan: whichever way the plan is decided, the remediation function updates it.
+  if (message) await deps.plans.transition(plan.planHash, ['pending'], { status: 'pending', message });
   const why = mode === 'auto' ? `auto refused by guardrails: ${g.reasons.join('; ')}` : 'mode approve';
   await deps.audit.record({ ...base, action: 'plan', why, detail: { expiresAt, sent, needsApproval: plan.needsApproval } });
   return {

@@ -14,16 +14,22 @@ export interface ApprovalChannels {
   notifier?: Pick<Notifier, 'publishApprovalLink'>;
 }
 
-/** Where the request went, for the audit trail. */
-export async function requestApproval(plan: Plan, links: ApprovalLink[], channels: ApprovalChannels): Promise<string[]> {
+/** Where the request went, for the audit trail, and the Slack message (kept with the plan, so the outcome of a
+ *  decision taken by link updates it too). */
+export async function requestApproval(
+  plan: Plan,
+  links: ApprovalLink[],
+  channels: ApprovalChannels,
+): Promise<{ sent: string[]; message?: { channel: string; ts: string } }> {
   const sent: string[] = [];
+  let message: { channel: string; ts: string } | undefined;
   if (channels.slack && channels.slackChannel) {
-    const m = await channels.slack.postPlan(channels.slackChannel, plan, channels.facts);
-    sent.push(`slack ${m.channel} ${m.ts}`);
+    message = await channels.slack.postPlan(channels.slackChannel, plan, channels.facts);
+    sent.push(`slack ${message.channel} ${message.ts}`);
   }
   if (channels.notifier && links.length) {
     for (const link of links) await channels.notifier.publishApprovalLink(plan, link);
     sent.push(`approvals topic: ${links.length} link(s), one message per email approver`);
   }
-  return sent;
+  return { sent, ...(message ? { message: { channel: message.channel, ts: message.ts } } : {}) };
 }

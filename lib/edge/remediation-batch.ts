@@ -17,11 +17,21 @@ export async function remediationBatch(
   const batch = parseEvent(sqsBatch, event);
   const outcomes: MessageOutcome[] = [];
   const processor = new BatchProcessor(EventType.SQS);
+  // FIFO: once a message of a group (a role) failed, the group's later messages fail too, so they are retried after it,
+  // in order, never overtaking it.
+  const failedGroups = new Set<string>();
   processor.register(
     batch.Records,
-    async (record: { messageId: string; body: string }) => {
-      const msg = parseJsonEvent(remediationMessage, record.body, `message ${record.messageId}`);
-      outcomes.push(await onRemediationMessage(msg, typeof deps === 'function' ? await deps(msg.roleArn) : deps));
+    async (record: { messageId: string; body: string; attributes?: { MessageGroupId?: string } }) => {
+      const group = record.attributes?.MessageGroupId;
+      if (group && failedGroups.has(group)) throw new Error('an earlier message of its group failed: retried after it');
+      try {
+        const msg = parseJsonEvent(remediationMessage, record.body, `message ${record.messageId}`);
+        outcomes.push(await onRemediationMessage(msg, typeof deps === 'function' ? await deps(msg.roleArn) : deps));
+      } catch (err) {
+        if (group) failedGroups.add(group);
+        throw err;
+      }
     },
     { processInParallel: false, throwOnFullBatchFailure: false },
   );

@@ -13,6 +13,8 @@ const SEVERITIES: Severity[] = ['urgent', 'review', 'info'];
 
 /** The metric (namespace Leash) the tracker-unavailable alarm watches. */
 export const TRACKER_UNAVAILABLE_METRIC = 'TrackerUnavailable';
+/** The metric the snapshot-tampered alarm watches: a rollback refused a stored state that fails its hash. */
+export const SNAPSHOT_TAMPERED_METRIC = 'SnapshotTampered';
 
 function roles(list: RoleSummary[] = []) {
   return list.map((r) => ({ role: r.roleArn, findings: r.findings.length, changed: r.changed }));
@@ -89,6 +91,8 @@ export function remediationReport(result: { batchItemFailures: { itemIdentifier:
   // Alarmed in infra/fragments/alarms.yml: a ticket could not be written because the tracker's token failed.
   const ticketFailed = result.outcomes.filter((o) => 'warnings' in o && o.warnings?.some((w) => w.code === TICKET_FAILED)).length;
   if (ticketFailed) measures.push({ name: TRACKER_UNAVAILABLE_METRIC, value: ticketFailed });
+  const tampered = result.outcomes.filter((o) => o.outcome === 'tampered').length;
+  if (tampered) measures.push({ name: SNAPSHOT_TAMPERED_METRIC, value: tampered });
   return {
     log: {
       outcomes: result.outcomes.map((o) => ({

@@ -1,24 +1,21 @@
-// An approval consumes the plan before anything changes (single use). If the apply then fails for a reason the
-// patcher did not record itself (IAM throttled while reading the role, say), the audit trail must still say that the
-// approved plan was not applied: otherwise it ends at "approve" and reads as if the change went through.
+// The approvals function's half of an approval: a decision is one conditional write, and an approval that cannot be
+// queued is given back (the plan pending again) instead of being stranded as "approved" with nothing to apply it.
 import { describe, expect, it } from 'vitest';
-import type { AuditEntry } from '../../lib/app/ports.js';
-import { actOnApproval, type ApprovalDeps } from '../../lib/app/approve.js';
+import { recordDecision, type ApprovalDeps } from '../../lib/app/approve.js';
+import type { AuditEntry, RemediationQueue } from '../../lib/app/ports.js';
 import { planHash } from '../../lib/engine/plan/canonical.js';
-import type { Plan, RoleState } from '../../lib/engine/types.js';
-import { AdapterError, ConflictError } from '../../lib/errors.js';
-import { ECS_TASKS_TRUST, MemoryKmsKeys, MemoryRoleIndex } from '../support/memory/ports.js';
+import type { Plan } from '../../lib/engine/types.js';
+import { MemoryPlans } from '../support/memory/ports.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/app-exec';
 const NOW = '2026-03-01T10:00:00.000Z';
-const state: RoleState = { roleArn: ROLE, inline: [], attached: [] };
 
-function makePlan(): Plan {
+function makePlan(doc = 'ecr:GetAuthorizationToken'): Plan {
   const draft = {
     roleArn: ROLE,
     baseStateHash: 'h0',
     policyName: 'leash-execution-role',
-    document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow' as const, Action: 'ecr:GetAuthorizationToken', Resource: '*' }] },
+    document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow' as const, Action: doc, Resource: '*' }] },
     deleteInline: [],
     detach: [],
     additions: [],
@@ -31,63 +28,60 @@ function makePlan(): Plan {
   return { ...draft, planHash: planHash(draft) };
 }
 
-function deps(applyError: Error, entries: AuditEntry[]): ApprovalDeps {
-  const plan = makePlan();
-  const used = new Set<string>();
+async function deps(queue: RemediationQueue, entries: AuditEntry[]): Promise<ApprovalDeps & { plans: MemoryPlans }> {
+  const plans = new MemoryPlans();
+  await plans.putPlan(makePlan(), '2026-03-02T10:00:00.000Z');
   return {
-    plans: {
-      getPlan: async (hash) => (hash === plan.planHash ? plan : undefined),
-      markUsed: async (kind, id) => (used.has(`${kind}#${id}`) ? false : (used.add(`${kind}#${id}`), true)),
-      isUsed: async (kind, id) => used.has(`${kind}#${id}`),
-    },
-    applier: {
-      stateHash: async () => 'h0',
-      apply: async () => {
-        throw applyError;
-      },
-    },
-    // The role's intent: no indexed task definitions, so the requirements are empty.
-    index: new MemoryRoleIndex(),
-    roles: {
-      readGrant: async () => ({ roleArn: state.roleArn, roleName: 'app-exec', policies: [], tags: {}, trustPolicy: ECS_TASKS_TRUST }),
-      inInstanceProfile: async () => false,
-    },
-    kms: new MemoryKmsKeys(),
-    recentUseDays: 90,
+    plans,
+    queue,
     audit: { record: async (e) => void entries.push(e) },
-    settings: { approvers: ['U0APPROVER'], dryRun: false, watchMinutes: 30, defaultMode: 'approve' },
+    settings: { approvers: ['U0APPROVER', 'U0OTHER'] },
     now: () => NOW,
   };
 }
 
-const request = () => ({
+const request = (approver = 'U0APPROVER', action: 'approve' | 'reject' = 'approve') => ({
   planHash: makePlan().planHash,
   roleArn: ROLE,
-  approver: 'U0APPROVER',
-  action: 'approve' as const,
+  approver,
+  action,
   via: 'slack' as const,
 });
 
-describe('actOnApproval when the apply fails', () => {
-  it('records an unrecorded failure after the approval', async () => {
+describe('recordDecision', () => {
+  it('gives the approval back when it cannot be queued: pending again, audited, approvable', async () => {
     const entries: AuditEntry[] = [];
-    const out = await actOnApproval(request(), deps(new AdapterError('Rate exceeded', 'iam', 'GetRole'), entries));
-    expect(out).toMatchObject({ status: 'refused', reason: 'apply-failed' });
+    let fail = true;
+    const sent: string[] = [];
+    const d = await deps(
+      { enqueue: async (_r, reason) => (fail ? Promise.reject(new Error('Throttling')) : void sent.push(reason)) },
+      entries,
+    );
+    expect(await recordDecision(request(), d)).toMatchObject({ status: 'refused', reason: 'not-queued' });
+    expect((await d.plans.status(makePlan().planHash))?.status).toBe('pending');
     expect(entries.map((e) => e.action)).toEqual(['approve', 'refuse']);
-    expect(entries[1]?.why).toContain('Rate exceeded');
-    expect(entries[1]).toMatchObject({ actor: 'U0APPROVER', planHash: makePlan().planHash });
+    fail = false;
+    expect(await recordDecision(request(), d)).toMatchObject({ status: 'approved' });
+    expect(sent).toEqual([`approved ${makePlan().planHash}`]);
   });
 
-  it('does not duplicate what the patcher already recorded (its own refusals)', async () => {
+  it('decides once: of two concurrent decisions one wins, the other is told who decided, and the record stays', async () => {
     const entries: AuditEntry[] = [];
-    const out = await actOnApproval(request(), deps(new ConflictError('role changed since the plan was made'), entries));
-    expect(out).toMatchObject({ status: 'refused', reason: 'apply-failed' });
-    expect(entries.map((e) => e.action)).toEqual(['approve']);
+    const d = await deps({ enqueue: async () => undefined }, entries);
+    const [a, b] = await Promise.all([recordDecision(request('U0APPROVER'), d), recordDecision(request('U0OTHER', 'reject'), d)]);
+    const won = [a, b].filter((o) => o.status !== 'refused');
+    expect(won).toHaveLength(1);
+    const status = await d.plans.status(makePlan().planHash);
+    const lost = [a, b].find((o) => o.status === 'refused')!;
+    expect(lost).toMatchObject({ reason: 'already-used' });
+    expect(lost.status === 'refused' && lost.message).toContain(`already decided: ${status!.status} by ${status!.by}`);
   });
 
-  it('lets an unexpected (non-Leash) error surface instead of turning it into a refusal', async () => {
-    const entries: AuditEntry[] = [];
-    await expect(actOnApproval(request(), deps(new TypeError('x is undefined'), entries))).rejects.toBeInstanceOf(TypeError);
-    expect(entries.map((e) => e.action)).toEqual(['approve', 'refuse']);
+  it('refuses a plan that is no longer the role\u2019s current plan (superseded)', async () => {
+    const d = await deps({ enqueue: async () => undefined }, []);
+    await d.plans.putPlan(makePlan('ecr:BatchGetImage'), '2026-03-02T10:00:00.000Z');
+    expect(await recordDecision(request(), d)).toMatchObject({ status: 'refused', reason: 'superseded' });
+    // A rejection of the old plan is still fine: refusing a change is always safe.
+    expect(await recordDecision(request('U0APPROVER', 'reject'), d)).toMatchObject({ status: 'rejected' });
   });
 });

@@ -28,6 +28,9 @@ const PIPELINE_SDK: Array<[string, string]> = [
   ['@aws-sdk/lib-dynamodb', 'DynamoDBDocumentClient'],
 ];
 const REMEDIATION_SDK: Array<[string, string]> = [['@aws-sdk/client-accessanalyzer', 'AccessAnalyzerClient'], ...PIPELINE_SDK];
+// The approvals function verifies, records and queues: no Access Analyzer, no CloudTrail. (It still bundles the
+// shared client factory's other clients, which it never calls and has no permission for.)
+const APPROVALS_SDK = PIPELINE_SDK.filter(([pkg]) => pkg !== '@aws-sdk/client-cloudtrail');
 
 export const FUNCTION_SDK: Record<string, { entry: string; sdk: Array<[pkg: string, client: string]> }> = {
   taskDefinitionChange: { entry: 'functions/task-definition-change.ts', sdk: PIPELINE_SDK },
@@ -36,7 +39,7 @@ export const FUNCTION_SDK: Record<string, { entry: string; sdk: Array<[pkg: stri
   taskStopped: { entry: 'functions/task-stopped.ts', sdk: PIPELINE_SDK },
   reconcile: { entry: 'functions/reconcile.ts', sdk: PIPELINE_SDK },
   remediate: { entry: 'functions/remediate.ts', sdk: REMEDIATION_SDK },
-  approvals: { entry: 'functions/approvals.ts', sdk: REMEDIATION_SDK },
+  approvals: { entry: 'functions/approvals.ts', sdk: APPROVALS_SDK },
   watch: { entry: 'functions/watch.ts', sdk: REMEDIATION_SDK },
 };
 

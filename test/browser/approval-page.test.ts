@@ -81,9 +81,11 @@ describe('approval page in Chromium', () => {
       expect(png.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
 
       await page.getByRole('button', { name: 'Approve' }).click(); // a real form POST to the same URL
-      await page.locator('h1', { hasText: 'Applied' }).waitFor({ timeout: 15_000 });
-      expect(await page.locator('h1').textContent()).toBe('Applied');
+      // Recorded and queued at once; the remediation function applies it.
+      await page.locator('h1', { hasText: 'Approved' }).waitFor({ timeout: 15_000 });
+      expect(await page.locator('h1').textContent()).toBe('Approved');
       expect(await page.locator('p').first().textContent()).toContain(`by ${LINK_APPROVER}`);
+      expect(await world.applyQueued()).toMatchObject([{ outcome: 'applied' }]);
     } finally {
       await context.close();
     }
@@ -162,7 +164,8 @@ describe('approval page in Chromium', () => {
       const slackPage = await context.newPage();
       await slackPage.goto(`${server.url}/approve/${slackToken}`);
       await slackPage.getByRole('button', { name: 'Approve' }).click();
-      await slackPage.locator('h1', { hasText: 'Applied' }).waitFor({ timeout: 15_000 });
+      await slackPage.locator('h1', { hasText: 'Approved' }).waitFor({ timeout: 15_000 });
+      expect(await world.applyQueued()).toMatchObject([{ outcome: 'applied', roleArn: plan.roleArn }]);
 
       expect((await page.reload())?.status()).toBe(410);
       expect(await page.locator('h1').textContent()).toBe('Already decided');

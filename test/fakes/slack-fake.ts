@@ -18,7 +18,7 @@ export interface EphemeralMessage {
 }
 
 export interface SlackFake extends RunningFake {
-  /** chat.postEphemeral calls: what only `user` saw. */
+  /** chat.postEphemeral calls, oldest first: what only `user` saw (requested links, replies to later clicks). */
   ephemerals: EphemeralMessage[];
   /** Root to give WebClient as `slackApiUrl`. */
   apiUrl: string;

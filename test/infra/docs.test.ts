@@ -60,7 +60,7 @@ describe('Slack app manifest (docs/slack-app-manifest.yml)', () => {
     const NEEDS: Record<string, string> = {
       'chat.postMessage': 'chat:write',
       'chat.update': 'chat:write',
-      'chat.postEphemeral': 'chat:write',
+      'chat.postEphemeral': 'chat:write', // a later click on a decided plan is answered to the clicker alone
     };
     const called = [
       ...new Set([...read('lib/adapters/slack/slack-client.ts').matchAll(/\bweb\.(\w+)\.(\w+)\(/g)].map((m) => `${m[1]}.${m[2]}`)),

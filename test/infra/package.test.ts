@@ -32,7 +32,7 @@ const R = (id: string) => template.Resources[id]!;
 const pattern = (file: string) => JSON.parse(readFileSync(join(repoRoot, 'infra/patterns', file), 'utf8'));
 
 const FUNCTIONS = ['TaskDefinitionChange', 'IamChange', 'Denial', 'TaskStopped', 'Reconcile', 'Remediate', 'Approvals', 'Watch'];
-const WRITERS = ['LeashRemediateRole', 'LeashApprovalsRole'];
+const WRITERS = ['LeashRemediateRole'];
 
 beforeAll(async () => {
   await packageService(out);
@@ -240,6 +240,38 @@ describe("Leash's own roles", () => {
     }
   });
 
+  it('the internet-facing approvals function holds no IAM permission at all (it records and queues; remediate applies)', () => {
+    const actions = statementsOf(template, 'LeashApprovalsRole')
+      .filter((s) => s.Effect === 'Allow')
+      .flatMap(actionsOf);
+    expect(actions.length).toBeGreaterThan(0);
+    expect(actions.filter((a) => /^iam:|^sts:AssumeRole/i.test(a))).toEqual([]);
+    expect(actions).toEqual(expect.arrayContaining(['sqs:SendMessage', 'dynamodb:UpdateItem']));
+    expect(asList(R('LeashApprovalsRole').Properties?.ManagedPolicyArns as unknown[])).toEqual([]);
+  });
+
+  it('snapshots, plans and the audit trail are append-only: no role may update, delete or batch-write the records table', () => {
+    const records = JSON.stringify(getAtt('LeashRecordsTable'));
+    let grants = 0;
+    for (const id of roles()) {
+      for (const s of statementsOf(template, id).filter((st) => st.Effect === 'Allow')) {
+        if (!JSON.stringify(s.Resource).includes('LeashRecordsTable') && !actionsOf(s).some((a) => a === '*' || a === 'dynamodb:*'))
+          continue;
+        grants++;
+        expect(actionsOf(s).sort(), `${id} ${s.Sid}`).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+        expect(JSON.stringify(s.Resource), `${id} ${s.Sid}`).toBe(records);
+      }
+    }
+    expect(grants).toBeGreaterThan(0);
+    const fn = R('RemediateLambdaFunction').Properties as { Environment?: { Variables?: Record<string, unknown> } };
+    expect(fn.Environment?.Variables?.LEASH_RECORDS_TABLE).toEqual({ Ref: 'LeashRecordsTable' });
+  });
+
+  it('the remediation queue is FIFO (grouped by role) and so is its DLQ', () => {
+    expect(R('LeashRemediationQueue').Properties).toMatchObject({ FifoQueue: true });
+    expect(R('LeashRemediationDlq').Properties).toMatchObject({ FifoQueue: true });
+  });
+
   it('no wildcard actions; Resource "*" only for actions without resource-level support; every action exists', async () => {
     // ListTasks names a container-instance resource type in the reference, but a cluster-wide listing has none.
     const starAllowed = new Set(['ecs:ListTasks']);
@@ -427,7 +459,7 @@ describe('secrets: each function reads exactly the secrets it uses', () => {
 describe('remove, then deploy again', () => {
   const NAME_PROPS = ['TableName', 'Name', 'BucketName', 'QueueName', 'TopicName', 'RoleName'];
 
-  it('what a deleted stack retains (table, secrets, trail bucket) has no name a new stack would collide with', () => {
+  it('what a deleted stack retains (tables, secrets, trail bucket) has no name a new stack would collide with', () => {
     // The framework also retains each function version; versions have no name and go with their function.
     const retained = Object.entries(deployedAs(template, { CreateTrail: 'true', JiraUrl: 'https://acme.atlassian.net' }).Resources).filter(
       ([, r]) => (r as Resource & { DeletionPolicy?: string }).DeletionPolicy === 'Retain' && r.Type !== 'AWS::Lambda::Version',
@@ -435,6 +467,7 @@ describe('remove, then deploy again', () => {
     expect(retained.map(([id]) => id).sort()).toEqual([
       'LeashJiraTokenSecret',
       'LeashLinkSigningSecret',
+      'LeashRecordsTable',
       'LeashSlackBotTokenSecret',
       'LeashSlackSigningSecret',
       'LeashTable',
@@ -548,7 +581,8 @@ describe('organizations: readers never reach IAM write; sts:AssumeRole stays in 
         const reachable = assumeStatements(t, id).flatMap((s) => assumable(t, s));
         const reaches = (role: string) => reachable.some((pattern) => iamGlobMatch(pattern, role));
         expect(reaches(write!), `${id} reaches the write role`).toBe(id === 'LeashRemediateRole');
-        expect(reaches(read!), `${id} reaches the read role`).toBe(id !== 'LeashWatchRole');
+        // The approvals function makes no IAM call (it records the decision and queues the apply): no member role.
+        expect(reaches(read!), `${id} reaches the read role`).toBe(id !== 'LeashWatchRole' && id !== 'LeashApprovalsRole');
       }
     },
   );

@@ -3,11 +3,10 @@
 // so they come back byte-identical.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ChangeIntent, ChangeIntents, ChangeOutcome, Plans, Snapshots, StoredState, Watches } from '../../app/ports.js';
-import { planHash } from '../../engine/plan/canonical.js';
+import type { ChangeIntent, ChangeIntents, ChangeOutcome, Snapshots, StoredState, Watches } from '../../app/ports.js';
 import { isoOf, type Watch } from '../../engine/role/watch.js';
-import type { Plan, RoleState } from '../../engine/types.js';
-import { AdapterError, ConflictError, RefusedError } from '../../errors.js';
+import type { RoleState } from '../../engine/types.js';
+import { AdapterError, ConflictError } from '../../errors.js';
 import { decodeBody, encodeBody } from './item-codec.js';
 import { call, errorMessage, errorName } from './sdk-call.js';
 import { GSI1, keys } from './table-schema.js';
@@ -20,12 +19,23 @@ const CHANGE_SK = 'CHANGE';
 /** An open change older than this is a writer that died (Lambda's longest timeout is 15 minutes): it no longer blocks. */
 const STALE_CHANGE_MS = 15 * 60_000;
 
+/** Writes an item that must not exist yet (the records table is append-only); false when it already does. */
+export async function putNew(ddb: DynamoDBDocumentClient, table: string, item: Record<string, unknown>): Promise<boolean> {
+  try {
+    await ddb.send(new PutCommand({ TableName: table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw new AdapterError(`${errorName(err) || 'Error'}: ${errorMessage(err)}`, 'dynamodb', 'PutItem', { cause: err });
+  }
+}
+
 export const epochSeconds = (time: string): number => Math.floor(Date.parse(time) / 1000);
 
-const isConditionFailure = (err: unknown): boolean =>
+export const isConditionFailure = (err: unknown): boolean =>
   err instanceof ConditionalCheckFailedException || (err as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
 
-abstract class TableStore {
+export abstract class TableStore {
   constructor(
     protected readonly ddb: DynamoDBDocumentClient,
     protected readonly tableName: string,
@@ -33,24 +43,24 @@ abstract class TableStore {
 }
 
 export class DynamoSnapshots extends TableStore implements Snapshots {
+  /** Append-only (records table): a snapshot is never overwritten; the same state stored twice in one instant is one. */
   async put(state: RoleState, hash: string, at: string): Promise<StoredState> {
     const iso = isoOf(at);
     const id = `${iso}#${hash}`;
-    await call('dynamodb', 'PutItem', () =>
-      this.ddb.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: keys.role(state.roleArn),
-            sk: `${STATE_PREFIX}${id}`,
-            roleArn: state.roleArn,
-            at: iso,
-            hash,
-            state: JSON.stringify(state),
-          },
-        }),
-      ),
-    );
+    const item = {
+      pk: keys.role(state.roleArn),
+      sk: `${STATE_PREFIX}${id}`,
+      roleArn: state.roleArn,
+      at: iso,
+      hash,
+      state: JSON.stringify(state),
+    };
+    const fresh = await putNew(this.ddb, this.tableName, item);
+    if (!fresh) {
+      const existing = await this.get(state.roleArn, id);
+      if (existing?.hash !== hash || existing.state === undefined)
+        throw new ConflictError(`snapshot ${id} of ${state.roleArn} exists with other content`);
+    }
     return { id, roleArn: state.roleArn, at: iso, hash, state };
   }
 
@@ -86,71 +96,6 @@ export class DynamoSnapshots extends TableStore implements Snapshots {
       limit,
     );
     return items.map(toStored);
-  }
-}
-
-export class DynamoPlans extends TableStore implements Plans {
-  /**
-   * Records that `id` of `kind` was used; false when it already was (a replay). The conditional put makes this
-   * safe under concurrent Lambdas. `expiresAt` is epoch seconds (DynamoDB TTL).
-   */
-  async markUsed(kind: string, id: string, expiresAt: number): Promise<boolean> {
-    try {
-      await this.ddb.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { pk: `USED#${kind}#${id}`, sk: 'USED', expiresAt },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw new AdapterError(`${errorName(err) || 'Error'}: ${errorMessage(err)}`, 'dynamodb', 'PutItem', { cause: err });
-    }
-  }
-
-  /** Whether `id` of `kind` was already used (a read: markUsed stays the atomic guard). */
-  async isUsed(kind: string, id: string): Promise<boolean> {
-    const res = await call('dynamodb', 'GetItem', () =>
-      this.ddb.send(new GetCommand({ TableName: this.tableName, Key: { pk: `USED#${kind}#${id}`, sk: 'USED' }, ConsistentRead: true })),
-    );
-    return res.Item !== undefined;
-  }
-
-  /** Stores a pending plan until `expiresAt` (ISO time). */
-  async putPlan(plan: Plan, expiresAt: string): Promise<void> {
-    await call('dynamodb', 'PutItem', () =>
-      this.ddb.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: `PLAN#${plan.planHash}`,
-            sk: 'PLAN',
-            roleArn: plan.roleArn,
-            plan: JSON.stringify(plan),
-            expiresAt: epochSeconds(expiresAt),
-          },
-        }),
-      ),
-    );
-  }
-
-  /**
-   * The pending plan, or undefined when absent or expired at `now` (TTL deletion lags by up to days, so expiry
-   * is checked here too). A stored plan whose content no longer matches its hash is refused, never returned.
-   */
-  async getPlan(hash: string, now?: string): Promise<Plan | undefined> {
-    const res = await call('dynamodb', 'GetItem', () =>
-      this.ddb.send(new GetCommand({ TableName: this.tableName, Key: { pk: `PLAN#${hash}`, sk: 'PLAN' }, ConsistentRead: true })),
-    );
-    const item = res.Item;
-    if (!item) return undefined;
-    if (now !== undefined && Number(item.expiresAt) <= epochSeconds(now)) return undefined;
-    const plan = JSON.parse(String(item.plan)) as Plan;
-    if (plan.planHash !== hash || planHash(plan) !== hash)
-      throw new RefusedError(`stored plan ${hash} does not match its hash`, 'plan-integrity');
-    return plan;
   }
 }
 

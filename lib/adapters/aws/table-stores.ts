@@ -7,7 +7,9 @@ import { DynamoChangeBudget } from './change-budget-store.js';
 import { DynamoEvidenceStore } from './evidence-store.js';
 import { DynamoFindingsStore } from './findings-store.js';
 import { DynamoCursors, DynamoRoleIndex } from './role-index.js';
-import { DynamoChangeIntents, DynamoPlans, DynamoSnapshots, DynamoWatches } from './state-store.js';
+import { DynamoPlans } from './plan-store.js';
+import { DynamoRoleLocks } from './role-locks.js';
+import { DynamoChangeIntents, DynamoSnapshots, DynamoWatches } from './state-store.js';
 import { DynamoSweepStore } from './sweep-store.js';
 
 /** The pipeline's stores; `sweepScope` keeps each account's sweep apart. */
@@ -23,13 +25,15 @@ export function pipelineStores(ddb: DynamoDBDocumentClient, table: string, opts:
   };
 }
 
-/** The stores of the functions that act: stored states, change intents, plans, the audit log and the change budget. */
-export function actingStores(ddb: DynamoDBDocumentClient, table: string, budget: BudgetSettings) {
+/** The stores of the functions that act: stored states, change intents, role leases, plans, the audit log and the
+ *  change budget. Snapshots, plan contents and the audit trail go to the append-only `records` table. */
+export function actingStores(ddb: DynamoDBDocumentClient, table: string, budget: BudgetSettings, records = table) {
   return {
     budget: new DynamoChangeBudget(ddb, table, budget),
-    snapshots: new DynamoSnapshots(ddb, table),
+    snapshots: new DynamoSnapshots(ddb, records),
     intents: new DynamoChangeIntents(ddb, table),
-    plans: new DynamoPlans(ddb, table),
-    audit: new DynamoAuditLog(ddb, table),
+    locks: new DynamoRoleLocks(ddb, table),
+    plans: new DynamoPlans(ddb, table, records),
+    audit: new DynamoAuditLog(ddb, records),
   };
 }

@@ -4,7 +4,15 @@
 import type { KnownBlock, WebClient } from '@slack/web-api';
 import type { Slack } from '../../app/ports.js';
 import { AdapterError } from '../../errors.js';
-import { outcomeBlocks, planBlocks, planSummaryText, type DecisionFacts, type Outcome } from '../../engine/approval/blocks.js';
+import {
+  outcomeBlocks,
+  pendingBlocks,
+  planBlocks,
+  planSummaryText,
+  type DecisionFacts,
+  type Outcome,
+  type PendingAgain,
+} from '../../engine/approval/blocks.js';
 import { slackFallback } from '../../engine/approval/slack-text.js';
 import type { Plan } from '../../engine/types.js';
 
@@ -75,6 +83,15 @@ export class SlackClient implements Slack {
         text: slackFallback(`Leash: ${outcome.status} for ${plan.roleArn}`),
         blocks: outcomeBlocks(plan, outcome) as KnownBlock[],
       });
+    } catch (cause) {
+      throw new AdapterError(errorText(cause), 'slack', 'chat.update', { cause });
+    }
+  }
+
+  async updatePending(channel: string, ts: string, plan: Plan, pending: PendingAgain): Promise<void> {
+    try {
+      const web = await this.client();
+      await web.chat.update({ channel, ts, text: planSummaryText(plan), blocks: pendingBlocks(plan, pending) as KnownBlock[] });
     } catch (cause) {
       throw new AdapterError(errorText(cause), 'slack', 'chat.update', { cause });
     }

@@ -11,7 +11,8 @@ import { describeStep, planSteps, restoreSteps, type PatchStep } from '../../eng
 import { inWatchWindow, rollbackVerdict, watchUntil, type WatchedChange, type WatchedDenial } from '../../engine/role/watch.js';
 import type { Plan, Requirement, RoleGrant, RoleState } from '../../engine/types.js';
 import { AdapterError, ConflictError, LeashError, RefusedError } from '../../errors.js';
-import type { AuditLog, ChangeIntents, Roles, RoleWriter, Snapshots, StoredState, Watches } from '../ports.js';
+import type { AuditLog, ChangeIntents, RoleLocks, Roles, RoleWriter, Snapshots, StoredState, Watches } from '../ports.js';
+import { serialized, verifiedSnapshot, type Recovery } from './recover.js';
 import type { Verification, VerifyInput } from './plan-verifier.js';
 
 export interface ApplierDeps {
@@ -21,6 +22,8 @@ export interface ApplierDeps {
   intents: ChangeIntents;
   watches: Watches;
   audit: Pick<AuditLog, 'record'>;
+  /** The per-role lease every IAM write is made under; without it (tests of the mechanics) writes are not serialized. */
+  locks?: RoleLocks;
   verifier: { verify(input: VerifyInput): Promise<Verification> };
   /** ISO time now; apply and rollback take theirs from the caller, the watch uses this. */
   now: () => string;
@@ -88,7 +91,19 @@ export class Applier {
     return state ? hashState(state) : 'deleted';
   }
 
-  async apply(plan: Plan, opts: ApplyOptions): Promise<ApplyResult> {
+  /** Applies the plan holding the role's lease, after finishing or reverting a change a dead writer left open. */
+  apply(plan: Plan, opts: ApplyOptions): Promise<ApplyResult> {
+    return serialized(this.deps, plan.roleArn, opts.now, this.restorer, () => this.applyHeld(plan, opts));
+  }
+
+  /** Finishes or reverts a change a dead writer left open on the role (under its lease); what it did, if anything. */
+  resume(roleArn: string, now: string): Promise<Recovery | undefined> {
+    return serialized(this.deps, roleArn, now, this.restorer, async (recovered) => recovered);
+  }
+
+  private readonly restorer = (roleName: string, target: RoleState, targetHash: string) => this.restore(roleName, target, targetHash);
+
+  private async applyHeld(plan: Plan, opts: ApplyOptions): Promise<ApplyResult> {
     const { audit } = this.deps;
     const roleName = roleNameOf(plan.roleArn);
     const base = { at: opts.now, roleArn: plan.roleArn, actor: opts.actor, planHash: plan.planHash };
@@ -158,10 +173,11 @@ export class Applier {
         after: restored.after,
         detail: { snapshot: snapshot.id, restoredExactly: restored.exact, error: restored.error },
       });
-      await this.deps.intents.end(plan.roleArn, plan.planHash, restored.exact ? 'rolled-back' : 'failed', opts.now);
       if (restored.error !== undefined || !restored.exact) {
+        // The intent stays open: the next run on this role (a retried message) reverts it first (apply/recover.ts).
         throw new AdapterError(`apply failed and the previous state could not be restored exactly`, 'iam', 'apply', { cause: err });
       }
+      await this.deps.intents.end(plan.roleArn, plan.planHash, 'rolled-back', opts.now);
       throw err;
     }
 
@@ -192,14 +208,27 @@ export class Applier {
     return { applied: true, dryRun: false, steps: stepText, before, after, snapshotId: snapshot.id, watchUntil: until };
   }
 
-  /** Restores a stored state exactly (the latest when `to` is not given) and checks the hash afterwards. */
-  async rollback(roleArn: string, opts: RollbackOptions): Promise<RollbackResult> {
+  /** Restores a stored state exactly (the latest when `to` is not given) and checks the hash afterwards, holding the
+   *  role's lease. The stored state is used only when it matches its hash. */
+  rollback(roleArn: string, opts: RollbackOptions): Promise<RollbackResult> {
+    return serialized(this.deps, roleArn, opts.now, this.restorer, () => this.rollbackHeld(roleArn, opts));
+  }
+
+  private async rollbackHeld(roleArn: string, opts: RollbackOptions): Promise<RollbackResult> {
     const { snapshots, audit } = this.deps;
-    const target = opts.to ? await snapshots.get(roleArn, opts.to) : await snapshots.latest(roleArn);
+    const stored = opts.to ? await snapshots.get(roleArn, opts.to) : await snapshots.latest(roleArn);
     const base = { at: opts.now, roleArn, actor: opts.actor };
-    if (!target) {
-      const err = new RefusedError(`no stored state ${opts.to ?? '(latest)'} for ${roleArn}`, 'rollback-snapshot');
-      await audit.record({ ...base, action: 'refuse', why: err.message });
+    let target: StoredState;
+    try {
+      target = verifiedSnapshot(stored, roleArn, opts.to ?? '(latest)');
+    } catch (err) {
+      const tampered = (err as RefusedError).rule === 'snapshot-integrity';
+      await audit.record({
+        ...base,
+        action: 'refuse',
+        why: (err as Error).message,
+        detail: tampered ? { alarm: 'snapshot-tampered', snapshot: stored?.id } : undefined,
+      });
       throw err;
     }
     if (this.deps.writeRefusal) {
@@ -227,9 +256,10 @@ export class Applier {
       const id = `rollback#${target.id}`;
       await this.begin(id, 'rollback', opts, current, before, snapshot, steps, target.state);
       restored = await this.restore(roleName, target.state, target.hash, current);
-      await this.deps.intents.end(roleArn, id, restored.exact ? 'rolled-back' : 'failed', opts.now);
+      // Not there yet: the intent stays open and the watch window with it; the next run finishes the rollback.
+      if (restored.exact) await this.deps.intents.end(roleArn, id, 'rolled-back', opts.now);
     }
-    await this.deps.watches.close(roleArn);
+    if (restored.exact) await this.deps.watches.close(roleArn);
     const result = { changed, to: target.id, before, after: restored.after ?? '', steps: steps.map(describeStep) };
     const why = restored.exact ? opts.reason : `${opts.reason} (state after rollback does not match the snapshot)`;
     await audit.record({
@@ -253,9 +283,12 @@ export class Applier {
   /** A stored denial of the role: inside an open watch window, explained by the applied plan, and with the role still
    *  as Leash left it → roll back. A denial the plan does not explain is recorded and kept. */
   async onDenial(roleArn: string, denial: WatchedDenial): Promise<WatchNotice | undefined> {
+    const now = this.deps.now();
+    // A rollback that failed earlier is finished first (it is what this denial asks for, once more).
+    const recovered = denial.roleArn === roleArn ? await this.resume(roleArn, now) : undefined;
+    if (recovered?.kind === 'rollback') return { rolledBack: true, notice: `retried rollback: ${recovered.why}` };
     const watch = await this.deps.watches.get(roleArn);
     if (denial.roleArn !== roleArn || !inWatchWindow(watch, denial.at)) return undefined;
-    const now = this.deps.now();
     const current = await this.hashNow(roleNameOf(roleArn));
     const verdict = rollbackVerdict(watch, denial, current);
     if (verdict.act === 'none') return undefined;
@@ -283,9 +316,26 @@ export class Applier {
 
   /** Ends every watch window whose time is up; returns the roles. */
   async closeExpiredWatches(now: string): Promise<string[]> {
-    const roles = await this.deps.watches.expired(now);
-    for (const roleArn of roles) await this.deps.watches.close(roleArn);
+    const closed: string[] = [];
+    for (const roleArn of await this.deps.watches.expired(now)) {
+      // A rollback that has not reached its stored state keeps the window open until it does.
+      if (await this.unfinishedRollback(roleArn)) continue;
+      await this.deps.watches.close(roleArn);
+      closed.push(roleArn);
+    }
+    return closed;
+  }
+
+  /** Roles whose window is over but whose rollback has not reached the stored state yet: to be retried. */
+  async unfinishedRollbacks(now: string): Promise<string[]> {
+    const roles: string[] = [];
+    for (const roleArn of await this.deps.watches.expired(now)) if (await this.unfinishedRollback(roleArn)) roles.push(roleArn);
     return roles;
+  }
+
+  private async unfinishedRollback(roleArn: string): Promise<boolean> {
+    const last = await this.deps.intents.last(roleArn);
+    return last?.kind === 'rollback' && !last.outcome;
   }
 
   /** Records what the change will do before its first IAM write (and takes the role's one-writer slot). */

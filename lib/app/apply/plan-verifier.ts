@@ -1,9 +1,9 @@
-// Checks a plan before it is applied: every requirement still allowed by the NEW policy set and the inline policies
-// within budget (engine/role/verify.ts), the new document clean under Access Analyzer's ValidatePolicy, and, for pure
-// reductions, CheckNoNewAccess = PASS.
+// Checks a plan before it is applied: every requirement still allowed by the NEW policy set, nothing granted beyond
+// the role's current intent (that it does not already have), the inline policies within budget (engine/role/verify.ts),
+// the new document clean under Access Analyzer's ValidatePolicy, and, for pure reductions, CheckNoNewAccess = PASS.
 import type { CoversFn } from '../../engine/plan/guardrails.js';
 import { policySets } from '../../engine/role/state.js';
-import { localProblems, mergeAllows, noNewAccessCheck } from '../../engine/role/verify.js';
+import { beyondIntent, localProblems, mergeAllows, noNewAccessCheck } from '../../engine/role/verify.js';
 import type { NamedPolicy, Plan, Requirement, RoleState } from '../../engine/types.js';
 import type { AccessAnalyzer } from '../ports.js';
 
@@ -35,7 +35,11 @@ export class PlanVerifier {
   async verify({ plan, state, requirements }: VerifyInput): Promise<Verification> {
     const managed = await Promise.all(state.attached.map((arn) => this.deps.managedPolicy(arn)));
     const { current, next } = policySets(plan, state, managed);
-    const problems = localProblems(next, requirements, this.deps.covers);
+    // Both directions: every requirement still allowed, and nothing granted beyond what the role needs now.
+    const problems = [
+      ...localProblems(next, requirements, this.deps.covers),
+      ...beyondIntent(plan.document, current, requirements, this.deps.covers),
+    ];
     const analyzer = this.deps.analyzer;
     if (!analyzer) {
       return {

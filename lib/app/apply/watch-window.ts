@@ -7,6 +7,8 @@ import { rollbackVerdict } from '../../engine/role/watch.js';
 import type { RemediationQueue, Watches } from '../ports.js';
 
 export const ROLLBACK_REASON = 'rollback';
+/** The watch's request to finish a rollback that has not reached its stored state yet. */
+export const RESUME_REASON = 'resume-rollback';
 
 export interface WatchNotice {
   rolledBack: boolean;

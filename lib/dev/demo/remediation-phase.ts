@@ -84,9 +84,12 @@ export async function remediationPhase(ctx: PhaseContext): Promise<void> {
     const intruder = await runApprovals(signedClick({ ...click, userId: 'U0NOTANAPPROVER' }, SIGNING_SECRET, epoch()), rt);
     say(`    not an approver:    HTTP ${intruder.statusCode} ${intruder.body}`);
 
-    step(`Approved in Slack by ${APPROVER}: compare-and-swap on the role state, verify, apply`);
+    step(`Approved in Slack by ${APPROVER}: recorded and queued at once; the remediation function re-checks and applies`);
     const approved = await runApprovals(signedClick(click, SIGNING_SECRET, epoch()), rt);
-    say(`    HTTP ${approved.statusCode} ${approved.body}`);
+    say(`    HTTP ${approved.statusCode} ${approved.body} (answered before any IAM call: the decision is a conditional write)`);
+    const approvals = (await drain(ctx.clients, config.remediationQueueUrl!)).filter((m) => m.Body?.includes('"approved '));
+    const applied = await runRemediate({ Records: approvals.map((m) => record(m.Body!, m.MessageId!)) }, rt);
+    for (const o of applied.outcomes) say(`    remediation function: ${o.outcome} (${o.why})`);
     const after = (await rt.roles.readState('billing-exec'))!;
     const leash = after.inline.find((p) => p.name === plan.policyName);
     const equal =
@@ -95,10 +98,10 @@ export async function remediationPhase(ctx: PhaseContext): Promise<void> {
       `    billing-exec now: inline [${after.inline.map((p) => p.name).join(', ')}], attached [${after.attached.join(', ')}] — equals the plan: ${equal}`,
     );
     say(
-      `    Slack message updated (${slackFake.message(posted!.channel, posted!.ts)?.updates ?? 0} update): buttons replaced by the outcome`,
+      `    Slack message updated (${slackFake.message(posted!.channel, posted!.ts)?.updates ?? 0} updates: approved, then applied): buttons replaced by the outcome`,
     );
     const replay = await runApprovals(signedClick(click, SIGNING_SECRET, epoch()), rt);
-    say(`    the same click replayed: HTTP ${replay.statusCode} ${replay.body}`);
+    say(`    the same click replayed: HTTP ${replay.statusCode} ${replay.body} (an ephemeral reply; the message is unchanged)`);
 
     step('Inside the watch window: a billing task stops with AccessDenied on billing/db (events/task-stopped-access-denied.json)');
     const kept = await runTaskStopped(ctx.event('task-stopped-access-denied.json'), rt);

@@ -47,7 +47,8 @@ export interface ButtonValue {
 }
 
 export interface Outcome {
-  status: 'applied' | 'rejected' | 'refused' | 'rolled-back';
+  /** `approved`: decided, the remediation function is applying it (the message is updated again with the result). */
+  status: 'approved' | 'applied' | 'rejected' | 'refused' | 'rolled-back';
   /** Slack user id or email of who decided (or `leash` for automatic rollback). */
   by: string;
   reason?: string;
@@ -84,6 +85,22 @@ function factsBlock(plan: Plan, facts: DecisionFacts): SlackBlock {
   return { type: 'context', elements: [{ type: 'mrkdwn', text }] };
 }
 
+/** Why an approved plan is pending again: who approved it, and why it was not applied (an error's or a guardrail's
+ *  text, so shown as a value). */
+export interface PendingAgain {
+  by: string;
+  why: string;
+}
+
+/** The plan offered again (its approval went back to pending), with a line saying why. */
+export function pendingBlocks(plan: Plan, pending: PendingAgain): SlackBlock[] {
+  const blocks = planBlocks(plan);
+  const actions = blocks.pop()!;
+  const note = `*Still pending:* approved by ${who(pending.by)}, but ${slackValue(pending.why)}`;
+  const line = section(fitLines([note], SLACK_LIMITS.sectionText, PER_LINE));
+  return [...capBlocks([...blocks, line], SLACK_LIMITS.blocks - 1), actions];
+}
+
 export function planBlocks(plan: Plan, facts?: DecisionFacts): SlackBlock[] {
   const value = encodeButtonValue({ planHash: plan.planHash, roleArn: plan.roleArn });
   const approvable = approvableInSlack(plan);
@@ -116,6 +133,7 @@ function reviewNotice(plan: Plan): SlackBlock {
 
 export function outcomeBlocks(plan: Plan, outcome: Outcome): SlackBlock[] {
   const verb = {
+    approved: 'Approved',
     applied: 'Applied',
     rejected: 'Rejected',
     refused: 'Refused',

@@ -23,8 +23,10 @@ export interface ApprovablePlan {
 export interface DecideInput {
   request: ApprovalRequest;
   plan: ApprovablePlan;
-  currentStateHash: string;
-  planBaseStateHash: string;
+  /** The role's state hash now and the plan's base: compared only when given (the approvals function reads no IAM:
+   *  the remediation function compares them when it applies). */
+  currentStateHash?: string;
+  planBaseStateHash?: string;
   /** Allowed approvers: Slack user ids and/or emails. */
   approvers: string[];
   /** The request's nonce / message was already consumed (replay). */
@@ -39,7 +41,8 @@ export type RefusalReason =
   | 'role-mismatch'
   | 'already-used'
   | 'expired'
-  | 'state-changed';
+  | 'state-changed'
+  | 'superseded';
 
 export type ApprovalDecision = { ok: true; action: ApprovalAction } | { ok: false; reason: RefusalReason; message: string };
 
@@ -51,6 +54,7 @@ const MESSAGES: Record<RefusalReason, string> = {
   'already-used': 'This approval was already used.',
   expired: 'This plan has expired; a new one will be proposed.',
   'state-changed': "The role's policies changed since the plan was made; a new plan will be proposed.",
+  superseded: 'A newer plan exists for this role (its policies or what its task definitions need changed): decide that one.',
 };
 
 /**
@@ -69,7 +73,8 @@ export function decideApproval(input: DecideInput): ApprovalDecision {
   const expiresAt = Date.parse(plan.expiresAt);
   // An unreadable expiry fails closed.
   if (!(input.now.getTime() < expiresAt)) return refuse('expired');
-  if (request.action === 'approve' && input.currentStateHash !== input.planBaseStateHash) return refuse('state-changed');
+  if (request.action === 'approve' && input.currentStateHash !== undefined && input.currentStateHash !== input.planBaseStateHash)
+    return refuse('state-changed');
   return { ok: true, action: request.action };
 }
 

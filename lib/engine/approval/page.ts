@@ -129,7 +129,7 @@ ${evidence ? `<ul>${evidence}</ul>` : '<p>No evidence recorded.</p>'}
 }
 
 export type ResultPageInput =
-  | { status: 'applied' | 'rejected' | 'dry-run'; roleArn: string; by: string; at: string }
+  | { status: 'approved' | 'applied' | 'rejected' | 'dry-run'; roleArn: string; by: string; at: string }
   | { status: 'refused'; roleArn?: string; reason: string; message: string }
   | { status: 'expired' }
   /** A link opened after its plan was decided (here or elsewhere): what was decided, by whom, when. No form. */
@@ -144,6 +144,12 @@ export function renderResultPage(result: ResultPageInput): string {
       return htmlPage(
         'Leash: approved (dry run)',
         `<h1>Approved, not applied (dry run)</h1><p>The plan for <code>${escapeHtml(result.roleArn)}</code> was approved by ${escapeHtml(result.by)} at <time>${escapeHtml(result.at)}</time>. Leash runs in dry-run mode, so the role was not changed.</p>`,
+      );
+    case 'approved':
+      // Recorded and queued: the remediation function re-checks and applies it (the Slack message shows the result).
+      return htmlPage(
+        'Leash: approved',
+        `<h1>Approved</h1><p>The plan for <code>${escapeHtml(result.roleArn)}</code> was approved by ${escapeHtml(result.by)} at <time>${escapeHtml(result.at)}</time>. Leash re-checks it and applies it now; the outcome is recorded in its audit trail.</p>`,
       );
     case 'applied':
     case 'rejected': {

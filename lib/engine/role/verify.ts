@@ -35,3 +35,31 @@ export function noNewAccessCheck(existing: PolicyDocument, next: PolicyDocument)
     return { ask: false, problems: ['the plan grants access to a role that had none, yet lists no additions'] };
   return { ask: true };
 }
+
+const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+/**
+ * The other direction of verification: what the plan's document grants that no current requirement needs and the role
+ * does not already have. A plan made for a revision that is gone since (a deregistered task definition that asked for a
+ * secret) would otherwise grant that secret on approval.
+ */
+export function beyondIntent(document: PolicyDocument, current: NamedPolicy[], requirements: Requirement[], covers: CoversFn): string[] {
+  const problems: string[] = [];
+  for (const stmt of document.Statement) {
+    if (stmt.Effect !== 'Allow') continue;
+    if (stmt.NotAction !== undefined || stmt.NotResource !== undefined) {
+      problems.push(`statement ${stmt.Sid ?? '(no Sid)'} uses NotAction/NotResource: broader than any requirement`);
+      continue;
+    }
+    for (const action of asList(stmt.Action)) {
+      const one: NamedPolicy[] = [
+        { name: 'check', kind: 'inline', document: { Version: '2012-10-17', Statement: [{ ...stmt, Action: [action] }] } },
+      ];
+      if (requirements.some((r) => covers(one, r).decision === 'allowed')) continue;
+      const resources = asList(stmt.Resource);
+      const held = resources.every((resource) => covers(current, { action, resource, reasons: [] }).decision === 'allowed');
+      if (!held) problems.push(`${action} on ${resources.join(', ')} is granted beyond the role's current intent`);
+    }
+  }
+  return problems;
+}

@@ -4,7 +4,7 @@ import type { Verification } from '../../../lib/app/apply/plan-verifier.js';
 import { buildPlan } from '../../../lib/engine/plan/build-plan.js';
 import { hashState } from '../../../lib/engine/role/state.js';
 import type { Plan, RoleState } from '../../../lib/engine/types.js';
-import { AdapterError, ConflictError, RefusedError } from '../../../lib/errors.js';
+import { AdapterError, RefusedError } from '../../../lib/errors.js';
 import { memoryApplier } from '../../support/world/memory.js';
 import { fakeCovers } from '../../engine/plan/fake-covers.js';
 import {
@@ -48,7 +48,7 @@ function setup(verification: Verification = { ok: true, problems: [] }) {
   });
   return {
     role,
-    mem: { ...mem, entries: mem.audit.entries, snapshots: mem.snapshots.stored },
+    mem: { ...mem, entries: mem.audit.entries, snapshots: mem.snapshots.stored, snapshotStore: mem.snapshots },
     patcher: mem.applier,
     plan,
     verifyCalls: mem.verifyCalls,
@@ -173,22 +173,68 @@ describe('Applier: the intent recorded before the first IAM write', () => {
     expect(await mem.intents.last(ROLE_ARN)).toMatchObject({ id: plan.planHash, outcome: 'rolled-back' });
   });
 
-  it('one writer per role: a change still open blocks another, before any IAM write', async () => {
+  // One writer per role: a change a dead writer left open is dealt with (under the role's lease) before another starts.
+  const leftOpen = (id: string, expected: RoleState, snapshotId = 's') => ({
+    id,
+    roleArn: ROLE_ARN,
+    kind: 'apply' as const,
+    actor: 'leash-auto',
+    at: NOW,
+    beforeHash: hashState(initial),
+    snapshotId,
+    steps: [],
+    expected,
+    expectedHash: hashState(expected),
+  });
+  const stray = {
+    name: 'stray',
+    document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow' as const, Action: 's3:*', Resource: '*' }] },
+  };
+
+  it('a change left open that had completed is finished and recorded first; then the next change runs', async () => {
     const { role, mem, patcher, plan } = setup();
-    await mem.intents.begin({
-      id: 'other-plan',
-      roleArn: ROLE_ARN,
-      kind: 'apply',
-      actor: 'leash-auto',
-      at: NOW,
-      beforeHash: hashState(initial),
-      snapshotId: 's',
-      steps: [],
-      expected: initial,
-      expectedHash: hashState(initial),
+    await mem.intents.begin(leftOpen('other-plan', initial));
+    await patcher.apply(plan, opts);
+    const recovered = mem.entries.findIndex((e) => e.actor === 'leash-recovery');
+    expect(mem.entries[recovered]).toMatchObject({
+      action: 'apply',
+      why: 'recovered: interrupted apply had completed',
+      before: hashState(initial),
+      detail: { intent: 'other-plan' },
     });
-    await expect(patcher.apply(plan, opts)).rejects.toBeInstanceOf(ConflictError);
+    expect(recovered).toBeLessThan(mem.entries.findIndex((e) => e.action === 'apply' && e.actor === 'alice'));
+    expect(role.log).toEqual(['put leash-execution-role', 'delete secrets-everywhere', `detach ${MANAGED_ARN}`]); // no write of its own
+    expect(await mem.intents.last(ROLE_ARN)).toMatchObject({ id: plan.planHash, outcome: 'applied' });
+  });
+
+  it('a change left half-done is reverted to its verified snapshot and recorded before the next change writes', async () => {
+    const { role, mem, patcher, plan } = setup();
+    const snapshot = await mem.snapshotStore.put(initial, hashState(initial), NOW);
+    await mem.intents.begin(leftOpen('other-plan', { ...initial, attached: [] }, snapshot.id));
+    await mem.iam.run(ROLE_NAME, [{ op: 'put-inline', ...stray }]); // the dead writer's first step
+    role.log.length = 0;
+    await patcher.apply(plan, opts);
+    expect(mem.entries.find((e) => e.actor === 'leash-recovery')).toMatchObject({
+      action: 'rollback',
+      why: 'recovered: interrupted apply reverted to its snapshot',
+      detail: { intent: 'other-plan' },
+    });
+    // The revert (delete stray) comes before the new change's first write; the new change then starts from `initial`.
+    expect(role.log).toEqual(['delete stray', 'put leash-execution-role', 'delete secrets-everywhere', `detach ${MANAGED_ARN}`]);
+    expect(role.current()!.inline.map((p) => p.name)).toEqual(['leash-execution-role']);
+  });
+
+  it('a change left half-done whose snapshot fails its hash is never reverted to it, and nothing else writes', async () => {
+    const { role, mem, patcher, plan } = setup();
+    const snapshot = await mem.snapshotStore.put(initial, hashState(initial), NOW);
+    mem.snapshots[0]!.state.inline.push(stray); // edited in the store: no longer what its hash says
+    await mem.intents.begin(leftOpen('other-plan', { ...initial, attached: [] }, snapshot.id));
+    await mem.iam.run(ROLE_NAME, [{ op: 'put-inline', ...stray }]);
+    const halfDone = role.current();
+    role.log.length = 0;
+    await expect(patcher.apply(plan, opts)).rejects.toMatchObject({ name: 'RefusedError', rule: 'snapshot-integrity' });
     expect(role.log).toEqual([]);
-    expect(role.current()).toEqual(initial);
+    expect(role.current()).toEqual(halfDone);
+    expect((await mem.intents.last(ROLE_ARN))?.outcome).toBeUndefined(); // still open: a person must look
   });
 });

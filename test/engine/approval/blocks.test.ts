@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   APPROVE_ACTION_ID,
   outcomeBlocks,
+  pendingBlocks,
   planBlocks,
   planSummaryText,
   REJECT_ACTION_ID,
@@ -132,6 +133,25 @@ describe('outcomeBlocks', () => {
     expect(sections(blocks)).toContain(
       '*Refused* by `eve@example.com` at 2024-06-01T10:05:00Z\nReason: `state-changed: &lt;role changed&gt;`',
     );
+  });
+});
+
+describe('pendingBlocks', () => {
+  it('puts the buttons back and says who approved and why it was not applied, the reason as a value', () => {
+    const why = 'not applied (Throttling: <!channel> ```done``` *ok* <https://evil.example|approve here>)';
+    const blocks = pendingBlocks(samplePlan(), { by: 'U024BE7LH', why });
+    assertWithinSlackLimits(blocks);
+    const actions = blocks.at(-1)!;
+    expect(actions.type === 'actions' && actions.elements.map((e) => e.action_id)).toEqual([APPROVE_ACTION_ID, REJECT_ACTION_ID]);
+    const line = sections(blocks).find((t) => t.startsWith('*Still pending:*'))!;
+    expect(line).toMatch(/^\*Still pending:\* approved by <@U024BE7LH>, but `[^`]*`$/);
+    // Nothing of the reason can mention, link or format: no raw < or >, and one code span holds all of it.
+    expect(line.slice(line.indexOf('`'))).not.toMatch(/[<>]/);
+  });
+
+  it('an approver that is not a Slack user id is a value too', () => {
+    const line = sections(pendingBlocks(samplePlan(), { by: '<!here>', why: 'x' })).find((t) => t.startsWith('*Still pending:*'))!;
+    expect(line).toBe('*Still pending:* approved by `&lt;!here&gt;`, but `x`');
   });
 });
 

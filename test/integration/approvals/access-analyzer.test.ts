@@ -45,13 +45,17 @@ async function approveWith(findings: ValidatePolicyFinding[]) {
   const before = await w.stateHash(ROLE);
   const { plan, message } = await w.requestApproval(ROLE);
   const res = await handleApprovalRequest(w.click(plan), w.deps);
-  return { world: w, plan, message, before, res };
+  expect(res.body).toBe('approved'); // recorded and queued: verification runs in the remediation function
+  const [out] = await w.applyQueued();
+  return { world: w, plan, message, before, out: out! };
 }
 
 describe('Access Analyzer verification before apply', () => {
   it('refuses an approved plan when ValidatePolicy reports a SECURITY_WARNING: nothing changes', async () => {
-    const { world, plan, message, before, res } = await approveWith([securityWarning]);
-    expect(res.body).toMatch(/^refused: verification failed: ValidatePolicy SECURITY_WARNING PASS_ROLE_WITH_STAR_IN_RESOURCE/);
+    const { world, plan, message, before, out } = await approveWith([securityWarning]);
+    expect(out).toMatchObject({ outcome: 'refused' });
+    expect(out.why).toMatch(/^verification failed: ValidatePolicy SECURITY_WARNING PASS_ROLE_WITH_STAR_IN_RESOURCE/);
+    expect(await world.deps.plans.status(plan.planHash)).toMatchObject({ status: 'refused' });
     expect(await world.stateHash(ROLE)).toBe(before);
     // The policy checked was the plan's own document.
     const sent = analyzer.commandCalls(ValidatePolicyCommand)[0]!.args[0].input;
@@ -70,8 +74,8 @@ describe('Access Analyzer verification before apply', () => {
       issueCode: 'EMPTY_ARRAY_ACTION',
       findingDetails: 'This statement includes no actions.',
     };
-    const { world, before, res } = await approveWith([suggestion]);
-    expect(res.body).toBe('applied');
+    const { world, before, out } = await approveWith([suggestion]);
+    expect(out).toMatchObject({ outcome: 'applied' });
     expect(await world.stateHash(ROLE)).not.toBe(before);
   });
 });

@@ -30,7 +30,8 @@ describe('a duplicate remediation message for an unchanged role', () => {
     expect(w.slack.messages.size).toBe(1);
     expect((await w.drain(w.resources.approvalsInboxUrl)).filter((m) => m.includes(plan.planHash))).toEqual([]);
     // The first request is still the one that decides.
-    expect((await handleApprovalRequest(w.click(plan), w.deps)).body).toBe('applied');
+    expect((await handleApprovalRequest(w.click(plan), w.deps)).body).toBe('approved');
+    expect(await w.applyQueued()).toMatchObject([{ outcome: 'applied', plan: { planHash: plan.planHash } }]);
   });
 
   it('does not propose a rejected plan again while nothing changed', async () => {

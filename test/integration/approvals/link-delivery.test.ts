@@ -43,7 +43,8 @@ describe('approval links are delivered to their approver only', () => {
     w = await createWorld(moto.config(), remediationAccount());
     const { plan } = await w.requestApproval('billing-exec');
     const token = await w.linkToken(plan);
-    expect((await handleApprovalRequest(w.click(plan), w.deps)).body).toBe('applied');
+    expect((await handleApprovalRequest(w.click(plan), w.deps)).body).toBe('approved');
+    expect(await w.applyQueued()).toMatchObject([{ outcome: 'applied' }]);
 
     const page = await handleApprovalRequest(httpEvent('GET', `/approve/${token}`), w.deps);
     expect(page.statusCode).toBe(410);
@@ -62,7 +63,9 @@ describe('approval links are delivered to their approver only', () => {
     expect(page.body).not.toContain('<form');
   });
 
-  it('a link whose role changed since the plan shows it superseded, with no form', async () => {
+  // The approvals function reads no IAM: a role changed since the plan is caught by the remediation function before
+  // it writes, and the page says superseded once Leash proposed the newer plan (the role's current-plan pointer).
+  it('a link whose role changed since the plan: approving it changes nothing, and the link then says refused', async () => {
     w = await createWorld(moto.config(), remediationAccount());
     const { plan } = await w.requestApproval('billing-exec');
     const token = await w.linkToken(plan);
@@ -71,10 +74,41 @@ describe('approval links are delivered to their approver only', () => {
     await w.clients.iam.send(
       new PutRolePolicyCommand({ RoleName: 'billing-exec', PolicyName: 'hotfix', PolicyDocument: JSON.stringify(doc) }),
     );
+    const changed = await w.stateHash('billing-exec');
+    const post = (t: string) => httpEvent('POST', `/approve/${t}`, new URLSearchParams({ token: t, decision: 'approve' }).toString());
+    expect((await handleApprovalRequest(post(token), w.deps)).statusCode).toBe(200);
+    expect(await w.applyQueued()).toMatchObject([{ outcome: 'refused', why: expect.stringContaining('state-changed') }]);
+    expect(await w.stateHash('billing-exec')).toBe(changed);
+    // The link now says what happened, with nothing to click.
+    const page = await handleApprovalRequest(httpEvent('GET', `/approve/${token}`), w.deps);
+    expect(page.statusCode).toBe(410);
+    expect(page.body).toContain('was refused at the apply, approved by');
+    expect(page.body).not.toContain('<form');
+  });
+
+  it('a link to a plan a newer plan replaced shows it superseded, with no form, and approving it is refused', async () => {
+    w = await createWorld(moto.config(), remediationAccount());
+    const { plan } = await w.requestApproval('billing-exec');
+    const token = await w.linkToken(plan);
+    const { PutRolePolicyCommand } = await import('@aws-sdk/client-iam');
+    const doc = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ssm:GetParameters', Resource: '*' }] };
+    await w.clients.iam.send(
+      new PutRolePolicyCommand({ RoleName: 'billing-exec', PolicyName: 'hotfix', PolicyDocument: JSON.stringify(doc) }),
+    );
+    const { plan: newer } = await w.requestApproval('billing-exec');
+    expect(newer.planHash).not.toBe(plan.planHash);
     const page = await handleApprovalRequest(httpEvent('GET', `/approve/${token}`), w.deps);
     expect(page.statusCode).toBe(409);
     expect(page.body).toContain('<h1>Superseded</h1>');
     expect(page.body).not.toContain('<form');
+    const changed = await w.stateHash('billing-exec');
+    const posted = await handleApprovalRequest(
+      httpEvent('POST', `/approve/${token}`, new URLSearchParams({ token, decision: 'approve' }).toString()),
+      w.deps,
+    );
+    expect(posted.statusCode).toBe(409);
+    expect(await w.applyQueued()).toEqual([]);
+    expect(await w.stateHash('billing-exec')).toBe(changed);
   });
 
   it('an expired link says expired, with no form', async () => {

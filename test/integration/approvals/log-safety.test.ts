@@ -132,7 +132,7 @@ describe('approvals logs hold no secrets', () => {
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as Record<string, unknown>)
       .find((l) => l.message === 'approval request');
-    expect(summary).toMatchObject({ route: 'POST /slack/interactivity', status: 200, outcome: 'applied', role: plan.roleArn });
+    expect(summary).toMatchObject({ route: 'POST /slack/interactivity', status: 200, outcome: 'approved', role: plan.roleArn });
     const done = lines
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as Record<string, unknown>)
@@ -153,7 +153,7 @@ describe('approvals logs hold no secrets, whatever the outcome', () => {
       ['GET forged MAC', getLink(forged), 403, 'refused: bad-signature'],
       ['POST form token differs', postLink(token, 'approve', forged), 400, 'bad request: $.token'],
       ['POST unknown decision', postLink(token, 'apply-all'), 400, 'bad request: $.decision'],
-      ['POST approve', postLink(token, 'approve'), 200, 'applied'],
+      ['POST approve', postLink(token, 'approve'), 200, 'approved'],
       ['POST replayed', postLink(token, 'approve'), 409, 'refused: already-used'],
       ['GET after the decision', getLink(token), 410, 'already approved'],
     ];
@@ -189,7 +189,7 @@ describe('approvals logs hold no secrets, whatever the outcome', () => {
       ['stale', w.click(plan, { epochSeconds: w.clock.epochSeconds() - 3600 }), 'refused: stale-timestamp'],
       ['intruder', w.click(plan, { userId: 'U0INTRUDER' }), 'refused: approver-not-allowed'],
       ['review', w.click(plan, { action: 'review' }), 'review-link-sent'],
-      ['approve', w.click(plan), 'applied'],
+      ['approve', w.click(plan), 'approved'],
     ];
     events.push(['replay', events[4]![1], 'refused: already-used']);
     for (const [name, click, outcome] of events) {
@@ -197,10 +197,13 @@ describe('approvals logs hold no secrets, whatever the outcome', () => {
       expect(summaryOf(r.lines), name).toMatchObject({ route: 'POST /slack/interactivity', outcome });
       expectNothingSecret(r.lines, [click.headers['x-slack-signature']!, click.body!]);
     }
-    // The review link went to the approver alone; it is not in any log line.
-    const sent = w.slack.ephemerals.at(-1)!;
+    // The review link went to the approver alone; it is not in any log line. The replayed click got its own
+    // ephemeral reply (already decided), which carries no link.
+    const [sent, ...others] = w.slack.ephemerals.filter((e) => e.text.includes('/approve/'));
+    expect(others).toEqual([]);
     expect(sent).toMatchObject({ user: APPROVER });
-    const link = /https:\/\/\S+\/approve\/(\S+)/.exec(sent.text)![1]!;
+    expect(w.slack.ephemerals.at(-1)).toMatchObject({ user: APPROVER, text: expect.stringContaining('already decided') });
+    const link = /https:\/\/\S+\/approve\/(\S+)/.exec(sent!.text)![1]!;
     expect(link.length).toBeGreaterThan(40);
   });
 

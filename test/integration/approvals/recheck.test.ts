@@ -1,7 +1,9 @@
 // Issue 10, item 4: guardrails hold at every decision. A pending plan for billing-exec (mode approve) is refused, with
-// the reason, when the role has since become owned by Terraform, observe-only or shared — on the approver's click (the
-// approvals function re-reads the role) and again inside the apply use case, right before its compare-and-swap. A
-// refusal is audited and leaves the plan pending: once the role is back as it was, the same approval goes through.
+// the reason, when the role has since become owned by Terraform, observe-only or shared — when the remediation function
+// takes up the queued approval (the approvals function reads no IAM: it records the click and queues it) and again
+// inside the apply use case, right before its compare-and-swap. A refusal is audited and gives the approval back (the
+// plan is pending again, its message has its buttons back and says why): once the role is back as it was, the same
+// approval goes through.
 import {
   AddRoleToInstanceProfileCommand,
   CreateInstanceProfileCommand,
@@ -12,6 +14,7 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as handleApprovalRequest } from '../../../functions/approvals.js';
 import { httpEvent } from '../../../lib/dev/demo/slack-click.js';
+import { planFor } from '../../../lib/app/remediate.js';
 import { RefusedError } from '../../../lib/errors.js';
 import { useMoto } from '../../support/moto.js';
 import { createWorld, remediationAccount, type DemoWorld } from '../../support/world/index.js';
@@ -24,6 +27,7 @@ afterEach(async () => {
 });
 
 const ROLE = 'billing-exec';
+const hasButtons = (blocks: unknown[]) => blocks.some((b) => (b as { type?: string }).type === 'actions');
 const tag = (world: DemoWorld, Key: string, Value: string) =>
   world.clients.iam.send(new TagRoleCommand({ RoleName: ROLE, Tags: [{ Key, Value }] }));
 
@@ -67,14 +71,20 @@ describe('a pending plan is re-checked against the role as it is now', () => {
     await change(w);
     const reply = await handleApprovalRequest(w.click(plan), w.deps);
     expect(reply.statusCode).toBe(200); // Slack wants a quick 200; the message update carries the outcome
-    expect(reply.body).toMatch(/^refused: The guardrails refuse this plan now: /);
-    expect(reply.body).toMatch(why);
+    expect(reply.body).toBe('approved'); // recorded and queued: the approvals function reads no IAM
+    const [out] = await w.applyQueued();
+    expect(out).toMatchObject({ outcome: 'pending-again', why: expect.stringMatching(/^refused by the guardrails: /) });
+    expect(out!.why).toMatch(why);
     expect(await w.readRole(ROLE)).toEqual(before);
     const last = (await w.audit(ROLE)).at(-1)!;
     expect(last).toMatchObject({ action: 'refuse', actor: 'U0APPROVER', planHash: plan.planHash });
     expect(last.why).toMatch(why);
-    // The Slack message says so (its buttons are replaced by the refusal).
-    expect([...w.slack.messages.values()].at(-1)?.updates).toBe(1);
+    // Not spent: the plan is pending again, and the Slack message says so with its buttons back.
+    expect(await w.deps.plans.status(plan.planHash)).toMatchObject({ status: 'pending' });
+    const message = [...w.slack.messages.values()].at(-1)!;
+    expect(message.updates).toBe(2); // "Approved … applying now", then "Still pending"
+    expect(hasButtons(message.blocks)).toBe(true);
+    expect(JSON.stringify(message.blocks)).toMatch(/Still pending:\* approved by <@U0APPROVER>, but `refused by the guardrails/);
   });
 
   it('a signed link is refused the same way (ManagedBy=terraform), and the approval goes through once the tag is gone', async () => {
@@ -87,16 +97,22 @@ describe('a pending plan is re-checked against the role as it is now', () => {
         w!.deps,
       );
     await tag(w, 'ManagedBy', 'terraform');
-    const refused = await post();
-    expect(refused.statusCode).toBe(409);
-    expect(refused.body).toContain('role is now managed by terraform');
+    const recorded = await post();
+    expect(recorded.statusCode).toBe(200);
+    expect(recorded.body).toContain('<h1>Approved</h1>');
+    expect(await w.applyQueued()).toMatchObject([
+      { outcome: 'pending-again', why: expect.stringContaining('role is now managed by terraform') },
+    ]);
     expect(await w.stateHash(ROLE)).toBe(plan.baseStateHash);
+    expect(await w.deps.plans.status(plan.planHash)).toMatchObject({ status: 'pending' });
+    expect((await w.audit(ROLE)).at(-1)).toMatchObject({ action: 'refuse', actor: 'alice@example.com' });
 
     // Not consumed by the refusal: back as it was, the same link applies the plan.
     await w.clients.iam.send(new UntagRoleCommand({ RoleName: ROLE, TagKeys: ['ManagedBy'] }));
     const applied = await post();
     expect(applied.statusCode).toBe(200);
-    expect(applied.body).toContain('<h1>Applied</h1>');
+    expect(applied.body).toContain('<h1>Approved</h1>');
+    expect(await w.applyQueued()).toMatchObject([{ outcome: 'applied' }]);
     expect(await w.stateHash(ROLE)).not.toBe(plan.baseStateHash);
   });
 
@@ -104,7 +120,9 @@ describe('a pending plan is re-checked against the role as it is now', () => {
     w = await createWorld(moto.config(), remediationAccount());
     const { plan } = await w.requestApproval(ROLE);
     await tag(w, 'ManagedBy', 'terraform');
-    const opts = { dryRun: false, actor: 'U0APPROVER', reason: 'approved', now: w.clock.now(), watchMinutes: 60, requirements: [] };
+    // What the role's task definitions need now (verification checks both directions against it).
+    const requirements = (await planFor(plan.roleArn, w.deps))!.assessment.requirements;
+    const opts = { dryRun: false, actor: 'U0APPROVER', reason: 'approved', now: w.clock.now(), watchMinutes: 60, requirements };
     const err = await w.deps.applier.apply(plan, opts).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RefusedError);
     expect(err).toMatchObject({ rule: 'guardrails', message: expect.stringMatching(/role is now managed by terraform/) });

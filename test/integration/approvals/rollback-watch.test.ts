@@ -34,7 +34,8 @@ async function applied(): Promise<{ world: DemoWorld; before: string; after: str
   const before = await w.stateHash(ROLE);
   const { plan } = await w.requestApproval(ROLE);
   expect(plan.removals).toContainEqual({ action: 'secretsmanager:GetSecretValue', resource: '*' });
-  expect((await handleApprovalRequest(w.click(plan), w.deps)).body).toBe('applied');
+  expect((await handleApprovalRequest(w.click(plan), w.deps)).body).toBe('approved');
+  expect(await w.applyQueued()).toMatchObject([{ outcome: 'applied' }]); // the remediation function applies it
   return { world: w, before, after: await w.stateHash(ROLE) };
 }
 

@@ -70,7 +70,8 @@ describe('signed approval links, end to end', () => {
     const before = await world.readRole(ROLE);
     const done = await handleApprovalRequest(post(token, 'approve'), world.deps);
     expect(done.statusCode).toBe(200);
-    expect(done.body).toContain('<h1>Applied</h1>');
+    expect(done.body).toContain('<h1>Approved</h1>');
+    expect(await world.applyQueued()).toMatchObject([{ outcome: 'applied' }]);
     expect(done.body).toContain(`by ${LINK_APPROVER}`);
     expect(await world.readRole(ROLE)).toEqual(expectedAfter(before, plan));
     const applied = await world.stateHash(ROLE);
@@ -115,12 +116,19 @@ describe('signed approval links, end to end', () => {
   });
 
   it('in dry-run, an approved link says it was not applied, and the role is unchanged', async () => {
-    const { world, token, before } = await pendingLink({ dryRun: true });
+    const { world, plan, token, before } = await pendingLink({ dryRun: true });
     const res = await handleApprovalRequest(post(token, 'approve'), world.deps);
     expect(res.statusCode).toBe(200);
     expect(res.body).not.toContain('<h1>Applied</h1>');
-    expect(res.body).toContain('dry run');
+    expect(res.body).toContain('<h1>Approved</h1>'); // recorded and queued; the remediation function runs it
+    expect(await world.applyQueued()).toMatchObject([{ outcome: 'dry-run', why: 'dry-run: nothing changed' }]);
+    expect(await world.deps.plans.status(plan.planHash)).toMatchObject({ status: 'dry-run', by: LINK_APPROVER, via: 'link' });
     expect(await world.stateHash(ROLE)).toBe(before);
     expect((await world.audit(ROLE)).map((e) => e.action)).toEqual(['plan', 'approve', 'skip']);
+    // The plan's Slack message, posted with the request, says so too although the decision came by link.
+    const message = [...world.slack.messages.values()][0]!;
+    expect(message.blocks.some((b) => (b as { type?: string }).type === 'actions')).toBe(false);
+    expect(JSON.stringify(message.blocks)).toContain('dry-run: nothing changed');
+    expect(JSON.stringify(message.blocks)).not.toContain('*Applied*');
   });
 });

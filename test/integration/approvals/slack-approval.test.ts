@@ -35,7 +35,9 @@ describe('Slack approval, end to end', () => {
 
     const res = await handleApprovalRequest(w.click(plan), w.deps);
     expect(res.statusCode).toBe(200);
-    expect(res.body).toBe('applied');
+    expect(res.body).toBe('approved');
+    expect(await w.stateHash(ROLE)).toBe(beforeHash); // recorded and queued: the remediation function applies
+    expect(await w.applyQueued()).toMatchObject([{ outcome: 'applied' }]);
 
     const after = await w.readRole(ROLE);
     expect(after).toEqual(expectedAfter(before, plan));
@@ -48,7 +50,7 @@ describe('Slack approval, end to end', () => {
     expect(granted).toContain('repository/billing');
 
     const updated = w.slack.message(message.channel, message.ts)!;
-    expect(updated.updates).toBe(1);
+    expect(updated.updates).toBe(2); // "Approved … applying now", then the outcome
     expect(hasButtons(updated.blocks)).toBe(false);
     expect(JSON.stringify(updated.blocks)).toContain('*Applied* by <@U0APPROVER>');
     expect((await w.audit(ROLE)).map((e) => e.action)).toEqual(['plan', 'approve', 'apply']);
@@ -77,7 +79,8 @@ describe('Slack approval, end to end', () => {
   it('acts on a click once: the same click replayed is refused and changes nothing more', async () => {
     const { world, plan, before } = await pending();
     const click = world.click(plan);
-    expect((await handleApprovalRequest(click, world.deps)).body).toBe('applied');
+    expect((await handleApprovalRequest(click, world.deps)).body).toBe('approved');
+    await world.applyQueued();
     const applied = await world.stateHash(ROLE);
     expect(applied).not.toBe(before);
 
@@ -87,6 +90,9 @@ describe('Slack approval, end to end', () => {
     expect(await world.stateHash(ROLE)).toBe(applied);
     const actions = (await world.audit(ROLE)).map((e) => e.action);
     expect(actions).toEqual(['plan', 'approve', 'apply', 'refuse']);
+    // The second click is answered to the clicker alone; the message still says who applied it.
+    expect(world.slack.ephemerals.at(-1)?.text).toContain('already decided: applied by U0APPROVER');
+    expect(JSON.stringify([...world.slack.messages.values()][0]!.blocks)).toContain('*Applied* by <@U0APPROVER>');
   });
 
   it('refuses someone who is not an approver, keeps the buttons, and still lets the approver decide', async () => {
@@ -101,7 +107,8 @@ describe('Slack approval, end to end', () => {
     expect(message.updates).toBe(0);
     expect(hasButtons(message.blocks)).toBe(true);
 
-    expect((await handleApprovalRequest(world.click(plan, { userId: APPROVER }), world.deps)).body).toBe('applied');
+    expect((await handleApprovalRequest(world.click(plan, { userId: APPROVER }), world.deps)).body).toBe('approved');
+    expect(await world.applyQueued()).toMatchObject([{ outcome: 'applied' }]);
   });
 
   it('refuses a plan whose role changed after it was made (state-changed), leaving the new state alone', async () => {
@@ -114,7 +121,8 @@ describe('Slack approval, end to end', () => {
     expect(changed).not.toBe(before);
 
     const res = await handleApprovalRequest(world.click(plan), world.deps);
-    expect(res.body).toBe("refused: The role's policies changed since the plan was made; a new plan will be proposed.");
+    expect(res.body).toBe('approved'); // the approvals function reads no IAM: the remediation function finds the change
+    expect(await world.applyQueued()).toMatchObject([{ outcome: 'refused', why: expect.stringContaining('state-changed') }]);
     expect(await world.stateHash(ROLE)).toBe(changed);
     expect(Object.keys((await world.readRole(ROLE)).inline).sort()).toEqual(['billing-extra', 'hotfix']);
     const last = (await world.audit(ROLE)).at(-1)!;
@@ -133,7 +141,8 @@ describe('Slack approval, end to end', () => {
     expect(await world.stateHash(ROLE)).toBe(before);
 
     const approved = await handleApprovalRequest(world.click(plan), world.deps);
-    expect(approved.body).toBe('refused: This approval was already used.');
+    expect(approved.body).toBe(`refused: This plan was already decided: rejected by ${APPROVER} at ${world.clock.now()}.`);
+    expect(await world.applyQueued()).toEqual([]);
     expect(await world.stateHash(ROLE)).toBe(before);
     const audit = await world.audit(ROLE);
     expect(audit.map((e) => e.action)).toEqual(['plan', 'reject', 'refuse']);

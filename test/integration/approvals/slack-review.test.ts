@@ -88,7 +88,9 @@ describe('a plan too long for Slack', () => {
       w.deps,
     );
     expect(posted.statusCode).toBe(200);
-    expect(posted.body).toContain('<h1>Applied</h1>');
+    expect(posted.body).toContain('<h1>Approved</h1>'); // recorded and queued: the remediation function applies it
+    expect(await w.stateHash('payroll-exec')).toBe(before);
+    expect(await w.applyQueued()).toMatchObject([{ outcome: 'applied', roleArn: plan.roleArn }]);
     expect(await w.stateHash('payroll-exec')).not.toBe(before);
     expect((await w.audit('payroll-exec')).map((e) => [e.action, e.actor])).toContainEqual(['approve', APPROVER]);
   }, 120_000);

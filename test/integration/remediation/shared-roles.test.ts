@@ -115,7 +115,8 @@ describe('shared roles are never cut to an execution role', () => {
     expect((plan!.kept ?? []).map((k) => k.policy).sort()).toEqual(['app-data', 'exec-broad']);
 
     // Approved by a person, it is applied: the application's permissions are all still there.
-    expect((await runApprovals(w.click(plan!), w.deps)).body).toBe('applied');
+    expect((await runApprovals(w.click(plan!), w.deps)).body).toBe('approved'); // recorded and queued
+    expect(await w.applyQueued()).toMatchObject([{ outcome: 'applied', roleArn: plan!.roleArn }]);
     const after = await w.readRole(spec.name);
     expect(after.inline['app-data']).toEqual(before.inline['app-data']);
     expect(before.inline['app-data']).toBeDefined();

@@ -37,7 +37,8 @@ const NEW = 'new-billing-revision';
 beforeAll(async () => {
   w = await createWorld(moto.config(), remediationAccount());
   const { plan } = await w.requestApproval(ROLE);
-  expect((await runApprovals(w.click(plan), w.deps)).body).toBe('applied');
+  expect((await runApprovals(w.click(plan), w.deps)).body).toBe('approved'); // recorded and queued
+  expect(await w.applyQueued()).toMatchObject([{ outcome: 'applied' }]);
   // A billing revision that reads billing/api-key: a genuine failed start of it is a denial the plan explains.
   newRevision = (await registerBillingReading(w.clients, API_KEY)).split('/').pop()!;
   w.clock.advanceMinutes(5);

@@ -18,7 +18,9 @@ import type {
   IndexedPointer,
   KmsKeys,
   Notifier,
+  PlanDecision,
   Plans,
+  PlanStatus,
   RemediationQueue,
   RoleEvidence,
   RoleIndex,
@@ -282,15 +284,34 @@ export class MemoryWatches implements Watches {
 
 export class MemoryPlans implements Plans {
   readonly plans = new Map<string, { plan: Plan; expiresAt: string }>();
+  readonly statuses = new Map<string, PlanDecision>();
+  readonly current = new Map<string, string>();
   readonly used = new Set<string>();
   async putPlan(plan: Plan, expiresAt: string): Promise<void> {
-    this.plans.set(plan.planHash, { plan: clone(plan), expiresAt });
+    if (!this.plans.has(plan.planHash)) this.plans.set(plan.planHash, { plan: clone(plan), expiresAt });
+    const s = this.statuses.get(plan.planHash);
+    if (!s || (s.status === 'pending' && Date.parse(s.expiresAt) < Date.parse(expiresAt)))
+      this.statuses.set(plan.planHash, { status: 'pending', roleArn: plan.roleArn, expiresAt });
+    this.current.set(plan.roleArn, plan.planHash);
   }
   async getPlan(hash: string, now?: string): Promise<Plan | undefined> {
     const p = this.plans.get(hash);
-    if (!p || (now !== undefined && Date.parse(p.expiresAt) <= Date.parse(now))) return undefined;
+    const s = this.statuses.get(hash);
+    if (!p || !s || (now !== undefined && s.status === 'pending' && Date.parse(s.expiresAt) <= Date.parse(now))) return undefined;
     if (planHash(p.plan) !== hash) throw new RefusedError(`stored plan ${hash} does not match its hash`, 'plan-integrity');
     return clone(p.plan);
+  }
+  async status(hash: string): Promise<PlanDecision | undefined> {
+    return clone(this.statuses.get(hash));
+  }
+  async transition(hash: string, from: PlanStatus[], to: Omit<PlanDecision, 'roleArn' | 'expiresAt'>): Promise<boolean> {
+    const s = this.statuses.get(hash);
+    if (!s || !from.includes(s.status)) return false;
+    this.statuses.set(hash, { ...s, ...clone(to) });
+    return true;
+  }
+  async currentPlan(roleArn: string): Promise<string | undefined> {
+    return this.current.get(roleArn);
   }
   async markUsed(kind: string, id: string): Promise<boolean> {
     const key = `${kind}#${id}`;

@@ -30,7 +30,7 @@ export function sqsEvent(bodies: string[]): SQSEvent {
   };
 }
 
-export function approvalHelpers(w: World): Pick<World, 'remediate' | 'requestApproval' | 'linkToken' | 'click'> {
+export function approvalHelpers(w: World): Pick<World, 'remediate' | 'requestApproval' | 'linkToken' | 'click' | 'applyQueued'> {
   const remediate: World['remediate'] = async (role) => {
     const out = await w.run.remediate(sqsEvent([JSON.stringify({ roleArn: roleArn(role), reason: 'findings changed' })]));
     if (out.batchItemFailures.length || out.outcomes.length !== 1) throw new Error(`remediation of ${role} failed: ${JSON.stringify(out)}`);
@@ -38,6 +38,13 @@ export function approvalHelpers(w: World): Pick<World, 'remediate' | 'requestApp
   };
   return {
     remediate,
+    async applyQueued() {
+      const bodies = await w.drain(w.resources.remediationQueueUrl);
+      if (!bodies.length) return [];
+      const out = await w.run.remediate(sqsEvent(bodies));
+      if (out.batchItemFailures.length) throw new Error(`queued messages failed: ${JSON.stringify(out.batchItemFailures)}`);
+      return out.outcomes;
+    },
     async requestApproval(role) {
       const out = await remediate(role);
       if (out.outcome !== 'approval-requested' || !('plan' in out) || !out.plan)

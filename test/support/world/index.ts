@@ -136,6 +136,9 @@ export interface World<A = unknown> {
     plan: Plan,
     opts?: { userId?: string; action?: 'approve' | 'reject' | 'review'; secret?: string; epochSeconds?: number },
   ): APIGatewayProxyEventV2;
+  /** Runs the remediation function (functions/remediate.ts `run`) on what waits on the remediation queue: the queued
+   *  approvals the approvals function handed on. Its outcomes, in order (throws on a batch failure). */
+  applyQueued(): Promise<MessageOutcome[]>;
   close(): Promise<void>;
 }
 
