@@ -1,5 +1,8 @@
 // Small wiring helpers the composition roots share, so the roots themselves stay plain expressions.
 
+/** Stored role facts serve the event handlers this long: the daily sweep refreshes them, with two hours to spare. */
+export const EVENT_FACTS_MAX_AGE_MS = 26 * 3_600_000;
+
 export const isoNow = (): string => new Date().toISOString();
 
 /** `make(value)` when the setting is there, else undefined: an optional adapter. */

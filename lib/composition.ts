@@ -12,14 +12,11 @@ import { IamLastAccessed } from './adapters/aws/last-accessed.js';
 import { SnsNotifier } from './adapters/aws/notifier.js';
 import { SqsRemediationQueue } from './adapters/aws/remediation-queue.js';
 import { pipelineStores } from './adapters/aws/table-stores.js';
-import { cachedBy, isoNow, optional } from './composition-support.js';
+import { cachedBy, EVENT_FACTS_MAX_AGE_MS, isoNow, optional } from './composition-support.js';
 import type { Pipeline, PipelineOptions } from './composition-types.js';
 import { loadConfig, type LeashConfig } from './config.js';
 
 export type { Pipeline, PipelineOptions };
-
-/** Stored role facts serve the event handlers this long: the daily sweep refreshes them, with two hours to spare. */
-const EVENT_FACTS_MAX_AGE_MS = 26 * 3_600_000;
 
 export function buildPipeline(config: LeashConfig, aws: AwsConfig, opts: PipelineOptions = {}): Pipeline {
   const now = opts.now ?? isoNow;
