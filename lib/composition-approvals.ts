@@ -1,7 +1,9 @@
 // Composition root of the approvals function (internet-facing): Leash's own table, the remediation queue, its secrets
 // and Slack, nothing else. It holds no IAM client at all: a verified decision is recorded and queued, and the
 // remediation function reads the role, re-checks and applies. Wiring only.
-import { awsConfigFromEnv, makeClients, type AwsConfig } from './adapters/aws/clients.js';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { awsConfigFromEnv, clientOptions, documentClient, type AwsConfig } from './adapters/aws/clients.js';
 import { DynamoAuditLog } from './adapters/aws/audit-log.js';
 import { DynamoPlans } from './adapters/aws/plan-store.js';
 import { SqsRemediationQueue } from './adapters/aws/remediation-queue.js';
@@ -18,7 +20,9 @@ export function buildApprovals(
   overrides: { slack?: Slack; secrets?: Secrets } = {},
   now = isoNow,
 ): ApprovalRequestDeps {
-  const { ddb, sqs, secrets } = makeClients(aws);
+  // Its three clients only, built here: the shared factory would bundle every other client into this function.
+  const opts = clientOptions(aws);
+  const [ddb, sqs, secrets] = [documentClient(opts), new SQSClient(opts), new SecretsManagerClient(opts)];
   const stored = new SecretsManagerSecrets(secrets, {
     slackSigning: config.slackSigningSecretArn,
     linkSigning: config.linkSigningSecretArn,

@@ -226,7 +226,7 @@ async function decidedPage(claims: LinkClaims, deps: ApprovalRequestDeps): Promi
 }
 
 /**
- * "Review and approve" on a plan too long for Slack: an allowed approver gets their own short-lived, single-use link
+ * "Review and approve" on a plan too long for Slack: an allowed approver gets their own short-lived link
  * to the page, in a message only they see; anyone else gets told they may not approve. Nothing is decided here.
  */
 async function reviewLink(i: ReturnType<typeof parseInteraction>, deps: ApprovalRequestDeps): Promise<Reply> {
@@ -247,7 +247,7 @@ async function reviewLink(i: ReturnType<typeof parseInteraction>, deps: Approval
   const expiresAt = new Date(Date.parse(deps.now()) + REQUESTED_LINK_MINUTES * 60_000).toISOString();
   const link = mintLink(plan, i.userId, expiresAt, secret, baseUrl);
   await say(
-    `Your approval page for this plan (single use, valid ${REQUESTED_LINK_MINUTES} minutes, only for you: do not share it): ${link.url}`,
+    `Your approval page for this plan (valid ${REQUESTED_LINK_MINUTES} minutes, one decision, only for you: do not share it): ${link.url}`,
   );
   return text(200, 'link sent', log('review-link-sent'));
 }

@@ -5,7 +5,7 @@ import type { DecisionFacts, Outcome, PendingAgain } from '../engine/approval/bl
 import type { Denial, UntrustedEvidence, Use } from '../engine/evidence/types.js';
 import type { BudgetDecision } from '../engine/plan/change-budget.js';
 import type { PatchStep } from '../engine/role/steps.js';
-import type { Watch } from '../engine/role/watch.js';
+import type { Watch, WatchedChange } from '../engine/role/watch.js';
 import type { TicketFailure } from '../engine/notice.js';
 import type { DocBlock, TicketDoc } from '../engine/tickets/content.js';
 import type {
@@ -298,6 +298,8 @@ export interface ChangeIntent {
   steps: PatchStep[];
   expected: RoleState;
   expectedHash: string;
+  /** An apply's watch window, opened by whoever finishes it (the applier, or recovery after a crash). */
+  watch?: { minutes: number; change?: WatchedChange };
   outcome?: ChangeOutcome;
   endedAt?: string;
 }

@@ -57,7 +57,7 @@ export function approvalLinkMessage(plan: Plan, link: { approver: string; url: s
     subject: `Leash: approval needed for ${roleNameOf(plan.roleArn)}`.slice(0, SUBJECT_MAX),
     message: [
       `Leash proposes a change to ${plan.roleArn} (plan ${plan.planHash}).`,
-      `Approve or reject as ${link.approver} (single use; the link works for you only):`,
+      `Approve or reject as ${link.approver} (one decision; the link works for you only, until the plan is applied, rejected, superseded or expires):`,
       link.url,
     ].join('\n'),
   };

@@ -28,9 +28,13 @@ const PIPELINE_SDK: Array<[string, string]> = [
   ['@aws-sdk/lib-dynamodb', 'DynamoDBDocumentClient'],
 ];
 const REMEDIATION_SDK: Array<[string, string]> = [['@aws-sdk/client-accessanalyzer', 'AccessAnalyzerClient'], ...PIPELINE_SDK];
-// The approvals function verifies, records and queues: no Access Analyzer, no CloudTrail. (It still bundles the
-// shared client factory's other clients, which it never calls and has no permission for.)
-const APPROVALS_SDK = PIPELINE_SDK.filter(([pkg]) => pkg !== '@aws-sdk/client-cloudtrail');
+// The approvals function verifies, records and queues: its own table, its secrets and the remediation queue only.
+const APPROVALS_SDK: Array<[string, string]> = [
+  ['@aws-sdk/client-dynamodb', 'DynamoDBClient'],
+  ['@aws-sdk/client-secrets-manager', 'SecretsManagerClient'],
+  ['@aws-sdk/client-sqs', 'SQSClient'],
+  ['@aws-sdk/lib-dynamodb', 'DynamoDBDocumentClient'],
+];
 
 export const FUNCTION_SDK: Record<string, { entry: string; sdk: Array<[pkg: string, client: string]> }> = {
   taskDefinitionChange: { entry: 'functions/task-definition-change.ts', sdk: PIPELINE_SDK },
@@ -69,7 +73,7 @@ export async function bundleFunction(fn: string, outDir: string): Promise<Bundle
   const inputs = [
     ...new Set(Object.values(result.metafile.outputs).flatMap((o) => Object.keys(o.inputs).filter((i) => o.inputs[i]!.bytesInOutput > 0))),
   ];
-  return { ...loadedAtInit(result.metafile, spec.entry), packages: packagesOf(result.metafile), inputs };
+  return { ...loadedAtInit(result.metafile, spec.entry), packages: packagesOf(inputs), inputs };
 }
 
 export interface Bundle {
@@ -93,9 +97,10 @@ function loadedAtInit(meta: Metafile, entryPoint: string): Bundle {
   return { file: join(repoRoot, entry), initBytes: [...seen].reduce((n, p) => n + outputs[p]!.bytes, 0) };
 }
 
-function packagesOf(meta: Metafile): string[] {
+/** The packages with code in the output (an import esbuild tree-shook away entirely does not count). */
+function packagesOf(inputs: string[]): string[] {
   const names = new Set<string>();
-  for (const input of Object.keys(meta.inputs)) {
+  for (const input of inputs) {
     const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input.slice(input.lastIndexOf('node_modules/')));
     if (m) names.add(m[1]!);
   }

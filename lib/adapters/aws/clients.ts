@@ -65,6 +65,11 @@ export function clientOptions(cfg: AwsConfig, region = cfg.region) {
   };
 }
 
+/** The DynamoDB document client every store writes through (undefined attributes dropped, not rejected). */
+export function documentClient(opts: DynamoDBClientConfig): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(new DynamoDBClient(opts), { marshallOptions: { removeUndefinedValues: true } });
+}
+
 function lazy<T>(make: () => T): () => T {
   let value: T | undefined;
   return () => (value ??= make());
@@ -80,7 +85,7 @@ export function makeClients(cfg: AwsConfig): AwsClients {
     const kms = lazy(() => new KMSClient(opts));
     const ssm = lazy(() => new SSMClient(opts));
     const secrets = lazy(() => new SecretsManagerClient(opts));
-    const ddb = lazy(() => DynamoDBDocumentClient.from(new DynamoDBClient(opts), { marshallOptions: { removeUndefinedValues: true } }));
+    const ddb = lazy(() => documentClient(opts));
     const sns = lazy(() => new SNSClient(opts));
     const sqs = lazy(() => new SQSClient(opts));
     const sts = lazy(() => new STSClient(opts));

@@ -8,11 +8,12 @@ import { recheck, type CurrentFacts, type Decider } from '../../engine/plan/rech
 import { roleNameOf } from '../../engine/arn.js';
 import { expectedAfter, hashState } from '../../engine/role/state.js';
 import { describeStep, planSteps, restoreSteps, type PatchStep } from '../../engine/role/steps.js';
-import { inWatchWindow, rollbackVerdict, watchUntil, type WatchedChange, type WatchedDenial } from '../../engine/role/watch.js';
+import { inWatchWindow, rollbackVerdict, type WatchedChange, type WatchedDenial } from '../../engine/role/watch.js';
 import type { Plan, Requirement, RoleGrant, RoleState } from '../../engine/types.js';
 import { AdapterError, ConflictError, LeashError, RefusedError } from '../../errors.js';
-import type { AuditLog, ChangeIntents, RoleLocks, Roles, RoleWriter, Snapshots, StoredState, Watches } from '../ports.js';
+import type { AuditLog, ChangeIntent, ChangeIntents, RoleLocks, Roles, RoleWriter, Snapshots, StoredState, Watches } from '../ports.js';
 import { serialized, verifiedSnapshot, type Recovery } from './recover.js';
+import { openWatch } from './watch-window.js';
 import type { Verification, VerifyInput } from './plan-verifier.js';
 
 export interface ApplierDeps {
@@ -160,7 +161,8 @@ export class Applier {
     if (this.deps.writeRefusal) await refuse(new RefusedError(this.deps.writeRefusal, 'write-role'), beforeWrite);
     const snapshot = await this.deps.snapshots.put(current, before, opts.now);
     const expected = expectedAfter(current, plan);
-    await this.begin(plan.planHash, 'apply', opts, current, before, snapshot, steps, expected);
+    const watch = { minutes: opts.watchMinutes, ...(grant ? { change: watchedChange(plan, grant) } : {}) };
+    await this.begin(plan.planHash, 'apply', opts, current, before, snapshot, steps, expected, watch);
     try {
       await this.deps.writer.run(roleName, steps);
     } catch (err) {
@@ -184,19 +186,15 @@ export class Applier {
     // Every step succeeded: the role is the plan. If reading it back fails now, the expected state's hash stands in,
     // so the apply is still recorded and watched rather than reported as a failure.
     const after = await this.hashNow(roleName).catch(() => hashState(expected));
+    // The watch opens before the intent closes: a writer dying in between leaves the intent open, and recovery opens
+    // the same watch (apply/recover.ts), so a finished change is never left unwatched.
+    const until = await openWatch(
+      this.deps.watches,
+      { roleArn: plan.roleArn, planHash: plan.planHash, stateId: snapshot.id, afterHash: after },
+      watch,
+      opts.now,
+    );
     await this.deps.intents.end(plan.roleArn, plan.planHash, 'applied', opts.now);
-    const until = watchUntil(opts.now, opts.watchMinutes);
-    if (until) {
-      await this.deps.watches.open({
-        roleArn: plan.roleArn,
-        openedAt: opts.now,
-        until,
-        stateId: snapshot.id,
-        planHash: plan.planHash,
-        afterHash: after,
-        ...(grant ? { change: watchedChange(plan, grant) } : {}),
-      });
-    }
     await audit.record({
       ...base,
       action: 'apply',
@@ -348,6 +346,7 @@ export class Applier {
     snapshot: StoredState,
     steps: PatchStep[],
     expected: RoleState,
+    watch?: ChangeIntent['watch'],
   ): Promise<void> {
     await this.deps.intents.begin({
       id,
@@ -360,6 +359,7 @@ export class Applier {
       steps,
       expected,
       expectedHash: hashState(expected),
+      ...(watch ? { watch } : {}),
     });
   }
 

@@ -1,13 +1,15 @@
 // One writer per role, and no change left half-done. Every apply and rollback runs holding the role's lease; the first
 // thing it does there is to look at the role's last recorded intent: one still open means a writer died between IAM
 // steps (a crash, a timeout). An interrupted apply is finished when the role already is its expected end state and
-// reverted to its snapshot otherwise; an interrupted rollback is finished. Either way it is recorded.
+// reverted to its snapshot otherwise (a finished one gets its watch window); an interrupted rollback is finished.
+// Either way it is recorded.
 import { randomUUID } from 'node:crypto';
 import { roleNameOf } from '../../engine/arn.js';
 import { hashState } from '../../engine/role/state.js';
 import type { RoleState } from '../../engine/types.js';
 import { AdapterError, BusyError, RefusedError } from '../../errors.js';
 import type { AuditLog, ChangeIntents, RoleLocks, Roles, Snapshots, StoredState, Watches } from '../ports.js';
+import { openWatch } from './watch-window.js';
 
 /** Longer than the remediate function's timeout: a lease outlives its holder only when the holder died. */
 export const LEASE_MS = 5 * 60_000;
@@ -17,7 +19,7 @@ export interface RecoveryDeps {
   roles: Pick<Roles, 'readState'>;
   snapshots: Pick<Snapshots, 'get'>;
   intents: ChangeIntents;
-  watches: Pick<Watches, 'close'>;
+  watches: Pick<Watches, 'open' | 'close'>;
   audit: Pick<AuditLog, 'record'>;
   locks?: RoleLocks;
 }
@@ -105,6 +107,9 @@ export async function recoverOpenChange(deps: RecoveryDeps, roleArn: string, now
   });
   // A failed recovery leaves the intent open: the next run (a retried message, the watch) tries again.
   if (r.outcome === 'failed') throw new AdapterError(`role ${roleArn}: ${r.why}`, 'iam', 'recovery');
+  // A finished apply is watched like any other (its writer may have died before opening the window).
+  if (open.kind === 'apply' && r.outcome === 'applied')
+    await openWatch(deps.watches, { roleArn, planHash: open.id, stateId: open.snapshotId, afterHash: hash }, open.watch, now);
   await deps.intents.end(roleArn, open.id, r.outcome, now);
   if (open.kind === 'rollback') await deps.watches.close(roleArn);
   return r;

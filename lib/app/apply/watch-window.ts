@@ -3,8 +3,8 @@
 // write IAM) to roll back; that function re-reads the stored denial and re-checks everything itself (Applier.onDenial).
 // A denial the plan does not explain is reported, never rolled back. The rule itself is engine/role/watch.ts.
 import type { Denial } from '../../engine/evidence/types.js';
-import { rollbackVerdict } from '../../engine/role/watch.js';
-import type { RemediationQueue, Watches } from '../ports.js';
+import { rollbackVerdict, watchUntil, type Watch } from '../../engine/role/watch.js';
+import type { ChangeIntent, RemediationQueue, Watches } from '../ports.js';
 
 export const ROLLBACK_REASON = 'rollback';
 /** The watch's request to finish a rollback that has not reached its stored state yet. */
@@ -42,4 +42,17 @@ export async function requestRollbackOnDenial(
     requested: true,
     notice: `denial explained by plan ${watch!.planHash} (${verdict.why}): rollback requested`,
   };
+}
+
+/** Opens an applied change's watch window as its intent describes it (none when the window is 0 minutes); its end. */
+export async function openWatch(
+  watches: Pick<Watches, 'open'>,
+  applied: Pick<Watch, 'roleArn' | 'planHash' | 'stateId' | 'afterHash'>,
+  spec: ChangeIntent['watch'],
+  now: string,
+): Promise<string | undefined> {
+  const until = spec && watchUntil(now, spec.minutes);
+  if (!until) return undefined;
+  await watches.open({ ...applied, openedAt: now, until, ...(spec.change ? { change: spec.change } : {}) });
+  return until;
 }

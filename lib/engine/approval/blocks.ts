@@ -127,7 +127,7 @@ function reviewNotice(plan: Plan): SlackBlock {
   const n = slackDiff(plan).lines.length;
   return section(
     `*This change is too long to show here in full* (${n} lines). Approve it on the approval page, which shows all of it: ` +
-      '*Review and approve* sends you your own single-use link, visible only to you (approvers only).',
+      '*Review and approve* sends you your own short-lived link, visible only to you (approvers only).',
   );
 }
 

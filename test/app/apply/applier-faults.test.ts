@@ -207,6 +207,69 @@ describe('Applier: the intent recorded before the first IAM write', () => {
     expect(await mem.intents.last(ROLE_ARN)).toMatchObject({ id: plan.planHash, outcome: 'applied' });
   });
 
+  // A writer can die after its last IAM write and before it closes the change: the role is the plan, and recovery must
+  // watch it exactly as the writer would have, or a denial the change causes would never roll it back.
+  it.each([
+    ['opening the watch', 'watches.open'],
+    ['closing the intent', 'intents.end'],
+  ] as const)('a writer that dies after its last IAM write, before %s: recovery opens the same watch', async (_, dies) => {
+    const clean = setup();
+    await clean.patcher.apply(clean.plan, opts);
+    const watched = await clean.mem.watches.get(ROLE_ARN);
+
+    const { role, mem, patcher, plan } = setup();
+    const [store, method] = dies.split('.') as ['watches' | 'intents', 'open' | 'end'];
+    const target = mem[store] as unknown as Record<string, (...a: unknown[]) => Promise<void>>;
+    const real = target[method]!.bind(target);
+    let died = false;
+    target[method] = async (...a: unknown[]) => {
+      if (!died && (method === 'open' || a[2] === 'applied')) {
+        died = true;
+        throw new Error('Task timed out');
+      }
+      return real(...a);
+    };
+    await expect(patcher.apply(plan, opts)).rejects.toThrow(/timed out/);
+    expect((await mem.intents.last(ROLE_ARN))?.outcome).toBeUndefined();
+    const writes = role.log.length;
+
+    const LATER = '2026-03-01T10:07:00.000Z';
+    expect(await patcher.resume(ROLE_ARN, LATER)).toMatchObject({ kind: 'apply', id: plan.planHash, outcome: 'applied' });
+    expect(role.log.length).toBe(writes); // nothing written again
+    const watch = await mem.watches.get(ROLE_ARN);
+    expect(watch).toMatchObject({
+      planHash: plan.planHash,
+      afterHash: hashState(role.current()!),
+      openedAt: LATER,
+      until: '2026-03-01T10:37:00.000Z',
+    });
+    expect(watch!.change).toEqual(watched!.change);
+    expect(watch!.change!.removals.length).toBeGreaterThan(0);
+    expect(watch!.stateId).toBe((await mem.intents.last(ROLE_ARN))!.snapshotId);
+    expect(await mem.intents.last(ROLE_ARN)).toMatchObject({ id: plan.planHash, outcome: 'applied' });
+  });
+
+  it('recovery opens no watch for an apply made with a 0-minute window, nor for an intent that describes none', async () => {
+    const { mem, patcher, plan } = setup();
+    const real = mem.intents.end.bind(mem.intents);
+    let died = false;
+    mem.intents.end = async (...a: Parameters<typeof real>) => {
+      if (!died) {
+        died = true;
+        throw new Error('Task timed out');
+      }
+      return real(...a);
+    };
+    await expect(patcher.apply(plan, { ...opts, watchMinutes: 0 })).rejects.toThrow(/timed out/);
+    expect(await patcher.resume(ROLE_ARN, NOW)).toMatchObject({ outcome: 'applied' });
+    expect(await mem.watches.get(ROLE_ARN)).toBeUndefined();
+
+    const other = setup();
+    await other.mem.intents.begin(leftOpen('older-plan', initial)); // written before intents carried their watch
+    expect(await other.patcher.resume(ROLE_ARN, NOW)).toMatchObject({ outcome: 'applied' });
+    expect(await other.mem.watches.get(ROLE_ARN)).toBeUndefined();
+  });
+
   it('a change left half-done is reverted to its verified snapshot and recorded before the next change writes', async () => {
     const { role, mem, patcher, plan } = setup();
     const snapshot = await mem.snapshotStore.put(initial, hashState(initial), NOW);

@@ -32,7 +32,7 @@ describe('approval links are delivered to their approver only', () => {
 
     const links = (await w.drain(w.resources.approvalsInboxUrl)).filter((m) => m.includes(plan.planHash));
     expect(links).toHaveLength(2);
-    const addressed = links.map((m) => /as (\S+) \(single use/.exec(m)?.[1]).sort();
+    const addressed = links.map((m) => /as (\S+) \(one decision/.exec(m)?.[1]).sort();
     expect(addressed).toEqual(['Bob@Example.com', LINK_APPROVER]);
     for (const m of links) expect(m.match(/\/approve\//g)).toHaveLength(1); // each message carries one link
     expect(links.join('\n')).not.toContain(APPROVER);
