@@ -1,7 +1,8 @@
-// The denial side of the post-apply watch window. The denial and task-stopped functions only read: when a denial
-// lands inside a role's window and the applied plan explains it, they ask the remediation function (the one allowed to
-// write IAM) to roll back; that function re-reads the stored denial and re-checks everything itself (Applier.onDenial).
-// A denial the plan does not explain is reported, never rolled back. The rule itself is engine/role/watch.ts.
+// The post-apply watch window: opening it (by the applier, or by recovery for a change whose writer died), and its
+// denial side. The denial and task-stopped functions only read: when a denial lands inside a role's window and the
+// applied plan explains it, they ask the remediation function (the one allowed to write IAM) to roll back; that
+// function re-reads the stored denial and re-checks everything itself (Applier.onDenial). A denial the plan does not
+// explain is reported, never rolled back. The rule itself is engine/role/watch.ts.
 import type { Denial } from '../../engine/evidence/types.js';
 import { rollbackVerdict, watchUntil, type Watch } from '../../engine/role/watch.js';
 import type { ChangeIntent, RemediationQueue, Watches } from '../ports.js';

@@ -207,6 +207,17 @@ describe('Applier: the intent recorded before the first IAM write', () => {
     expect(await mem.intents.last(ROLE_ARN)).toMatchObject({ id: plan.planHash, outcome: 'applied' });
   });
 
+  /** The writer dies (a Lambda timeout) the first time it calls `store[method]`; later calls go through. */
+  function dieOnce<S, K extends keyof S>(store: S, method: K): void {
+    const real = store[method] as (...a: unknown[]) => Promise<unknown>;
+    let died = false;
+    store[method] = (async (...a: unknown[]) => {
+      if (died) return real.apply(store, a);
+      died = true;
+      throw new Error('Task timed out');
+    }) as S[K];
+  }
+
   // A writer can die after its last IAM write and before it closes the change: the role is the plan, and recovery must
   // watch it exactly as the writer would have, or a denial the change causes would never roll it back.
   it.each([
@@ -218,17 +229,8 @@ describe('Applier: the intent recorded before the first IAM write', () => {
     const watched = await clean.mem.watches.get(ROLE_ARN);
 
     const { role, mem, patcher, plan } = setup();
-    const [store, method] = dies.split('.') as ['watches' | 'intents', 'open' | 'end'];
-    const target = mem[store] as unknown as Record<string, (...a: unknown[]) => Promise<void>>;
-    const real = target[method]!.bind(target);
-    let died = false;
-    target[method] = async (...a: unknown[]) => {
-      if (!died && (method === 'open' || a[2] === 'applied')) {
-        died = true;
-        throw new Error('Task timed out');
-      }
-      return real(...a);
-    };
+    if (dies === 'watches.open') dieOnce(mem.watches, 'open');
+    else dieOnce(mem.intents, 'end');
     await expect(patcher.apply(plan, opts)).rejects.toThrow(/timed out/);
     expect((await mem.intents.last(ROLE_ARN))?.outcome).toBeUndefined();
     const writes = role.log.length;
@@ -251,15 +253,7 @@ describe('Applier: the intent recorded before the first IAM write', () => {
 
   it('recovery opens no watch for an apply made with a 0-minute window, nor for an intent that describes none', async () => {
     const { mem, patcher, plan } = setup();
-    const real = mem.intents.end.bind(mem.intents);
-    let died = false;
-    mem.intents.end = async (...a: Parameters<typeof real>) => {
-      if (!died) {
-        died = true;
-        throw new Error('Task timed out');
-      }
-      return real(...a);
-    };
+    dieOnce(mem.intents, 'end');
     await expect(patcher.apply(plan, { ...opts, watchMinutes: 0 })).rejects.toThrow(/timed out/);
     expect(await patcher.resume(ROLE_ARN, NOW)).toMatchObject({ outcome: 'applied' });
     expect(await mem.watches.get(ROLE_ARN)).toBeUndefined();
